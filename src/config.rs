@@ -1,0 +1,461 @@
+//! The TOML configuration: parsed, checked, with every path made absolute.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A configuration that could not be used; the message names the key and line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+/// A checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// The SQLite file, absolute (relative paths are taken from the config file's folder).
+    pub database: PathBuf,
+    pub fetch: FetchConfig,
+    pub sources: Vec<SourceConfig>,
+}
+
+/// How to fetch: politeness and limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    /// At least this long between two requests to one host.
+    pub per_host_delay: Duration,
+    pub timeout: Duration,
+    /// Cap on a decompressed response body.
+    pub max_bytes: u64,
+    pub respect_robots: bool,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            user_agent: format!(
+                "vigia/{} (+https://github.com/vigia-news/vigia)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            per_host_delay: Duration::from_millis(1000),
+            timeout: Duration::from_secs(30),
+            max_bytes: 5_000_000,
+            respect_robots: true,
+        }
+    }
+}
+
+/// The kinds of source. A new kind (such as `warc`) is a new variant and a new arm in
+/// `discover`; nothing else changes shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// An RSS 2.0, RSS 1.0 or Atom feed.
+    Rss,
+    /// A sitemap or sitemap index (optionally gzip-compressed, news sitemaps too).
+    Sitemap,
+    /// A section page whose links matching `link_pattern` are articles.
+    Page,
+    /// A local folder or glob of saved `.html`/`.htm` pages.
+    Files,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Rss => "rss",
+            SourceKind::Sitemap => "sitemap",
+            SourceKind::Page => "page",
+            SourceKind::Files => "files",
+        }
+    }
+}
+
+/// The language a source publishes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Language {
+    En,
+    Es,
+    Auto,
+}
+
+/// One checked source.
+#[derive(Debug, Clone)]
+pub struct SourceConfig {
+    pub name: String,
+    pub kind: SourceKind,
+    /// A URL, or for `files` an absolute folder or glob.
+    pub url: String,
+    pub schedule: croner::Cron,
+    /// The schedule as written.
+    pub schedule_text: String,
+    pub language: Language,
+    pub link_pattern: Option<regex::Regex>,
+    /// Lower-cased keywords; an article must hold one in its title or body when set.
+    pub keywords: Vec<String>,
+    pub min_relevance: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    database: Option<Spanned<String>>,
+    #[serde(default)]
+    fetch: RawFetch,
+    #[serde(default)]
+    sources: Vec<RawSource>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFetch {
+    user_agent: Option<Spanned<String>>,
+    per_host_delay_ms: Option<Spanned<i64>>,
+    timeout_s: Option<Spanned<i64>>,
+    max_bytes: Option<Spanned<i64>>,
+    respect_robots: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    url: Spanned<String>,
+    schedule: Option<Spanned<String>>,
+    language: Option<Spanned<String>>,
+    link_pattern: Option<Spanned<String>>,
+    keywords: Option<Vec<String>>,
+    min_relevance: Option<Spanned<f64>>,
+}
+
+/// The schedule of a source that sets none: every hour, on the hour.
+pub const DEFAULT_SCHEDULE: &str = "0 * * * *";
+
+impl Config {
+    /// Reads and checks a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Checks a configuration held in memory; `path` names it in errors and anchors relative paths.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(toml_error(text, &e)))?;
+        let at = |span: std::ops::Range<usize>, key: &str, msg: String| {
+            invalid(format!(
+                "line {}: `{key}`: {msg}",
+                line_of(text, span.start)
+            ))
+        };
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let base = if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        };
+
+        let database = match &raw.database {
+            Some(db) if db.get_ref().trim().is_empty() => {
+                return Err(at(db.span(), "database", "must not be empty".into()));
+            }
+            Some(db) => base.join(db.get_ref()),
+            None => base.join("vigia.db"),
+        };
+
+        let mut fetch = FetchConfig::default();
+        if let Some(ua) = raw.fetch.user_agent {
+            if ua.get_ref().trim().is_empty() {
+                return Err(at(
+                    ua.span(),
+                    "fetch.user_agent",
+                    "must not be empty".into(),
+                ));
+            }
+            fetch.user_agent = ua.into_inner();
+        }
+        let positive =
+            |v: &Option<Spanned<i64>>, key: &str, min: i64| -> Result<Option<u64>, ConfigError> {
+                match v {
+                    Some(s) if *s.get_ref() < min => Err(at(
+                        s.span(),
+                        key,
+                        format!("must be at least {min}, got {}", s.get_ref()),
+                    )),
+                    Some(s) => Ok(Some(*s.get_ref() as u64)),
+                    None => Ok(None),
+                }
+            };
+        if let Some(ms) = positive(&raw.fetch.per_host_delay_ms, "fetch.per_host_delay_ms", 0)? {
+            fetch.per_host_delay = Duration::from_millis(ms);
+        }
+        if let Some(s) = positive(&raw.fetch.timeout_s, "fetch.timeout_s", 1)? {
+            fetch.timeout = Duration::from_secs(s);
+        }
+        if let Some(b) = positive(&raw.fetch.max_bytes, "fetch.max_bytes", 1024)? {
+            fetch.max_bytes = b;
+        }
+        if let Some(r) = raw.fetch.respect_robots {
+            fetch.respect_robots = r;
+        }
+
+        let mut sources: Vec<SourceConfig> = Vec::new();
+        for s in raw.sources {
+            let name = s.name.get_ref().trim().to_string();
+            if name.is_empty() {
+                return Err(at(
+                    s.name.span(),
+                    "sources.name",
+                    "must not be empty".into(),
+                ));
+            }
+            if sources.iter().any(|o| o.name == name) {
+                return Err(at(
+                    s.name.span(),
+                    "sources.name",
+                    format!("`{name}` is used by two sources"),
+                ));
+            }
+            let kind = match s.kind.get_ref().as_str() {
+                "rss" | "atom" | "feed" => SourceKind::Rss,
+                "sitemap" => SourceKind::Sitemap,
+                "page" => SourceKind::Page,
+                "files" => SourceKind::Files,
+                "warc" => {
+                    return Err(at(
+                        s.kind.span(),
+                        "sources.kind",
+                        "`warc` is not supported by this version of vigia yet".into(),
+                    ));
+                }
+                other => {
+                    return Err(at(
+                        s.kind.span(),
+                        "sources.kind",
+                        format!("unknown kind `{other}` (expected rss, sitemap, page or files)"),
+                    ));
+                }
+            };
+            let url = match kind {
+                SourceKind::Files => base.join(s.url.get_ref()).to_string_lossy().into_owned(),
+                _ => {
+                    let parsed = url::Url::parse(s.url.get_ref()).map_err(|e| {
+                        at(
+                            s.url.span(),
+                            "sources.url",
+                            format!("`{}` is not a URL: {e}", s.url.get_ref()),
+                        )
+                    })?;
+                    if !matches!(parsed.scheme(), "http" | "https") {
+                        return Err(at(
+                            s.url.span(),
+                            "sources.url",
+                            format!("`{}` must be http or https", s.url.get_ref()),
+                        ));
+                    }
+                    parsed.to_string()
+                }
+            };
+            let (schedule_text, schedule_span) = match &s.schedule {
+                Some(sch) => (sch.get_ref().trim().to_string(), sch.span()),
+                None => (DEFAULT_SCHEDULE.to_string(), s.name.span()),
+            };
+            let schedule = parse_schedule(&schedule_text)
+                .map_err(|e| at(schedule_span, "sources.schedule", e))?;
+            let language = match s.language.as_ref().map(|l| l.get_ref().as_str()) {
+                None | Some("auto") => Language::Auto,
+                Some("en") => Language::En,
+                Some("es") => Language::Es,
+                Some(other) => {
+                    let span = s.language.as_ref().map(|l| l.span()).unwrap_or_default();
+                    return Err(at(
+                        span,
+                        "sources.language",
+                        format!("unknown language `{other}` (expected en, es or auto)"),
+                    ));
+                }
+            };
+            let link_pattern = match &s.link_pattern {
+                Some(p) => Some(regex::Regex::new(p.get_ref()).map_err(|e| {
+                    at(
+                        p.span(),
+                        "sources.link_pattern",
+                        format!("not a valid regular expression: {e}"),
+                    )
+                })?),
+                None => None,
+            };
+            if kind == SourceKind::Page && link_pattern.is_none() {
+                return Err(at(
+                    s.kind.span(),
+                    "sources.link_pattern",
+                    format!("source `{name}` of kind page needs a link_pattern"),
+                ));
+            }
+            let min_relevance = match &s.min_relevance {
+                Some(m) if !(0.0..=1.0).contains(m.get_ref()) => {
+                    return Err(at(
+                        m.span(),
+                        "sources.min_relevance",
+                        format!("must be between 0 and 1, got {}", m.get_ref()),
+                    ));
+                }
+                Some(m) => Some(*m.get_ref()),
+                None => None,
+            };
+            let keywords = s
+                .keywords
+                .unwrap_or_default()
+                .into_iter()
+                .map(|k| k.trim().to_lowercase())
+                .filter(|k| !k.is_empty())
+                .collect();
+            sources.push(SourceConfig {
+                name,
+                kind,
+                url,
+                schedule,
+                schedule_text,
+                language,
+                link_pattern,
+                keywords,
+                min_relevance,
+            });
+        }
+
+        Ok(Config {
+            path: path.to_path_buf(),
+            database,
+            fetch,
+            sources,
+        })
+    }
+}
+
+/// Parses a five-field cron expression.
+pub fn parse_schedule(text: &str) -> Result<croner::Cron, String> {
+    if text.split_whitespace().count() != 5 {
+        return Err(format!(
+            "`{text}` is not a five-field cron expression (minute hour day month weekday)"
+        ));
+    }
+    text.parse::<croner::Cron>()
+        .map_err(|e| format!("`{text}` is not a valid cron expression: {e}"))
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Formats a TOML error on one line, with its line number first.
+fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let msg = e.message().trim().to_string();
+    match e.span() {
+        Some(span) => format!("line {}: {msg}", line_of(text, span.start)),
+        None => msg,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/etc/vigia/vigia.toml"))
+    }
+
+    #[test]
+    fn full_example_parses_with_paths_relative_to_the_file() {
+        let cfg = parse(
+            r#"
+database = "data/vigia.db"
+[fetch]
+user_agent = "test/1"
+per_host_delay_ms = 250
+timeout_s = 5
+max_bytes = 5_000_000
+respect_robots = false
+
+[[sources]]
+name = "feed"
+kind = "rss"
+url = "https://example.org/feed/"
+schedule = "*/30 * * * *"
+language = "es"
+keywords = ["Homicid", "cocaine"]
+min_relevance = 0.5
+
+[[sources]]
+name = "saved"
+kind = "files"
+url = "pages/*.html"
+"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.database, PathBuf::from("/etc/vigia/data/vigia.db"));
+        assert_eq!(cfg.fetch.per_host_delay, Duration::from_millis(250));
+        assert!(!cfg.fetch.respect_robots);
+        assert_eq!(cfg.sources[0].language, Language::Es);
+        assert_eq!(cfg.sources[0].keywords, vec!["homicid", "cocaine"]);
+        assert_eq!(cfg.sources[1].kind, SourceKind::Files);
+        assert_eq!(cfg.sources[1].url, "/etc/vigia/pages/*.html");
+        assert_eq!(cfg.sources[1].schedule_text, DEFAULT_SCHEDULE);
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let err = parse("database = \"x.db\"\n\n[fetch]\nuser_agnet = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 4"), "{err}");
+        assert!(err.contains("user_agnet"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_named_with_their_line() {
+        let src = "[[sources]]\nname = \"a\"\nkind = \"rss\"\nurl = \"https://e.org/\"\nschedule = \"every hour\"\n";
+        let err = parse(src).unwrap_err().to_string();
+        assert!(err.contains("line 5") && err.contains("schedule"), "{err}");
+        let err = parse("[fetch]\ntimeout_s = 0\n").unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("timeout_s"), "{err}");
+        let err = parse("[[sources]]\nname = \"a\"\nkind = \"ftp\"\nurl = \"x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3") && err.contains("ftp"), "{err}");
+        let err = parse("[[sources]]\nname = \"a\"\nkind = \"page\"\nurl = \"https://e.org/\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("link_pattern"), "{err}");
+        let err = parse("[[sources]]\nname = \"a\"\nkind = \"rss\"\nurl = \"https://e.org/\"\nmin_relevance = 1.5\n").unwrap_err().to_string();
+        assert!(
+            err.contains("line 5") && err.contains("min_relevance"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn defaults_fill_every_optional_key() {
+        let cfg = parse("").unwrap();
+        assert_eq!(cfg.database, PathBuf::from("/etc/vigia/vigia.db"));
+        assert_eq!(cfg.fetch, FetchConfig::default());
+        assert!(cfg.sources.is_empty());
+    }
+}

@@ -1,0 +1,1 @@
+//! Researcher exports of articles, statistics and entities as CSV or JSON Lines.

@@ -1,0 +1,135 @@
+//! Statistics and entities from an article body: pure, text in, `Extraction` out.
+//!
+//! The record shape is the stable contract of `vigia extract` (see README): fields may be
+//! added, never renamed.
+
+use serde::Serialize;
+
+pub mod entities;
+pub mod geo;
+pub mod numbers;
+pub mod relevance;
+pub mod sentences;
+pub mod stats;
+
+/// Bumped whenever extraction output can change, so `reprocess` knows what to redo.
+pub const EXTRACTOR_VERSION: &str = "0.1.0";
+
+/// The language rules to apply. Other languages get the English rules for numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    /// Picks the rules for an ISO 639-1 code; anything but Spanish reads as English.
+    pub fn from_code(code: &str) -> Lang {
+        if code.eq_ignore_ascii_case("es") {
+            Lang::Es
+        } else {
+            Lang::En
+        }
+    }
+}
+
+/// Everything extracted from one body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Extraction {
+    /// How much the text is about public security, 0 to 1.
+    pub relevance: f64,
+    /// Topic-vocabulary terms the text is about, most important first.
+    pub topics: Vec<String>,
+    pub entities: Vec<Entity>,
+    pub statistics: Vec<Statistic>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityType {
+    Person,
+    Organization,
+    Location,
+}
+
+impl EntityType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityType::Person => "person",
+            EntityType::Organization => "organization",
+            EntityType::Location => "location",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entity {
+    #[serde(rename = "type")]
+    pub kind: EntityType,
+    pub name: String,
+    pub role: Option<String>,
+    pub country: Option<String>,
+    /// Offsets in `body`, in Unicode code points, end exclusive.
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    Approx,
+    AtLeast,
+    MoreThan,
+    LessThan,
+    AtMost,
+}
+
+impl Qualifier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Qualifier::Approx => "approx",
+            Qualifier::AtLeast => "at_least",
+            Qualifier::MoreThan => "more_than",
+            Qualifier::LessThan => "less_than",
+            Qualifier::AtMost => "at_most",
+        }
+    }
+}
+
+/// One figure. Exactly one of `value` or (`low`, `high`) is set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statistic {
+    pub value: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    /// `percent`, `per_100k`, `kg`, `hectare`, an ISO 4217 code, `days`, `months`, `years`, `count`.
+    pub unit: String,
+    pub qualifier: Option<Qualifier>,
+    pub counted: Option<String>,
+    /// A term of the topic vocabulary.
+    pub topic: Option<String>,
+    pub metric: Option<String>,
+    pub year: Option<i32>,
+    /// ISO 3166-1 alpha-2.
+    pub location: Option<String>,
+    /// Who the figure is attributed to.
+    pub source: Option<String>,
+    pub sentence: String,
+    /// Offsets in `body`, in Unicode code points, end exclusive.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Extracts statistics, entities, topics and relevance from a body.
+pub fn extract(body: &str, lang: Lang) -> Extraction {
+    let sentences = sentences::split(body);
+    let entities = entities::find(body, &sentences, lang);
+    let statistics = stats::find(body, &sentences, lang);
+    let (relevance, topics) = relevance::score(body, &statistics, lang);
+    Extraction {
+        relevance,
+        topics,
+        entities,
+        statistics,
+    }
+}

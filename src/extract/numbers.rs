@@ -1,0 +1,1 @@
+//! Reads numbers written with digits or words, in English and Spanish conventions.

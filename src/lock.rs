@@ -1,0 +1,1 @@
+//! A lock file so that two overlapping runs never both write.

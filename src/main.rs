@@ -1,0 +1,3 @@
+//! The `vigia` command line: parse, set up logging, dispatch.
+
+fn main() {}
