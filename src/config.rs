@@ -10,10 +10,7 @@ use toml::Spanned;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -44,10 +41,7 @@ pub struct FetchConfig {
 impl Default for FetchConfig {
     fn default() -> Self {
         FetchConfig {
-            user_agent: format!(
-                "vigia/{} (+https://github.com/vigia-news/vigia)",
-                env!("CARGO_PKG_VERSION")
-            ),
+            user_agent: format!("vigia/{} (+https://github.com/vigia-news/vigia)", env!("CARGO_PKG_VERSION")),
             per_host_delay: Duration::from_millis(1000),
             timeout: Duration::from_secs(30),
             max_bytes: 5_000_000,
@@ -159,18 +153,10 @@ impl Config {
             message,
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(toml_error(text, &e)))?;
-        let at = |span: std::ops::Range<usize>, key: &str, msg: String| {
-            invalid(format!(
-                "line {}: `{key}`: {msg}",
-                line_of(text, span.start)
-            ))
-        };
+        let at =
+            |span: std::ops::Range<usize>, key: &str, msg: String| invalid(format!("line {}: `{key}`: {msg}", line_of(text, span.start)));
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let base = if base.as_os_str().is_empty() {
-            PathBuf::from(".")
-        } else {
-            base
-        };
+        let base = if base.as_os_str().is_empty() { PathBuf::from(".") } else { base };
 
         let database = match &raw.database {
             Some(db) if db.get_ref().trim().is_empty() => {
@@ -183,26 +169,17 @@ impl Config {
         let mut fetch = FetchConfig::default();
         if let Some(ua) = raw.fetch.user_agent {
             if ua.get_ref().trim().is_empty() {
-                return Err(at(
-                    ua.span(),
-                    "fetch.user_agent",
-                    "must not be empty".into(),
-                ));
+                return Err(at(ua.span(), "fetch.user_agent", "must not be empty".into()));
             }
             fetch.user_agent = ua.into_inner();
         }
-        let positive =
-            |v: &Option<Spanned<i64>>, key: &str, min: i64| -> Result<Option<u64>, ConfigError> {
-                match v {
-                    Some(s) if *s.get_ref() < min => Err(at(
-                        s.span(),
-                        key,
-                        format!("must be at least {min}, got {}", s.get_ref()),
-                    )),
-                    Some(s) => Ok(Some(*s.get_ref() as u64)),
-                    None => Ok(None),
-                }
-            };
+        let positive = |v: &Option<Spanned<i64>>, key: &str, min: i64| -> Result<Option<u64>, ConfigError> {
+            match v {
+                Some(s) if *s.get_ref() < min => Err(at(s.span(), key, format!("must be at least {min}, got {}", s.get_ref()))),
+                Some(s) => Ok(Some(*s.get_ref() as u64)),
+                None => Ok(None),
+            }
+        };
         if let Some(ms) = positive(&raw.fetch.per_host_delay_ms, "fetch.per_host_delay_ms", 0)? {
             fetch.per_host_delay = Duration::from_millis(ms);
         }
@@ -220,18 +197,10 @@ impl Config {
         for s in raw.sources {
             let name = s.name.get_ref().trim().to_string();
             if name.is_empty() {
-                return Err(at(
-                    s.name.span(),
-                    "sources.name",
-                    "must not be empty".into(),
-                ));
+                return Err(at(s.name.span(), "sources.name", "must not be empty".into()));
             }
             if sources.iter().any(|o| o.name == name) {
-                return Err(at(
-                    s.name.span(),
-                    "sources.name",
-                    format!("`{name}` is used by two sources"),
-                ));
+                return Err(at(s.name.span(), "sources.name", format!("`{name}` is used by two sources")));
             }
             let kind = match s.kind.get_ref().as_str() {
                 "rss" | "atom" | "feed" => SourceKind::Rss,
@@ -256,13 +225,8 @@ impl Config {
             let url = match kind {
                 SourceKind::Files => base.join(s.url.get_ref()).to_string_lossy().into_owned(),
                 _ => {
-                    let parsed = url::Url::parse(s.url.get_ref()).map_err(|e| {
-                        at(
-                            s.url.span(),
-                            "sources.url",
-                            format!("`{}` is not a URL: {e}", s.url.get_ref()),
-                        )
-                    })?;
+                    let parsed = url::Url::parse(s.url.get_ref())
+                        .map_err(|e| at(s.url.span(), "sources.url", format!("`{}` is not a URL: {e}", s.url.get_ref())))?;
                     if !matches!(parsed.scheme(), "http" | "https") {
                         return Err(at(
                             s.url.span(),
@@ -277,8 +241,7 @@ impl Config {
                 Some(sch) => (sch.get_ref().trim().to_string(), sch.span()),
                 None => (DEFAULT_SCHEDULE.to_string(), s.name.span()),
             };
-            let schedule = parse_schedule(&schedule_text)
-                .map_err(|e| at(schedule_span, "sources.schedule", e))?;
+            let schedule = parse_schedule(&schedule_text).map_err(|e| at(schedule_span, "sources.schedule", e))?;
             let language = match s.language.as_ref().map(|l| l.get_ref().as_str()) {
                 None | Some("auto") => Language::Auto,
                 Some("en") => Language::En,
@@ -293,13 +256,10 @@ impl Config {
                 }
             };
             let link_pattern = match &s.link_pattern {
-                Some(p) => Some(regex::Regex::new(p.get_ref()).map_err(|e| {
-                    at(
-                        p.span(),
-                        "sources.link_pattern",
-                        format!("not a valid regular expression: {e}"),
-                    )
-                })?),
+                Some(p) => Some(
+                    regex::Regex::new(p.get_ref())
+                        .map_err(|e| at(p.span(), "sources.link_pattern", format!("not a valid regular expression: {e}")))?,
+                ),
                 None => None,
             };
             if kind == SourceKind::Page && link_pattern.is_none() {
@@ -444,11 +404,10 @@ url = "pages/*.html"
             .unwrap_err()
             .to_string();
         assert!(err.contains("link_pattern"), "{err}");
-        let err = parse("[[sources]]\nname = \"a\"\nkind = \"rss\"\nurl = \"https://e.org/\"\nmin_relevance = 1.5\n").unwrap_err().to_string();
-        assert!(
-            err.contains("line 5") && err.contains("min_relevance"),
-            "{err}"
-        );
+        let err = parse("[[sources]]\nname = \"a\"\nkind = \"rss\"\nurl = \"https://e.org/\"\nmin_relevance = 1.5\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 5") && err.contains("min_relevance"), "{err}");
     }
 
     #[test]

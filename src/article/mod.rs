@@ -26,11 +26,7 @@ pub struct Article {
 ///
 /// `url` is the page's address (resolves relative links, gives a last-resort date);
 /// `fetched_at` bounds the published date (a page cannot be published after it was fetched).
-pub fn extract_article(
-    html: &str,
-    url: Option<&str>,
-    fetched_at: Option<DateTime<Utc>>,
-) -> Article {
+pub fn extract_article(html: &str, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
     let _ = (url, fetched_at);
     let doc = scraper::Html::parse_document(html);
     let body = doc.root_element().text().collect::<Vec<_>>().join(" ");

@@ -22,11 +22,7 @@ pub enum DiscoverError {
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),
     #[error("cannot parse {what} at {url}: {message}")]
-    Parse {
-        what: &'static str,
-        url: String,
-        message: String,
-    },
+    Parse { what: &'static str, url: String, message: String },
     #[error("{0}")]
     Files(String),
     #[error("{url} answered {outcome}")]
@@ -34,14 +30,9 @@ pub enum DiscoverError {
 }
 
 /// Lists the candidates a source offers now.
-pub async fn discover(
-    source: &SourceConfig,
-    fetcher: &Fetcher,
-) -> Result<Vec<Candidate>, DiscoverError> {
+pub async fn discover(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
     let _ = fetcher;
     match source.kind {
-        SourceKind::Rss | SourceKind::Sitemap | SourceKind::Page | SourceKind::Files => {
-            Ok(Vec::new())
-        }
+        SourceKind::Rss | SourceKind::Sitemap | SourceKind::Page | SourceKind::Files => Ok(Vec::new()),
     }
 }

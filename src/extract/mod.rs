@@ -25,11 +25,7 @@ pub enum Lang {
 impl Lang {
     /// Picks the rules for an ISO 639-1 code; anything but Spanish reads as English.
     pub fn from_code(code: &str) -> Lang {
-        if code.eq_ignore_ascii_case("es") {
-            Lang::Es
-        } else {
-            Lang::En
-        }
+        if code.eq_ignore_ascii_case("es") { Lang::Es } else { Lang::En }
     }
 }
 

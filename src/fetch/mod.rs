@@ -85,18 +85,11 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
-        Ok(Fetcher {
-            config: config.clone(),
-        })
+        Ok(Fetcher { config: config.clone() })
     }
 
     /// Fetches one URL politely, with retries bounded within the run.
-    pub async fn fetch(
-        &self,
-        url: &str,
-        validators: &Validators,
-        expect: Expect,
-    ) -> Result<Outcome, FetchError> {
+    pub async fn fetch(&self, url: &str, validators: &Validators, expect: Expect) -> Result<Outcome, FetchError> {
         let _ = (&self.config, validators, expect);
         Err(FetchError::InvalidUrl(url.to_string()))
     }

@@ -177,11 +177,7 @@ pub struct QueryResult {
 /// The hash used for content dedup: of the body with whitespace and case folded.
 pub fn content_hash(body: &str) -> String {
     use sha2::{Digest, Sha256};
-    let normalised: String = body
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    let normalised: String = body.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
     format!("{:x}", Sha256::digest(normalised.as_bytes()))
 }
 
@@ -215,12 +211,7 @@ impl Store {
     }
 
     /// Records that a source was fetched at `at`, with its error if any.
-    pub fn record_source_fetch(
-        &self,
-        name: &str,
-        at: DateTime<Utc>,
-        error: Option<&str>,
-    ) -> Result<()> {
+    pub fn record_source_fetch(&self, name: &str, at: DateTime<Utc>, error: Option<&str>) -> Result<()> {
         let _ = (name, at, error);
         Ok(())
     }
@@ -246,23 +237,13 @@ impl Store {
     /// Stores a page, its article and its extraction in one transaction, unless the article
     /// is already stored (same canonical URL or same content hash): then only the page and
     /// the URL alias are recorded.
-    pub fn save_article(
-        &self,
-        page: &PageRecord,
-        article: &NewArticle,
-        extraction: &Extraction,
-    ) -> Result<Saved> {
+    pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
         let _ = (page, article, extraction);
         Ok(Saved::New(0))
     }
 
     /// Replaces the article fields and extraction of a stored article (for `reprocess`).
-    pub fn replace_extraction(
-        &self,
-        article_id: i64,
-        article: &NewArticle,
-        extraction: &Extraction,
-    ) -> Result<()> {
+    pub fn replace_extraction(&self, article_id: i64, article: &NewArticle, extraction: &Extraction) -> Result<()> {
         let _ = (article_id, article, extraction);
         Ok(())
     }
@@ -289,29 +270,17 @@ impl Store {
         Ok(())
     }
 
-    pub fn articles(
-        &self,
-        filter: &ExportFilter,
-        each: &mut dyn FnMut(ArticleRow) -> Result<()>,
-    ) -> Result<()> {
+    pub fn articles(&self, filter: &ExportFilter, each: &mut dyn FnMut(ArticleRow) -> Result<()>) -> Result<()> {
         let _ = (filter, each);
         Ok(())
     }
 
-    pub fn statistics(
-        &self,
-        filter: &ExportFilter,
-        each: &mut dyn FnMut(StatisticRow) -> Result<()>,
-    ) -> Result<()> {
+    pub fn statistics(&self, filter: &ExportFilter, each: &mut dyn FnMut(StatisticRow) -> Result<()>) -> Result<()> {
         let _ = (filter, each);
         Ok(())
     }
 
-    pub fn entities(
-        &self,
-        filter: &ExportFilter,
-        each: &mut dyn FnMut(EntityRow) -> Result<()>,
-    ) -> Result<()> {
+    pub fn entities(&self, filter: &ExportFilter, each: &mut dyn FnMut(EntityRow) -> Result<()>) -> Result<()> {
         let _ = (filter, each);
         Ok(())
     }
