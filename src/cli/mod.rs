@@ -1,11 +1,24 @@
 //! Command-line definitions and dispatch; one file per subcommand.
 
+mod daemon;
+mod export;
 mod extract;
+mod reprocess;
+mod run;
+mod sql;
+mod status;
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use vigia::config::Config;
+use vigia::pipeline::Shutdown;
+use vigia::store::Store;
 
 /// A mistake in how a command was called (exit status 2).
 #[derive(Debug, thiserror::Error)]
@@ -48,8 +61,20 @@ pub struct Global {
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// One pass: fetch the due sources (or --all, or --source NAME), extract, store, exit
+    Run(run::RunArgs),
+    /// Run forever, each source on its own cron schedule
+    Daemon(daemon::DaemonArgs),
     /// Extract title, date, body, statistics and entities from an HTML page or a text
     Extract(extract::ExtractArgs),
+    /// Re-run extraction over stored pages (no network), after vigia was upgraded
+    Reprocess(reprocess::ReprocessArgs),
+    /// Export articles, statistics or entities as CSV or JSON Lines
+    Export(export::ExportArgs),
+    /// Run a read-only SQL query over the database
+    Sql(sql::SqlArgs),
+    /// Sources, last fetch, errors and counts
+    Status(status::StatusArgs),
 }
 
 /// Logs go to stderr; `RUST_LOG` wins over -v/-q.
@@ -71,7 +96,140 @@ pub fn init_logging(verbose: u8, quiet: bool) {
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let g = &cli.global;
     match cli.command {
+        Command::Run(args) => run::run(g, args),
+        Command::Daemon(args) => daemon::run(g, args),
         Command::Extract(args) => extract::run(args),
+        Command::Reprocess(args) => reprocess::run(g, args),
+        Command::Export(args) => export::run(g, args),
+        Command::Sql(args) => sql::run(g, args),
+        Command::Status(args) => status::run(g, args),
     }
+}
+
+/// The configuration file to use: --config, then $VIGIA_CONFIG (both via clap), then ./vigia.toml.
+fn config_path(global: &Global) -> Option<PathBuf> {
+    global
+        .config
+        .clone()
+        .or_else(|| Some(PathBuf::from("vigia.toml")).filter(|p| p.exists()))
+}
+
+/// Loads the configuration (required), applying --db.
+pub fn open_config(global: &Global) -> anyhow::Result<Config> {
+    let Some(path) = config_path(global) else {
+        return Err(UsageError(
+            "no configuration: pass --config FILE, set VIGIA_CONFIG, or create ./vigia.toml (see config/demo.toml)".into(),
+        )
+        .into());
+    };
+    let mut config = Config::load(&path)?;
+    if let Some(db) = &global.db {
+        config.database = db.clone();
+    }
+    Ok(config)
+}
+
+/// Loads the configuration when one is given or present; read-only commands can do without.
+pub fn try_config(global: &Global) -> anyhow::Result<Option<Config>> {
+    match config_path(global) {
+        Some(_) => open_config(global).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The database: --db, else the configuration's.
+pub fn database_path(global: &Global, config: Option<&Config>) -> anyhow::Result<PathBuf> {
+    match (&global.db, config) {
+        (Some(db), _) => Ok(db.clone()),
+        (None, Some(c)) => Ok(c.database.clone()),
+        (None, None) => Err(UsageError("no database: pass --db FILE or --config FILE".into()).into()),
+    }
+}
+
+/// Opens the database read-only, needing a configuration only when --db is not given.
+pub fn open_store_read_only(global: &Global) -> anyhow::Result<Store> {
+    let config = if global.db.is_some() { None } else { Some(open_config(global)?) };
+    let db = database_path(global, config.as_ref())?;
+    if !db.exists() {
+        return Err(UsageError(format!("database {} does not exist yet: run `vigia run` first", db.display())).into());
+    }
+    Ok(Store::open_read_only(&db)?)
+}
+
+/// Creates the database's folder if needed.
+pub fn ensure_parent(db: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create folder {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// A flag set (and a notification sent) on SIGINT or SIGTERM, so a pass ends after the article in hand.
+pub fn watch_signals(runtime: &tokio::runtime::Runtime) -> (Shutdown, Arc<tokio::sync::Notify>) {
+    let flag: Shutdown = Arc::new(AtomicBool::new(false));
+    let notify = Arc::new(tokio::sync::Notify::new());
+    let (f, n) = (flag.clone(), notify.clone());
+    runtime.spawn(async move {
+        wait_for_signal().await;
+        tracing::warn!("Stopping after the article in hand.");
+        f.store(true, Ordering::Relaxed);
+        n.notify_waiters();
+        n.notify_one();
+    });
+    (flag, notify)
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// A YYYY-MM-DD argument.
+pub fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+}
+
+/// Prints rows as a plain aligned table.
+pub fn print_table(out: &mut dyn Write, columns: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |out: &mut dyn Write, cells: &[String]| -> std::io::Result<()> {
+        let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        writeln!(out, "{}", parts.join("  ").trim_end())
+    };
+    line(out, columns)?;
+    line(out, &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>())?;
+    for row in rows {
+        line(out, row)?;
+    }
+    Ok(())
 }

@@ -36,3 +36,8 @@ pub async fn discover(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<Ca
         SourceKind::Rss | SourceKind::Sitemap | SourceKind::Page | SourceKind::Files => Ok(Vec::new()),
     }
 }
+
+/// The canonical form of a URL used for dedup.
+pub fn canonical_url(url: &str) -> Option<String> {
+    url::Url::parse(url).ok().map(|u| u.to_string())
+}

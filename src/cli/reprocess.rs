@@ -1,0 +1,40 @@
+//! `vigia reprocess`: re-runs extraction over stored pages, without the network.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use vigia::lock::RunLock;
+use vigia::pipeline;
+use vigia::store::Store;
+
+use super::{Global, parse_day};
+
+#[derive(Args)]
+#[command(after_help = "Run it after upgrading vigia: stored pages are read again with the new extractor.")]
+pub struct ReprocessArgs {
+    /// Only pages fetched on or after this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    since: Option<chrono::NaiveDate>,
+}
+
+pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
+    let config = super::try_config(global)?;
+    let db = super::database_path(global, config.as_ref())?;
+    let _lock = RunLock::acquire(&db)?;
+    let store = Store::open(&db)?;
+    let since = args.since.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+    let report = pipeline::reprocess(config.as_ref(), &store, since)?;
+    eprintln!(
+        "vigia reprocess: {} pages, {} articles re-extracted, {} statistics, {} entities{}",
+        report.pages,
+        report.articles,
+        report.statistics,
+        report.entities,
+        if report.orphans > 0 {
+            format!(" ({} pages without an article)", report.orphans)
+        } else {
+            String::new()
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
