@@ -128,8 +128,17 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
             break;
         }
         report.summary.sources += 1;
+        let before = report.summary.clone();
         let error = run_source(source, store, &fetcher, &mut report, shutdown).await?;
         store.record_source_fetch(&source.name, Utc::now(), error.as_deref())?;
+        let s = &report.summary;
+        info!(
+            source = %source.name,
+            fetched = s.pages_fetched - before.pages_fetched,
+            new = s.articles_new - before.articles_new,
+            failed = s.failed - before.failed,
+            "Source done."
+        );
     }
     report.seconds = started.elapsed().as_secs_f64();
     store.finish_run(run_id, Utc::now(), &report.summary)?;
@@ -154,7 +163,7 @@ async fn run_source(
             return Ok(Some(msg));
         }
     };
-    info!(source = %source.name, candidates = candidates.len(), "Source discovered.");
+    debug!(source = %source.name, candidates = candidates.len(), "Source discovered.");
     let mut failures = 0;
     for candidate in &candidates {
         if shutdown.load(Ordering::Relaxed) {
