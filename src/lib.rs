@@ -21,3 +21,4 @@ pub mod fetch;
 pub mod lock;
 pub mod pipeline;
 pub mod store;
+pub mod trend;
