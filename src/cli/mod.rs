@@ -7,6 +7,7 @@ mod reprocess;
 mod run;
 mod sql;
 mod status;
+mod trend;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -75,6 +76,8 @@ pub enum Command {
     Sql(sql::SqlArgs),
     /// Sources, last fetch, errors and counts
     Status(status::StatusArgs),
+    /// A series over time of matching statistics or entity mentions
+    Trend(trend::TrendArgs),
 }
 
 /// Logs go to stderr; `RUST_LOG` wins over -v/-q.
@@ -104,6 +107,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(g, args),
         Command::Sql(args) => sql::run(g, args),
         Command::Status(args) => status::run(g, args),
+        Command::Trend(args) => trend::run(g, args),
     }
 }
 

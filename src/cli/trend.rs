@@ -1,0 +1,171 @@
+//! `vigia trend`: a series over time of matching statistics or entity mentions.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use vigia::store::ExportFilter;
+use vigia::trend::{self, DateBasis, EntityQuery, Period, Point, StatisticQuery};
+
+use super::{Global, parse_day};
+
+#[derive(Args)]
+#[command(
+    after_help = "Examples:\n  vigia trend statistics --topic homicide --unit per_100k --location PE --by reference-year\n  \
+vigia trend statistics --topic drug_seizure --unit kg --by month --format chart\n  \
+vigia trend entities --name Basombrío --by month\n\n\
+Values of ranges count at their midpoint. Units are never mixed: give --unit for a meaningful mean."
+)]
+pub struct TrendArgs {
+    /// Series of figures or of entity mentions
+    #[arg(value_enum)]
+    what: What,
+    /// Topic of the figures (homicide, drug_seizure, extortion, ...)
+    #[arg(long)]
+    topic: Option<String>,
+    /// Unit of the figures (per_100k, percent, kg, USD, count, ...)
+    #[arg(long)]
+    unit: Option<String>,
+    /// Country of the figures (ISO code: PE, MX, CO, ...)
+    #[arg(long)]
+    location: Option<String>,
+    /// Words the figure's metric must contain
+    #[arg(long)]
+    metric: Option<String>,
+    /// Entity name (or part of it, accents optional)
+    #[arg(long)]
+    name: Option<String>,
+    /// Entity type: person, organization or location
+    #[arg(long = "type", value_name = "TYPE")]
+    kind: Option<String>,
+    /// Period of each point: publication year or month, or the figures' own reference year
+    #[arg(long, value_enum, default_value_t = By::Year)]
+    by: By,
+    /// Only articles published on or after this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    since: Option<chrono::NaiveDate>,
+    /// Only articles published on or before this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    until: Option<chrono::NaiveDate>,
+    /// Only articles at least this security-relevant (0..1)
+    #[arg(long, value_name = "SCORE")]
+    min_relevance: Option<f64>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = TrendFormat::Table)]
+    format: TrendFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum What {
+    Statistics,
+    Entities,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum By {
+    Year,
+    Month,
+    ReferenceYear,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TrendFormat {
+    Table,
+    Csv,
+    Json,
+    Chart,
+}
+
+pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
+    let store = super::open_store_read_only(global)?;
+    let filter = ExportFilter {
+        since: args.since,
+        until: args.until,
+        min_relevance: args.min_relevance,
+    };
+    let (period, basis) = match args.by {
+        By::Year => (Period::Year, DateBasis::Published),
+        By::Month => (Period::Month, DateBasis::Published),
+        By::ReferenceYear => (Period::Year, DateBasis::Reference),
+    };
+    let points = match args.what {
+        What::Statistics => {
+            let query = StatisticQuery {
+                topic: args.topic,
+                unit: args.unit,
+                location: args.location,
+                metric: args.metric,
+                filter,
+            };
+            trend::statistics(&store, &query, period, basis)?
+        }
+        What::Entities => {
+            if basis == DateBasis::Reference {
+                return Err(super::UsageError("entity mentions have no reference year: use --by year or --by month".into()).into());
+            }
+            trend::entities(
+                &store,
+                &EntityQuery {
+                    name: args.name,
+                    kind: args.kind,
+                    filter,
+                },
+                period,
+            )?
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let num = |v: Option<f64>| v.map(|x| format!("{}", (x * 1000.0).round() / 1000.0)).unwrap_or_default();
+    match args.format {
+        TrendFormat::Json => {
+            for p in &points {
+                serde_json::to_writer(&mut out, p)?;
+                writeln!(out)?;
+            }
+        }
+        TrendFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut out);
+            for p in &points {
+                w.serialize(p)?;
+            }
+            w.flush()?;
+        }
+        TrendFormat::Table => {
+            let columns = ["period", "count", "articles", "mean", "median", "min", "max"].map(String::from);
+            let rows: Vec<Vec<String>> = points
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.period.clone(),
+                        p.count.to_string(),
+                        p.articles.to_string(),
+                        num(p.mean),
+                        num(p.median),
+                        num(p.min),
+                        num(p.max),
+                    ]
+                })
+                .collect();
+            super::print_table(&mut out, &columns, &rows)?;
+        }
+        TrendFormat::Chart => chart(&mut out, &points, args.what == What::Statistics)?,
+    }
+    out.flush()?;
+    if points.is_empty() && !global.quiet {
+        eprintln!("vigia trend: nothing matches");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A horizontal bar per period: the median for figures, the count for mentions.
+fn chart(out: &mut dyn Write, points: &[Point], figures: bool) -> std::io::Result<()> {
+    let height = |p: &Point| if figures { p.median.unwrap_or(0.0) } else { p.count as f64 };
+    let max = points.iter().map(height).fold(0.0_f64, f64::max);
+    for p in points {
+        let h = height(p);
+        let bar = if max > 0.0 { ((h / max) * 50.0).round() as usize } else { 0 };
+        writeln!(out, "{:<8} {:<50} {}", p.period, "█".repeat(bar), (h * 1000.0).round() / 1000.0)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! Aggregated series over time: statistics (count, mean, median, range per period) or entity mentions.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::store::{EntityRow, ExportFilter, StatisticRow, Store, StoreError};
+
+/// The length of a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Year,
+    Month,
+}
+
+/// Which date places a figure in time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateBasis {
+    /// The article's publication date.
+    Published,
+    /// The figure's own reference year ("in 2014"); figures without one are left out.
+    Reference,
+}
+
+/// Which statistics enter a series; every field set must match.
+#[derive(Debug, Clone, Default)]
+pub struct StatisticQuery {
+    pub topic: Option<String>,
+    pub unit: Option<String>,
+    pub location: Option<String>,
+    /// A word or phrase the metric must contain (case-insensitive).
+    pub metric: Option<String>,
+    pub filter: ExportFilter,
+}
+
+/// Which entity mentions enter a series.
+#[derive(Debug, Clone, Default)]
+pub struct EntityQuery {
+    /// A name or part of one (case- and accent-insensitive).
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub filter: ExportFilter,
+}
+
+/// One period of a series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Point {
+    pub period: String,
+    pub count: u64,
+    /// Articles the figures or mentions come from.
+    pub articles: u64,
+    /// For statistics: over point values and range midpoints.
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+}
+
+/// The series of statistics matching `query`, one point per period, oldest first.
+pub fn statistics(store: &Store, query: &StatisticQuery, period: Period, basis: DateBasis) -> Result<Vec<Point>, StoreError> {
+    let mut groups: BTreeMap<String, (Vec<f64>, Vec<String>)> = BTreeMap::new();
+    let metric = query.metric.as_deref().map(fold);
+    store.statistics(&query.filter, &mut |row: StatisticRow| {
+        let keep = query.topic.as_ref().is_none_or(|t| row.topic.as_ref() == Some(t))
+            && query.unit.as_ref().is_none_or(|u| &row.unit == u)
+            && query
+                .location
+                .as_ref()
+                .is_none_or(|l| row.location.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(l)))
+            && metric
+                .as_ref()
+                .is_none_or(|m| row.metric.as_deref().is_some_and(|r| fold(r).contains(m.as_str())));
+        if !keep {
+            return Ok(());
+        }
+        let key = match basis {
+            DateBasis::Published => row.published.as_deref().and_then(|p| period_of(p, period)),
+            DateBasis::Reference => row.year.map(|y| y.to_string()),
+        };
+        let (Some(key), Some(v)) = (key, row.value.or(row.low.zip(row.high).map(|(l, h)| (l + h) / 2.0))) else {
+            return Ok(());
+        };
+        let entry = groups.entry(key).or_default();
+        entry.0.push(v);
+        entry.1.push(row.article_url);
+        Ok(())
+    })?;
+    Ok(groups
+        .into_iter()
+        .map(|(period, (values, urls))| point(period, values, urls))
+        .collect())
+}
+
+/// The series of entity mentions matching `query`, by publication date.
+pub fn entities(store: &Store, query: &EntityQuery, period: Period) -> Result<Vec<Point>, StoreError> {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let name = query.name.as_deref().map(fold);
+    store.entities(&query.filter, &mut |row: EntityRow| {
+        let keep = query.kind.as_ref().is_none_or(|k| &row.kind == k) && name.as_ref().is_none_or(|n| fold(&row.name).contains(n.as_str()));
+        if let (true, Some(key)) = (keep, row.published.as_deref().and_then(|p| period_of(p, period))) {
+            groups.entry(key).or_default().push(row.article_url);
+        }
+        Ok(())
+    })?;
+    Ok(groups
+        .into_iter()
+        .map(|(period, mut urls)| {
+            let count = urls.len() as u64;
+            urls.sort();
+            urls.dedup();
+            Point {
+                period,
+                count,
+                articles: urls.len() as u64,
+                mean: None,
+                median: None,
+                min: None,
+                max: None,
+            }
+        })
+        .collect())
+}
+
+fn point(period: String, mut values: Vec<f64>, mut urls: Vec<String>) -> Point {
+    values.sort_by(f64::total_cmp);
+    urls.sort();
+    urls.dedup();
+    let n = values.len();
+    let median = if n == 0 {
+        None
+    } else if n % 2 == 1 {
+        Some(values[n / 2])
+    } else {
+        Some((values[n / 2 - 1] + values[n / 2]) / 2.0)
+    };
+    Point {
+        period,
+        count: n as u64,
+        articles: urls.len() as u64,
+        mean: (n > 0).then(|| values.iter().sum::<f64>() / n as f64),
+        median,
+        min: values.first().copied(),
+        max: values.last().copied(),
+    }
+}
+
+/// "2024-03-15..." → "2024" or "2024-03".
+fn period_of(date: &str, period: Period) -> Option<String> {
+    let len = match period {
+        Period::Year => 4,
+        Period::Month => 7,
+    };
+    let p = date.get(..len)?;
+    p.bytes()
+        .enumerate()
+        .all(|(i, b)| if i == 4 { b == b'-' } else { b.is_ascii_digit() })
+        .then(|| p.to_string())
+}
+
+/// Lower case without accents, for matching names typed without them.
+fn fold(s: &str) -> String {
+    s.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'ä' | 'â' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            other => other,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_come_from_iso_dates() {
+        assert_eq!(period_of("2024-03-15T10:00:00Z", Period::Year).as_deref(), Some("2024"));
+        assert_eq!(period_of("2024-03-15", Period::Month).as_deref(), Some("2024-03"));
+        assert_eq!(period_of("2024", Period::Month), None);
+        assert_eq!(period_of("March 2024", Period::Year), None);
+    }
+
+    #[test]
+    fn points_summarise_values_and_articles() {
+        let p = point(
+            "2024".into(),
+            vec![7.0, 1.0, 4.0, 2.0],
+            vec!["b".into(), "a".into(), "b".into(), "a".into()],
+        );
+        assert_eq!((p.count, p.articles), (4, 2));
+        assert_eq!((p.min, p.max, p.median, p.mean), (Some(1.0), Some(7.0), Some(3.0), Some(3.5)));
+    }
+
+    #[test]
+    fn folding_ignores_case_and_accents() {
+        assert_eq!(fold("Basombrío PERÚ"), "basombrio peru");
+    }
+}
