@@ -41,10 +41,10 @@ pub fn detect(body: &[u8], content_type: Option<&str>, url: Option<&str>) -> &'s
             return encoding;
         }
     }
-    if let Some(encoding) = declared_charset(&body[..body.len().min(PRESCAN_BYTES)]) {
-        if encoding != UTF_8 || is_utf8 {
-            return encoding;
-        }
+    if let Some(encoding) = declared_charset(&body[..body.len().min(PRESCAN_BYTES)])
+        && (encoding != UTF_8 || is_utf8)
+    {
+        return encoding;
     }
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
     detector.feed(body, true);
@@ -90,10 +90,10 @@ fn declared_charset(head: &[u8]) -> Option<&'static Encoding> {
             .iter()
             .position(|&b| b == b'>')
             .map_or(lower.len(), |p| tag_start + p);
-        if let Some(label) = attribute_value(&lower[tag_start..tag_end], b"charset") {
-            if let Some(encoding) = Encoding::for_label(label) {
-                return fix_meta_label(encoding);
-            }
+        if let Some(label) = attribute_value(&lower[tag_start..tag_end], b"charset")
+            && let Some(encoding) = Encoding::for_label(label)
+        {
+            return fix_meta_label(encoding);
         }
         from = tag_end;
     }

@@ -544,6 +544,15 @@ mod tests {
     }
 
     #[test]
+    fn fetch_can_run_on_a_spawned_task() {
+        fn assert_send<T: Send>(_: &T) {}
+        let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
+        let validators = Validators::default();
+        assert_send(&fetcher.fetch("https://example.org/", &validators, Expect::Html));
+        assert_send(&fetcher.robots_sitemaps("https://example.org/"));
+    }
+
+    #[test]
     fn unusable_urls_are_invalid() {
         let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread()
