@@ -14,9 +14,9 @@ use url::Url;
 use crate::config::FetchConfig;
 
 pub mod charset;
-pub mod pacing;
-pub mod retry;
-pub mod robots;
+mod pacing;
+mod retry;
+mod robots;
 
 use pacing::{Pacing, host_key};
 pub use retry::RetryPolicy;
@@ -160,17 +160,20 @@ impl Fetcher {
     }
 
     /// Fetches one URL politely, with retries bounded within the run.
+    ///
+    /// robots.txt is read once per origin and run; requests to one host are spaced by
+    /// `per_host_delay` (or a larger Crawl-delay). Connection errors, timeouts, 5xx and 429
+    /// are retried with jittered exponential backoff, or after the server's Retry-After;
+    /// a Retry-After beyond the retry budget gives `Deferred`, and the host's other URLs are
+    /// deferred with it for the rest of the run. Other 4xx, oversized bodies and redirect
+    /// loops fail at once.
     pub async fn fetch(
         &self,
         url: &str,
         validators: &Validators,
         expect: Expect,
     ) -> Result<Outcome, FetchError> {
-        let parsed = Url::parse(url).map_err(|_| FetchError::InvalidUrl(url.to_string()))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(FetchError::InvalidUrl(url.to_string()));
-        }
-        let host = host_key(&parsed).ok_or_else(|| FetchError::InvalidUrl(url.to_string()))?;
+        let (parsed, host) = http_url(url)?;
         if let Some(retry_after) = self.pacing().deferred(&host, Instant::now()) {
             debug!(url, ?retry_after, "Host asked us to wait, deferring.");
             return Ok(Outcome::Deferred { retry_after });
@@ -219,10 +222,7 @@ impl Fetcher {
 
     /// The `Sitemap:` lines of the robots.txt of `url`'s host (fetched if not yet cached).
     pub async fn robots_sitemaps(&self, url: &str) -> Vec<String> {
-        let Ok(parsed) = Url::parse(url) else {
-            return Vec::new();
-        };
-        let Some(host) = host_key(&parsed) else {
+        let Ok((parsed, host)) = http_url(url) else {
             return Vec::new();
         };
         self.robots_for(&parsed, &host).await.sitemaps().to_vec()
@@ -430,6 +430,17 @@ impl Fetcher {
             retry_after: None,
         }
     }
+}
+
+/// Parses an http(s) URL and its pacing key.
+fn http_url(url: &str) -> Result<(Url, String), FetchError> {
+    let invalid = || FetchError::InvalidUrl(url.to_string());
+    let parsed = Url::parse(url).map_err(|_| invalid())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid());
+    }
+    let host = host_key(&parsed).ok_or_else(invalid)?;
+    Ok((parsed, host))
 }
 
 /// If-None-Match / If-Modified-Since from stored validators; unusable values are skipped.
