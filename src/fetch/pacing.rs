@@ -1,0 +1,130 @@
+//! Per-host pacing: a minimum gap between two requests to one host, and hosts that asked us
+//! to come back later.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// When each host may next be asked. Slots are booked in advance, so callers only sleep.
+#[derive(Debug)]
+pub struct Pacing {
+    default_delay: Duration,
+    hosts: HashMap<String, HostState>,
+}
+
+#[derive(Debug)]
+struct HostState {
+    next: Instant,
+    delay: Duration,
+    deferred_until: Option<Instant>,
+}
+
+impl Pacing {
+    pub fn new(default_delay: Duration) -> Pacing {
+        Pacing {
+            default_delay,
+            hosts: HashMap::new(),
+        }
+    }
+
+    /// Books the next request to `host` and returns when it may be sent.
+    pub fn reserve(&mut self, host: &str, now: Instant) -> Instant {
+        let default_delay = self.default_delay;
+        let state = self.hosts.entry(host.to_string()).or_insert(HostState {
+            next: now,
+            delay: default_delay,
+            deferred_until: None,
+        });
+        let slot = state.next.max(now);
+        state.next = slot + state.delay;
+        slot
+    }
+
+    /// Raises the gap for `host` (a robots.txt Crawl-delay); never lowers it below the default.
+    pub fn raise_delay(&mut self, host: &str, delay: Duration, now: Instant) {
+        let default_delay = self.default_delay;
+        let state = self.hosts.entry(host.to_string()).or_insert(HostState {
+            next: now,
+            delay: default_delay,
+            deferred_until: None,
+        });
+        if delay > state.delay {
+            // The slot already booked was spaced by the old gap.
+            state.next += delay - state.delay;
+            state.delay = delay;
+        }
+    }
+
+    /// Records that `host` asked not to be contacted before `until`.
+    pub fn defer(&mut self, host: &str, until: Instant) {
+        if let Some(state) = self.hosts.get_mut(host) {
+            state.deferred_until = Some(state.deferred_until.map_or(until, |u| u.max(until)));
+        }
+    }
+
+    /// How long `host` still asks us to wait, if it does.
+    pub fn deferred(&self, host: &str, now: Instant) -> Option<Duration> {
+        let until = self.hosts.get(host)?.deferred_until?;
+        (until > now).then(|| until - now)
+    }
+}
+
+/// The pacing key of a URL: its host, with the port when it is not the scheme's default.
+pub fn host_key(url: &url::Url) -> Option<String> {
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: Duration = Duration::from_secs(1);
+
+    #[test]
+    fn requests_to_one_host_are_spaced() {
+        let mut pacing = Pacing::new(SECOND);
+        let t0 = Instant::now();
+        assert_eq!(pacing.reserve("a.org", t0), t0);
+        assert_eq!(pacing.reserve("a.org", t0), t0 + SECOND);
+        assert_eq!(pacing.reserve("a.org", t0), t0 + 2 * SECOND);
+        // Another host is not held up.
+        assert_eq!(pacing.reserve("b.org", t0), t0);
+        // After a long pause the host is free at once.
+        let later = t0 + 10 * SECOND;
+        assert_eq!(pacing.reserve("a.org", later), later);
+    }
+
+    #[test]
+    fn crawl_delay_raises_but_never_lowers() {
+        let mut pacing = Pacing::new(SECOND);
+        let t0 = Instant::now();
+        assert_eq!(pacing.reserve("a.org", t0), t0);
+        pacing.raise_delay("a.org", 3 * SECOND, t0);
+        assert_eq!(pacing.reserve("a.org", t0), t0 + 3 * SECOND);
+        pacing.raise_delay("a.org", Duration::from_millis(10), t0);
+        assert_eq!(pacing.reserve("a.org", t0), t0 + 6 * SECOND);
+    }
+
+    #[test]
+    fn deferred_hosts_report_the_remaining_wait() {
+        let mut pacing = Pacing::new(SECOND);
+        let t0 = Instant::now();
+        pacing.reserve("a.org", t0);
+        pacing.defer("a.org", t0 + 60 * SECOND);
+        assert_eq!(pacing.deferred("a.org", t0 + SECOND), Some(59 * SECOND));
+        assert_eq!(pacing.deferred("a.org", t0 + 61 * SECOND), None);
+        assert_eq!(pacing.deferred("b.org", t0), None);
+    }
+
+    #[test]
+    fn host_key_keeps_explicit_ports_only() {
+        let key = |u: &str| host_key(&url::Url::parse(u).unwrap());
+        assert_eq!(key("https://Example.org/a").as_deref(), Some("example.org"));
+        assert_eq!(key("http://example.org:80/a").as_deref(), Some("example.org"));
+        assert_eq!(key("http://127.0.0.1:8080/").as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(key("data:text/plain,x"), None);
+    }
+}
