@@ -1,9 +1,37 @@
 //! Discovery: which article URLs (or files) a source offers now.
+//!
+//! One file per kind of source: [`feed`] (RSS and Atom), [`sitemap`], [`links`] (section
+//! pages) and [`files`] (saved pages on disk). The parsers are pure; this module holds the
+//! little network glue around them and the de-duplication by [`canonical_url`].
 
+use std::borrow::Cow;
+use std::collections::{HashSet, VecDeque};
+use std::io::Read;
 use std::path::PathBuf;
 
+use url::Url;
+
 use crate::config::{SourceConfig, SourceKind};
-use crate::fetch::Fetcher;
+use crate::fetch::{Expect, Fetcher, Outcome, Page, Validators};
+
+pub mod canonical;
+pub mod feed;
+pub mod files;
+pub mod links;
+pub mod sitemap;
+
+pub use canonical::{TRACKING_PARAMS, canonical_url};
+pub use feed::parse_feed;
+pub use files::list_files;
+pub use links::page_links;
+pub use sitemap::{Sitemap, parse_sitemap};
+
+/// How many levels of sitemap indexes below the source's own sitemap are followed.
+pub const MAX_SITEMAP_DEPTH: usize = 3;
+/// How many child sitemaps one source may fetch in one run.
+pub const MAX_CHILD_SITEMAPS: usize = 50;
+/// Cap on a decompressed gzip body (the sitemap protocol allows 50 MB uncompressed).
+pub const MAX_GUNZIPPED_BYTES: u64 = 50 * 1024 * 1024;
 
 /// An article a source points to.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -14,6 +42,7 @@ pub struct Candidate {
     pub path: Option<PathBuf>,
     /// What the feed or sitemap says, when it says it.
     pub title: Option<String>,
+    /// ISO 8601: `2024-03-05T10:00:00Z` (UTC), or `2024-03-05` when only the day is known.
     pub published: Option<String>,
 }
 
@@ -33,15 +62,207 @@ pub enum DiscoverError {
     Unusable { url: String, outcome: String },
 }
 
-/// Lists the candidates a source offers now.
+/// Lists the candidates a source offers now, each article once (by [`canonical_url`]), in the
+/// order the source lists them.
+///
+/// A `link_pattern` set on a feed or sitemap source filters its candidates too, as it does
+/// the links of a section page. In a sitemap index, a child sitemap that cannot be fetched or
+/// read is logged and skipped; the source's own URL failing is an error.
 pub async fn discover(
     source: &SourceConfig,
     fetcher: &Fetcher,
 ) -> Result<Vec<Candidate>, DiscoverError> {
-    let _ = fetcher;
-    match source.kind {
-        SourceKind::Rss | SourceKind::Sitemap | SourceKind::Page | SourceKind::Files => {
-            Ok(Vec::new())
+    let mut found = match source.kind {
+        SourceKind::Rss => discover_feed(&source.url, fetcher).await?,
+        SourceKind::Sitemap => discover_sitemap(&source.url, fetcher).await?,
+        SourceKind::Page => discover_page(source, fetcher).await?,
+        SourceKind::Files => list_files(&source.url)?,
+    };
+    if let (Some(pattern), SourceKind::Rss | SourceKind::Sitemap) =
+        (&source.link_pattern, source.kind)
+    {
+        found.retain(|c| pattern.is_match(&c.url));
+    }
+    let found = dedup(found);
+    tracing::debug!(source = %source.name, candidates = found.len(), "Discovered.");
+    Ok(found)
+}
+
+async fn discover_feed(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
+    match fetch(fetcher, url, Expect::Any).await? {
+        // Nothing changed since the last look, so nothing new.
+        None => Ok(Vec::new()),
+        Some(page) => parse_feed(&page.body, &page.final_url),
+    }
+}
+
+async fn discover_page(
+    source: &SourceConfig,
+    fetcher: &Fetcher,
+) -> Result<Vec<Candidate>, DiscoverError> {
+    let page = fetch(fetcher, &source.url, Expect::Html)
+        .await?
+        .ok_or_else(|| not_modified(&source.url))?;
+    let html = crate::fetch::charset::decode(&page.body, page.content_type.as_deref());
+    let any = regex::Regex::new("").expect("constant pattern");
+    let pattern = source.link_pattern.as_ref().unwrap_or(&any);
+    Ok(page_links(&html, &page.final_url, pattern)
+        .into_iter()
+        .map(|url| Candidate {
+            url,
+            ..Candidate::default()
+        })
+        .collect())
+}
+
+/// Reads a sitemap and, breadth first, the child sitemaps of any index it is, within
+/// [`MAX_SITEMAP_DEPTH`] and [`MAX_CHILD_SITEMAPS`].
+async fn discover_sitemap(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
+    let page = fetch(fetcher, url, Expect::Any)
+        .await?
+        .ok_or_else(|| not_modified(url))?;
+    let root = read_sitemap(&page)?;
+    let mut found = root.urls;
+    let mut seen: HashSet<String> = HashSet::from([dedup_key(url), dedup_key(&page.final_url)]);
+    let mut queue: VecDeque<(String, usize)> = root.children.into_iter().map(|c| (c, 1)).collect();
+    let mut fetched = 0;
+    while let Some((child, depth)) = queue.pop_front() {
+        if !seen.insert(dedup_key(&child)) {
+            continue;
+        }
+        if fetched == MAX_CHILD_SITEMAPS {
+            tracing::warn!(
+                sitemap = url,
+                left = queue.len() + 1,
+                "Child sitemap limit reached; the rest are skipped."
+            );
+            break;
+        }
+        fetched += 1;
+        let read = match fetch(fetcher, &child, Expect::Any).await {
+            Ok(Some(page)) => read_sitemap(&page),
+            Ok(None) => Err(not_modified(&child)),
+            Err(e) => Err(e),
+        };
+        match read {
+            Ok(map) => {
+                found.extend(map.urls);
+                if depth < MAX_SITEMAP_DEPTH {
+                    queue.extend(map.children.into_iter().map(|c| (c, depth + 1)));
+                } else if !map.children.is_empty() {
+                    tracing::warn!(sitemap = %child, "Sitemap indexes nest too deep; not following further.");
+                }
+            }
+            Err(e) => tracing::warn!(sitemap = %child, error = %e, "Skipping a child sitemap."),
         }
     }
+    Ok(found)
+}
+
+/// Parses a fetched sitemap, resolving its URLs against where it was found.
+fn read_sitemap(page: &Page) -> Result<Sitemap, DiscoverError> {
+    let map = parse_sitemap(&page.body).map_err(|e| match e {
+        DiscoverError::Parse { what, message, .. } => DiscoverError::Parse {
+            what,
+            url: page.final_url.clone(),
+            message,
+        },
+        other => other,
+    })?;
+    let base = Url::parse(&page.final_url).ok();
+    let urls = map
+        .urls
+        .into_iter()
+        .filter_map(|mut c| {
+            c.url = absolute_http(&c.url, base.as_ref())?;
+            Some(c)
+        })
+        .collect();
+    let children = map
+        .children
+        .iter()
+        .filter_map(|c| absolute_http(c, base.as_ref()))
+        .collect();
+    Ok(Sitemap { urls, children })
+}
+
+/// Fetches a source URL: the page, or `None` for 304 Not Modified; any other outcome is
+/// [`DiscoverError::Unusable`].
+async fn fetch(
+    fetcher: &Fetcher,
+    url: &str,
+    expect: Expect,
+) -> Result<Option<Page>, DiscoverError> {
+    let outcome = match fetcher.fetch(url, &Validators::default(), expect).await? {
+        Outcome::Fetched(page) => return Ok(Some(page)),
+        Outcome::NotModified => return Ok(None),
+        Outcome::Disallowed => "a robots.txt disallow".to_string(),
+        Outcome::Deferred { retry_after } => {
+            format!("Retry-After {}s; deferred", retry_after.as_secs())
+        }
+        Outcome::WrongType {
+            status,
+            content_type,
+            ..
+        } => format!(
+            "status {status} with unexpected content type {}",
+            content_type.as_deref().unwrap_or("(none)")
+        ),
+    };
+    Err(DiscoverError::Unusable {
+        url: url.to_string(),
+        outcome,
+    })
+}
+
+fn not_modified(url: &str) -> DiscoverError {
+    DiscoverError::Unusable {
+        url: url.to_string(),
+        outcome: "304 Not Modified to an unconditional request".to_string(),
+    }
+}
+
+/// Keeps the first candidate of each canonical URL, in order.
+fn dedup(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    let mut seen = HashSet::new();
+    candidates
+        .into_iter()
+        .filter(|c| seen.insert(dedup_key(&c.url)))
+        .collect()
+}
+
+fn dedup_key(url: &str) -> String {
+    canonical_url(url).unwrap_or_else(|| url.to_string())
+}
+
+/// `href` as an absolute http(s) URL, resolved against `base` when relative.
+pub(crate) fn absolute_http(href: &str, base: Option<&Url>) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() {
+        return None;
+    }
+    let url = match Url::parse(href) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,
+        Err(_) => return None,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| url.into())
+}
+
+/// The body itself, or its decompressed content when it starts with the gzip magic bytes.
+pub(crate) fn gunzip_if_needed(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+    if !bytes.starts_with(&[0x1f, 0x8b]) {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_GUNZIPPED_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("cannot decompress gzip body: {e}"))?;
+    if out.len() as u64 > MAX_GUNZIPPED_BYTES {
+        return Err(format!(
+            "gzip body exceeds {MAX_GUNZIPPED_BYTES} bytes once decompressed"
+        ));
+    }
+    Ok(Cow::Owned(out))
 }
