@@ -82,3 +82,93 @@ fn glob_files(pattern: &str) -> Result<Vec<PathBuf>, DiscoverError> {
     }
     Ok(files)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(path: &Path) {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, "<html><body><p>x</p></body></html>").unwrap();
+    }
+
+    fn names(found: &[Candidate]) -> Vec<String> {
+        found
+            .iter()
+            .map(|c| {
+                let path = c.path.as_ref().unwrap();
+                path.file_name().unwrap().to_string_lossy().into_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn folder_gives_its_own_html_pages_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["b.html", "a.HTM", "c.htm", "notes.txt", "sub/deep.html"] {
+            touch(&dir.path().join(name));
+        }
+        std::fs::create_dir(dir.path().join("folder.html")).unwrap();
+        let found = list_files(dir.path().to_str().unwrap()).unwrap();
+        assert_eq!(names(&found), ["a.HTM", "b.html", "c.htm"]);
+        for c in &found {
+            let path = c.path.as_ref().unwrap();
+            assert!(path.is_absolute());
+            assert_eq!(Url::from_file_path(path).unwrap().as_str(), c.url);
+            assert!(c.url.starts_with("file:///"));
+        }
+    }
+
+    #[test]
+    fn glob_can_walk_sub_folders_and_takes_what_it_matches() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["2024/03/a.html", "2024/b.html", "top.html", "2024/x.txt"] {
+            touch(&dir.path().join(name));
+        }
+        let deep = format!("{}/**/*.html", dir.path().display());
+        assert_eq!(
+            names(&list_files(&deep).unwrap()),
+            ["a.html", "b.html", "top.html"]
+        );
+        let txt = format!("{}/2024/*.txt", dir.path().display());
+        assert_eq!(names(&list_files(&txt).unwrap()), ["x.txt"]);
+    }
+
+    #[test]
+    fn paths_are_canonical_and_urls_escaped() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(&dir.path().join("con espacio/página 1.html"));
+        let spec = format!("{}/con espacio/../con espacio", dir.path().display());
+        let found = list_files(&spec).unwrap();
+        assert_eq!(found.len(), 1);
+        let path = found[0].path.as_ref().unwrap();
+        assert_eq!(path, &std::fs::canonicalize(path).unwrap());
+        assert!(!path.to_string_lossy().contains(".."));
+        assert!(
+            found[0]
+                .url
+                .ends_with("/con%20espacio/p%C3%A1gina%201.html"),
+            "{}",
+            found[0].url
+        );
+    }
+
+    #[test]
+    fn nothing_found_is_an_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        touch(&dir.path().join("readme.txt"));
+        let spec = dir.path().to_str().unwrap();
+        let err = list_files(spec).unwrap_err().to_string();
+        assert!(err.contains(spec), "{err}");
+
+        let missing = format!("{}/missing/*.html", dir.path().display());
+        let err = list_files(&missing).unwrap_err().to_string();
+        assert!(err.contains(&missing), "{err}");
+
+        let bad = format!("{}/[*.html", dir.path().display());
+        let err = list_files(&bad).unwrap_err().to_string();
+        assert!(err.contains("glob"), "{err}");
+    }
+}

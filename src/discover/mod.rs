@@ -266,3 +266,149 @@ pub(crate) fn gunzip_if_needed(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
     }
     Ok(Cow::Owned(out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{FetchConfig, Language, parse_schedule};
+
+    fn source(kind: SourceKind, url: &str) -> SourceConfig {
+        SourceConfig {
+            name: "test".to_string(),
+            kind,
+            url: url.to_string(),
+            schedule: parse_schedule("0 * * * *").unwrap(),
+            schedule_text: "0 * * * *".to_string(),
+            language: Language::Auto,
+            link_pattern: None,
+            keywords: Vec::new(),
+            min_relevance: None,
+        }
+    }
+
+    fn candidate(url: &str) -> Candidate {
+        Candidate {
+            url: url.to_string(),
+            ..Candidate::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn files_source_lists_saved_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["2.html", "1.htm", "skip.css"] {
+            std::fs::write(dir.path().join(name), "<p>nota</p>").unwrap();
+        }
+        let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
+        let folder = source(SourceKind::Files, dir.path().to_str().unwrap());
+        let found = discover(&folder, &fetcher).await.unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        assert_eq!(
+            found,
+            vec![
+                Candidate {
+                    url: Url::from_file_path(root.join("1.htm")).unwrap().into(),
+                    path: Some(root.join("1.htm")),
+                    title: None,
+                    published: None,
+                },
+                Candidate {
+                    url: Url::from_file_path(root.join("2.html")).unwrap().into(),
+                    path: Some(root.join("2.html")),
+                    title: None,
+                    published: None,
+                },
+            ]
+        );
+
+        let glob = source(SourceKind::Files, &format!("{}/2.*", dir.path().display()));
+        let found = discover(&glob, &fetcher).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].path.as_deref(),
+            Some(root.join("2.html").as_path())
+        );
+    }
+
+    #[tokio::test]
+    async fn files_source_matching_nothing_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let fetcher = Fetcher::new(&FetchConfig::default()).unwrap();
+        let spec = format!("{}/*.html", dir.path().display());
+        match discover(&source(SourceKind::Files, &spec), &fetcher).await {
+            Err(DiscoverError::Files(message)) => assert!(message.contains(&spec), "{message}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn dedup_keeps_the_first_spelling_in_order() {
+        let got = dedup(vec![
+            candidate("https://e.org/a/?utm_source=rss"),
+            candidate("https://e.org/b"),
+            candidate("https://E.org/a"),
+            candidate("https://e.org/a#comentarios"),
+            candidate("not a url"),
+            candidate("not a url"),
+            candidate("https://e.org/b/"),
+        ]);
+        let urls: Vec<&str> = got.iter().map(|c| c.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://e.org/a/?utm_source=rss",
+                "https://e.org/b",
+                "not a url"
+            ]
+        );
+    }
+
+    #[test]
+    fn sitemap_urls_resolve_against_where_it_was_found() {
+        let page = Page {
+            url: "https://e.org/sitemap.xml".to_string(),
+            final_url: "https://www.e.org/maps/sitemap.xml".to_string(),
+            status: 200,
+            content_type: Some("application/xml".to_string()),
+            etag: None,
+            last_modified: None,
+            body: b"<urlset><url><loc>/nota/1</loc></url><url><loc>ftp://e.org/x</loc></url>\
+                    <url><loc>https://e.org/nota/2</loc></url></urlset>"
+                .to_vec(),
+            fetched_at: chrono::Utc::now(),
+        };
+        let map = read_sitemap(&page).unwrap();
+        let urls: Vec<&str> = map.urls.iter().map(|c| c.url.as_str()).collect();
+        assert_eq!(urls, ["https://www.e.org/nota/1", "https://e.org/nota/2"]);
+
+        let broken = Page {
+            body: b"<html>".to_vec(),
+            ..page
+        };
+        match read_sitemap(&broken) {
+            Err(DiscoverError::Parse { what, url, .. }) => {
+                assert_eq!(what, "sitemap");
+                assert_eq!(url, "https://www.e.org/maps/sitemap.xml");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn gunzip_is_bounded_and_passes_plain_bytes_through() {
+        assert!(matches!(
+            gunzip_if_needed(b"<urlset/>"),
+            Ok(Cow::Borrowed(_))
+        ));
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1024 * 1024];
+        for _ in 0..=MAX_GUNZIPPED_BYTES / zeros.len() as u64 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < 1024 * 1024);
+        let err = gunzip_if_needed(&bomb).unwrap_err();
+        assert!(err.contains("exceeds"), "{err}");
+    }
+}
