@@ -412,3 +412,48 @@ mod tests {
         assert!(err.contains("exceeds"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod never_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fixtures() -> Vec<Vec<u8>> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/discover");
+        let mut all: Vec<Vec<u8>> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        all.sort();
+        all
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn parsers_survive_damaged_fixtures(
+            pick in 0usize..64,
+            cut in 0usize..4096,
+            at in 0usize..4096,
+            junk in proptest::collection::vec(any::<u8>(), 0..16),
+        ) {
+            let all = fixtures();
+            let mut bytes = all[pick % all.len()].clone();
+            let at = at.min(bytes.len());
+            bytes.splice(at..at, junk);
+            bytes.truncate(cut.max(1).min(bytes.len()) + bytes.len() / 2);
+            let _ = parse_feed(&bytes, "https://e.org/feed");
+            let _ = parse_sitemap(&bytes);
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = page_links(&text, "https://e.org/", &regex::Regex::new("").unwrap());
+        }
+
+        #[test]
+        fn canonical_url_is_stable(url in "(https?|file|HTTP)://[a-zA-Z0-9.:]{0,20}(/[a-z0-9%._~-]{0,8}){0,4}/?(\\?[a-z_=&%0-9]{0,30})?(#[a-z]{0,5})?") {
+            if let Some(once) = canonical_url(&url) {
+                prop_assert_eq!(canonical_url(&once), Some(once.clone()));
+            }
+        }
+    }
+}

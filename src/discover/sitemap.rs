@@ -36,7 +36,8 @@ struct Entry {
     news_title: String,
 }
 
-/// Parses one sitemap file (gzip-compressed or not).
+/// Parses one sitemap file (gzip-compressed or not): XML, or the text form with one URL a
+/// line.
 ///
 /// Element names are matched by local name, so any namespace prefix works; `<loc>` counts only
 /// directly inside `<url>` or `<sitemap>` (not `image:loc`). A news sitemap's
@@ -47,6 +48,9 @@ struct Entry {
 pub fn parse_sitemap(bytes: &[u8]) -> Result<Sitemap, DiscoverError> {
     let bytes = gunzip_if_needed(bytes).map_err(parse_error)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'<') {
+        return text_sitemap(bytes);
+    }
     let mut reader = Reader::from_reader(bytes);
     // Many sitemaps carry raw `&` in URLs; keep them rather than reject the file.
     reader.config_mut().allow_dangling_amp = true;
@@ -158,6 +162,29 @@ pub fn parse_sitemap(bytes: &[u8]) -> Result<Sitemap, DiscoverError> {
     Ok(Sitemap {
         urls,
         children: children.into_iter().map(|(loc, _)| loc).collect(),
+    })
+}
+
+/// A text sitemap: one absolute URL a line.
+fn text_sitemap(bytes: &[u8]) -> Result<Sitemap, DiscoverError> {
+    let urls: Vec<Candidate> = String::from_utf8_lossy(bytes)
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("http://") || line.starts_with("https://"))
+        .filter(|line| url::Url::parse(line).is_ok())
+        .map(|line| Candidate {
+            url: line.to_string(),
+            ..Candidate::default()
+        })
+        .collect();
+    if urls.is_empty() {
+        return Err(parse_error(
+            "neither XML nor a list of URLs one a line".to_string(),
+        ));
+    }
+    Ok(Sitemap {
+        urls,
+        children: Vec::new(),
     })
 }
 
@@ -342,6 +369,15 @@ mod tests {
                 other => panic!("{:?} gave {other:?}", String::from_utf8_lossy(bad)),
             }
         }
+    }
+
+    #[test]
+    fn text_sitemap_lists_one_url_a_line() {
+        let text = b"https://e.org/a\r\n\n  https://e.org/b?x=1&y=2  \nnot a url\nhttps://\n";
+        let map = parse_sitemap(text).unwrap();
+        let urls: Vec<&str> = map.urls.iter().map(|c| c.url.as_str()).collect();
+        assert_eq!(urls, ["https://e.org/a", "https://e.org/b?x=1&y=2"]);
+        assert!(parse_sitemap(&gzip(text)).is_ok());
     }
 
     #[test]
