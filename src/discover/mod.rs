@@ -115,16 +115,32 @@ async fn discover_page(
         .collect())
 }
 
-/// Reads a sitemap and, breadth first, the child sitemaps of any index it is, within
-/// [`MAX_SITEMAP_DEPTH`] and [`MAX_CHILD_SITEMAPS`].
 async fn discover_sitemap(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
     let page = fetch(fetcher, url, Expect::Any)
         .await?
         .ok_or_else(|| not_modified(url))?;
-    let root = read_sitemap(&page)?;
-    let mut found = root.urls;
-    let mut seen: HashSet<String> = HashSet::from([dedup_key(url), dedup_key(&page.final_url)]);
-    let mut queue: VecDeque<(String, usize)> = root.children.into_iter().map(|c| (c, 1)).collect();
+    walk_sitemaps(url, &page, |child| async move {
+        fetch(fetcher, &child, Expect::Any).await
+    })
+    .await
+}
+
+/// Reads a fetched sitemap and, breadth first, the child sitemaps of any index it is, within
+/// [`MAX_SITEMAP_DEPTH`] and [`MAX_CHILD_SITEMAPS`]; `fetch_child` fetches one child.
+async fn walk_sitemaps<F, Fut>(
+    url: &str,
+    root: &Page,
+    mut fetch_child: F,
+) -> Result<Vec<Candidate>, DiscoverError>
+where
+    F: FnMut(String) -> Fut,
+    Fut: Future<Output = Result<Option<Page>, DiscoverError>>,
+{
+    let root_map = read_sitemap(root)?;
+    let mut found = root_map.urls;
+    let mut seen: HashSet<String> = HashSet::from([dedup_key(url), dedup_key(&root.final_url)]);
+    let mut queue: VecDeque<(String, usize)> =
+        root_map.children.into_iter().map(|c| (c, 1)).collect();
     let mut fetched = 0;
     while let Some((child, depth)) = queue.pop_front() {
         if !seen.insert(dedup_key(&child)) {
@@ -139,7 +155,7 @@ async fn discover_sitemap(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>
             break;
         }
         fetched += 1;
-        let read = match fetch(fetcher, &child, Expect::Any).await {
+        let read = match fetch_child(child.clone()).await {
             Ok(Some(page)) => read_sitemap(&page),
             Ok(None) => Err(not_modified(&child)),
             Err(e) => Err(e),
@@ -150,7 +166,10 @@ async fn discover_sitemap(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>
                 if depth < MAX_SITEMAP_DEPTH {
                     queue.extend(map.children.into_iter().map(|c| (c, depth + 1)));
                 } else if !map.children.is_empty() {
-                    tracing::warn!(sitemap = %child, "Sitemap indexes nest too deep; not following further.");
+                    tracing::warn!(
+                        sitemap = %child,
+                        "Sitemap indexes nest too deep; not following further."
+                    );
                 }
             }
             Err(e) => tracing::warn!(sitemap = %child, error = %e, "Skipping a child sitemap."),
@@ -410,6 +429,171 @@ mod tests {
         assert!(bomb.len() < 1024 * 1024);
         let err = gunzip_if_needed(&bomb).unwrap_err();
         assert!(err.contains("exceeds"), "{err}");
+    }
+}
+
+#[cfg(test)]
+mod walk_tests {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn page(url: &str, body: String) -> Page {
+        Page {
+            url: url.to_string(),
+            final_url: url.to_string(),
+            status: 200,
+            content_type: Some("application/xml".to_string()),
+            etag: None,
+            last_modified: None,
+            body: body.into_bytes(),
+            fetched_at: chrono::Utc::now(),
+        }
+    }
+
+    fn index(children: &[String]) -> String {
+        let items: String = children
+            .iter()
+            .map(|c| format!("<sitemap><loc>{c}</loc></sitemap>"))
+            .collect();
+        format!("<sitemapindex>{items}</sitemapindex>")
+    }
+
+    fn urlset(urls: &[&str]) -> String {
+        let items: String = urls
+            .iter()
+            .map(|u| format!("<url><loc>{u}</loc></url>"))
+            .collect();
+        format!("<urlset>{items}</urlset>")
+    }
+
+    /// Walks from `root` over the sitemaps in `site`; returns the URLs found and the children
+    /// fetched, in order.
+    async fn walk(
+        root: &str,
+        site: &HashMap<String, String>,
+    ) -> (Result<Vec<Candidate>, DiscoverError>, Vec<String>) {
+        let asked = RefCell::new(Vec::new());
+        let root_page = page(root, site[root].clone());
+        let found = walk_sitemaps(root, &root_page, |child| {
+            asked.borrow_mut().push(child.clone());
+            let answer = match site.get(&child) {
+                Some(body) => Ok(Some(page(&child, body.clone()))),
+                None => Err(DiscoverError::Unusable {
+                    url: child,
+                    outcome: "404".to_string(),
+                }),
+            };
+            async move { answer }
+        })
+        .await;
+        (found, asked.into_inner())
+    }
+
+    fn urls(found: &[Candidate]) -> Vec<&str> {
+        found.iter().map(|c| c.url.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn index_children_are_read_and_failing_ones_skipped() {
+        let mut site = HashMap::new();
+        let root = "https://e.org/sitemap.xml";
+        site.insert(
+            root.to_string(),
+            index(&[
+                "https://e.org/a.xml".into(),
+                "https://e.org/missing.xml".into(),
+                "https://e.org/broken.xml".into(),
+                "https://e.org/b.xml".into(),
+                "https://e.org/a.xml".into(),
+            ]),
+        );
+        site.insert(
+            "https://e.org/a.xml".into(),
+            urlset(&["https://e.org/1", "https://e.org/2"]),
+        );
+        site.insert("https://e.org/broken.xml".into(), "<html>".into());
+        site.insert("https://e.org/b.xml".into(), urlset(&["https://e.org/3"]));
+        let (found, asked) = walk(root, &site).await;
+        assert_eq!(
+            urls(&found.unwrap()),
+            ["https://e.org/1", "https://e.org/2", "https://e.org/3"]
+        );
+        assert_eq!(
+            asked,
+            [
+                "https://e.org/a.xml",
+                "https://e.org/missing.xml",
+                "https://e.org/broken.xml",
+                "https://e.org/b.xml",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn nesting_stops_at_the_depth_bound_and_cycles_end() {
+        let mut site = HashMap::new();
+        let level = |n: usize| format!("https://e.org/level{n}.xml");
+        for n in 0..6 {
+            let body = index(&[level(n + 1), level(0)]);
+            let body = body.replace(
+                "</sitemapindex>",
+                &format!("<sitemap><loc>https://e.org/urls{n}.xml</loc></sitemap></sitemapindex>"),
+            );
+            site.insert(level(n), body);
+            site.insert(
+                format!("https://e.org/urls{n}.xml"),
+                urlset(&[&format!("https://e.org/page{n}")]),
+            );
+        }
+        let (found, asked) = walk(&level(0), &site).await;
+        let found = found.unwrap();
+        // The root's own children are depth 1; indexes at depth MAX_SITEMAP_DEPTH are read
+        // but their children are not.
+        let want: Vec<String> = (0..MAX_SITEMAP_DEPTH)
+            .map(|n| format!("https://e.org/page{n}"))
+            .collect();
+        assert_eq!(urls(&found), want);
+        assert!(
+            !asked.contains(&level(0)),
+            "the root was fetched again: {asked:?}"
+        );
+        assert!(asked.contains(&level(MAX_SITEMAP_DEPTH)));
+        assert!(!asked.contains(&level(MAX_SITEMAP_DEPTH + 1)));
+    }
+
+    #[tokio::test]
+    async fn child_fetches_are_bounded() {
+        let mut site = HashMap::new();
+        let children: Vec<String> = (0..MAX_CHILD_SITEMAPS + 10)
+            .map(|n| format!("https://e.org/s{n}.xml"))
+            .collect();
+        site.insert("https://e.org/index.xml".to_string(), index(&children));
+        for (n, child) in children.iter().enumerate() {
+            site.insert(child.clone(), urlset(&[&format!("https://e.org/p{n}")]));
+        }
+        let (found, asked) = walk("https://e.org/index.xml", &site).await;
+        assert_eq!(asked.len(), MAX_CHILD_SITEMAPS);
+        assert_eq!(found.unwrap().len(), MAX_CHILD_SITEMAPS);
+    }
+
+    #[tokio::test]
+    async fn a_root_that_is_no_sitemap_is_an_error() {
+        let mut site = HashMap::new();
+        site.insert(
+            "https://e.org/s.xml".to_string(),
+            "<html></html>".to_string(),
+        );
+        let (found, asked) = walk("https://e.org/s.xml", &site).await;
+        assert!(matches!(
+            found,
+            Err(DiscoverError::Parse {
+                what: "sitemap",
+                ..
+            })
+        ));
+        assert!(asked.is_empty());
     }
 }
 
