@@ -22,14 +22,16 @@ pub fn parse_feed(bytes: &[u8], base_url: &str) -> Result<Vec<Candidate>, Discov
         message,
     };
     let bytes = gunzip_if_needed(bytes).map_err(parse_error)?;
+    // The parser rejects a whole feed over a base that is not an absolute URL.
+    let base = Url::parse(base_url).ok();
     // A feed that is not well-formed XML (a raw `&` in a link, an HTML `&nbsp;`) is read
     // once more after those are escaped; the first error is the one reported. Each attempt
-    // needs its own parser: one that has failed keeps state that trips its next parse.
-    // The parser asserts on its own state; a feed must not be able to bring the run down.
+    // needs its own parser: one that has failed keeps state that trips an assertion on its
+    // next parse, and no feed may bring the run down with a panic.
     let parse = |input: &[u8]| {
         std::panic::catch_unwind(|| {
             feed_rs::parser::Builder::new()
-                .base_uri(Some(base_url))
+                .base_uri(base.as_ref().map(Url::as_str))
                 .sanitize_content(false)
                 .build()
                 .parse(input)
@@ -43,7 +45,6 @@ pub fn parse_feed(bytes: &[u8], base_url: &str) -> Result<Vec<Candidate>, Discov
             .and_then(|fixed| parse(&fixed).ok())
             .ok_or_else(|| parse_error(first))?,
     };
-    let base = Url::parse(base_url).ok();
     Ok(feed
         .entries
         .iter()
@@ -375,5 +376,9 @@ mod tests {
         let got = parse_feed(xml, "https://e.org/feed/").unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].url, "https://e.org/nota/1");
+        // Without a usable base, only absolute links remain.
+        for base in ["", "not a url"] {
+            assert!(parse_feed(xml, base).unwrap().is_empty());
+        }
     }
 }

@@ -89,7 +89,7 @@ pub async fn discover(
 }
 
 async fn discover_feed(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
-    match fetch(fetcher, url, Expect::Any).await? {
+    match fetch_source(fetcher, url, Expect::Any).await? {
         // Nothing changed since the last look, so nothing new.
         None => Ok(Vec::new()),
         Some(page) => parse_feed(&page.body, &page.final_url),
@@ -100,7 +100,7 @@ async fn discover_page(
     source: &SourceConfig,
     fetcher: &Fetcher,
 ) -> Result<Vec<Candidate>, DiscoverError> {
-    let page = fetch(fetcher, &source.url, Expect::Html)
+    let page = fetch_source(fetcher, &source.url, Expect::Html)
         .await?
         .ok_or_else(|| not_modified(&source.url))?;
     let html = crate::fetch::charset::decode(&page.body, page.content_type.as_deref());
@@ -116,11 +116,11 @@ async fn discover_page(
 }
 
 async fn discover_sitemap(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
-    let page = fetch(fetcher, url, Expect::Any)
+    let page = fetch_source(fetcher, url, Expect::Any)
         .await?
         .ok_or_else(|| not_modified(url))?;
     walk_sitemaps(url, &page, |child| async move {
-        fetch(fetcher, &child, Expect::Any).await
+        fetch_source(fetcher, &child, Expect::Any).await
     })
     .await
 }
@@ -207,7 +207,7 @@ fn read_sitemap(page: &Page) -> Result<Sitemap, DiscoverError> {
 
 /// Fetches a source URL: the page, or `None` for 304 Not Modified; any other outcome is
 /// [`DiscoverError::Unusable`].
-async fn fetch(
+async fn fetch_source(
     fetcher: &Fetcher,
     url: &str,
     expect: Expect,
