@@ -16,7 +16,9 @@ use vigia::store::Store;
 
 /// A plain news page: a navigation bar, the article, a footer.
 fn page(title: &str, canonical: Option<&str>, paragraphs: &[&str]) -> String {
-    let canonical = canonical.map(|c| format!(r#"<link rel="canonical" href="{c}">"#)).unwrap_or_default();
+    let canonical = canonical
+        .map(|c| format!(r#"<link rel="canonical" href="{c}">"#))
+        .unwrap_or_default();
     let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>\n")).collect();
     format!(
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} | Frontera Daily</title>{canonical}
@@ -81,7 +83,9 @@ fn rss(host: &str) -> String {
     .iter()
     .map(|p| format!("<item><title>Item {p}</title><link>http://{host}{p}</link><pubDate>Mon, 03 Jun 2024 09:00:00 GMT</pubDate></item>"))
     .collect();
-    format!(r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Frontera Daily</title><link>http://{host}/</link><description>News</description>{items}</channel></rss>"#)
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Frontera Daily</title><link>http://{host}/</link><description>News</description>{items}</channel></rss>"#
+    )
 }
 
 /// Serves `body(host)` with the request's Host, so absolute links point back at the server.
@@ -99,12 +103,33 @@ async fn news_server() -> TestServer {
             .route("/robots.txt", reply(Reply::text("User-agent: *\nDisallow: /private/\n")))
             .route("/feed.xml", with_host("application/rss+xml", |h| rss(h).into_bytes()))
             .route("/news/one.html", conditional("\"one-v1\"", Reply::html(one.clone())))
-            .route("/amp/one.html", conditional("\"amp-v1\"", Reply::html(one.replace("Frontera Daily</title>", "Frontera Daily AMP</title>"))))
-            .route("/mirror/one-copy.html", conditional("\"mirror-v1\"", Reply::html(one.replace(r#"<link rel="canonical" href="/news/one.html">"#, ""))))
+            .route(
+                "/amp/one.html",
+                conditional(
+                    "\"amp-v1\"",
+                    Reply::html(one.replace("Frontera Daily</title>", "Frontera Daily AMP</title>")),
+                ),
+            )
+            .route(
+                "/mirror/one-copy.html",
+                conditional(
+                    "\"mirror-v1\"",
+                    Reply::html(one.replace(r#"<link rel="canonical" href="/news/one.html">"#, "")),
+                ),
+            )
             .route("/news/two.html", conditional("\"two-v1\"", Reply::html(second_article())))
-            .route("/news/latin1.html", conditional("\"latin1-v1\"", Reply::ok("text/html", latin1_article())))
-            .route("/private/three.html", reply(Reply::html(page("Secret", None, &["Not for robots."]))))
-            .route("/docs/report.pdf", reply(Reply::ok("application/pdf", b"%PDF-1.4 not an article".to_vec())))
+            .route(
+                "/news/latin1.html",
+                conditional("\"latin1-v1\"", Reply::ok("text/html", latin1_article())),
+            )
+            .route(
+                "/private/three.html",
+                reply(Reply::html(page("Secret", None, &["Not for robots."]))),
+            )
+            .route(
+                "/docs/report.pdf",
+                reply(Reply::ok("application/pdf", b"%PDF-1.4 not an article".to_vec())),
+            )
             .route("/news/broken.html", reply(Reply::status(500)))
             .route("/news/later.html", reply(Reply::status(429).header("retry-after", "3600"))),
     )
@@ -118,7 +143,9 @@ fn config(dir: &Path, sources: &str) -> Config {
 
 async fn pass(config: &Config, selection: Selection) -> PassReport {
     let store = Store::open(&config.database).unwrap();
-    pipeline::run(config, &store, &selection, &Arc::new(AtomicBool::new(false))).await.unwrap()
+    pipeline::run(config, &store, &selection, &Arc::new(AtomicBool::new(false)))
+        .await
+        .unwrap()
 }
 
 fn scalar(config: &Config, sql: &str) -> i64 {
@@ -135,7 +162,13 @@ fn text(config: &Config, sql: &str) -> String {
 async fn rss_pass_stores_each_article_once_and_the_second_pass_adds_nothing() {
     let server = news_server().await;
     let dir = tempfile::tempdir().unwrap();
-    let cfg = config(dir.path(), &format!("[[sources]]\nname = \"frontera\"\nkind = \"rss\"\nurl = \"{}\"\nschedule = \"0 0 1 1 *\"\n", server.url("/feed.xml")));
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[[sources]]\nname = \"frontera\"\nkind = \"rss\"\nurl = \"{}\"\nschedule = \"0 0 1 1 *\"\n",
+            server.url("/feed.xml")
+        ),
+    );
 
     let first = pass(&cfg, Selection::Due).await;
     let s = &first.summary;
@@ -154,10 +187,30 @@ async fn rss_pass_stores_each_article_once_and_the_second_pass_adds_nothing() {
     assert_eq!(server.hits("/news/later.html"), 1, "a long Retry-After is not waited for");
 
     assert_eq!(scalar(&cfg, "SELECT count(*) FROM articles"), 3);
-    assert_eq!(scalar(&cfg, "SELECT count(*) FROM articles WHERE body LIKE '%cocaína%' AND body LIKE '%Santiváñez%'"), 1);
-    assert_eq!(scalar(&cfg, "SELECT count(*) FROM articles WHERE title LIKE '%|%'"), 0, "site name cleaned from titles");
-    assert_eq!(scalar(&cfg, "SELECT count(*) FROM pages WHERE url LIKE '%report.pdf' AND content_type = 'application/pdf'"), 1, "the PDF is recorded");
-    assert_eq!(text(&cfg, "SELECT topics FROM articles WHERE canonical_url LIKE '%/news/two.html'").contains("drug"), true);
+    assert_eq!(
+        scalar(
+            &cfg,
+            "SELECT count(*) FROM articles WHERE body LIKE '%cocaína%' AND body LIKE '%Santiváñez%'"
+        ),
+        1
+    );
+    assert_eq!(
+        scalar(&cfg, "SELECT count(*) FROM articles WHERE title LIKE '%|%'"),
+        0,
+        "site name cleaned from titles"
+    );
+    assert_eq!(
+        scalar(
+            &cfg,
+            "SELECT count(*) FROM pages WHERE url LIKE '%report.pdf' AND content_type = 'application/pdf'"
+        ),
+        1,
+        "the PDF is recorded"
+    );
+    assert_eq!(
+        text(&cfg, "SELECT topics FROM articles WHERE canonical_url LIKE '%/news/two.html'").contains("drug"),
+        true
+    );
     let stats_after_first = scalar(&cfg, "SELECT count(*) FROM statistics");
     assert_eq!(stats_after_first as u64, s.statistics);
 
