@@ -1,0 +1,59 @@
+//! Schema migrations: numbered plain-SQL files, applied in order, version kept in `user_version`.
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::{Result, StoreError};
+
+/// The migrations, in order; the schema version of a database is how many were applied.
+pub(super) const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_init.sql"),
+    include_str!("../../migrations/0002_fts.sql"),
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// The schema version recorded in a database (0 for a new file).
+pub(super) fn user_version(conn: &Connection) -> Result<u32> {
+    let v: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    Ok(u32::try_from(v).unwrap_or(u32::MAX))
+}
+
+/// The error for a database written by a newer vigia.
+pub(super) fn too_new(path: &str, found: u32) -> StoreError {
+    StoreError::Open {
+        path: path.to_string(),
+        message: format!(
+            "its schema version {found} is newer than this vigia knows ({SCHEMA_VERSION}); \
+             use a newer vigia"
+        ),
+    }
+}
+
+/// Applies the first `upto` migrations not yet applied, each in its own transaction.
+///
+/// The version is read again inside each write transaction, so two processes opening the same
+/// new file never apply a migration twice.
+pub(super) fn migrate(conn: &Connection, path: &str, upto: u32) -> Result<()> {
+    loop {
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let current = user_version(&tx)?;
+        if current > SCHEMA_VERSION {
+            return Err(too_new(path, current));
+        }
+        if current >= upto {
+            tx.commit()?;
+            return Ok(());
+        }
+        let version = current + 1;
+        let failed = |e: rusqlite::Error| StoreError::Migration {
+            version,
+            message: e.to_string(),
+        };
+        tx.execute_batch(MIGRATIONS[current as usize])
+            .map_err(failed)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(failed)?;
+        tx.commit().map_err(failed)?;
+    }
+}
