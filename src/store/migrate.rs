@@ -45,6 +45,12 @@ pub(super) fn migrate(conn: &Connection, path: &str, upto: u32) -> Result<()> {
             tx.commit()?;
             return Ok(());
         }
+        if current == 0 && has_tables(&tx)? {
+            return Err(StoreError::Open {
+                path: path.to_string(),
+                message: "it holds tables but no vigia schema; refusing to write into it".into(),
+            });
+        }
         let version = current + 1;
         let failed = |e: rusqlite::Error| StoreError::Migration {
             version,
@@ -56,4 +62,10 @@ pub(super) fn migrate(conn: &Connection, path: &str, upto: u32) -> Result<()> {
             .map_err(failed)?;
         tx.commit().map_err(failed)?;
     }
+}
+
+/// Whether a database with no recorded version already holds something (another program's file).
+fn has_tables(conn: &Connection) -> Result<bool> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))?;
+    Ok(n > 0)
 }

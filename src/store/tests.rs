@@ -791,3 +791,59 @@ fn odd_values_do_not_break_a_save() {
         })
     );
 }
+
+#[test]
+fn stored_pages_stream_while_the_callback_writes() {
+    let (_dir, store) = temp_store();
+    let mut ids = Vec::new();
+    for i in 0..70 {
+        let url = format!("https://a.example/{i}");
+        let body = format!("{BODY} Number {i}.");
+        match store
+            .save_article(
+                &page(&url, &body),
+                &article(&url, &body, None),
+                &extraction(),
+            )
+            .unwrap()
+        {
+            Saved::New(id) => ids.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    // A page whose stored body is damaged is skipped, not fatal.
+    store
+        .conn
+        .execute(
+            "UPDATE pages SET body = x'00010203' WHERE url = 'https://a.example/40'",
+            [],
+        )
+        .unwrap();
+    let mut seen = Vec::new();
+    store
+        .each_stored_page(None, &mut |p| {
+            let id = store.article_for_url(&p.url)?.unwrap();
+            let body = String::from_utf8(p.body).unwrap();
+            store.replace_extraction(id, &article(&p.url, &body, None), &Extraction::default())?;
+            seen.push(p.url);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen.len(), 69);
+    assert!(!seen.contains(&"https://a.example/40".to_string()));
+    assert_eq!(seen[0], "https://a.example/0");
+    assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 2);
+    assert_eq!(store.stored_pages(None).unwrap().len(), 69);
+}
+
+#[test]
+fn another_programs_database_is_not_written_into() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("theirs.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE sources (id INTEGER)")
+        .unwrap();
+    let msg = Store::open(&path).err().unwrap().to_string();
+    assert!(msg.contains("no vigia schema"), "{msg}");
+}

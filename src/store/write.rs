@@ -199,42 +199,76 @@ impl Store {
 
     /// Stored pages with a body, fetched on or after `since`, for `reprocess`.
     ///
-    /// A body that no longer decompresses is logged and skipped, so one damaged row does
-    /// not stop the others from being reprocessed.
+    /// Holds every body in memory; `each_stored_page` streams them instead.
     pub fn stored_pages(&self, since: Option<DateTime<Utc>>) -> Result<Vec<StoredPage>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT url, final_url, source, content_type, body, coalesce(body_fetched_at, fetched_at)
-             FROM pages
-             WHERE body IS NOT NULL AND (?1 IS NULL OR coalesce(body_fetched_at, fetched_at) >= ?1)
-             ORDER BY id",
-        )?;
-        let mut rows = stmt.query([since.map(iso)])?;
         let mut pages = Vec::new();
-        while let Some(row) = rows.next()? {
-            let url: String = row.get(0)?;
-            let compressed: Vec<u8> = row.get(4)?;
-            let body = match zstd::decode_all(compressed.as_slice()) {
-                Ok(body) => body,
-                Err(e) => {
-                    tracing::warn!(url = %url, error = %e, "Stored body does not decompress; skipped.");
-                    continue;
-                }
-            };
-            let fetched: String = row.get(5)?;
-            let Some(fetched_at) = parse_time(Some(fetched)) else {
-                tracing::warn!(url = %url, "Stored page has an unreadable fetch time; skipped.");
-                continue;
-            };
-            pages.push(StoredPage {
-                url,
-                final_url: row.get(1)?,
-                source: row.get(2)?,
-                content_type: row.get(3)?,
-                body,
-                fetched_at,
-            });
-        }
+        self.each_stored_page(since, &mut |page| {
+            pages.push(page);
+            Ok(())
+        })?;
         Ok(pages)
+    }
+
+    /// Calls `each` with every stored page with a body fetched on or after `since`, in the
+    /// order they were first recorded, a few at a time.
+    ///
+    /// No statement stays open while `each` runs, so it may write to the store (as
+    /// `reprocess` does). A body that no longer decompresses is logged and skipped, so one
+    /// damaged row does not stop the others.
+    pub fn each_stored_page(
+        &self,
+        since: Option<DateTime<Utc>>,
+        each: &mut dyn FnMut(StoredPage) -> Result<()>,
+    ) -> Result<()> {
+        const BATCH: i64 = 32;
+        let since = since.map(iso);
+        let mut after = 0_i64;
+        loop {
+            let mut batch = Vec::new();
+            let mut read = 0;
+            {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT id, url, final_url, source, content_type, body,
+                            coalesce(body_fetched_at, fetched_at)
+                     FROM pages
+                     WHERE id > ?1 AND body IS NOT NULL
+                       AND (?2 IS NULL OR coalesce(body_fetched_at, fetched_at) >= ?2)
+                     ORDER BY id LIMIT ?3",
+                )?;
+                let mut rows = stmt.query(params![after, since, BATCH])?;
+                while let Some(row) = rows.next()? {
+                    read += 1;
+                    after = row.get(0)?;
+                    let url: String = row.get(1)?;
+                    let compressed: Vec<u8> = row.get(5)?;
+                    let body = match zstd::decode_all(compressed.as_slice()) {
+                        Ok(body) => body,
+                        Err(e) => {
+                            tracing::warn!(url = %url, error = %e, "Stored body does not decompress; skipped.");
+                            continue;
+                        }
+                    };
+                    let Some(fetched_at) = parse_time(row.get(6)?) else {
+                        tracing::warn!(url = %url, "Stored page has an unreadable fetch time; skipped.");
+                        continue;
+                    };
+                    batch.push(StoredPage {
+                        url,
+                        final_url: row.get(2)?,
+                        source: row.get(3)?,
+                        content_type: row.get(4)?,
+                        body,
+                        fetched_at,
+                    });
+                }
+            }
+            if read == 0 {
+                return Ok(());
+            }
+            for page in batch {
+                each(page)?;
+            }
+        }
     }
 
     /// How many articles are stored.
