@@ -51,7 +51,7 @@ CREATE TABLE articles (
     author            TEXT,
     language          TEXT,
     body              TEXT NOT NULL,
-    content_hash      TEXT NOT NULL UNIQUE,
+    content_hash      TEXT UNIQUE,
     relevance         REAL NOT NULL DEFAULT 0,
     topics            TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(topics)),
     extractor_version TEXT NOT NULL,

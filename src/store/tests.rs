@@ -847,3 +847,41 @@ fn another_programs_database_is_not_written_into() {
     let msg = Store::open(&path).err().unwrap().to_string();
     assert!(msg.contains("no vigia schema"), "{msg}");
 }
+
+#[test]
+fn short_identical_bodies_are_not_merged() {
+    let (_dir, store) = temp_store();
+    let notice = "This content is for subscribers only.";
+    let mut ids = Vec::new();
+    for url in ["https://a.example/one", "https://a.example/two"] {
+        match store
+            .save_article(
+                &page(url, notice),
+                &article(url, notice, None),
+                &extraction(),
+            )
+            .unwrap()
+        {
+            Saved::New(id) => ids.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_ne!(ids[0], ids[1]);
+    // Both can be reprocessed into the same short text without a conflict.
+    for id in &ids {
+        store
+            .replace_extraction(
+                *id,
+                &article(&format!("https://a.example/{id}"), "Gone.", Some("")),
+                &Extraction::default(),
+            )
+            .unwrap();
+    }
+    assert_eq!(
+        count(
+            &store,
+            "SELECT count(*) FROM articles WHERE published IS NULL"
+        ),
+        2
+    );
+}

@@ -11,6 +11,15 @@ use super::{
 use crate::extract::{EXTRACTOR_VERSION, Extraction};
 use crate::fetch::Validators;
 
+/// Bodies shorter than this many words are not deduplicated by content: a paywall notice or
+/// a "page not found" text is the same on many different articles.
+const MIN_WORDS_FOR_CONTENT_DEDUP: usize = 20;
+
+/// The content hash to store and deduplicate by, or None for a body too short to tell.
+fn dedup_hash(body: &str) -> Option<String> {
+    (body.split_whitespace().count() >= MIN_WORDS_FOR_CONTENT_DEDUP).then(|| content_hash(body))
+}
+
 /// zstd level for stored pages: fast, and HTML shrinks five to ten times at it.
 const ZSTD_LEVEL: i32 = 3;
 
@@ -66,7 +75,7 @@ impl Store {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         upsert_page(&tx, page)?;
         let canonical = canonical_of(page, article);
-        let hash = content_hash(&article.body);
+        let hash = dedup_hash(&article.body);
         let aliases = [
             page.url.as_str(),
             page.final_url.as_str(),
@@ -97,7 +106,7 @@ impl Store {
                         non_empty(&article.url).unwrap_or(canonical),
                         article.source,
                         article.title,
-                        article.published,
+                        article.published.as_deref().and_then(non_empty),
                         article.modified,
                         authors(article),
                         article.language,
@@ -137,6 +146,7 @@ impl Store {
         let canonical = non_empty(&article.canonical_url)
             .or(non_empty(&article.url))
             .unwrap_or("");
+        let published = article.published.as_deref().and_then(non_empty);
         let changed = tx.execute(
             "UPDATE articles SET
                  canonical_url = CASE WHEN ?2 = '' OR EXISTS (SELECT 1 FROM articles o
@@ -150,9 +160,9 @@ impl Store {
             params![
                 article_id,
                 canonical,
-                content_hash(&article.body),
+                dedup_hash(&article.body),
                 article.title,
-                article.published,
+                published,
                 article.modified,
                 authors(article),
                 article.language,
