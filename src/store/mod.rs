@@ -248,14 +248,18 @@ impl Store {
     /// Opens read-write and applies the first `upto` migrations.
     fn open_migrated(path: &Path, upto: u32) -> Result<Store> {
         let conn = Connection::open(path).map_err(|e| open_error(path, e))?;
-        // The first statement is where a file that is not a database shows itself.
-        let journal: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(|e| open_error(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Before anything changes the file: refuse a newer schema or another program's file
+        // (the first read is also where a file that is not a database shows itself).
+        migrate::check_writable(&conn, &path.display().to_string()).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_error(path, e),
+            other => other,
+        })?;
+        let journal: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
         if !journal.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), journal, "Database is not in WAL mode.");
         }
-        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate::migrate(&conn, &path.display().to_string(), upto)?;
@@ -299,9 +303,7 @@ impl Store {
     }
 
     fn connect_read_only(path: &Path) -> Result<Store> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
-            | OpenFlags::SQLITE_OPEN_URI
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "query_only", "ON")?;

@@ -846,6 +846,12 @@ fn another_programs_database_is_not_written_into() {
         .unwrap();
     let msg = Store::open(&path).err().unwrap().to_string();
     assert!(msg.contains("no vigia schema"), "{msg}");
+    // Not even the journal mode was changed.
+    let mode: String = Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
 }
 
 #[test]
