@@ -101,6 +101,16 @@ pub struct RunSummary {
     pub errors: Vec<String>,
 }
 
+/// A run as recorded in `runs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRecord {
+    pub id: i64,
+    pub started_at: String,
+    /// None while the run is going, or when it was cut short.
+    pub finished_at: Option<String>,
+    pub summary: RunSummary,
+}
+
 /// Filters shared by exports.
 #[derive(Debug, Clone, Default)]
 pub struct ExportFilter {
@@ -412,6 +422,41 @@ impl Store {
             ],
         )?;
         Ok(())
+    }
+
+    /// The most recent run, if any.
+    pub fn last_run(&self) -> Result<Option<RunRecord>> {
+        let count = |v: i64| u64::try_from(v).unwrap_or(0);
+        let run = self
+            .conn
+            .query_row(
+                "SELECT id, started_at, finished_at, sources, pages_fetched, not_modified, failed,
+                        skipped, articles_new, duplicates, statistics, entities, errors
+                 FROM runs ORDER BY id DESC LIMIT 1",
+                [],
+                |row| {
+                    let errors: String = row.get(12)?;
+                    Ok(RunRecord {
+                        id: row.get(0)?,
+                        started_at: row.get(1)?,
+                        finished_at: row.get(2)?,
+                        summary: RunSummary {
+                            sources: count(row.get(3)?),
+                            pages_fetched: count(row.get(4)?),
+                            not_modified: count(row.get(5)?),
+                            failed: count(row.get(6)?),
+                            skipped: count(row.get(7)?),
+                            articles_new: count(row.get(8)?),
+                            duplicates: count(row.get(9)?),
+                            statistics: count(row.get(10)?),
+                            entities: count(row.get(11)?),
+                            errors: serde_json::from_str(&errors).unwrap_or_default(),
+                        },
+                    })
+                },
+            )
+            .optional()?;
+        Ok(run)
     }
 }
 

@@ -586,6 +586,7 @@ language = "es"
     assert_eq!(s.last_error.as_deref(), Some("feed is not XML"));
     assert_eq!((s.articles, s.statistics, s.failed_pages), (1, 2, 0));
 
+    assert_eq!(store.last_run().unwrap(), None);
     let run = store.start_run(at(4)).unwrap();
     let summary = RunSummary {
         sources: 1,
@@ -595,6 +596,10 @@ language = "es"
         ..RunSummary::default()
     };
     store.finish_run(run, at(5), &summary).unwrap();
+    let last = store.last_run().unwrap().unwrap();
+    assert_eq!(last.id, run);
+    assert_eq!(last.finished_at.as_deref(), Some("2024-06-05T12:00:00Z"));
+    assert_eq!(last.summary, summary);
     let row = store
         .query("SELECT started_at, finished_at, pages_fetched, errors FROM runs")
         .unwrap();
