@@ -1,32 +1,332 @@
 //! Researcher exports of articles, statistics and entities as CSV or JSON Lines.
+//!
+//! Every row carries its provenance (the article's canonical URL, published date, source).
+//! CSV and JSON Lines use the same names, in the same order, so a script can switch formats.
+
+use std::io::Write;
+
+use serde::Serialize;
 
 use crate::store::{ExportFilter, Store, StoreError};
 
+/// An export format written by this module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
     Jsonl,
 }
 
+impl std::str::FromStr for Format {
+    type Err = ExportError;
+
+    fn from_str(s: &str) -> Result<Format, ExportError> {
+        match s.to_ascii_lowercase().as_str() {
+            "csv" => Ok(Format::Csv),
+            "jsonl" | "ndjson" => Ok(Format::Jsonl),
+            other => Err(ExportError::Format(other.to_string())),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("write failed: {0}")]
+    #[error("cannot write the export: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("unknown export format `{0}` (expected csv or jsonl)")]
+    Format(String),
 }
 
-pub fn export_articles(store: &Store, filter: &ExportFilter, format: Format, out: &mut dyn std::io::Write) -> Result<u64, ExportError> {
-    let _ = (store, filter, format, out);
-    Ok(0)
+/// Column names of `export articles`, in order.
+pub const ARTICLE_COLUMNS: &[&str] = &[
+    "url",
+    "title",
+    "published",
+    "language",
+    "source",
+    "fetched_at",
+    "body",
+    "relevance",
+    "topics",
+];
+
+/// Column names of `export statistics`, in order.
+pub const STATISTIC_COLUMNS: &[&str] = &[
+    "article_url",
+    "published",
+    "source",
+    "value",
+    "low",
+    "high",
+    "unit",
+    "qualifier",
+    "counted",
+    "topic",
+    "metric",
+    "year",
+    "location",
+    "attributed_to",
+    "sentence",
+    "start",
+    "end",
+];
+
+/// Column names of `export entities`, in order.
+pub const ENTITY_COLUMNS: &[&str] = &[
+    "article_url",
+    "published",
+    "source",
+    "type",
+    "name",
+    "role",
+    "country",
+    "start",
+    "end",
+];
+
+/// Writes the articles that pass `filter`; returns how many rows were written.
+pub fn export_articles(store: &Store, filter: &ExportFilter, format: Format, out: &mut dyn Write) -> Result<u64, ExportError> {
+    let mut writer = RowWriter::new(format, ARTICLE_COLUMNS, out)?;
+    let result = store.articles(filter, &mut |row| writer.write(&row));
+    writer.finish(result)
 }
 
-pub fn export_statistics(store: &Store, filter: &ExportFilter, format: Format, out: &mut dyn std::io::Write) -> Result<u64, ExportError> {
-    let _ = (store, filter, format, out);
-    Ok(0)
+/// Writes the statistics of the articles that pass `filter`; returns the row count.
+pub fn export_statistics(store: &Store, filter: &ExportFilter, format: Format, out: &mut dyn Write) -> Result<u64, ExportError> {
+    let mut writer = RowWriter::new(format, STATISTIC_COLUMNS, out)?;
+    let result = store.statistics(filter, &mut |row| writer.write(&row));
+    writer.finish(result)
 }
 
-pub fn export_entities(store: &Store, filter: &ExportFilter, format: Format, out: &mut dyn std::io::Write) -> Result<u64, ExportError> {
-    let _ = (store, filter, format, out);
-    Ok(0)
+/// Writes the entities of the articles that pass `filter`; returns the row count.
+pub fn export_entities(store: &Store, filter: &ExportFilter, format: Format, out: &mut dyn Write) -> Result<u64, ExportError> {
+    let mut writer = RowWriter::new(format, ENTITY_COLUMNS, out)?;
+    let result = store.entities(filter, &mut |row| writer.write(&row));
+    writer.finish(result)
+}
+
+enum Sink<'a> {
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
+    Jsonl(std::io::BufWriter<&'a mut dyn Write>),
+}
+
+/// Writes rows in one format, counting them. The store's row callback can only fail with a
+/// `StoreError`, so a write error is kept here and the stream stopped with a placeholder.
+struct RowWriter<'a> {
+    sink: Sink<'a>,
+    rows: u64,
+    failure: Option<ExportError>,
+}
+
+impl<'a> RowWriter<'a> {
+    fn new(format: Format, columns: &[&str], out: &'a mut dyn Write) -> Result<RowWriter<'a>, ExportError> {
+        let sink = match format {
+            Format::Csv => {
+                // The header is written by hand so an empty export still names its columns.
+                let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
+                w.write_record(columns)?;
+                Sink::Csv(Box::new(w))
+            }
+            Format::Jsonl => Sink::Jsonl(std::io::BufWriter::new(out)),
+        };
+        Ok(RowWriter {
+            sink,
+            rows: 0,
+            failure: None,
+        })
+    }
+
+    fn write(&mut self, row: &impl Serialize) -> crate::store::Result<()> {
+        let written: Result<(), ExportError> = match &mut self.sink {
+            Sink::Csv(w) => w.serialize(row).map_err(ExportError::from),
+            Sink::Jsonl(w) => serde_json::to_writer(&mut *w, row)
+                .map_err(ExportError::from)
+                .and_then(|()| w.write_all(b"\n").map_err(ExportError::from)),
+        };
+        match written {
+            Ok(()) => {
+                self.rows += 1;
+                Ok(())
+            }
+            Err(e) => {
+                self.failure = Some(e);
+                Err(StoreError::Query("export stopped by a write error".into()))
+            }
+        }
+    }
+
+    fn finish(self, streamed: crate::store::Result<()>) -> Result<u64, ExportError> {
+        if let Some(failure) = self.failure {
+            return Err(failure);
+        }
+        streamed?;
+        match self.sink {
+            Sink::Csv(mut w) => w.flush()?,
+            Sink::Jsonl(mut w) => w.flush()?,
+        }
+        Ok(self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::{Entity, EntityType, Extraction, Statistic};
+    use crate::store::{NewArticle, PageRecord};
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    fn store_with_two_articles(dir: &tempfile::TempDir) -> Store {
+        let store = Store::open(&dir.path().join("v.db")).unwrap();
+        for (i, (published, place)) in [("2023-05-10", "PE"), ("2024-02-01T08:00:00Z", "MX")].into_iter().enumerate() {
+            let url = format!("https://news.example/a{i}");
+            let body = format!("Report {i}: homicides rose to 12 per 100,000 in {place}.");
+            let page = PageRecord {
+                url: url.clone(),
+                final_url: url.clone(),
+                source: "wire".into(),
+                status: Some(200),
+                body: Some(body.clone().into_bytes()),
+                fetched_at: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+                ..PageRecord::default()
+            };
+            let article = NewArticle {
+                canonical_url: url.clone(),
+                url,
+                source: "wire".into(),
+                title: Some(format!("Report {i}, with \"quotes\", and commas")),
+                published: Some(published.into()),
+                body,
+                fetched_at: page.fetched_at,
+                ..NewArticle::default()
+            };
+            let extraction = Extraction {
+                relevance: 0.9,
+                topics: vec!["homicide".into()],
+                statistics: vec![Statistic {
+                    value: Some(12.0),
+                    low: None,
+                    high: None,
+                    unit: "per_100k".into(),
+                    qualifier: None,
+                    counted: None,
+                    topic: Some("homicide".into()),
+                    metric: Some("homicide rate".into()),
+                    year: None,
+                    location: Some(place.into()),
+                    source: None,
+                    sentence: article.body.clone(),
+                    start: 30,
+                    end: 45,
+                }],
+                entities: vec![Entity {
+                    kind: EntityType::Location,
+                    name: place.into(),
+                    role: None,
+                    country: Some(place.into()),
+                    start: 50,
+                    end: 52,
+                }],
+            };
+            store.save_article(&page, &article, &extraction).unwrap();
+        }
+        store
+    }
+
+    #[test]
+    fn csv_has_the_contract_header_and_provenance() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        let mut out = Vec::new();
+        let n = export_statistics(&store, &ExportFilter::default(), Format::Csv, &mut out).unwrap();
+        assert_eq!(n, 2);
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        assert_eq!(header, STATISTIC_COLUMNS);
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(&rows[0][0], "https://news.example/a0");
+        assert_eq!(&rows[0][1], "2023-05-10");
+        assert_eq!(&rows[0][2], "wire");
+        assert_eq!(&rows[0][6], "per_100k");
+        assert_eq!(rows[0][3].parse::<f64>().unwrap(), 12.0);
+        assert_eq!(&rows[1][12], "MX");
+    }
+
+    #[test]
+    fn jsonl_rows_carry_provenance_and_contract_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        let mut out = Vec::new();
+        let n = export_entities(&store, &ExportFilter::default(), Format::Jsonl, &mut out).unwrap();
+        assert_eq!(n, 2);
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2);
+        let keys: Vec<&str> = lines[0].as_object().unwrap().keys().map(String::as_str).collect();
+        for column in ENTITY_COLUMNS {
+            assert!(keys.contains(column), "missing {column}");
+        }
+        assert_eq!(lines[1]["article_url"], "https://news.example/a1");
+        assert_eq!(lines[1]["published"], "2024-02-01T08:00:00Z");
+        assert_eq!(lines[1]["source"], "wire");
+        assert_eq!(lines[1]["type"], "location");
+    }
+
+    #[test]
+    fn articles_export_quotes_commas_and_filters_by_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        let filter = ExportFilter {
+            since: NaiveDate::from_ymd_opt(2024, 1, 1),
+            ..ExportFilter::default()
+        };
+        let mut out = Vec::new();
+        let n = export_articles(&store, &filter, Format::Csv, &mut out).unwrap();
+        assert_eq!(n, 1);
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), ARTICLE_COLUMNS);
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "https://news.example/a1");
+        assert_eq!(&row[1], "Report 1, with \"quotes\", and commas");
+        assert_eq!(&row[8], "[\"homicide\"]");
+    }
+
+    #[test]
+    fn empty_csv_export_still_has_a_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("empty.db")).unwrap();
+        let mut out = Vec::new();
+        let n = export_entities(&store, &ExportFilter::default(), Format::Csv, &mut out).unwrap();
+        assert_eq!(n, 0);
+        assert_eq!(String::from_utf8(out).unwrap().trim_end(), ENTITY_COLUMNS.join(","));
+    }
+
+    #[test]
+    fn a_failing_writer_gives_an_io_error() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Err(std::io::Error::other("disk full"))
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        let err = export_articles(&store, &ExportFilter::default(), Format::Jsonl, &mut Broken).unwrap_err();
+        assert!(err.to_string().contains("disk full"), "{err}");
+    }
+
+    #[test]
+    fn format_names_parse() {
+        assert_eq!("csv".parse::<Format>().unwrap(), Format::Csv);
+        assert_eq!("JSONL".parse::<Format>().unwrap(), Format::Jsonl);
+        assert!("xml".parse::<Format>().is_err());
+    }
 }

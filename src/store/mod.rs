@@ -3,13 +3,19 @@
 //! The only module that speaks SQL.
 
 use std::path::Path;
+use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::Serialize;
 
-use crate::config::SourceConfig;
-use crate::extract::Extraction;
-use crate::fetch::Validators;
+use crate::config::{Language, SourceConfig};
+
+mod migrate;
+mod read;
+mod write;
+
+pub use migrate::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -21,6 +27,8 @@ pub enum StoreError {
     Migration { version: u32, message: String },
     #[error("{0}")]
     Query(String),
+    #[error("cannot compress the body of {url}: {message}")]
+    Compress { url: String, message: String },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -91,6 +99,16 @@ pub struct RunSummary {
     pub statistics: u64,
     pub entities: u64,
     pub errors: Vec<String>,
+}
+
+/// A run as recorded in `runs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRecord {
+    pub id: i64,
+    pub started_at: String,
+    /// None while the run is going, or when it was cut short.
+    pub finished_at: Option<String>,
+    pub summary: RunSummary,
 }
 
 /// Filters shared by exports.
@@ -183,115 +201,242 @@ pub fn content_hash(body: &str) -> String {
 
 /// The database: one SQLite file.
 pub struct Store {
-    conn: rusqlite::Connection,
+    conn: Connection,
+}
+
+/// How long a statement waits for another process's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A time as stored: ISO 8601 UTC to the second, so text order is time order.
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Reads a stored time; anything unreadable (edited by hand) counts as absent.
+fn parse_time(text: Option<String>) -> Option<DateTime<Utc>> {
+    let text = text?;
+    DateTime::parse_from_rfc3339(&text).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// A count as SQLite stores it.
+fn int(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn open_error(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Open {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::En => "en",
+        Language::Es => "es",
+        Language::Auto => "auto",
+    }
 }
 
 impl Store {
     /// Opens (creating if needed) and migrates the database: WAL, foreign keys on.
     pub fn open(path: &Path) -> Result<Store> {
-        let conn = rusqlite::Connection::open(path)?;
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| open_error(path, e))?;
+        }
+        Store::open_migrated(path, SCHEMA_VERSION)
+    }
+
+    /// Opens read-write and applies the first `upto` migrations.
+    fn open_migrated(path: &Path, upto: u32) -> Result<Store> {
+        let conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Before anything changes the file: refuse a newer schema or another program's file
+        // (the first read is also where a file that is not a database shows itself).
+        migrate::check_writable(&conn, &path.display().to_string()).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_error(path, e),
+            other => other,
+        })?;
+        let journal: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            tracing::warn!(path = %path.display(), journal, "Database is not in WAL mode.");
+        }
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        migrate::migrate(&conn, &path.display().to_string(), upto)?;
         Ok(Store { conn })
     }
 
     /// Opens an existing database read-only (for `sql`, `export`, `status`, `trend`).
+    ///
+    /// A database written by an older vigia is first upgraded in place (opened read-write
+    /// once), so reading commands work on any file this version can read. A file that is not
+    /// a vigia database, or one written by a newer vigia, is refused.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        Store::open(path)
+        if !path.is_file() {
+            return Err(open_error(path, "no such database file"));
+        }
+        let store = Store::connect_read_only(path)?;
+        let version = migrate::user_version(&store.conn).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_error(path, e),
+            other => other,
+        })?;
+        if version == SCHEMA_VERSION {
+            return Ok(store);
+        }
+        if version > SCHEMA_VERSION {
+            return Err(migrate::too_new(&path.display().to_string(), version));
+        }
+        if version == 0 {
+            return Err(open_error(path, "not a vigia database (no schema); `vigia run` creates one"));
+        }
+        drop(store);
+        drop(
+            Store::open_migrated(path, SCHEMA_VERSION)
+                .map_err(|e| open_error(path, format!("schema version {version} needs an upgrade that failed: {e}")))?,
+        );
+        Store::connect_read_only(path)
     }
 
-    /// Inserts or updates the configured sources.
+    fn connect_read_only(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(Store { conn })
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32> {
+        migrate::user_version(&self.conn)
+    }
+
+    /// Inserts or updates the configured sources (sources no longer configured are kept).
     pub fn sync_sources(&self, sources: &[SourceConfig]) -> Result<()> {
-        let _ = (sources, &self.conn);
+        let now = iso(Utc::now());
+        let tx = self.conn.unchecked_transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT INTO sources (name, kind, url, schedule, language, link_pattern, keywords,
+                                      min_relevance, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                 ON CONFLICT (name) DO UPDATE SET
+                     kind = excluded.kind, url = excluded.url, schedule = excluded.schedule,
+                     language = excluded.language, link_pattern = excluded.link_pattern,
+                     keywords = excluded.keywords, min_relevance = excluded.min_relevance,
+                     updated_at = excluded.updated_at",
+            )?;
+            for s in sources {
+                let keywords = serde_json::to_string(&s.keywords).unwrap_or_else(|_| "[]".into());
+                stmt.execute(params![
+                    s.name,
+                    s.kind.as_str(),
+                    s.url,
+                    s.schedule_text,
+                    language_name(s.language),
+                    s.link_pattern.as_ref().map(|r| r.as_str()),
+                    keywords,
+                    s.min_relevance,
+                    now,
+                ])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
     }
 
     /// When a source was last fetched (successfully or not).
     pub fn source_last_fetch(&self, name: &str) -> Result<Option<DateTime<Utc>>> {
-        let _ = name;
-        Ok(None)
+        let at: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT last_fetch_at FROM sources WHERE name = ?1", [name], |row| row.get(0))
+            .optional()?;
+        Ok(parse_time(at.flatten()))
     }
 
     /// Records that a source was fetched at `at`, with its error if any.
     pub fn record_source_fetch(&self, name: &str, at: DateTime<Utc>, error: Option<&str>) -> Result<()> {
-        let _ = (name, at, error);
+        let at = iso(at);
+        self.conn.execute(
+            "INSERT INTO sources (name, last_fetch_at, last_success_at, last_error, created_at,
+                                  updated_at)
+             VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, ?3, ?2, ?2)
+             ON CONFLICT (name) DO UPDATE SET
+                 last_fetch_at = excluded.last_fetch_at,
+                 last_success_at = coalesce(excluded.last_success_at, sources.last_success_at),
+                 last_error = excluded.last_error",
+            params![name, at, error],
+        )?;
         Ok(())
-    }
-
-    /// The ETag / Last-Modified stored for a URL.
-    pub fn validators(&self, url: &str) -> Result<Validators> {
-        let _ = url;
-        Ok(Validators::default())
-    }
-
-    /// When a URL that failed or was deferred may be fetched again (None: now).
-    pub fn retry_after(&self, url: &str) -> Result<Option<DateTime<Utc>>> {
-        let _ = url;
-        Ok(None)
-    }
-
-    /// Records a page (fetched, not modified, skipped or failed) without an article.
-    pub fn record_page(&self, page: &PageRecord) -> Result<()> {
-        let _ = page;
-        Ok(())
-    }
-
-    /// Stores a page, its article and its extraction in one transaction, unless the article
-    /// is already stored (same canonical URL or same content hash): then only the page and
-    /// the URL alias are recorded.
-    pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
-        let _ = (page, article, extraction);
-        Ok(Saved::New(0))
-    }
-
-    /// Replaces the article fields and extraction of a stored article (for `reprocess`).
-    pub fn replace_extraction(&self, article_id: i64, article: &NewArticle, extraction: &Extraction) -> Result<()> {
-        let _ = (article_id, article, extraction);
-        Ok(())
-    }
-
-    /// The article stored for a page URL, if any.
-    pub fn article_for_url(&self, url: &str) -> Result<Option<i64>> {
-        let _ = url;
-        Ok(None)
-    }
-
-    /// Stored pages with a body, fetched on or after `since`, for `reprocess`.
-    pub fn stored_pages(&self, since: Option<DateTime<Utc>>) -> Result<Vec<StoredPage>> {
-        let _ = since;
-        Ok(Vec::new())
     }
 
     pub fn start_run(&self, at: DateTime<Utc>) -> Result<i64> {
-        let _ = at;
-        Ok(0)
+        self.conn.execute("INSERT INTO runs (started_at) VALUES (?1)", [iso(at)])?;
+        Ok(self.conn.last_insert_rowid())
     }
 
     pub fn finish_run(&self, id: i64, at: DateTime<Utc>, summary: &RunSummary) -> Result<()> {
-        let _ = (id, at, summary);
+        let errors = serde_json::to_string(&summary.errors).unwrap_or_else(|_| "[]".into());
+        self.conn.execute(
+            "UPDATE runs SET finished_at = ?2, sources = ?3, pages_fetched = ?4,
+                 not_modified = ?5, failed = ?6, skipped = ?7, articles_new = ?8,
+                 duplicates = ?9, statistics = ?10, entities = ?11, errors = ?12
+             WHERE id = ?1",
+            params![
+                id,
+                iso(at),
+                int(summary.sources),
+                int(summary.pages_fetched),
+                int(summary.not_modified),
+                int(summary.failed),
+                int(summary.skipped),
+                int(summary.articles_new),
+                int(summary.duplicates),
+                int(summary.statistics),
+                int(summary.entities),
+                errors,
+            ],
+        )?;
         Ok(())
     }
 
-    pub fn articles(&self, filter: &ExportFilter, each: &mut dyn FnMut(ArticleRow) -> Result<()>) -> Result<()> {
-        let _ = (filter, each);
-        Ok(())
-    }
-
-    pub fn statistics(&self, filter: &ExportFilter, each: &mut dyn FnMut(StatisticRow) -> Result<()>) -> Result<()> {
-        let _ = (filter, each);
-        Ok(())
-    }
-
-    pub fn entities(&self, filter: &ExportFilter, each: &mut dyn FnMut(EntityRow) -> Result<()>) -> Result<()> {
-        let _ = (filter, each);
-        Ok(())
-    }
-
-    pub fn status(&self) -> Result<Vec<SourceStatus>> {
-        Ok(Vec::new())
-    }
-
-    /// Runs one read-only statement (writes are refused).
-    pub fn query(&self, sql: &str) -> Result<QueryResult> {
-        let _ = sql;
-        Ok(QueryResult::default())
+    /// The most recent run, if any.
+    pub fn last_run(&self) -> Result<Option<RunRecord>> {
+        let count = |v: i64| u64::try_from(v).unwrap_or(0);
+        let run = self
+            .conn
+            .query_row(
+                "SELECT id, started_at, finished_at, sources, pages_fetched, not_modified, failed,
+                        skipped, articles_new, duplicates, statistics, entities, errors
+                 FROM runs ORDER BY id DESC LIMIT 1",
+                [],
+                |row| {
+                    let errors: String = row.get(12)?;
+                    Ok(RunRecord {
+                        id: row.get(0)?,
+                        started_at: row.get(1)?,
+                        finished_at: row.get(2)?,
+                        summary: RunSummary {
+                            sources: count(row.get(3)?),
+                            pages_fetched: count(row.get(4)?),
+                            not_modified: count(row.get(5)?),
+                            failed: count(row.get(6)?),
+                            skipped: count(row.get(7)?),
+                            articles_new: count(row.get(8)?),
+                            duplicates: count(row.get(9)?),
+                            statistics: count(row.get(10)?),
+                            entities: count(row.get(11)?),
+                            errors: serde_json::from_str(&errors).unwrap_or_default(),
+                        },
+                    })
+                },
+            )
+            .optional()?;
+        Ok(run)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,806 @@
+//! Store tests on temporary files, through the real migrations.
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use rusqlite::Connection;
+
+use super::*;
+use crate::extract::{Entity, EntityType, Extraction, Qualifier, Statistic};
+use crate::fetch::Validators;
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("vigia.db")).unwrap();
+    (dir, store)
+}
+
+fn at(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 6, day, 12, 0, 0).unwrap()
+}
+
+fn page(url: &str, body: &str) -> PageRecord {
+    PageRecord {
+        url: url.into(),
+        final_url: url.into(),
+        source: "wire".into(),
+        status: Some(200),
+        content_type: Some("text/html".into()),
+        body: Some(body.as_bytes().to_vec()),
+        fetched_at: at(3),
+        ..PageRecord::default()
+    }
+}
+
+fn article(canonical: &str, body: &str, published: Option<&str>) -> NewArticle {
+    NewArticle {
+        canonical_url: canonical.into(),
+        url: canonical.into(),
+        source: "wire".into(),
+        title: Some("Prison riot leaves nine dead".into()),
+        published: published.map(String::from),
+        modified: None,
+        authors: vec!["Ana Pérez".into(), "John Roe".into()],
+        language: Some("en".into()),
+        body: body.into(),
+        fetched_at: at(3),
+    }
+}
+
+fn extraction() -> Extraction {
+    Extraction {
+        relevance: 0.8,
+        topics: vec!["prisons".into(), "homicide".into()],
+        statistics: vec![
+            Statistic {
+                value: Some(9.0),
+                low: None,
+                high: None,
+                unit: "count".into(),
+                qualifier: Some(Qualifier::AtLeast),
+                counted: Some("inmates".into()),
+                topic: Some("prisons".into()),
+                metric: Some("inmates killed".into()),
+                year: Some(2024),
+                location: Some("EC".into()),
+                source: Some("the prison service".into()),
+                sentence: "At least 9 inmates were killed, the prison service said.".into(),
+                start: 40,
+                end: 49,
+            },
+            Statistic {
+                value: None,
+                low: Some(200.0),
+                high: Some(400.0),
+                unit: "kg".into(),
+                qualifier: None,
+                counted: None,
+                topic: Some("drug_seizure".into()),
+                metric: Some("cocaine seized".into()),
+                year: None,
+                location: None,
+                source: None,
+                sentence: "Guards found between 200 and 400 kilograms of cocaine.".into(),
+                start: 5,
+                end: 20,
+            },
+        ],
+        entities: vec![Entity {
+            kind: EntityType::Person,
+            name: "Ana Pérez".into(),
+            role: Some("Interior minister".into()),
+            country: None,
+            start: 60,
+            end: 69,
+        }],
+    }
+}
+
+const BODY: &str = "A riot in the Litoral prison left nine inmates dead on Tuesday.\n\n\
+                    Guards found between 200 and 400 kilograms of cocaine.";
+
+fn count(store: &Store, sql: &str) -> i64 {
+    store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn open_creates_the_schema_in_wal_mode() {
+    let (_dir, store) = temp_store();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let mode: String = store.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = store.conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+    assert_eq!(fk, 1);
+    for table in [
+        "sources",
+        "pages",
+        "articles",
+        "article_urls",
+        "statistics",
+        "entities",
+        "runs",
+        "articles_fts",
+    ] {
+        let n = count(&store, &format!("SELECT count(*) FROM sqlite_schema WHERE name = '{table}'"));
+        assert_eq!(n, 1, "table {table}");
+    }
+}
+
+#[test]
+fn reopening_is_idempotent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub").join("vigia.db");
+    drop(Store::open(&path).unwrap());
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+}
+
+#[test]
+fn an_older_database_is_upgraded_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let old = Store::open_migrated(&path, 1).unwrap();
+        assert_eq!(old.schema_version().unwrap(), 1);
+        old.conn
+            .execute(
+                "INSERT INTO articles (canonical_url, url, source, title, body, content_hash,
+                     extractor_version, fetched_at, created_at)
+                 VALUES ('https://x.example/1', 'https://x.example/1', 'wire', 'Old title',
+                     'Extortion gangs target bus drivers', 'h1', '0.0.1',
+                     '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+                [],
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    // The full-text index added by a later migration covers rows stored before it.
+    let found = count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'extortion'");
+    assert_eq!(found, 1);
+}
+
+#[test]
+fn a_newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    drop(Store::open(&path).unwrap());
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    }
+    for result in [Store::open(&path), Store::open_read_only(&path)] {
+        let err = result.err().expect("a newer schema must be refused");
+        let msg = err.to_string();
+        assert!(msg.contains("newer"), "{msg}");
+        assert!(msg.contains("new.db"), "{msg}");
+    }
+}
+
+#[test]
+fn read_only_open_needs_an_existing_vigia_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.db");
+    let msg = Store::open_read_only(&missing).err().unwrap().to_string();
+    assert!(msg.contains("missing.db"), "{msg}");
+    assert!(!missing.exists());
+
+    let other = dir.path().join("other.db");
+    Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    let msg = Store::open_read_only(&other).err().unwrap().to_string();
+    assert!(msg.contains("not a vigia database"), "{msg}");
+
+    let text = dir.path().join("notes.db");
+    std::fs::write(&text, "just some text, long enough to not be a database header").unwrap();
+    let msg = Store::open_read_only(&text).err().unwrap().to_string();
+    assert!(msg.contains("notes.db"), "{msg}");
+    let msg = Store::open(&text).err().unwrap().to_string();
+    assert!(msg.contains("notes.db"), "{msg}");
+}
+
+#[test]
+fn read_only_open_upgrades_an_older_database_then_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    drop(Store::open_migrated(&path, 1).unwrap());
+    let store = Store::open_read_only(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert!(store.query("SELECT count(*) FROM articles_fts").is_ok());
+}
+
+#[test]
+fn save_article_stores_article_statistics_and_entities() {
+    let (_dir, store) = temp_store();
+    let saved = store
+        .save_article(
+            &page("https://news.example/riot?utm_source=x", BODY),
+            &article("https://news.example/riot", BODY, Some("2024-06-02")),
+            &extraction(),
+        )
+        .unwrap();
+    let Saved::New(id) = saved else {
+        panic!("expected a new article, got {saved:?}")
+    };
+    assert_eq!(store.articles_count().unwrap(), 1);
+    let (author, topics, version, hash): (String, String, String, String) = store
+        .conn
+        .query_row(
+            "SELECT author, topics, extractor_version, content_hash FROM articles WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(author, "Ana Pérez; John Roe");
+    assert_eq!(topics, r#"["prisons","homicide"]"#);
+    assert_eq!(version, crate::extract::EXTRACTOR_VERSION);
+    assert_eq!(hash, content_hash(BODY));
+
+    let mut stats = Vec::new();
+    store
+        .statistics(&ExportFilter::default(), &mut |row| {
+            stats.push(row);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(stats.len(), 2);
+    // Ordered by offset within the article.
+    assert_eq!(stats[0].unit, "kg");
+    assert_eq!((stats[0].low, stats[0].high), (Some(200.0), Some(400.0)));
+    assert_eq!(stats[1].qualifier.as_deref(), Some("at_least"));
+    assert_eq!(stats[1].attributed_to.as_deref(), Some("the prison service"));
+    assert_eq!(stats[1].year, Some(2024));
+    assert_eq!(stats[1].article_url, "https://news.example/riot");
+    assert_eq!(stats[1].published.as_deref(), Some("2024-06-02"));
+    assert_eq!(stats[1].source, "wire");
+
+    let mut entities = Vec::new();
+    store
+        .entities(&ExportFilter::default(), &mut |row| {
+            entities.push(row);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(entities.len(), 1);
+    assert_eq!(entities[0].kind, "person");
+    assert_eq!(entities[0].role.as_deref(), Some("Interior minister"));
+
+    // The page was kept, compressed, and comes back whole.
+    let pages = store.stored_pages(None).unwrap();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].body, BODY.as_bytes());
+    let stored_len: i64 = count(&store, "SELECT length(body) FROM pages");
+    assert!(stored_len > 0);
+}
+
+#[test]
+fn the_same_article_under_a_second_url_is_stored_once() {
+    let (_dir, store) = temp_store();
+    let first = store
+        .save_article(
+            &page("https://news.example/riot?utm_source=feed", BODY),
+            &article("https://news.example/riot", BODY, None),
+            &extraction(),
+        )
+        .unwrap();
+    let Saved::New(id) = first else { panic!("{first:?}") };
+    let mut other = page("https://m.news.example/riot", "mobile page");
+    other.final_url = "https://m.news.example/riot/".into();
+    let second = store
+        .save_article(
+            &other,
+            &article("https://news.example/riot", "A slightly edited body.", None),
+            &extraction(),
+        )
+        .unwrap();
+    assert_eq!(second, Saved::Duplicate(id));
+    assert_eq!(store.articles_count().unwrap(), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 2);
+    for url in [
+        "https://news.example/riot?utm_source=feed",
+        "https://news.example/riot",
+        "https://m.news.example/riot",
+        "https://m.news.example/riot/",
+    ] {
+        assert_eq!(store.article_for_url(url).unwrap(), Some(id), "{url}");
+    }
+    assert_eq!(store.article_for_url("https://news.example/other").unwrap(), None);
+}
+
+#[test]
+fn the_same_body_under_another_canonical_url_is_a_duplicate() {
+    let (_dir, store) = temp_store();
+    let Saved::New(id) = store
+        .save_article(
+            &page("https://a.example/story", BODY),
+            &article("https://a.example/story", BODY, None),
+            &extraction(),
+        )
+        .unwrap()
+    else {
+        panic!()
+    };
+    // Whitespace and case do not make a different article.
+    let reworded = BODY.to_uppercase().replace("\n\n", "\n \n  ");
+    let saved = store
+        .save_article(
+            &page("https://b.example/copy", &reworded),
+            &article("https://b.example/copy", &reworded, None),
+            &extraction(),
+        )
+        .unwrap();
+    assert_eq!(saved, Saved::Duplicate(id));
+    assert_eq!(store.article_for_url("https://b.example/copy").unwrap(), Some(id));
+    // A later page that names the alias as canonical is the same article too.
+    let saved = store
+        .save_article(
+            &page("https://b.example/copy?page=1", "x"),
+            &article("https://b.example/copy", "Yet another text", None),
+            &extraction(),
+        )
+        .unwrap();
+    assert_eq!(saved, Saved::Duplicate(id));
+    assert_eq!(store.articles_count().unwrap(), 1);
+}
+
+#[test]
+fn full_text_search_finds_words_and_follows_updates() {
+    let (_dir, store) = temp_store();
+    let Saved::New(id) = store
+        .save_article(
+            &page("https://a.example/1", BODY),
+            &article("https://a.example/1", BODY, None),
+            &extraction(),
+        )
+        .unwrap()
+    else {
+        panic!()
+    };
+    let search = |word: &str| {
+        store
+            .query(&format!("SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{word}'"))
+            .unwrap()
+            .rows
+    };
+    assert_eq!(search("cocaine"), vec![vec![serde_json::json!(id)]]);
+    assert_eq!(search("riot"), vec![vec![serde_json::json!(id)]]);
+    assert!(search("football").is_empty());
+
+    let mut changed = article("https://a.example/1", "Extorsión en el transporte.", None);
+    changed.title = Some("Extorsión".into());
+    store.replace_extraction(id, &changed, &Extraction::default()).unwrap();
+    assert!(search("cocaine").is_empty());
+    // Accents are folded.
+    assert_eq!(search("extorsion"), vec![vec![serde_json::json!(id)]]);
+    assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 0);
+}
+
+#[test]
+fn replace_extraction_replaces_rows_and_deletes_cascade() {
+    let (_dir, store) = temp_store();
+    let Saved::New(id) = store
+        .save_article(
+            &page("https://a.example/1", BODY),
+            &article("https://a.example/1", BODY, None),
+            &extraction(),
+        )
+        .unwrap()
+    else {
+        panic!()
+    };
+    let mut new = extraction();
+    new.statistics.truncate(1);
+    new.relevance = 0.25;
+    store
+        .replace_extraction(id, &article("https://a.example/1", BODY, None), &new)
+        .unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM entities"), 1);
+    assert!(store.replace_extraction(id + 100, &article("https://z", "z", None), &new).is_err());
+
+    store.conn.execute("DELETE FROM articles WHERE id = ?1", [id]).unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM entities"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM article_urls"), 0);
+}
+
+#[test]
+fn record_page_keeps_the_old_body_and_validators() {
+    let (_dir, store) = temp_store();
+    let mut first = page("https://a.example/1", "<p>first</p>");
+    first.etag = Some("\"v1\"".into());
+    first.last_modified = Some("Mon, 03 Jun 2024 10:00:00 GMT".into());
+    store.record_page(&first).unwrap();
+
+    let not_modified = PageRecord {
+        url: first.url.clone(),
+        source: "wire".into(),
+        status: Some(304),
+        fetched_at: at(5),
+        ..PageRecord::default()
+    };
+    store.record_page(&not_modified).unwrap();
+    let pages = store.stored_pages(None).unwrap();
+    assert_eq!(pages.len(), 1);
+    assert_eq!(pages[0].body, b"<p>first</p>");
+    assert_eq!(pages[0].final_url, "https://a.example/1");
+    assert_eq!(pages[0].content_type.as_deref(), Some("text/html"));
+    assert_eq!(pages[0].fetched_at, at(3));
+    let v = store.validators(&first.url).unwrap();
+    assert_eq!(v.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(v.last_modified.as_deref(), Some("Mon, 03 Jun 2024 10:00:00 GMT"));
+
+    let mut second = page("https://a.example/1", "<p>second</p>");
+    second.etag = Some("\"v2\"".into());
+    second.fetched_at = at(6);
+    store.record_page(&second).unwrap();
+    assert_eq!(store.stored_pages(None).unwrap()[0].body, b"<p>second</p>");
+    assert_eq!(store.validators(&first.url).unwrap().etag.as_deref(), Some("\"v2\""));
+    assert_eq!(store.validators("https://unknown").unwrap(), Validators::default());
+
+    // `since` filters on when the body was fetched.
+    assert_eq!(store.stored_pages(Some(at(7))).unwrap().len(), 0);
+    assert_eq!(store.stored_pages(Some(at(6))).unwrap().len(), 1);
+}
+
+#[test]
+fn errors_and_retry_after_are_recorded_and_cleared_by_success() {
+    let (_dir, store) = temp_store();
+    let url = "https://a.example/slow";
+    let later = Utc::now() + Duration::hours(2);
+    store
+        .record_page(&PageRecord {
+            url: url.into(),
+            source: "wire".into(),
+            status: Some(503),
+            fetched_at: Utc::now(),
+            error: Some("HTTP status 503".into()),
+            retry_after: Some(later),
+            ..PageRecord::default()
+        })
+        .unwrap();
+    let got = store.retry_after(url).unwrap().unwrap();
+    assert_eq!(got.timestamp(), later.timestamp());
+    let status = {
+        store.sync_sources(&[]).unwrap();
+        store.record_source_fetch("wire", at(1), None).unwrap();
+        store.status().unwrap()
+    };
+    assert_eq!(status.len(), 1);
+    assert_eq!(status[0].failed_pages, 1);
+
+    // A retry time in the past no longer holds the URL back.
+    store
+        .record_page(&PageRecord {
+            url: url.into(),
+            source: "wire".into(),
+            fetched_at: Utc::now(),
+            error: Some("timed out".into()),
+            retry_after: Some(Utc::now() - Duration::minutes(1)),
+            ..PageRecord::default()
+        })
+        .unwrap();
+    assert_eq!(store.retry_after(url).unwrap(), None);
+
+    store.record_page(&page(url, "<p>ok</p>")).unwrap();
+    assert_eq!(store.retry_after(url).unwrap(), None);
+    assert_eq!(store.status().unwrap()[0].failed_pages, 0);
+    let (attempts, failures): (i64, i64) = store
+        .conn
+        .query_row("SELECT attempts, failures FROM pages WHERE url = ?1", [url], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((attempts, failures), (3, 0));
+}
+
+#[test]
+fn sources_runs_and_status() {
+    let (_dir, store) = temp_store();
+    let config = crate::config::Config::parse(
+        r#"
+[[sources]]
+name = "wire"
+kind = "rss"
+url = "https://news.example/feed"
+schedule = "*/30 * * * *"
+language = "es"
+"#,
+        std::path::Path::new("/tmp/vigia.toml"),
+    )
+    .unwrap();
+    store.sync_sources(&config.sources).unwrap();
+    store.sync_sources(&config.sources).unwrap();
+    assert_eq!(store.source_last_fetch("wire").unwrap(), None);
+    assert_eq!(store.source_last_fetch("nobody").unwrap(), None);
+    store.record_source_fetch("wire", at(4), Some("feed is not XML")).unwrap();
+    assert_eq!(store.source_last_fetch("wire").unwrap(), Some(at(4)));
+    store
+        .save_article(
+            &page("https://news.example/1", BODY),
+            &article("https://news.example/1", BODY, None),
+            &extraction(),
+        )
+        .unwrap();
+
+    let status = store.status().unwrap();
+    assert_eq!(status.len(), 1);
+    let s = &status[0];
+    assert_eq!((s.kind.as_str(), s.url.as_str()), ("rss", "https://news.example/feed"));
+    assert_eq!(s.last_fetch_at.as_deref(), Some("2024-06-04T12:00:00Z"));
+    assert_eq!(s.last_error.as_deref(), Some("feed is not XML"));
+    assert_eq!((s.articles, s.statistics, s.failed_pages), (1, 2, 0));
+
+    assert_eq!(store.last_run().unwrap(), None);
+    let run = store.start_run(at(4)).unwrap();
+    let summary = RunSummary {
+        sources: 1,
+        pages_fetched: 3,
+        articles_new: 1,
+        errors: vec!["feed is not XML".into()],
+        ..RunSummary::default()
+    };
+    store.finish_run(run, at(5), &summary).unwrap();
+    let last = store.last_run().unwrap().unwrap();
+    assert_eq!(last.id, run);
+    assert_eq!(last.finished_at.as_deref(), Some("2024-06-05T12:00:00Z"));
+    assert_eq!(last.summary, summary);
+    let row = store
+        .query("SELECT started_at, finished_at, pages_fetched, errors FROM runs")
+        .unwrap();
+    assert_eq!(
+        row.rows[0],
+        vec![
+            serde_json::json!("2024-06-04T12:00:00Z"),
+            serde_json::json!("2024-06-05T12:00:00Z"),
+            serde_json::json!(3),
+            serde_json::json!(r#"["feed is not XML"]"#),
+        ]
+    );
+}
+
+#[test]
+fn query_refuses_writes_on_both_kinds_of_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("q.db");
+    let writable = Store::open(&path).unwrap();
+    writable
+        .save_article(
+            &page("https://a.example/1", BODY),
+            &article("https://a.example/1", BODY, Some("2024-06-02")),
+            &extraction(),
+        )
+        .unwrap();
+    let read_only = Store::open_read_only(&path).unwrap();
+    for store in [&writable, &read_only] {
+        for sql in [
+            "INSERT INTO sources (name, created_at, updated_at) VALUES ('x', '', '')",
+            "DELETE FROM articles",
+            "DROP TABLE statistics",
+            "UPDATE articles SET title = 'x'",
+            "PRAGMA user_version = 99",
+            "PRAGMA journal_mode = DELETE",
+            "PRAGMA query_only = OFF",
+            "CREATE TABLE t (x)",
+            "ATTACH DATABASE ':memory:' AS other",
+            "BEGIN",
+            "SELECT 1; DELETE FROM articles",
+            "",
+        ] {
+            let err = store.query(sql).err();
+            assert!(err.is_some(), "{sql:?} was allowed");
+        }
+        let msg = store.query("DELETE FROM articles").err().unwrap().to_string();
+        assert!(msg.contains("read-only"), "{msg}");
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.articles_count().unwrap(), 1);
+
+        let result = store
+            .query(
+                "SELECT s.value, s.unit, s.year, a.title, x'00ff' AS raw, NULL AS missing
+                 FROM statistics s JOIN articles a ON a.id = s.article_id
+                 WHERE s.unit = 'count';",
+            )
+            .unwrap();
+        assert_eq!(result.columns, ["value", "unit", "year", "title", "raw", "missing"]);
+        assert_eq!(
+            result.rows,
+            vec![vec![
+                serde_json::json!(9.0),
+                serde_json::json!("count"),
+                serde_json::json!(2024),
+                serde_json::json!("Prison riot leaves nine dead"),
+                serde_json::json!("<2 bytes>"),
+                serde_json::Value::Null,
+            ]]
+        );
+        assert!(store.query("PRAGMA table_info(articles)").is_ok());
+        assert!(store.query("SELECT nonsense FROM nowhere").is_err());
+    }
+    // The writable connection is still writable after a refused query.
+    writable.record_source_fetch("wire", Utc::now(), None).unwrap();
+}
+
+#[test]
+fn exports_filter_by_published_or_fetch_day_and_relevance() {
+    let (_dir, store) = temp_store();
+    let items = [
+        ("https://a.example/old", Some("2023-12-31"), 0.9),
+        ("https://a.example/new", Some("2024-02-01T23:30:00Z"), 0.9),
+        // Undated: falls back to its fetch day, 2024-06-03.
+        ("https://a.example/undated", None, 0.1),
+    ];
+    for (i, (url, published, relevance)) in items.into_iter().enumerate() {
+        let body = format!("{BODY} Item {i}.");
+        let mut e = extraction();
+        e.relevance = relevance;
+        store.save_article(&page(url, &body), &article(url, &body, published), &e).unwrap();
+    }
+    let urls = |filter: ExportFilter| {
+        let mut urls = Vec::new();
+        store
+            .articles(&filter, &mut |row| {
+                urls.push(row.url);
+                Ok(())
+            })
+            .unwrap();
+        urls
+    };
+    let day = |m, d| NaiveDate::from_ymd_opt(2024, m, d);
+    assert_eq!(urls(ExportFilter::default()).len(), 3);
+    assert_eq!(
+        urls(ExportFilter {
+            since: day(1, 1),
+            until: day(2, 1),
+            min_relevance: None,
+        }),
+        ["https://a.example/new"]
+    );
+    assert_eq!(
+        urls(ExportFilter {
+            since: day(6, 3),
+            ..ExportFilter::default()
+        }),
+        ["https://a.example/undated"]
+    );
+    assert_eq!(
+        urls(ExportFilter {
+            min_relevance: Some(0.5),
+            ..ExportFilter::default()
+        }),
+        ["https://a.example/old", "https://a.example/new"]
+    );
+    let mut n = 0;
+    store
+        .statistics(
+            &ExportFilter {
+                until: day(1, 31),
+                ..ExportFilter::default()
+            },
+            &mut |row| {
+                assert_eq!(row.article_url, "https://a.example/old");
+                n += 1;
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn a_callback_error_stops_the_stream() {
+    let (_dir, store) = temp_store();
+    for i in 0..3 {
+        let url = format!("https://a.example/{i}");
+        let body = format!("{BODY} {i}");
+        store
+            .save_article(&page(&url, &body), &article(&url, &body, None), &extraction())
+            .unwrap();
+    }
+    let mut seen = 0;
+    let result = store.articles(&ExportFilter::default(), &mut |_| {
+        seen += 1;
+        Err(StoreError::Query("stop".into()))
+    });
+    assert!(result.is_err());
+    assert_eq!(seen, 1);
+}
+
+#[test]
+fn odd_values_do_not_break_a_save() {
+    let (_dir, store) = temp_store();
+    let mut e = extraction();
+    e.relevance = f64::NAN;
+    e.statistics[0].value = Some(f64::INFINITY);
+    let mut a = article("", "body", None);
+    a.url = String::new();
+    a.authors = vec!["  ".into()];
+    let saved = store.save_article(&page("https://a.example/odd", "body"), &a, &e).unwrap();
+    assert!(matches!(saved, Saved::New(_)));
+    assert_eq!(
+        store.article_for_url("https://a.example/odd").unwrap(),
+        Some(match saved {
+            Saved::New(id) | Saved::Duplicate(id) => id,
+        })
+    );
+}
+
+#[test]
+fn stored_pages_stream_while_the_callback_writes() {
+    let (_dir, store) = temp_store();
+    let mut ids = Vec::new();
+    for i in 0..70 {
+        let url = format!("https://a.example/{i}");
+        let body = format!("{BODY} Number {i}.");
+        match store
+            .save_article(&page(&url, &body), &article(&url, &body, None), &extraction())
+            .unwrap()
+        {
+            Saved::New(id) => ids.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    // A page whose stored body is damaged is skipped, not fatal.
+    store
+        .conn
+        .execute("UPDATE pages SET body = x'00010203' WHERE url = 'https://a.example/40'", [])
+        .unwrap();
+    let mut seen = Vec::new();
+    store
+        .each_stored_page(None, &mut |p| {
+            let id = store.article_for_url(&p.url)?.unwrap();
+            let body = String::from_utf8(p.body).unwrap();
+            store.replace_extraction(id, &article(&p.url, &body, None), &Extraction::default())?;
+            seen.push(p.url);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(seen.len(), 69);
+    assert!(!seen.contains(&"https://a.example/40".to_string()));
+    assert_eq!(seen[0], "https://a.example/0");
+    assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 2);
+    assert_eq!(store.stored_pages(None).unwrap().len(), 69);
+}
+
+#[test]
+fn another_programs_database_is_not_written_into() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("theirs.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE sources (id INTEGER)")
+        .unwrap();
+    let msg = Store::open(&path).err().unwrap().to_string();
+    assert!(msg.contains("no vigia schema"), "{msg}");
+    // Not even the journal mode was changed.
+    let mode: String = Connection::open(&path)
+        .unwrap()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+}
+
+#[test]
+fn short_identical_bodies_are_not_merged() {
+    let (_dir, store) = temp_store();
+    let notice = "This content is for subscribers only.";
+    let mut ids = Vec::new();
+    for url in ["https://a.example/one", "https://a.example/two"] {
+        match store
+            .save_article(&page(url, notice), &article(url, notice, None), &extraction())
+            .unwrap()
+        {
+            Saved::New(id) => ids.push(id),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_ne!(ids[0], ids[1]);
+    // Both can be reprocessed into the same short text without a conflict.
+    for id in &ids {
+        store
+            .replace_extraction(
+                *id,
+                &article(&format!("https://a.example/{id}"), "Gone.", Some("")),
+                &Extraction::default(),
+            )
+            .unwrap();
+    }
+    assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE published IS NULL"), 2);
+}

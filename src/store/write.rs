@@ -1,0 +1,390 @@
+//! Pages and articles: recording fetches, saving articles with dedup, and the lookups the
+//! pipeline needs between fetches.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::{NewArticle, PageRecord, Result, Saved, Store, StoreError, StoredPage, content_hash, iso, parse_time};
+use crate::extract::{EXTRACTOR_VERSION, Extraction};
+use crate::fetch::Validators;
+
+/// Bodies shorter than this many words are not deduplicated by content: a paywall notice or
+/// a "page not found" text is the same on many different articles.
+const MIN_WORDS_FOR_CONTENT_DEDUP: usize = 20;
+
+/// The content hash to store and deduplicate by, or None for a body too short to tell.
+fn dedup_hash(body: &str) -> Option<String> {
+    (body.split_whitespace().count() >= MIN_WORDS_FOR_CONTENT_DEDUP).then(|| content_hash(body))
+}
+
+/// zstd level for stored pages: fast, and HTML shrinks five to ten times at it.
+const ZSTD_LEVEL: i32 = 3;
+
+impl Store {
+    /// The ETag / Last-Modified stored for a URL.
+    pub fn validators(&self, url: &str) -> Result<Validators> {
+        let found = self
+            .conn
+            .query_row("SELECT etag, last_modified FROM pages WHERE url = ?1", [url], |row| {
+                Ok(Validators {
+                    etag: row.get(0)?,
+                    last_modified: row.get(1)?,
+                })
+            })
+            .optional()?;
+        Ok(found.unwrap_or_default())
+    }
+
+    /// When a URL that failed or was deferred may be fetched again (None: now).
+    pub fn retry_after(&self, url: &str) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT retry_after FROM pages WHERE url = ?1", [url], |row| row.get(0))
+            .optional()?;
+        Ok(parse_time(at.flatten()).filter(|t| *t > Utc::now()))
+    }
+
+    /// Records a page (fetched, not modified, skipped or failed) without an article.
+    pub fn record_page(&self, page: &PageRecord) -> Result<()> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        upsert_page(&tx, page)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores a page, its article and its extraction in one transaction, unless the article
+    /// is already stored (same canonical URL or same content hash): then only the page and
+    /// the URL alias are recorded.
+    pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        upsert_page(&tx, page)?;
+        let canonical = canonical_of(page, article);
+        let hash = dedup_hash(&article.body);
+        let aliases = [page.url.as_str(), page.final_url.as_str(), article.url.as_str(), canonical];
+        let existing: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM (
+                     SELECT article_id AS id, 0 AS rank FROM article_urls WHERE url = ?1
+                     UNION ALL SELECT id, 1 FROM articles WHERE canonical_url = ?1
+                     UNION ALL SELECT id, 2 FROM articles WHERE content_hash = ?2
+                 ) ORDER BY rank LIMIT 1",
+                params![canonical, hash],
+                |row| row.get(0),
+            )
+            .optional()?;
+        let saved = match existing {
+            Some(id) => Saved::Duplicate(id),
+            None => {
+                tx.execute(
+                    "INSERT INTO articles (canonical_url, url, source, title, published, modified,
+                         author, language, body, content_hash, relevance, topics,
+                         extractor_version, fetched_at, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                    params![
+                        canonical,
+                        non_empty(&article.url).unwrap_or(canonical),
+                        article.source,
+                        article.title,
+                        article.published.as_deref().and_then(non_empty),
+                        article.modified,
+                        authors(article),
+                        article.language,
+                        article.body,
+                        hash,
+                        finite(extraction.relevance),
+                        topics_json(extraction),
+                        EXTRACTOR_VERSION,
+                        iso(article.fetched_at),
+                        iso(Utc::now()),
+                    ],
+                )?;
+                let id = tx.last_insert_rowid();
+                insert_extraction(&tx, id, extraction)?;
+                Saved::New(id)
+            }
+        };
+        let id = match saved {
+            Saved::New(id) | Saved::Duplicate(id) => id,
+        };
+        add_aliases(&tx, id, &aliases)?;
+        tx.commit()?;
+        Ok(saved)
+    }
+
+    /// Replaces the article fields and extraction of a stored article (for `reprocess`).
+    ///
+    /// The canonical URL and content hash change only when no other article holds the new
+    /// ones: two articles that now read alike stay two rows rather than failing the update.
+    pub fn replace_extraction(&self, article_id: i64, article: &NewArticle, extraction: &Extraction) -> Result<()> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let canonical = non_empty(&article.canonical_url).or(non_empty(&article.url)).unwrap_or("");
+        let published = article.published.as_deref().and_then(non_empty);
+        let changed = tx.execute(
+            "UPDATE articles SET
+                 canonical_url = CASE WHEN ?2 = '' OR EXISTS (SELECT 1 FROM articles o
+                     WHERE o.canonical_url = ?2 AND o.id <> ?1) THEN canonical_url ELSE ?2 END,
+                 content_hash = CASE WHEN EXISTS (SELECT 1 FROM articles o
+                     WHERE o.content_hash = ?3 AND o.id <> ?1) THEN content_hash ELSE ?3 END,
+                 title = ?4, published = ?5, modified = ?6, author = ?7, language = ?8,
+                 body = ?9, relevance = ?10, topics = ?11, extractor_version = ?12,
+                 updated_at = ?13
+             WHERE id = ?1",
+            params![
+                article_id,
+                canonical,
+                dedup_hash(&article.body),
+                article.title,
+                published,
+                article.modified,
+                authors(article),
+                article.language,
+                article.body,
+                finite(extraction.relevance),
+                topics_json(extraction),
+                EXTRACTOR_VERSION,
+                iso(Utc::now()),
+            ],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Query(format!("no article with id {article_id}")));
+        }
+        tx.execute("DELETE FROM statistics WHERE article_id = ?1", [article_id])?;
+        tx.execute("DELETE FROM entities WHERE article_id = ?1", [article_id])?;
+        insert_extraction(&tx, article_id, extraction)?;
+        // Only claim URLs no other article holds.
+        let mut stmt = tx.prepare("INSERT INTO article_urls (url, article_id) VALUES (?1, ?2) ON CONFLICT (url) DO NOTHING")?;
+        for url in [canonical, article.url.as_str()] {
+            if !url.is_empty() {
+                stmt.execute(params![url, article_id])?;
+            }
+        }
+        drop(stmt);
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The article stored for a page URL, if any.
+    pub fn article_for_url(&self, url: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT article_id FROM article_urls WHERE url = ?1", [url], |row| row.get(0))
+            .optional()?)
+    }
+
+    /// Stored pages with a body, fetched on or after `since`, for `reprocess`.
+    ///
+    /// Holds every body in memory; `each_stored_page` streams them instead.
+    pub fn stored_pages(&self, since: Option<DateTime<Utc>>) -> Result<Vec<StoredPage>> {
+        let mut pages = Vec::new();
+        self.each_stored_page(since, &mut |page| {
+            pages.push(page);
+            Ok(())
+        })?;
+        Ok(pages)
+    }
+
+    /// Calls `each` with every stored page with a body fetched on or after `since`, in the
+    /// order they were first recorded, a few at a time.
+    ///
+    /// No statement stays open while `each` runs, so it may write to the store (as
+    /// `reprocess` does). A body that no longer decompresses is logged and skipped, so one
+    /// damaged row does not stop the others.
+    pub fn each_stored_page(&self, since: Option<DateTime<Utc>>, each: &mut dyn FnMut(StoredPage) -> Result<()>) -> Result<()> {
+        const BATCH: i64 = 32;
+        let since = since.map(iso);
+        let mut after = 0_i64;
+        loop {
+            let mut batch = Vec::new();
+            let mut read = 0;
+            {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT id, url, final_url, source, content_type, body,
+                            coalesce(body_fetched_at, fetched_at)
+                     FROM pages
+                     WHERE id > ?1 AND body IS NOT NULL
+                       AND (?2 IS NULL OR coalesce(body_fetched_at, fetched_at) >= ?2)
+                     ORDER BY id LIMIT ?3",
+                )?;
+                let mut rows = stmt.query(params![after, since, BATCH])?;
+                while let Some(row) = rows.next()? {
+                    read += 1;
+                    after = row.get(0)?;
+                    let url: String = row.get(1)?;
+                    let compressed: Vec<u8> = row.get(5)?;
+                    let body = match zstd::decode_all(compressed.as_slice()) {
+                        Ok(body) => body,
+                        Err(e) => {
+                            tracing::warn!(url = %url, error = %e, "Stored body does not decompress; skipped.");
+                            continue;
+                        }
+                    };
+                    let Some(fetched_at) = parse_time(row.get(6)?) else {
+                        tracing::warn!(url = %url, "Stored page has an unreadable fetch time; skipped.");
+                        continue;
+                    };
+                    batch.push(StoredPage {
+                        url,
+                        final_url: row.get(2)?,
+                        source: row.get(3)?,
+                        content_type: row.get(4)?,
+                        body,
+                        fetched_at,
+                    });
+                }
+            }
+            if read == 0 {
+                return Ok(());
+            }
+            for page in batch {
+                each(page)?;
+            }
+        }
+    }
+
+    /// How many articles are stored.
+    pub fn articles_count(&self) -> Result<u64> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM articles", [], |row| row.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}
+
+fn non_empty(s: &str) -> Option<&str> {
+    let s = s.trim();
+    (!s.is_empty()).then_some(s)
+}
+
+/// The URL an article is known by: its canonical URL, else where it was read from.
+fn canonical_of<'a>(page: &'a PageRecord, article: &'a NewArticle) -> &'a str {
+    non_empty(&article.canonical_url)
+        .or(non_empty(&article.url))
+        .or(non_empty(&page.final_url))
+        .unwrap_or(page.url.as_str())
+}
+
+fn authors(article: &NewArticle) -> Option<String> {
+    let names: Vec<&str> = article.authors.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
+    (!names.is_empty()).then(|| names.join("; "))
+}
+
+fn topics_json(extraction: &Extraction) -> String {
+    serde_json::to_string(&extraction.topics).unwrap_or_else(|_| "[]".into())
+}
+
+/// SQLite stores NaN as NULL, which a NOT NULL column refuses.
+fn finite(x: f64) -> f64 {
+    if x.is_finite() { x } else { 0.0 }
+}
+
+fn finite_opt(x: Option<f64>) -> Option<f64> {
+    x.filter(|v| v.is_finite())
+}
+
+fn upsert_page(conn: &Connection, page: &PageRecord) -> Result<()> {
+    let body = match &page.body {
+        Some(body) => Some(zstd::encode_all(body.as_slice(), ZSTD_LEVEL).map_err(|e| StoreError::Compress {
+            url: page.url.clone(),
+            message: e.to_string(),
+        })?),
+        None => None,
+    };
+    let body_size = page.body.as_ref().map(|b| b.len() as i64);
+    let fetched_at = iso(page.fetched_at);
+    let body_fetched_at = page.body.as_ref().map(|_| fetched_at.clone());
+    let final_url = non_empty(&page.final_url).unwrap_or(page.url.as_str());
+    conn.execute(
+        "INSERT INTO pages (url, final_url, source, status, content_type, etag, last_modified,
+                            body, body_size, body_fetched_at, fetched_at, error, retry_after,
+                            attempts, failures)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1,
+                 CASE WHEN ?12 IS NULL THEN 0 ELSE 1 END)
+         ON CONFLICT (url) DO UPDATE SET
+             final_url = CASE WHEN ?14 THEN excluded.final_url ELSE pages.final_url END,
+             source = excluded.source,
+             status = excluded.status,
+             content_type = CASE WHEN excluded.body IS NOT NULL OR pages.body IS NULL
+                                 THEN excluded.content_type ELSE pages.content_type END,
+             etag = coalesce(excluded.etag, pages.etag),
+             last_modified = coalesce(excluded.last_modified, pages.last_modified),
+             body = coalesce(excluded.body, pages.body),
+             body_size = coalesce(excluded.body_size, pages.body_size),
+             body_fetched_at = coalesce(excluded.body_fetched_at, pages.body_fetched_at),
+             fetched_at = excluded.fetched_at,
+             error = excluded.error,
+             retry_after = excluded.retry_after,
+             attempts = pages.attempts + 1,
+             failures = CASE WHEN excluded.error IS NULL THEN 0 ELSE pages.failures + 1 END",
+        params![
+            page.url,
+            final_url,
+            page.source,
+            page.status,
+            page.content_type,
+            page.etag,
+            page.last_modified,
+            body,
+            body_size,
+            body_fetched_at,
+            fetched_at,
+            page.error,
+            page.retry_after.map(iso),
+            non_empty(&page.final_url).is_some(),
+        ],
+    )?;
+    Ok(())
+}
+
+fn add_aliases(conn: &Connection, article_id: i64, urls: &[&str]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO article_urls (url, article_id) VALUES (?1, ?2)
+         ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id",
+    )?;
+    for url in urls {
+        if let Some(url) = non_empty(url) {
+            stmt.execute(params![url, article_id])?;
+        }
+    }
+    Ok(())
+}
+
+fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO statistics (article_id, value, low, high, unit, qualifier, counted, topic,
+                                 metric, year, location, attributed_to, sentence, \"start\", \"end\")
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?;
+    for s in &extraction.statistics {
+        stmt.execute(params![
+            article_id,
+            finite_opt(s.value),
+            finite_opt(s.low),
+            finite_opt(s.high),
+            s.unit,
+            s.qualifier.map(|q| q.as_str()),
+            s.counted,
+            s.topic,
+            s.metric,
+            s.year,
+            s.location,
+            s.source,
+            s.sentence,
+            s.start as i64,
+            s.end as i64,
+        ])?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO entities (article_id, type, name, role, country, \"start\", \"end\")
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for e in &extraction.entities {
+        stmt.execute(params![
+            article_id,
+            e.kind.as_str(),
+            e.name,
+            e.role,
+            e.country,
+            e.start as i64,
+            e.end as i64,
+        ])?;
+    }
+    Ok(())
+}
