@@ -79,12 +79,10 @@ pub enum ExportError {
     ParquetUnavailable,
     #[error("Parquet is written to a file, not to a stream")]
     ParquetNeedsFile,
-    #[cfg(feature = "parquet")]
+    #[error("cannot create {path}: {message}")]
+    Create { path: String, message: String },
     #[error("cannot write Parquet: {0}")]
-    Parquet(#[from] parquet::errors::ParquetError),
-    #[cfg(feature = "parquet")]
-    #[error("cannot build a Parquet batch: {0}")]
-    Arrow(#[from] arrow_schema::ArrowError),
+    Parquet(String),
 }
 
 /// Column names of `export articles`, in order.

@@ -70,6 +70,26 @@ impl Kind {
     }
 }
 
+/// A write error of the file stays an I/O error, as in the other formats.
+impl From<parquet::errors::ParquetError> for ExportError {
+    fn from(e: parquet::errors::ParquetError) -> ExportError {
+        match e {
+            parquet::errors::ParquetError::External(inner) => match inner.downcast::<std::io::Error>() {
+                Ok(io) => ExportError::Io(*io),
+                Err(other) => ExportError::Parquet(other.to_string()),
+            },
+            other => ExportError::Parquet(other.to_string()),
+        }
+    }
+}
+
+/// Only a column that does not match its schema fails here, which the tests rule out.
+impl From<arrow_schema::ArrowError> for ExportError {
+    fn from(e: arrow_schema::ArrowError) -> ExportError {
+        ExportError::Parquet(e.to_string())
+    }
+}
+
 fn kinds(table: Table) -> &'static [Kind] {
     match table {
         Table::Articles => ARTICLE_KINDS,
@@ -81,7 +101,10 @@ fn kinds(table: Table) -> &'static [Kind] {
 /// Writes the rows of `table` that pass `filter` to a new Parquet file at `path` (replacing
 /// any file there); returns how many rows were written.
 pub fn export_parquet(store: &Store, table: Table, filter: &ExportFilter, path: &Path) -> Result<u64, ExportError> {
-    let file = File::create(path)?;
+    let file = File::create(path).map_err(|e| ExportError::Create {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     let mut writer = BatchWriter::new(file, table)?;
     let streamed = match table {
         Table::Articles => store.articles(filter, &mut |row| writer.push(|cells| article_cells(cells, &row))),
@@ -455,6 +478,15 @@ mod tests {
         assert!(batches.iter().all(|b| b.num_rows() == 0));
     }
 
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_gives_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(&dir, 3);
+        let err = export_parquet(&store, Table::Articles, &ExportFilter::default(), Path::new("/dev/full")).unwrap_err();
+        assert!(matches!(err, ExportError::Io(_)), "{err}");
+    }
+
     #[test]
     fn every_column_has_a_type() {
         for table in [Table::Articles, Table::Statistics, Table::Entities] {
@@ -463,11 +495,12 @@ mod tests {
     }
 
     #[test]
-    fn an_unwritable_path_is_an_io_error() {
+    fn an_unwritable_path_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("v.db")).unwrap();
         let path = dir.path().join("missing").join("out.parquet");
         let err = export_parquet(&store, Table::Entities, &ExportFilter::default(), &path).unwrap_err();
-        assert!(matches!(err, ExportError::Io(_)), "{err}");
+        assert!(matches!(err, ExportError::Create { .. }), "{err}");
+        assert!(err.to_string().contains("out.parquet"), "{err}");
     }
 }
