@@ -126,13 +126,48 @@ fn exports_to_a_file_and_filters_by_date() {
         assert!(row["published"].as_str().unwrap() >= "2024-09-01", "{row}");
         assert!(row["body"].as_str().unwrap().len() > 500);
     }
+}
+
+#[test]
+fn parquet_export_needs_out_and_writes_a_parquet_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    // Without the feature, the missing build support is the first thing to say.
+    let refusal = if cfg!(feature = "parquet") {
+        "--out"
+    } else {
+        "built without Parquet support"
+    };
+    // Parquet is never written to standard output.
     vigia()
         .args(["export", "articles", "--format", "parquet"])
         .arg("--db")
         .arg(&db)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("parquet is not available"));
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(refusal));
+    let parquet = dir.path().join("articles.parquet");
+    let exported = vigia()
+        .args(["export", "articles", "--format", "parquet", "--out"])
+        .arg(&parquet)
+        .arg("--db")
+        .arg(&db)
+        .assert();
+    if cfg!(feature = "parquet") {
+        let stderr = String::from_utf8(exported.success().get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains("rows written") && !stderr.contains(" 0 rows"), "{stderr}");
+        let bytes = std::fs::read(&parquet).unwrap();
+        assert!(bytes.len() > 8);
+        assert_eq!(&bytes[..4], b"PAR1");
+        assert_eq!(&bytes[bytes.len() - 4..], b"PAR1", "the footer was written");
+    } else {
+        exported.code(2).stderr(predicate::str::contains(refusal));
+        assert!(!parquet.exists());
+    }
+    let mut partial = parquet.into_os_string();
+    partial.push(".partial");
+    assert!(!std::path::Path::new(&partial).exists());
 }
 
 #[test]

@@ -1,7 +1,8 @@
-//! Researcher exports of articles, statistics and entities as CSV or JSON Lines.
+//! Researcher exports of articles, statistics and entities as CSV, JSON Lines or Parquet.
 //!
 //! Every row carries its provenance (the article's canonical URL, published date, source).
-//! CSV and JSON Lines use the same names, in the same order, so a script can switch formats.
+//! All formats use the same names, in the same order, so a script can switch formats.
+//! CSV and JSON Lines stream to any writer; Parquet (cargo feature `parquet`) needs a file.
 
 use std::io::Write;
 
@@ -9,11 +10,41 @@ use serde::Serialize;
 
 use crate::store::{ExportFilter, Store, StoreError};
 
+#[cfg(feature = "parquet")]
+mod parquet_file;
+#[cfg(feature = "parquet")]
+pub use parquet_file::export_parquet;
+
+/// What this vigia says when asked for Parquet without the feature compiled in.
+pub const PARQUET_UNAVAILABLE: &str = "this vigia was built without Parquet support (cargo feature `parquet`)";
+
 /// An export format written by this module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
     Jsonl,
+    /// Written to a file with [`export_parquet`]; the streaming functions refuse it.
+    #[cfg(feature = "parquet")]
+    Parquet,
+}
+
+/// The table an export reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Articles,
+    Statistics,
+    Entities,
+}
+
+impl Table {
+    /// The export's column names, in order (the same in every format).
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Table::Articles => ARTICLE_COLUMNS,
+            Table::Statistics => STATISTIC_COLUMNS,
+            Table::Entities => ENTITY_COLUMNS,
+        }
+    }
 }
 
 impl std::str::FromStr for Format {
@@ -23,6 +54,10 @@ impl std::str::FromStr for Format {
         match s.to_ascii_lowercase().as_str() {
             "csv" => Ok(Format::Csv),
             "jsonl" | "ndjson" => Ok(Format::Jsonl),
+            #[cfg(feature = "parquet")]
+            "parquet" => Ok(Format::Parquet),
+            #[cfg(not(feature = "parquet"))]
+            "parquet" => Err(ExportError::ParquetUnavailable),
             other => Err(ExportError::Format(other.to_string())),
         }
     }
@@ -38,8 +73,16 @@ pub enum ExportError {
     Csv(#[from] csv::Error),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("unknown export format `{0}` (expected csv or jsonl)")]
+    #[error("unknown export format `{0}` (expected csv, jsonl or parquet)")]
     Format(String),
+    #[error("{PARQUET_UNAVAILABLE}")]
+    ParquetUnavailable,
+    #[error("Parquet is written to a file, not to a stream")]
+    ParquetNeedsFile,
+    #[error("cannot create {path}: {message}")]
+    Create { path: String, message: String },
+    #[error("cannot write Parquet: {0}")]
+    Parquet(String),
 }
 
 /// Column names of `export articles`, in order.
@@ -133,6 +176,8 @@ impl<'a> RowWriter<'a> {
                 Sink::Csv(Box::new(w))
             }
             Format::Jsonl => Sink::Jsonl(std::io::BufWriter::new(out)),
+            #[cfg(feature = "parquet")]
+            Format::Parquet => return Err(ExportError::ParquetNeedsFile),
         };
         Ok(RowWriter {
             sink,
@@ -328,5 +373,20 @@ mod tests {
         assert_eq!("csv".parse::<Format>().unwrap(), Format::Csv);
         assert_eq!("JSONL".parse::<Format>().unwrap(), Format::Jsonl);
         assert!("xml".parse::<Format>().is_err());
+        #[cfg(feature = "parquet")]
+        assert_eq!("Parquet".parse::<Format>().unwrap(), Format::Parquet);
+        #[cfg(not(feature = "parquet"))]
+        assert!(matches!("parquet".parse::<Format>(), Err(ExportError::ParquetUnavailable)));
+    }
+
+    #[cfg(feature = "parquet")]
+    #[test]
+    fn streaming_refuses_parquet() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        let mut out = Vec::new();
+        let err = export_statistics(&store, &ExportFilter::default(), Format::Parquet, &mut out).unwrap_err();
+        assert!(matches!(err, ExportError::ParquetNeedsFile), "{err}");
+        assert!(out.is_empty());
     }
 }

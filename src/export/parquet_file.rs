@@ -1,0 +1,506 @@
+//! Parquet export: the columns of the CSV and JSON Lines exports, typed and ZSTD-compressed.
+//!
+//! Rows are gathered into record batches of a few thousand, and row groups are closed by size,
+//! so memory stays bounded however large the database is.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::builder::{Float64Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+
+use super::{ExportError, Table};
+use crate::store::{ArticleRow, EntityRow, ExportFilter, StatisticRow, Store, StoreError};
+
+/// Rows gathered before they are handed to the writer.
+const BATCH_ROWS: usize = 4096;
+/// A row group is closed once its encoded size passes this; article bodies make rows large.
+const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
+
+/// The type of one column; `Opt*` columns are nullable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    OptText,
+    Float,
+    OptFloat,
+    OptInt32,
+    Int64,
+}
+
+use Kind::*;
+
+/// Types of `ARTICLE_COLUMNS`, in the same order.
+const ARTICLE_KINDS: &[Kind] = &[Text, OptText, OptText, OptText, Text, Text, Text, Float, Text];
+
+/// Types of `STATISTIC_COLUMNS`, in the same order.
+const STATISTIC_KINDS: &[Kind] = &[
+    Text, OptText, Text, OptFloat, OptFloat, OptFloat, Text, OptText, OptText, OptText, OptText, OptInt32, OptText, OptText, Text, Int64,
+    Int64,
+];
+
+/// Types of `ENTITY_COLUMNS`, in the same order.
+const ENTITY_KINDS: &[Kind] = &[Text, OptText, Text, Text, Text, OptText, OptText, Int64, Int64];
+
+impl Kind {
+    fn field(self, name: &str) -> Field {
+        let (data_type, nullable) = match self {
+            Text => (DataType::Utf8, false),
+            OptText => (DataType::Utf8, true),
+            Float => (DataType::Float64, false),
+            OptFloat => (DataType::Float64, true),
+            OptInt32 => (DataType::Int32, true),
+            Int64 => (DataType::Int64, false),
+        };
+        Field::new(name, data_type, nullable)
+    }
+
+    fn builder(self) -> Builder {
+        match self {
+            Text | OptText => Builder::Text(StringBuilder::new()),
+            Float | OptFloat => Builder::Float(Float64Builder::new()),
+            OptInt32 => Builder::Int32(Int32Builder::new()),
+            Int64 => Builder::Int64(Int64Builder::new()),
+        }
+    }
+}
+
+/// A write error of the file stays an I/O error, as in the other formats.
+impl From<parquet::errors::ParquetError> for ExportError {
+    fn from(e: parquet::errors::ParquetError) -> ExportError {
+        match e {
+            parquet::errors::ParquetError::External(inner) => match inner.downcast::<std::io::Error>() {
+                Ok(io) => ExportError::Io(*io),
+                Err(other) => ExportError::Parquet(other.to_string()),
+            },
+            other => ExportError::Parquet(other.to_string()),
+        }
+    }
+}
+
+/// Only a column that does not match its schema fails here, which the tests rule out.
+impl From<arrow_schema::ArrowError> for ExportError {
+    fn from(e: arrow_schema::ArrowError) -> ExportError {
+        ExportError::Parquet(e.to_string())
+    }
+}
+
+fn kinds(table: Table) -> &'static [Kind] {
+    match table {
+        Table::Articles => ARTICLE_KINDS,
+        Table::Statistics => STATISTIC_KINDS,
+        Table::Entities => ENTITY_KINDS,
+    }
+}
+
+/// Writes the rows of `table` that pass `filter` to a new Parquet file at `path` (replacing
+/// any file there); returns how many rows were written.
+pub fn export_parquet(store: &Store, table: Table, filter: &ExportFilter, path: &Path) -> Result<u64, ExportError> {
+    let file = File::create(path).map_err(|e| ExportError::Create {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let mut writer = BatchWriter::new(file, table)?;
+    let streamed = match table {
+        Table::Articles => store.articles(filter, &mut |row| writer.push(|cells| article_cells(cells, &row))),
+        Table::Statistics => store.statistics(filter, &mut |row| writer.push(|cells| statistic_cells(cells, &row))),
+        Table::Entities => store.entities(filter, &mut |row| writer.push(|cells| entity_cells(cells, &row))),
+    };
+    writer.finish(streamed)
+}
+
+fn article_cells(c: &mut Cells, r: &ArticleRow) {
+    c.text(Some(&r.url));
+    c.text(r.title.as_deref());
+    c.text(r.published.as_deref());
+    c.text(r.language.as_deref());
+    c.text(Some(&r.source));
+    c.text(Some(&r.fetched_at));
+    c.text(Some(&r.body));
+    c.float(Some(r.relevance));
+    c.text(Some(&r.topics));
+}
+
+fn statistic_cells(c: &mut Cells, r: &StatisticRow) {
+    c.text(Some(&r.article_url));
+    c.text(r.published.as_deref());
+    c.text(Some(&r.source));
+    c.float(r.value);
+    c.float(r.low);
+    c.float(r.high);
+    c.text(Some(&r.unit));
+    c.text(r.qualifier.as_deref());
+    c.text(r.counted.as_deref());
+    c.text(r.topic.as_deref());
+    c.text(r.metric.as_deref());
+    c.int32(r.year);
+    c.text(r.location.as_deref());
+    c.text(r.attributed_to.as_deref());
+    c.text(Some(&r.sentence));
+    c.int64(Some(r.start));
+    c.int64(Some(r.end));
+}
+
+fn entity_cells(c: &mut Cells, r: &EntityRow) {
+    c.text(Some(&r.article_url));
+    c.text(r.published.as_deref());
+    c.text(Some(&r.source));
+    c.text(Some(&r.kind));
+    c.text(Some(&r.name));
+    c.text(r.role.as_deref());
+    c.text(r.country.as_deref());
+    c.int64(Some(r.start));
+    c.int64(Some(r.end));
+}
+
+enum Builder {
+    Text(StringBuilder),
+    Float(Float64Builder),
+    Int32(Int32Builder),
+    Int64(Int64Builder),
+}
+
+impl Builder {
+    /// Takes the column built so far and leaves the builder empty for the next batch.
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Builder::Text(b) => Arc::new(b.finish()),
+            Builder::Float(b) => Arc::new(b.finish()),
+            Builder::Int32(b) => Arc::new(b.finish()),
+            Builder::Int64(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// One row's cells, filled in column order. A cell of the wrong type is not appended, which
+/// leaves its column short: the batch is then refused with an error rather than written wrong.
+struct Cells<'a> {
+    columns: std::slice::IterMut<'a, Builder>,
+}
+
+impl Cells<'_> {
+    fn text(&mut self, value: Option<&str>) {
+        if let Some(Builder::Text(b)) = self.columns.next() {
+            b.append_option(value);
+        }
+    }
+
+    fn float(&mut self, value: Option<f64>) {
+        if let Some(Builder::Float(b)) = self.columns.next() {
+            b.append_option(value);
+        }
+    }
+
+    fn int32(&mut self, value: Option<i32>) {
+        if let Some(Builder::Int32(b)) = self.columns.next() {
+            b.append_option(value);
+        }
+    }
+
+    fn int64(&mut self, value: Option<i64>) {
+        if let Some(Builder::Int64(b)) = self.columns.next() {
+            b.append_option(value);
+        }
+    }
+}
+
+/// Gathers rows into record batches and writes them. As in the CSV writer, a write error is
+/// kept here and the store's stream stopped with a placeholder error.
+struct BatchWriter {
+    writer: ArrowWriter<File>,
+    schema: SchemaRef,
+    columns: Vec<Builder>,
+    pending: usize,
+    rows: u64,
+    failure: Option<ExportError>,
+}
+
+impl BatchWriter {
+    fn new(file: File, table: Table) -> Result<BatchWriter, ExportError> {
+        let names = table.columns();
+        let kinds = kinds(table);
+        let fields: Vec<Field> = names.iter().zip(kinds).map(|(name, kind)| kind.field(name)).collect();
+        let schema = Arc::new(Schema::new(fields));
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::default()))
+            .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+            .build();
+        let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))?;
+        Ok(BatchWriter {
+            writer,
+            schema,
+            columns: kinds.iter().map(|k| k.builder()).collect(),
+            pending: 0,
+            rows: 0,
+            failure: None,
+        })
+    }
+
+    fn push(&mut self, fill: impl FnOnce(&mut Cells)) -> crate::store::Result<()> {
+        fill(&mut Cells {
+            columns: self.columns.iter_mut(),
+        });
+        self.pending += 1;
+        if self.pending < BATCH_ROWS {
+            return Ok(());
+        }
+        self.flush().map_err(|e| {
+            self.failure = Some(e);
+            StoreError::Query("export stopped by a write error".into())
+        })
+    }
+
+    fn flush(&mut self) -> Result<(), ExportError> {
+        if self.pending == 0 {
+            return Ok(());
+        }
+        let arrays: Vec<ArrayRef> = self.columns.iter_mut().map(Builder::finish).collect();
+        let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
+        self.writer.write(&batch)?;
+        self.rows += self.pending as u64;
+        self.pending = 0;
+        Ok(())
+    }
+
+    fn finish(mut self, streamed: crate::store::Result<()>) -> Result<u64, ExportError> {
+        if let Some(failure) = self.failure.take() {
+            return Err(failure);
+        }
+        streamed?;
+        self.flush()?;
+        // Closing writes the footer; without it the file is not readable Parquet.
+        self.writer.close()?;
+        Ok(self.rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::{ARTICLE_COLUMNS, ENTITY_COLUMNS, STATISTIC_COLUMNS};
+    use crate::extract::{Entity, EntityType, Extraction, Qualifier, Statistic};
+    use crate::store::{NewArticle, PageRecord};
+    use arrow_array::Array;
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Float64Type, Int32Type, Int64Type};
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    fn statistic(value: Option<f64>, range: Option<(f64, f64)>, year: Option<i32>, start: usize) -> Statistic {
+        Statistic {
+            value,
+            low: range.map(|r| r.0),
+            high: range.map(|r| r.1),
+            unit: "count".into(),
+            qualifier: range.is_none().then_some(Qualifier::MoreThan),
+            counted: Some("murders".into()),
+            topic: Some("homicide".into()),
+            metric: None,
+            year,
+            location: Some("CO".into()),
+            source: range.map(|_| "Medicina Legal".into()),
+            sentence: format!("sentence at {start}"),
+            start,
+            end: start + 10,
+        }
+    }
+
+    /// `count` articles, each with two statistics (a point and a range) and one entity.
+    fn store_with(dir: &tempfile::TempDir, count: usize) -> Store {
+        let store = Store::open(&dir.path().join("v.db")).unwrap();
+        for i in 0..count {
+            let url = format!("https://news.example/p{i}");
+            let body = format!("Article {i}: more than {i} murders in Colombia, between 10 and 20 in 2023.");
+            let page = PageRecord {
+                url: url.clone(),
+                final_url: url.clone(),
+                source: "wire".into(),
+                status: Some(200),
+                body: Some(body.clone().into_bytes()),
+                fetched_at: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+                ..PageRecord::default()
+            };
+            let article = NewArticle {
+                canonical_url: url.clone(),
+                url,
+                source: "wire".into(),
+                title: (i % 2 == 0).then(|| format!("Report {i}")),
+                published: (i > 0).then(|| "2024-02-01".to_string()),
+                body,
+                fetched_at: page.fetched_at,
+                ..NewArticle::default()
+            };
+            let extraction = Extraction {
+                relevance: 0.75,
+                topics: vec!["homicide".into()],
+                statistics: vec![
+                    statistic(Some(i as f64), None, None, 8),
+                    statistic(None, Some((10.0, 20.0)), Some(2023), 40),
+                ],
+                entities: vec![Entity {
+                    kind: EntityType::Location,
+                    name: "Colombia".into(),
+                    role: None,
+                    country: Some("CO".into()),
+                    start: 30,
+                    end: 38,
+                }],
+            };
+            store.save_article(&page, &article, &extraction).unwrap();
+        }
+        store
+    }
+
+    fn read_back(path: &Path) -> (SchemaRef, Vec<RecordBatch>) {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap();
+        let schema = reader.schema().clone();
+        let batches = reader.build().unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+        (schema, batches)
+    }
+
+    #[test]
+    fn statistics_read_back_with_names_types_and_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(&dir, 2);
+        let path = dir.path().join("statistics.parquet");
+        let n = export_parquet(&store, Table::Statistics, &ExportFilter::default(), &path).unwrap();
+        assert_eq!(n, 4);
+        assert_eq!(&std::fs::read(&path).unwrap()[..4], b"PAR1");
+
+        let (schema, batches) = read_back(&path);
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, STATISTIC_COLUMNS);
+        let type_of = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
+        assert_eq!(type_of("article_url"), DataType::Utf8);
+        assert_eq!(type_of("value"), DataType::Float64);
+        assert_eq!(type_of("high"), DataType::Float64);
+        assert_eq!(type_of("year"), DataType::Int32);
+        assert_eq!(type_of("start"), DataType::Int64);
+        assert!(schema.field_with_name("published").unwrap().is_nullable());
+        assert!(!schema.field_with_name("sentence").unwrap().is_nullable());
+
+        assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), 4);
+        let batch = &batches[0];
+        let col = |name: &str| batch.column_by_name(name).unwrap().clone();
+        let urls = col("article_url");
+        let urls = urls.as_string::<i32>();
+        assert_eq!(urls.value(0), "https://news.example/p0");
+        assert_eq!(urls.value(3), "https://news.example/p1");
+        let published = col("published");
+        let published = published.as_string::<i32>();
+        assert!(published.is_null(0), "the first article has no date");
+        assert_eq!(published.value(2), "2024-02-01");
+
+        // Row 2 is the point figure of article 1, row 3 its range.
+        let value = col("value");
+        let value = value.as_primitive::<Float64Type>();
+        assert_eq!(value.value(2), 1.0);
+        assert!(value.is_null(3));
+        let low = col("low");
+        let high = col("high");
+        assert_eq!(low.as_primitive::<Float64Type>().value(3), 10.0);
+        assert_eq!(high.as_primitive::<Float64Type>().value(3), 20.0);
+        let year = col("year");
+        let year = year.as_primitive::<Int32Type>();
+        assert!(year.is_null(2));
+        assert_eq!(year.value(3), 2023);
+        let qualifier = col("qualifier");
+        assert_eq!(qualifier.as_string::<i32>().value(2), "more_than");
+        let attributed = col("attributed_to");
+        assert_eq!(attributed.as_string::<i32>().value(3), "Medicina Legal");
+        let start = col("start");
+        let end = col("end");
+        assert_eq!(start.as_primitive::<Int64Type>().value(3), 40);
+        assert_eq!(end.as_primitive::<Int64Type>().value(3), 50);
+    }
+
+    #[test]
+    fn rows_span_several_batches_and_the_filter_applies() {
+        let dir = tempfile::tempdir().unwrap();
+        let count = BATCH_ROWS + 10;
+        let store = store_with(&dir, count);
+        let path = dir.path().join("entities.parquet");
+        let n = export_parquet(&store, Table::Entities, &ExportFilter::default(), &path).unwrap();
+        assert_eq!(n, count as u64);
+        let (schema, batches) = read_back(&path);
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ENTITY_COLUMNS);
+        assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), count);
+        let last = batches.last().unwrap();
+        let urls = last.column_by_name("article_url").unwrap();
+        let urls = urls.as_string::<i32>();
+        assert_eq!(urls.value(urls.len() - 1), format!("https://news.example/p{}", count - 1));
+
+        // Every article but the first was published before this; the first, undated, is kept
+        // by its fetch date.
+        let filter = ExportFilter {
+            since: NaiveDate::from_ymd_opt(2024, 2, 15),
+            ..ExportFilter::default()
+        };
+        let n = export_parquet(&store, Table::Entities, &filter, &path).unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(read_back(&path).1.iter().map(RecordBatch::num_rows).sum::<usize>(), 1);
+    }
+
+    #[test]
+    fn articles_have_typed_relevance_and_nullable_titles() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(&dir, 2);
+        let path = dir.path().join("articles.parquet");
+        assert_eq!(export_parquet(&store, Table::Articles, &ExportFilter::default(), &path).unwrap(), 2);
+        let (schema, batches) = read_back(&path);
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        assert_eq!(names, ARTICLE_COLUMNS);
+        let batch = &batches[0];
+        let relevance = batch.column_by_name("relevance").unwrap();
+        assert_eq!(relevance.as_primitive::<Float64Type>().value(1), 0.75);
+        let titles = batch.column_by_name("title").unwrap().as_string::<i32>();
+        assert_eq!(titles.value(0), "Report 0");
+        assert!(titles.is_null(1));
+    }
+
+    #[test]
+    fn an_empty_export_is_still_a_readable_file_with_the_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("empty.db")).unwrap();
+        let path = dir.path().join("empty.parquet");
+        assert_eq!(
+            export_parquet(&store, Table::Statistics, &ExportFilter::default(), &path).unwrap(),
+            0
+        );
+        let (schema, batches) = read_back(&path);
+        assert_eq!(schema.fields().len(), STATISTIC_COLUMNS.len());
+        assert!(batches.iter().all(|b| b.num_rows() == 0));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_gives_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with(&dir, 3);
+        let err = export_parquet(&store, Table::Articles, &ExportFilter::default(), Path::new("/dev/full")).unwrap_err();
+        assert!(matches!(err, ExportError::Io(_)), "{err}");
+    }
+
+    #[test]
+    fn every_column_has_a_type() {
+        for table in [Table::Articles, Table::Statistics, Table::Entities] {
+            assert_eq!(kinds(table).len(), table.columns().len(), "{table:?}");
+        }
+    }
+
+    #[test]
+    fn an_unwritable_path_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("v.db")).unwrap();
+        let path = dir.path().join("missing").join("out.parquet");
+        let err = export_parquet(&store, Table::Entities, &ExportFilter::default(), &path).unwrap_err();
+        assert!(matches!(err, ExportError::Create { .. }), "{err}");
+        assert!(err.to_string().contains("out.parquet"), "{err}");
+    }
+}
