@@ -182,7 +182,9 @@ impl Fetcher {
         let mut attempt = 1;
         loop {
             self.pace(&host).await;
-            let failure = match self.attempt(&parsed, validators, expect).await {
+            let result = self.attempt(&parsed, validators, expect).await;
+            self.pacing().finished(&host, Instant::now());
+            let failure = match result {
                 Ok(outcome) => return Ok(outcome),
                 Err(failure) => failure,
             };
@@ -250,8 +252,14 @@ impl Fetcher {
 
     /// One attempt at `/robots.txt`; any failure allows everything.
     async fn fetch_robots(&self, origin: &str, host: &str) -> RobotsRules {
-        let robots_url = format!("{origin}/robots.txt");
         self.pace(host).await;
+        let rules = self.read_robots(origin).await;
+        self.pacing().finished(host, Instant::now());
+        rules
+    }
+
+    async fn read_robots(&self, origin: &str) -> RobotsRules {
+        let robots_url = format!("{origin}/robots.txt");
         let response = match self.client.get(&robots_url).send().await {
             Ok(response) => response,
             Err(e) => {

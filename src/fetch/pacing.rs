@@ -39,6 +39,14 @@ impl Pacing {
         slot
     }
 
+    /// Records that a request to `host` has just ended: the next one waits a full gap from
+    /// now, so a slow response or connection set-up never squeezes two requests together.
+    pub fn finished(&mut self, host: &str, now: Instant) {
+        if let Some(state) = self.hosts.get_mut(host) {
+            state.next = state.next.max(now + state.delay);
+        }
+    }
+
     /// Raises the gap for `host` (a robots.txt Crawl-delay); never lowers it below the default.
     pub fn raise_delay(&mut self, host: &str, delay: Duration, now: Instant) {
         let default_delay = self.default_delay;
@@ -95,6 +103,15 @@ mod tests {
         // After a long pause the host is free at once.
         let later = t0 + 10 * SECOND;
         assert_eq!(pacing.reserve("a.org", later), later);
+    }
+
+    #[test]
+    fn the_gap_runs_from_the_end_of_a_slow_request() {
+        let mut pacing = Pacing::new(SECOND);
+        let t0 = Instant::now();
+        assert_eq!(pacing.reserve("a.org", t0), t0);
+        pacing.finished("a.org", t0 + 5 * SECOND);
+        assert_eq!(pacing.reserve("a.org", t0 + 5 * SECOND), t0 + 6 * SECOND);
     }
 
     #[test]
