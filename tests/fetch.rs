@@ -221,6 +221,18 @@ async fn a_short_retry_after_is_waited_for() {
 }
 
 #[tokio::test]
+async fn too_many_requests_is_retried_then_given_up() {
+    let server = TestServer::start(Router::new().route("/saturado", reply(Reply::status(429).header("retry-after", "0")))).await;
+    let fetcher = fetcher(FetchConfig {
+        respect_robots: false,
+        ..config()
+    });
+    let result = get(&fetcher, &server.url("/saturado"), Expect::Html).await;
+    assert!(matches!(result, Err(FetchError::Status { status: 429, .. })), "{result:?}");
+    assert_eq!(server.hits("/saturado"), 3, "every attempt of the policy is used");
+}
+
+#[tokio::test]
 async fn a_long_retry_after_defers_without_waiting() {
     let server = TestServer::start(
         Router::new()

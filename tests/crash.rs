@@ -1,0 +1,121 @@
+//! A run killed with SIGKILL mid-pass leaves a consistent database that keeps every article
+//! stored before the kill, whole, and the next run completes the rest.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::http::HeaderMap;
+use axum::routing::get;
+use common::{Reply, TestServer};
+use vigia::store::Store;
+
+const ARTICLES: usize = 8;
+
+fn feed(host: &str) -> String {
+    let items: String = (0..ARTICLES)
+        .map(|i| format!("<item><title>Nota {i}</title><link>http://{host}/nota/{i}.html</link></item>"))
+        .collect();
+    format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Lenta</title><link>http://{host}/</link><description>x</description>{items}</channel></rss>"#
+    )
+}
+
+/// Each article is different, holds figures, and is served slowly so the kill lands mid-pass.
+fn article(i: usize) -> String {
+    format!(
+        r#"<html lang="es"><head><title>Nota {i}</title></head><body><article><h1>Operativo número {i} contra la extorsión</h1>
+<p>La policía detuvo a {n} presuntos extorsionadores en el distrito de San Juan de Lurigancho, en Lima, informó la fiscalía el lunes por la noche.</p>
+<p>Según la fiscalía, la banda cobraba hasta {m} soles semanales a cada mototaxista y operaba desde hace al menos {y} años en la zona este de la capital.</p>
+<p>Los detenidos fueron trasladados a la sede de la división de investigación criminal, donde permanecerán hasta que un juez revise su situación.</p>
+</article></body></html>"#,
+        n = 10 + i,
+        m = 100 + 10 * i,
+        y = 2 + i
+    )
+}
+
+fn count(db: &std::path::Path, sql: &str) -> i64 {
+    let store = Store::open_read_only(db).unwrap();
+    store.query(sql).unwrap().rows[0][0].as_i64().unwrap()
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
+    let server = TestServer::start(
+        axum::Router::new()
+            .route(
+                "/feed.xml",
+                get(|headers: HeaderMap| async move {
+                    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
+                    Reply::ok("application/rss+xml", feed(&host))
+                }),
+            )
+            .route(
+                "/nota/{file}",
+                get(|axum::extract::Path(file): axum::extract::Path<String>| async move {
+                    let i: usize = file.trim_end_matches(".html").parse().unwrap_or(0);
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    Reply::html(article(i))
+                }),
+            ),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("vigia.db");
+    let cfg = dir.path().join("vigia.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "database = \"vigia.db\"\n[fetch]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"lenta\"\nkind = \"rss\"\nurl = \"{}\"\n",
+            server.url("/feed.xml")
+        ),
+    )
+    .unwrap();
+    let run = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
+            .args(["run", "-q", "--config"])
+            .arg(&cfg)
+            .env_remove("VIGIA_CONFIG")
+            .spawn()
+            .unwrap()
+    };
+
+    let mut child = run();
+    let started = Instant::now();
+    loop {
+        let stored = db.exists() && Store::open_read_only(&db).and_then(|s| s.articles_count()).unwrap_or(0) >= 2;
+        if stored {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "the run stored nothing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+
+    let kept = count(&db, "SELECT count(*) FROM articles");
+    assert!((2..ARTICLES as i64).contains(&kept), "killed mid-pass, yet {kept} articles");
+    let store = Store::open_read_only(&db).unwrap();
+    assert_eq!(store.query("PRAGMA integrity_check").unwrap().rows[0][0], "ok");
+    drop(store);
+    // Every stored article is whole: its figures came in the same transaction.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM statistics s WHERE s.article_id = a.id)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM runs WHERE finished_at IS NULL"),
+        1,
+        "the killed run is recorded as unfinished"
+    );
+
+    // The lock died with the process: the next run goes ahead and completes the rest.
+    let status = run().wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(count(&db, "SELECT count(*) FROM articles"), ARTICLES as i64);
+}
