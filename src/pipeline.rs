@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use tracing::{debug, info, warn};
 
 use crate::article;
@@ -113,7 +114,14 @@ pub fn is_due(source: &SourceConfig, last_fetch: Option<DateTime<Utc>>, now: Dat
     }
 }
 
+/// How many sources a pass works on at once. Each host is still paced on its own; this only
+/// lets slow hosts overlap.
+pub const CONCURRENT_SOURCES: usize = 4;
+
 /// Runs one pass over the selected sources and records it in `runs`.
+///
+/// Sources overlap (up to `CONCURRENT_SOURCES`) on one thread: every store write is a
+/// synchronous transaction between two awaits, so writes never interleave.
 pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown: &Shutdown) -> Result<PassReport, PipelineError> {
     let started = Instant::now();
     let now = Utc::now();
@@ -121,27 +129,36 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
     let sources = select(config, store, selection, now)?;
     let run_id = store.start_run(now)?;
     let fetcher = Fetcher::new(&config.fetch)?;
+    let results: Vec<Result<PassReport, PipelineError>> = futures_util::stream::iter(sources)
+        .map(|source| run_one(source, store, &fetcher, shutdown))
+        .buffer_unordered(CONCURRENT_SOURCES)
+        .collect()
+        .await;
     let mut report = PassReport::default();
-    for source in sources {
-        if shutdown.load(Ordering::Relaxed) {
-            report.interrupted = true;
-            break;
-        }
-        report.summary.sources += 1;
-        let before = report.summary.clone();
-        let error = run_source(source, store, &fetcher, &mut report, shutdown).await?;
-        store.record_source_fetch(&source.name, Utc::now(), error.as_deref())?;
-        let s = &report.summary;
-        info!(
-            source = %source.name,
-            fetched = s.pages_fetched - before.pages_fetched,
-            new = s.articles_new - before.articles_new,
-            failed = s.failed - before.failed,
-            "Source done."
-        );
+    for result in results {
+        let part = result?;
+        report.summary.merge(&part.summary);
+        report.interrupted |= part.interrupted;
     }
     report.seconds = started.elapsed().as_secs_f64();
     store.finish_run(run_id, Utc::now(), &report.summary)?;
+    Ok(report)
+}
+
+/// One source, with its own counts; its fetch is recorded unless shutdown cut it short.
+async fn run_one(source: &SourceConfig, store: &Store, fetcher: &Fetcher, shutdown: &Shutdown) -> Result<PassReport, PipelineError> {
+    let mut report = PassReport::default();
+    if shutdown.load(Ordering::Relaxed) {
+        report.interrupted = true;
+        return Ok(report);
+    }
+    report.summary.sources = 1;
+    let error = run_source(source, store, fetcher, &mut report, shutdown).await?;
+    if !report.interrupted {
+        store.record_source_fetch(&source.name, Utc::now(), error.as_deref())?;
+    }
+    let s = &report.summary;
+    info!(source = %source.name, fetched = s.pages_fetched, new = s.articles_new, failed = s.failed, "Source done.");
     Ok(report)
 }
 

@@ -101,6 +101,22 @@ pub struct RunSummary {
     pub errors: Vec<String>,
 }
 
+impl RunSummary {
+    /// Adds another summary's counts and errors to this one.
+    pub fn merge(&mut self, other: &RunSummary) {
+        self.sources += other.sources;
+        self.pages_fetched += other.pages_fetched;
+        self.not_modified += other.not_modified;
+        self.failed += other.failed;
+        self.skipped += other.skipped;
+        self.articles_new += other.articles_new;
+        self.duplicates += other.duplicates;
+        self.statistics += other.statistics;
+        self.entities += other.entities;
+        self.errors.extend(other.errors.iter().cloned());
+    }
+}
+
 /// A run as recorded in `runs`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RunRecord {
