@@ -1,0 +1,313 @@
+//! Word splitting, case shapes, accent folding and multi-word gazetteers shared by the
+//! entity finder and the country lookup.
+
+use std::collections::{HashMap, HashSet};
+
+/// How a word is capitalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Starts with a lowercase letter.
+    Lower,
+    /// Starts with a capital and has lowercase letters ("Peru", "InSight").
+    Initial,
+    /// All letters are capitals, two or more of them ("UNODC", "MS-13").
+    Upper,
+    /// A single capital letter ("U" of "U.S.").
+    Letter,
+    /// No leading letter (digits).
+    Other,
+}
+
+impl Shape {
+    pub fn of(word: &str) -> Shape {
+        let Some(first) = word.chars().next() else {
+            return Shape::Other;
+        };
+        if !first.is_alphabetic() {
+            return Shape::Other;
+        }
+        if first.is_lowercase() {
+            return Shape::Lower;
+        }
+        let mut letters = 0;
+        let mut lower = false;
+        for c in word.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            lower |= c.is_lowercase();
+        }
+        if lower {
+            Shape::Initial
+        } else if letters == 1 {
+            Shape::Letter
+        } else {
+            Shape::Upper
+        }
+    }
+
+    /// Starts with a capital letter.
+    pub fn is_cap(self) -> bool {
+        matches!(self, Shape::Initial | Shape::Upper | Shape::Letter)
+    }
+}
+
+/// A word of a text: byte range and shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub shape: Shape,
+}
+
+/// Splits `text` into words: runs of letters and digits, joined across single inner hyphens
+/// ("Guinea-Bissau", "MS-13"). Everything else separates words.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+            continue;
+        }
+        if let Some(s) = start {
+            let joins = c == '-' && iter.peek().is_some_and(|(_, n)| n.is_alphanumeric());
+            if !joins {
+                out.push(word(text, s, i));
+                start = None;
+            }
+        }
+    }
+    if let Some(s) = start {
+        out.push(word(text, s, text.len()));
+    }
+    out
+}
+
+fn word(text: &str, start: usize, end: usize) -> Word {
+    Word {
+        start,
+        end,
+        shape: Shape::of(&text[start..end]),
+    }
+}
+
+/// Lowercases and strips accents ("Perú" → "peru", "Ñuble" → "nuble"), appending to `out`.
+pub fn fold_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        for l in c.to_lowercase() {
+            out.push(strip_accent(l));
+        }
+    }
+}
+
+/// Folded copy of `text`.
+pub fn fold(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    fold_into(text, &mut s);
+    s
+}
+
+fn strip_accent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        '’' => '\'',
+        _ => c,
+    }
+}
+
+/// Whether the text between two words lets them belong to one written name: a single space,
+/// or the dots, slash and apostrophe inside "U.S.", "EE.UU.", "Página/12", "O'Higgins".
+pub fn name_gap(gap: &str, prev: &str) -> bool {
+    match gap {
+        " " | "\u{a0}" | "." | "/" | "'" | "’" => true,
+        // "U.S. Army", "EE.UU. y": a dot after a one- or two-letter capital abbreviation.
+        ". " => prev.chars().count() <= 2 && prev.chars().all(|c| c.is_uppercase()),
+        _ => false,
+    }
+}
+
+/// What a word of a gazetteer entry asks of the word in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// Any capitalisation (Spanish demonyms are lowercase).
+    Any,
+    /// Starts with a capital, not all capitals ("Peru", not "PERU" in a heading).
+    Initial,
+    /// All capitals ("UNODC", "US").
+    Upper,
+    /// A lowercase connector inside a name: lowercase or title case ("of", "de", "Of").
+    Connector,
+}
+
+impl Case {
+    fn from_written(word: &str) -> Case {
+        match Shape::of(word) {
+            Shape::Upper | Shape::Letter => Case::Upper,
+            Shape::Initial => Case::Initial,
+            Shape::Lower => Case::Connector,
+            Shape::Other => Case::Any,
+        }
+    }
+
+    fn accepts(self, shape: Shape) -> bool {
+        match self {
+            Case::Any => true,
+            Case::Initial => matches!(shape, Shape::Initial),
+            Case::Upper => matches!(shape, Shape::Upper | Shape::Letter),
+            Case::Connector => matches!(shape, Shape::Lower | Shape::Initial),
+        }
+    }
+}
+
+/// One entry of a multi-word gazetteer.
+#[derive(Debug, Clone)]
+struct Entry<T> {
+    value: T,
+    cases: Vec<Case>,
+}
+
+/// A gazetteer keyed by folded words joined with single spaces.
+#[derive(Debug)]
+pub struct Gazetteer<T> {
+    entries: HashMap<String, Vec<Entry<T>>>,
+    /// Every folded word-prefix of a key, so a lookup stops as soon as no key can follow.
+    prefixes: HashSet<String>,
+    max_words: usize,
+}
+
+impl<T> Default for Gazetteer<T> {
+    fn default() -> Self {
+        Gazetteer {
+            entries: HashMap::new(),
+            prefixes: HashSet::new(),
+            max_words: 0,
+        }
+    }
+}
+
+impl<T> Gazetteer<T> {
+    /// Adds a name as written; `any_case` lifts the capitalisation requirement.
+    pub fn insert(&mut self, written: &str, any_case: bool, value: T) {
+        let ws = words(written);
+        if ws.is_empty() {
+            return;
+        }
+        let mut key = String::new();
+        let mut cases = Vec::with_capacity(ws.len());
+        for (n, w) in ws.iter().enumerate() {
+            if n > 0 {
+                key.push(' ');
+            }
+            let text = &written[w.start..w.end];
+            fold_into(text, &mut key);
+            self.prefixes.insert(key.clone());
+            cases.push(if any_case { Case::Any } else { Case::from_written(text) });
+        }
+        self.max_words = self.max_words.max(ws.len());
+        self.entries.entry(key).or_default().push(Entry { value, cases });
+    }
+
+    /// Whether a folded key (words joined by single spaces) is a name.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// The longest entry starting at word `i` of `text`: (number of words, value).
+    /// `folded(j)` gives the folded form of word `j`; `joinable(j)` says whether word `j`
+    /// may continue the name of word `j - 1`.
+    pub fn longest<'a>(
+        &'a self,
+        words: &[Word],
+        i: usize,
+        folded: impl Fn(usize) -> &'a str,
+        joinable: impl Fn(usize) -> bool,
+        key: &mut String,
+    ) -> Option<(usize, &'a T)>
+    where
+        T: 'a,
+    {
+        let mut best = None;
+        key.clear();
+        for j in i..words.len().min(i + self.max_words) {
+            if j > i {
+                if !joinable(j) {
+                    break;
+                }
+                key.push(' ');
+            }
+            key.push_str(folded(j));
+            if !self.prefixes.contains(key.as_str()) {
+                break;
+            }
+            if let Some(list) = self.entries.get(key.as_str()) {
+                let shapes = &words[i..=j];
+                if let Some(e) = list.iter().find(|e| e.cases.iter().zip(shapes).all(|(c, w)| c.accepts(w.shape))) {
+                    best = Some((j + 1 - i, &e.value));
+                }
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(text: &'a str, ws: &[Word]) -> Vec<&'a str> {
+        ws.iter().map(|w| &text[w.start..w.end]).collect()
+    }
+
+    #[test]
+    fn splits_words_and_keeps_inner_hyphens() {
+        let t = "Guinea-Bissau's MS-13 (in Perú) - end-";
+        assert_eq!(texts(t, &words(t)), ["Guinea-Bissau", "s", "MS-13", "in", "Perú", "end"]);
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(Shape::of("Perú"), Shape::Initial);
+        assert_eq!(Shape::of("InSight"), Shape::Initial);
+        assert_eq!(Shape::of("UNODC"), Shape::Upper);
+        assert_eq!(Shape::of("MS-13"), Shape::Upper);
+        assert_eq!(Shape::of("U"), Shape::Letter);
+        assert_eq!(Shape::of("de"), Shape::Lower);
+        assert_eq!(Shape::of("2024"), Shape::Other);
+    }
+
+    #[test]
+    fn folds_case_and_accents() {
+        assert_eq!(fold("Perú"), "peru");
+        assert_eq!(fold("NARIÑO"), "narino");
+        assert_eq!(fold("São Paulo"), "sao paulo");
+    }
+
+    #[test]
+    fn gazetteer_finds_longest_entry_with_case_rules() {
+        let mut g = Gazetteer::default();
+        g.insert("El Salvador", false, 1);
+        g.insert("Villa El Salvador", false, 2);
+        g.insert("US", false, 3);
+        let text = "en Villa El Salvador y US, no us";
+        let ws = words(text);
+        let folded: Vec<String> = ws.iter().map(|w| fold(&text[w.start..w.end])).collect();
+        let mut key = String::new();
+        let at = |i: usize, key: &mut String| g.longest(&ws, i, |j| folded[j].as_str(), |_| true, key).map(|(n, v)| (n, *v));
+        assert_eq!(at(1, &mut key), Some((3, 2)));
+        assert_eq!(at(2, &mut key), Some((2, 1)));
+        assert_eq!(at(5, &mut key), Some((1, 3)));
+        assert_eq!(at(7, &mut key), None);
+    }
+}
