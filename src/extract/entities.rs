@@ -1,10 +1,194 @@
 //! Entities: people with their office, organisations and places.
+//!
+//! Two passes over the words of the body. The first finds people introduced by an office
+//! ("Interior Minister Rosa Quispe", "la fiscal de la Nación, Delia Espinoza", "Juan Pérez,
+//! jefe de la Dirección Antidrogas"). The second reads the remaining capitalised runs:
+//! gazetteers of organisations and places first, then organisation head words ("Ministry",
+//! "Policía"), then given names. Offsets are code points of the body.
 
+mod lexicon;
+mod names;
+mod persons;
+
+use std::collections::HashMap;
+
+use super::geo::words::{Shape, name_gap};
+use super::geo::{Folded, GeoKind};
 use super::sentences::Sentence;
-use super::{Entity, Lang};
+use super::{Entity, EntityType, Lang};
+
+/// The words of a body and what the passes have decided about them.
+pub(crate) struct Doc<'a> {
+    pub body: &'a str,
+    pub f: Folded,
+    /// First word of a sentence (its capital says nothing).
+    pub sent_start: Vec<bool>,
+    /// Taken by a person's name or an acronym already read.
+    pub used: Vec<bool>,
+    /// Part of an office ("ministro del Interior"): open to places and organisations only.
+    pub in_role: Vec<bool>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(body: &'a str, sentences: &[Sentence<'_>]) -> Doc<'a> {
+        let f = Folded::new(body);
+        let n = f.words.len();
+        let mut sent_start = vec![false; n];
+        let mut starts = sentences.iter().map(|s| s.byte_start).peekable();
+        for i in 0..n {
+            let w = f.words[i];
+            while starts.next_if(|&s| s < w.start).is_some() {}
+            let gap = if i == 0 { &body[..w.start] } else { &body[f.words[i - 1].end..w.start] };
+            let prev = if i == 0 { "" } else { &body[f.words[i - 1].start..f.words[i - 1].end] };
+            sent_start[i] = i == 0 || opens_sentence(gap, prev) || starts.peek() == Some(&w.start);
+        }
+        Doc {
+            body,
+            f,
+            sent_start,
+            used: vec![false; n],
+            in_role: vec![false; n],
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.f.words.len()
+    }
+
+    pub fn text(&self, i: usize) -> &'a str {
+        let w = self.f.words[i];
+        &self.body[w.start..w.end]
+    }
+
+    pub fn key(&self, i: usize) -> &str {
+        self.f.key(i)
+    }
+
+    pub fn shape(&self, i: usize) -> Shape {
+        self.f.words[i].shape
+    }
+
+    /// Text between word `i - 1` and word `i`.
+    pub fn gap(&self, i: usize) -> &'a str {
+        let end = if i == 0 { 0 } else { self.f.words[i - 1].end };
+        let start = self.f.words.get(i).map_or(self.body.len(), |w| w.start);
+        &self.body[end..start]
+    }
+
+    /// Word `i` follows word `i - 1` after a single space.
+    pub fn joined(&self, i: usize) -> bool {
+        i > 0 && i < self.len() && matches!(self.gap(i), " " | "\u{a0}")
+    }
+
+    /// Word `i` may continue a written name begun before it ("U.S.", "Página/12").
+    pub fn name_joined(&self, i: usize) -> bool {
+        i > 0 && i < self.len() && name_gap(self.gap(i), self.text(i - 1))
+    }
+
+    /// Starts with a capital letter (and is not a heading in capitals unless an acronym).
+    pub fn cap(&self, i: usize) -> bool {
+        i < self.len() && self.shape(i).is_cap()
+    }
+
+    /// Capitalised like a name: "Peru", not "PERU" nor "peru".
+    pub fn initial(&self, i: usize) -> bool {
+        i < self.len() && self.shape(i) == Shape::Initial
+    }
+
+    pub fn free(&self, i: usize) -> bool {
+        i < self.len() && !self.used[i]
+    }
+}
+
+/// Whether the text before a word ends a sentence or opens a quotation or heading.
+fn opens_sentence(gap: &str, prev: &str) -> bool {
+    if gap.contains('\n') || gap.contains(['!', '?', ':', ';', '"', '“', '«', '—', '•']) {
+        return true;
+    }
+    // A dot ends a sentence unless it closes a short abbreviation ("U.S.", "Dr.").
+    if gap.contains('.') {
+        let short = prev.chars().count() <= 2 && prev.chars().next().is_some_and(char::is_uppercase);
+        return !short;
+    }
+    false
+}
+
+/// An entity found, in bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub kind: EntityType,
+    pub start: usize,
+    pub end: usize,
+    pub role: Option<String>,
+    /// Candidate countries of a place, most likely first.
+    pub codes: Vec<&'static str>,
+    /// Geographic kind, when the hit is a place or a demonym that only counts for context.
+    pub geo: Option<GeoKind>,
+}
 
 /// Finds the entities of a body.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Entity> {
-    let _ = (body, sentences, lang);
-    Vec::new()
+    let _ = lang; // Both languages' rules run: Spanish names turn up in English text and back.
+    let mut doc = Doc::new(body, sentences);
+    let mut hits = persons::find(&mut doc);
+    names::find(&mut doc, &mut hits);
+    finish(body, hits)
 }
+
+/// Picks each place's country, drops repeats and demonyms, and turns bytes into code points.
+fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
+    let mut votes: HashMap<&'static str, usize> = HashMap::new();
+    for h in &hits {
+        if let [code] = h.codes[..] {
+            *votes.entry(code).or_default() += 1;
+        }
+    }
+    hits.sort_by_key(|h| (h.start, h.end));
+    let mut seen: HashMap<(&str, String), usize> = HashMap::new();
+    let mut out: Vec<(Hit, Option<&'static str>)> = Vec::new();
+    for h in hits {
+        if matches!(h.geo, Some(GeoKind::Demonym | GeoKind::AreaAdjective)) {
+            continue;
+        }
+        let country = h
+            .codes
+            .iter()
+            .enumerate()
+            .max_by_key(|(n, c)| (votes.get(*c).copied().unwrap_or(0), usize::MAX - n))
+            .map(|(_, c)| *c);
+        let key = (h.kind.as_str(), super::geo::words::fold(&body[h.start..h.end]));
+        if let Some(&k) = seen.get(&key) {
+            if out[k].0.role.is_none() && h.role.is_some() {
+                out[k].0.role = h.role;
+            }
+            continue;
+        }
+        seen.insert(key, out.len());
+        out.push((h, country));
+    }
+    // One walk over the body converts every byte offset to a code-point offset.
+    let mut marks: Vec<usize> = out.iter().flat_map(|(h, _)| [h.start, h.end]).collect();
+    marks.sort_unstable();
+    marks.dedup();
+    let mut chars_at: HashMap<usize, usize> = HashMap::with_capacity(marks.len());
+    let mut count = 0;
+    let mut last = 0;
+    for m in marks {
+        count += body[last..m].chars().count();
+        last = m;
+        chars_at.insert(m, count);
+    }
+    out.into_iter()
+        .map(|(h, country)| Entity {
+            kind: h.kind,
+            name: body[h.start..h.end].to_string(),
+            role: h.role,
+            country: country.map(str::to_string),
+            start: chars_at[&h.start],
+            end: chars_at[&h.end],
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,274 @@
+//! Capitalised runs read as organisations, places and people without an office.
+
+use std::collections::HashSet;
+
+use super::lexicon::{HeadLang, LEXICON};
+use super::persons::{name_run, valid_name};
+use super::{Doc, Hit};
+use crate::extract::EntityType;
+use crate::extract::geo::words::Shape;
+use crate::extract::geo::{GeoKind, gazetteer};
+
+/// Connectors that continue an organisation's name after its head ("Office on Drugs").
+const ORG_LINKS: &[&str] = &["of", "on", "for", "against", "de", "del", "para", "contra", "da", "do", "dos"];
+/// Articles allowed right after such a connector ("Office of the Ombudsman", "de la Nación").
+const ORG_ARTICLES: &[&str] = &["the", "la", "las", "los", "el"];
+/// Words that join two parts of one name ("Drugs and Crime", "Justicia y Derechos Humanos").
+const AND: &[&str] = &["and", "y", "e"];
+/// Words before a place name that make a capitalised word a place.
+const LOCATIVE: &[&str] = &["in", "en", "near"];
+const PLACE_NOUNS: &[&str] = &[
+    "province", "provincia", "department", "departamento", "district", "distrito", "region", "region", "state", "city", "ciudad",
+    "town", "municipality", "municipio", "localidad", "village", "pueblo", "comunidad", "community", "port", "puerto", "valley",
+    "valle", "river", "rio", "caserio", "centro poblado", "anexo",
+];
+
+pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
+    let lex = &*LEXICON;
+    let people: Vec<Vec<String>> = hits
+        .iter()
+        .filter(|h| h.kind == EntityType::Person)
+        .map(|h| super::super::geo::words::fold(&doc.body[h.start..h.end]).split(' ').map(str::to_string).collect())
+        .collect();
+    let mut people = people;
+    let mut acronyms: HashSet<String> = HashSet::new();
+    let mut key = String::new();
+    let mut i = 0;
+    while i < doc.len() {
+        if doc.used[i] || !doc.cap(i) {
+            i += 1;
+            continue;
+        }
+        let joinable = |j: usize| doc.name_joined(j);
+        let geo = gazetteer().longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key);
+        let org_gaz = LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key).map(|(n, _)| n);
+        let head = org_phrase(doc, i);
+        let geo_n = geo.map_or(0, |(n, _)| n);
+        let org_n = org_gaz.unwrap_or(0).max(head.unwrap_or(0));
+
+        // A given name before a surname beats a one-word place ("Salvador Nasralla").
+        let name_first = geo_n == 1
+            && geo.is_some_and(|(_, g)| g.kind == GeoKind::Place)
+            && lex.given.contains(doc.key(i))
+            && doc.joined(i + 1)
+            && doc.initial(i + 1)
+            && !doc.in_role[i];
+
+        if org_n > 0 && org_n >= geo_n {
+            if let Some((n, g)) = geo.filter(|(n, _)| *n < org_n) {
+                // "Peruvian National Police": the place or demonym counts too.
+                hits.push(geo_hit(doc, i, n, g));
+            }
+            let end = i + org_n;
+            hits.push(span_hit(doc, EntityType::Organization, i, end));
+            i = end;
+            if let Some(a) = acronym_after(doc, end) {
+                acronyms.insert(doc.key(a).to_string());
+                doc.used[a] = true;
+                i = a + 1;
+            }
+            continue;
+        }
+        if let Some((n, g)) = geo.filter(|_| !name_first) {
+            hits.push(geo_hit(doc, i, n, g));
+            i += n;
+            continue;
+        }
+        if doc.shape(i) == Shape::Upper {
+            if acronyms.contains(doc.key(i)) {
+                hits.push(span_hit(doc, EntityType::Organization, i, i + 1));
+            }
+            i += 1;
+            continue;
+        }
+        if lex.stop.contains(doc.key(i)) || doc.in_role[i] {
+            i += 1;
+            continue;
+        }
+        if let Some(end) = person(doc, i, &people) {
+            let words = (i..end).filter(|&k| doc.shape(k) != Shape::Lower).map(|k| doc.key(k).to_string());
+            people.push(words.collect());
+            hits.push(span_hit(doc, EntityType::Person, i, end));
+            for k in i..end {
+                doc.used[k] = true;
+            }
+            i = end;
+            continue;
+        }
+        // A later mention of someone already named ("Basombrío said"): not a new entity.
+        if let Some(end) = known_surname(doc, i, &people) {
+            i = end;
+            continue;
+        }
+        if let Some(end) = unknown_place(doc, i) {
+            hits.push(span_hit(doc, EntityType::Location, i, end));
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+}
+
+fn span_hit(doc: &Doc<'_>, kind: EntityType, s: usize, e: usize) -> Hit {
+    Hit {
+        kind,
+        start: doc.f.words[s].start,
+        end: doc.f.words[e - 1].end,
+        role: None,
+        codes: Vec::new(),
+        geo: None,
+    }
+}
+
+fn geo_hit(doc: &Doc<'_>, s: usize, n: usize, g: &crate::extract::geo::Geo) -> Hit {
+    Hit {
+        kind: EntityType::Location,
+        codes: g.codes.clone(),
+        geo: Some(g.kind),
+        ..span_hit(doc, EntityType::Location, s, s + n)
+    }
+}
+
+fn head_at(doc: &Doc<'_>, i: usize) -> Option<(usize, HeadLang)> {
+    if i >= doc.len() || !doc.cap(i) {
+        return None;
+    }
+    let mut key = String::new();
+    LEXICON.heads.longest(&doc.f.words, i, |j| doc.key(j), |j| doc.joined(j), &mut key).map(|(n, l)| (n, *l))
+}
+
+/// A capitalised word that can go on an organisation's name.
+fn org_word(doc: &Doc<'_>, i: usize) -> bool {
+    doc.joined(i) && doc.cap(i) && doc.free(i) && !LEXICON.stop.contains(doc.key(i))
+}
+
+/// Words `i..k` of a capitalised run (without connectors) that may continue a name.
+fn caps_from(doc: &Doc<'_>, i: usize) -> usize {
+    let mut k = i;
+    while k < doc.len() && org_word(doc, k) {
+        k += 1;
+    }
+    k
+}
+
+/// An organisation built on a head word, starting at word `i`: its length in words.
+/// "National Civil Police", "Observatory of Violence", "Sociedad Nacional de Minería",
+/// "United Nations Office on Drugs and Crime".
+fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    if LEXICON.stop.contains(doc.key(i)) {
+        return None;
+    }
+    // Capitalised words up to the first head word.
+    let mut h = i;
+    let (hn, lang) = loop {
+        if let Some(found) = head_at(doc, h) {
+            break found;
+        }
+        h += 1;
+        if !org_word(doc, h) {
+            return None;
+        }
+    };
+    let mut end = h + hn;
+    loop {
+        // Spanish names go on with capitalised words: "Policía Nacional Civil".
+        if org_word(doc, end) {
+            let run = caps_from(doc, end);
+            let reaches_head = (end..run).rev().find(|&k| head_at(doc, k).is_some());
+            match (lang, reaches_head) {
+                (HeadLang::Es, _) => end = run,
+                (HeadLang::En, Some(k)) => end = k + head_at(doc, k).map_or(1, |(n, _)| n),
+                (HeadLang::En, None) => break,
+            }
+            continue;
+        }
+        // "of/de (the/la) X Y".
+        let mut k = end;
+        if doc.joined(k) && doc.shape(k) != Shape::Upper && ORG_LINKS.contains(&doc.key(k)) {
+            k += 1;
+            if doc.joined(k) && doc.shape(k) == Shape::Lower && ORG_ARTICLES.contains(&doc.key(k)) {
+                k += 1;
+            }
+            if org_word(doc, k) {
+                end = caps_from(doc, k);
+                continue;
+            }
+            break;
+        }
+        // "and/y X" when X is no other organisation or place: "Drugs and Crime".
+        if doc.joined(k) && AND.contains(&doc.key(k)) && doc.shape(k) == Shape::Lower && org_word(doc, k + 1) {
+            let run = caps_from(doc, k + 1);
+            let other = (k + 1..run).any(|m| head_at(doc, m).is_some()) || super::persons::starts_known_name(doc, k + 1);
+            let linked = (h + hn..end).any(|m| doc.shape(m) == Shape::Lower);
+            if !other && (linked || lang == HeadLang::Es) {
+                end = run;
+                continue;
+            }
+        }
+        break;
+    }
+    (end - i >= 2).then_some(end - i)
+}
+
+/// "(UNODC)" right after a name: the acronym's word.
+fn acronym_after(doc: &Doc<'_>, end: usize) -> Option<usize> {
+    if end >= doc.len() || !matches!(doc.gap(end), " (" | "(") || doc.shape(end) != Shape::Upper {
+        return None;
+    }
+    doc.gap(end + 1).starts_with(')').then_some(end)
+}
+
+/// A person's name without an office: a given name and a surname ("Gustavo Petro"), or any
+/// two or three capitalised words right before a verb of saying ("Ana Gómez dijo").
+fn person(doc: &Doc<'_>, i: usize, people: &[Vec<String>]) -> Option<usize> {
+    let lex = &*LEXICON;
+    let (s, e) = name_run(doc, i)?;
+    let words: Vec<&str> = (s..e).filter(|&k| doc.shape(k) != Shape::Lower).map(|k| doc.key(k)).collect();
+    if people.iter().any(|p| p.iter().map(String::as_str).eq(words.iter().copied())) {
+        return Some(e);
+    }
+    if !valid_name(doc, s, e, 2) {
+        return None;
+    }
+    if lex.given.contains(doc.key(s)) {
+        return Some(e);
+    }
+    let speaks = doc.joined(e) && lex.speech.contains(doc.key(e));
+    let spoken = s > 0 && doc.joined(s) && lex.speech.contains(doc.key(s - 1));
+    ((speaks || spoken) && words.len() <= 3).then_some(e)
+}
+
+/// A run whose words all belong to a person already named: its end.
+fn known_surname(doc: &Doc<'_>, i: usize, people: &[Vec<String>]) -> Option<usize> {
+    let mut end = i;
+    while end < doc.len() && (end == i || doc.joined(end)) && doc.initial(end) {
+        let k = doc.key(end);
+        if !people.iter().any(|p| p.iter().any(|w| w == k)) {
+            break;
+        }
+        end += 1;
+    }
+    (end > i).then_some(end)
+}
+
+/// A capitalised name after "in"/"en" or a place noun ("la provincia de Pataz"): a place
+/// missing from the gazetteer.
+fn unknown_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    let lex = &*LEXICON;
+    if doc.sent_start[i] || !doc.initial(i) || !doc.joined(i) || i == 0 {
+        return None;
+    }
+    let prev = doc.key(i - 1);
+    let by_noun = ["de", "del", "of"].contains(&prev) && i >= 2 && PLACE_NOUNS.contains(&doc.key(i - 2));
+    let by_prep = LOCATIVE.contains(&prev) || (prev == "de" && i >= 2 && doc.key(i - 2) == "cerca");
+    if !(by_noun || by_prep) || doc.shape(i - 1) != Shape::Lower {
+        return None;
+    }
+    let bad = |k: usize| lex.stop.contains(doc.key(k)) || lex.given.contains(doc.key(k)) || head_at(doc, k).is_some() || doc.in_role[k];
+    let mut end = i;
+    while end < doc.len() && end - i < 4 && (end == i || doc.joined(end)) && doc.initial(end) && doc.free(end) && !bad(end) {
+        end += 1;
+    }
+    // "in X's" or "in X Y Z" headline runs are left alone.
+    (end > i && end - i <= 3).then_some(end)
+}
