@@ -38,8 +38,16 @@ impl<'a> Doc<'a> {
         for i in 0..n {
             let w = f.words[i];
             while starts.next_if(|&s| s < w.start).is_some() {}
-            let gap = if i == 0 { &body[..w.start] } else { &body[f.words[i - 1].end..w.start] };
-            let prev = if i == 0 { "" } else { &body[f.words[i - 1].start..f.words[i - 1].end] };
+            let gap = if i == 0 {
+                &body[..w.start]
+            } else {
+                &body[f.words[i - 1].end..w.start]
+            };
+            let prev = if i == 0 {
+                ""
+            } else {
+                &body[f.words[i - 1].start..f.words[i - 1].end]
+            };
             sent_start[i] = i == 0 || opens_sentence(gap, prev) || starts.peek() == Some(&w.start);
         }
         Doc {

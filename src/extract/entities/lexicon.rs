@@ -28,6 +28,8 @@ pub struct Lexicon {
     pub given: HashSet<String>,
     pub stop: HashSet<String>,
     pub speech: HashSet<String>,
+    /// One-word titles by folded form, for "ex-" prefixed offices.
+    pub single_titles: HashMap<String, &'static str>,
     /// Title words by folded form, to keep them out of names.
     pub title_words: HashSet<String>,
 }
@@ -73,10 +75,14 @@ fn build() -> Lexicon {
     let mut titles = Gazetteer::default();
     let mut fuzzy_titles = Vec::new();
     let mut title_words = HashSet::new();
+    let mut single_titles = HashMap::new();
     for cols in rows(TITLES) {
         let group = cols.get(1).copied().unwrap_or(cols[0]);
         titles.insert(cols[0], true, group);
         let folded = fold(cols[0]);
+        if !folded.contains(' ') {
+            single_titles.entry(folded.clone()).or_insert(group);
+        }
         if !folded.contains(' ') && folded.chars().count() >= 7 {
             fuzzy_titles.push((folded.chars().collect(), group));
         }
@@ -84,7 +90,10 @@ fn build() -> Lexicon {
     }
     let mut by_place: HashMap<&str, HashSet<String>> = HashMap::new();
     for cols in rows(ROLE_WORDS) {
-        by_place.entry(cols.get(1).copied().unwrap_or("")).or_default().insert(fold(cols[0]));
+        by_place
+            .entry(cols.get(1).copied().unwrap_or(""))
+            .or_default()
+            .insert(fold(cols[0]));
     }
     let mut take = |k: &str| by_place.remove(k).unwrap_or_default();
     Lexicon {
@@ -98,6 +107,7 @@ fn build() -> Lexicon {
         given: word_set(GIVEN),
         stop: word_set(STOP),
         speech: word_set(SPEECH),
+        single_titles,
         title_words,
     }
 }

@@ -18,9 +18,34 @@ const AND: &[&str] = &["and", "y", "e"];
 /// Words before a place name that make a capitalised word a place.
 const LOCATIVE: &[&str] = &["in", "en", "near"];
 const PLACE_NOUNS: &[&str] = &[
-    "province", "provincia", "department", "departamento", "district", "distrito", "region", "region", "state", "city", "ciudad",
-    "town", "municipality", "municipio", "localidad", "village", "pueblo", "comunidad", "community", "port", "puerto", "valley",
-    "valle", "river", "rio", "caserio", "centro poblado", "anexo",
+    "province",
+    "provincia",
+    "department",
+    "departamento",
+    "district",
+    "distrito",
+    "region",
+    "region",
+    "state",
+    "city",
+    "ciudad",
+    "town",
+    "municipality",
+    "municipio",
+    "localidad",
+    "village",
+    "pueblo",
+    "comunidad",
+    "community",
+    "port",
+    "puerto",
+    "valley",
+    "valle",
+    "river",
+    "rio",
+    "caserio",
+    "centro poblado",
+    "anexo",
 ];
 
 pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
@@ -28,7 +53,12 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
     let people: Vec<Vec<String>> = hits
         .iter()
         .filter(|h| h.kind == EntityType::Person)
-        .map(|h| super::super::geo::words::fold(&doc.body[h.start..h.end]).split(' ').map(str::to_string).collect())
+        .map(|h| {
+            super::super::geo::words::fold(&doc.body[h.start..h.end])
+                .split(' ')
+                .map(str::to_string)
+                .collect()
+        })
         .collect();
     let mut people = people;
     let mut acronyms: HashSet<String> = HashSet::new();
@@ -41,7 +71,10 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
         }
         let joinable = |j: usize| doc.name_joined(j);
         let geo = gazetteer().longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key);
-        let org_gaz = LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key).map(|(n, _)| n);
+        let org_gaz = LEXICON
+            .orgs
+            .longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key)
+            .map(|(n, _)| n);
         let head = org_phrase(doc, i);
         let geo_n = geo.map_or(0, |(n, _)| n);
         let org_n = org_gaz.unwrap_or(0).max(head.unwrap_or(0));
@@ -55,8 +88,9 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             && !doc.in_role[i];
 
         if org_n > 0 && org_n >= geo_n {
-            if let Some((n, g)) = geo.filter(|(n, _)| *n < org_n) {
-                // "Peruvian National Police": the place or demonym counts too.
+            if let Some((n, g)) = geo.filter(|(n, g)| *n < org_n && g.kind == GeoKind::Demonym) {
+                // "Peruvian National Police": the demonym still says which country the text
+                // is about; a place inside a name ("Sinaloa Cartel") is not a place mentioned.
                 hits.push(geo_hit(doc, i, n, g));
             }
             let end = i + org_n;
@@ -72,6 +106,11 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
         if let Some((n, g)) = geo.filter(|_| !name_first) {
             hits.push(geo_hit(doc, i, n, g));
             i += n;
+            continue;
+        }
+        if let Some(end) = group_name(doc, i) {
+            hits.push(span_hit(doc, EntityType::Organization, i, end));
+            i = end;
             continue;
         }
         if doc.shape(i) == Shape::Upper {
@@ -134,7 +173,10 @@ fn head_at(doc: &Doc<'_>, i: usize) -> Option<(usize, HeadLang)> {
         return None;
     }
     let mut key = String::new();
-    LEXICON.heads.longest(&doc.f.words, i, |j| doc.key(j), |j| doc.joined(j), &mut key).map(|(n, l)| (n, *l))
+    LEXICON
+        .heads
+        .longest(&doc.f.words, i, |j| doc.key(j), |j| doc.joined(j), &mut key)
+        .map(|(n, l)| (n, *l))
 }
 
 /// A capitalised word that can go on an organisation's name.
@@ -208,6 +250,42 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
         break;
     }
     (end - i >= 2).then_some(end - i)
+}
+
+/// A criminal group named after "la banda", "the gang", "organización criminal":
+/// "la banda Los Injertos del Cono Norte", "the gang Barrio 18".
+fn group_name(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    const GROUP_NOUNS: &[&str] = &[
+        "banda",
+        "pandilla",
+        "clan",
+        "mara",
+        "faccion",
+        "gang",
+        "group",
+        "criminal",
+        "criminales",
+        "cartel",
+    ];
+    const INNER: &[&str] = &["de", "del", "la", "los", "las", "el", "y", "of", "the"];
+    if i == 0 || !doc.joined(i) || doc.shape(i - 1) != Shape::Lower || !GROUP_NOUNS.contains(&doc.key(i - 1)) || !doc.initial(i) {
+        return None;
+    }
+    let mut end = i + 1;
+    loop {
+        let mut k = end;
+        while doc.joined(k) && doc.shape(k) == Shape::Lower && INNER.contains(&doc.key(k)) {
+            k += 1;
+        }
+        let next = doc.joined(k) && (doc.cap(k) || doc.shape(k) == Shape::Other) && doc.free(k);
+        if !next || k - i >= 6 {
+            break;
+        }
+        end = k + 1;
+    }
+    // An article alone ("la banda Los") is no name.
+    let only_article = end == i + 1 && LEXICON.stop.contains(doc.key(i));
+    (!only_article).then_some(end)
 }
 
 /// "(UNODC)" right after a name: the acronym's word.

@@ -16,7 +16,9 @@ const INNER: &[&str] = &["de", "del", "la", "los", "las", "y", "e", "and", "of",
 /// Particles inside a person's name ("Juan de la Cruz", "Ricardo da Silva").
 const PARTICLES: &[&str] = &["de", "del", "la", "da", "das", "do", "dos", "van", "von", "di", "y"];
 /// Words between an appositive comma and the office ("Juan Pérez, the former minister").
-const DETERMINERS: &[&str] = &["the", "a", "an", "el", "la", "former", "ex", "then", "current", "actual", "new", "nuevo", "nueva"];
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "el", "la", "former", "ex", "then", "current", "actual", "new", "nuevo", "nueva",
+];
 
 /// An office found in the text: word range of the whole role and its group.
 struct Office {
@@ -49,6 +51,11 @@ pub(super) fn find(doc: &mut Doc<'_>) -> Vec<Hit> {
             continue;
         };
         let (n, group, fuzzy) = title_len;
+        // "justice minister", "director general": the last title word leads, the first qualifies it.
+        if doc.joined(i + n) && title_at(doc, i + n).is_some_and(|(_, _, f)| !f) {
+            i += 1;
+            continue;
+        }
         let office = office(doc, i, n, group, fuzzy);
         let next = office.end.max(i + 1);
         match name_for(doc, &office) {
@@ -116,6 +123,12 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if let Some((n, group)) = lex.titles.longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key) {
         return Some((n, *group, false));
     }
+    // "expresidente", "ex-ministro", "exalcalde": a former office.
+    if let Some(rest) = doc.key(i).strip_prefix("ex").map(|r| r.trim_start_matches('-'))
+        && let Some(group) = lex.single_titles.get(rest)
+    {
+        return Some((1, *group, false));
+    }
     // One typo in a long title word, only when a name follows at once.
     let word: Vec<char> = doc.key(i).chars().collect();
     if word.len() < 6 || !doc.joined(i + 1) || !doc.initial(i + 1) {
@@ -133,7 +146,10 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
 
 fn is_head(doc: &Doc<'_>, i: usize) -> bool {
     let mut key = String::new();
-    LEXICON.heads.longest(&doc.f.words, i, |j| doc.key(j), |_| false, &mut key).is_some()
+    LEXICON
+        .heads
+        .longest(&doc.f.words, i, |j| doc.key(j), |_| false, &mut key)
+        .is_some()
 }
 
 /// Grows a title into the whole office: qualifiers before it, and after it qualifiers, an
@@ -141,7 +157,8 @@ fn is_head(doc: &Doc<'_>, i: usize) -> bool {
 fn office(doc: &Doc<'_>, i: usize, n: usize, group: &'static str, fuzzy: bool) -> Office {
     let lex = &*LEXICON;
     let mut start = i;
-    while start > 0 && doc.joined(start) && doc.free(start - 1) && lex.pre.contains(doc.key(start - 1)) {
+    let qualifies = |k: usize| lex.pre.contains(doc.key(k)) || lex.single_titles.contains_key(doc.key(k));
+    while start > 0 && doc.joined(start) && doc.free(start - 1) && qualifies(start - 1) {
         start -= 1;
     }
     let mut end = i + n;
@@ -221,16 +238,16 @@ fn name_for(doc: &Doc<'_>, o: &Office) -> Option<(usize, usize, usize)> {
             }
             (p > cs && o.end - p >= 2).then_some(p)
         });
-        if let Some(g) = split {
-            if let Some((ns, ne)) = name_run(doc, g) {
-                if ne == o.end && valid_name(doc, ns, ne, 2) {
-                    let mut role_end = g;
-                    while role_end > o.title_end && doc.shape(role_end - 1) == Shape::Lower {
-                        role_end -= 1;
-                    }
-                    return Some((ns, ne, role_end));
-                }
+        if let Some(g) = split
+            && let Some((ns, ne)) = name_run(doc, g)
+            && ne == o.end
+            && valid_name(doc, ns, ne, 2)
+        {
+            let mut role_end = g;
+            while role_end > o.title_end && doc.shape(role_end - 1) == Shape::Lower {
+                role_end -= 1;
             }
+            return Some((ns, ne, role_end));
         }
     }
     // Name right after the office.
@@ -242,12 +259,14 @@ fn name_for(doc: &Doc<'_>, o: &Office) -> Option<(usize, usize, usize)> {
         return valid_name(doc, ns, ne, min).then_some((ns, ne, title_end));
     }
     // "el ministro del Interior, Carlos Basombrío,"
-    if doc.gap(title_end) == ", " && doc.initial(title_end) && !o.fuzzy {
-        if let Some((ns, ne)) = name_run(doc, title_end) {
-            let closes = ne == doc.len() || doc.gap(ne).starts_with([',', '.', ';', ')']) || doc.shape(ne) == Shape::Lower;
-            if closes && valid_name(doc, ns, ne, 2) {
-                return Some((ns, ne, title_end));
-            }
+    if doc.gap(title_end) == ", "
+        && doc.initial(title_end)
+        && !o.fuzzy
+        && let Some((ns, ne)) = name_run(doc, title_end)
+    {
+        let closes = ne == doc.len() || doc.gap(ne).starts_with([',', '.', ';', ')']) || doc.shape(ne) == Shape::Lower;
+        if closes && valid_name(doc, ns, ne, 2) {
+            return Some((ns, ne, title_end));
         }
     }
     // "Carlos Basombrío, the interior minister,"
@@ -259,7 +278,7 @@ fn name_for(doc: &Doc<'_>, o: &Office) -> Option<(usize, usize, usize)> {
         p -= 1;
     }
     // A possessive place: "Peru's interior minister".
-    if p >= 2 && doc.key(p - 1) == "s" && matches!(doc.gap(p - 1), "'" | "’") && doc.gap(p) == " " && doc.cap(p - 2) {
+    if p >= 2 && doc.key(p - 1) == "s" && matches!(doc.gap(p - 1), "'" | "’") && doc.gap(p) == " " {
         p -= 2;
         while p > 0 && doc.joined(p) && DETERMINERS.contains(&doc.key(p - 1)) {
             p -= 1;
