@@ -6,7 +6,7 @@ use super::lexicon::{HeadLang, LEXICON};
 use super::persons::{name_run, valid_name};
 use super::{Doc, Hit};
 use crate::extract::EntityType;
-use crate::extract::geo::words::Shape;
+use crate::extract::geo::words::{Shape, fold};
 use crate::extract::geo::{GeoKind, gazetteer};
 
 /// Connectors that continue an organisation's name after its head ("Office on Drugs").
@@ -50,17 +50,10 @@ const PLACE_NOUNS: &[&str] = &[
 
 pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
     let lex = &*LEXICON;
-    let people: Vec<Vec<String>> = hits
-        .iter()
-        .filter(|h| h.kind == EntityType::Person)
-        .map(|h| {
-            super::super::geo::words::fold(&doc.body[h.start..h.end])
-                .split(' ')
-                .map(str::to_string)
-                .collect()
-        })
-        .collect();
-    let mut people = people;
+    let mut people = People::default();
+    for h in hits.iter().filter(|h| h.kind == EntityType::Person) {
+        people.add(&fold(&doc.body[h.start..h.end]));
+    }
     let mut acronyms: HashSet<String> = HashSet::new();
     let mut key = String::new();
     let mut i = 0;
@@ -125,8 +118,7 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         if let Some(end) = person(doc, i, &people) {
-            let words = (i..end).filter(|&k| doc.shape(k) != Shape::Lower).map(|k| doc.key(k).to_string());
-            people.push(words.collect());
+            people.add(&fold(&doc.body[doc.f.words[i].start..doc.f.words[end - 1].end]));
             hits.push(span_hit(doc, EntityType::Person, i, end));
             for k in i..end {
                 doc.used[k] = true;
@@ -145,6 +137,20 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         i += 1;
+    }
+}
+
+/// People already named in the text: their full names and the words of their names, folded.
+#[derive(Default)]
+struct People {
+    full: HashSet<String>,
+    words: HashSet<String>,
+}
+
+impl People {
+    fn add(&mut self, folded_name: &str) {
+        self.words.extend(folded_name.split(' ').map(str::to_string));
+        self.full.insert(folded_name.to_string());
     }
 }
 
@@ -298,13 +304,13 @@ fn acronym_after(doc: &Doc<'_>, end: usize) -> Option<usize> {
 
 /// A person's name without an office: a given name and a surname ("Gustavo Petro"), or any
 /// two or three capitalised words right before a verb of saying ("Ana Gómez dijo").
-fn person(doc: &Doc<'_>, i: usize, people: &[Vec<String>]) -> Option<usize> {
+fn person(doc: &Doc<'_>, i: usize, people: &People) -> Option<usize> {
     let lex = &*LEXICON;
     let (s, e) = name_run(doc, i)?;
-    let words: Vec<&str> = (s..e).filter(|&k| doc.shape(k) != Shape::Lower).map(|k| doc.key(k)).collect();
-    if people.iter().any(|p| p.iter().map(String::as_str).eq(words.iter().copied())) {
+    if people.full.contains(&fold(&doc.body[doc.f.words[s].start..doc.f.words[e - 1].end])) {
         return Some(e);
     }
+    let words = (s..e).filter(|&k| doc.shape(k) != Shape::Lower).count();
     if !valid_name(doc, s, e, 2) {
         return None;
     }
@@ -313,15 +319,14 @@ fn person(doc: &Doc<'_>, i: usize, people: &[Vec<String>]) -> Option<usize> {
     }
     let speaks = doc.joined(e) && lex.speech.contains(doc.key(e));
     let spoken = s > 0 && doc.joined(s) && lex.speech.contains(doc.key(s - 1));
-    ((speaks || spoken) && words.len() <= 3).then_some(e)
+    ((speaks || spoken) && words <= 3).then_some(e)
 }
 
 /// A run whose words all belong to a person already named: its end.
-fn known_surname(doc: &Doc<'_>, i: usize, people: &[Vec<String>]) -> Option<usize> {
+fn known_surname(doc: &Doc<'_>, i: usize, people: &People) -> Option<usize> {
     let mut end = i;
     while end < doc.len() && (end == i || doc.joined(end)) && doc.initial(end) {
-        let k = doc.key(end);
-        if !people.iter().any(|p| p.iter().any(|w| w == k)) {
+        if !people.words.contains(doc.key(end)) {
             break;
         }
         end += 1;

@@ -2,6 +2,8 @@
 //! "el presidente Gustavo Petro", "el ministro del Interior, Carlos Basombrío") or after it
 //! ("Carlos Basombrío, the interior minister,").
 
+use std::collections::HashMap;
+
 use super::lexicon::{LEXICON, within_one_edit};
 use super::{Doc, Hit};
 use crate::extract::EntityType;
@@ -100,13 +102,16 @@ pub(super) fn find(doc: &mut Doc<'_>) -> Vec<Hit> {
     }
     // A bare "Minister X" borrows the fuller office written elsewhere without a name
     // ("Peru's Interior minister ... Minister Carlos Basombrío"), when that is unambiguous.
+    let mut fuller: HashMap<&str, Option<&Unnamed>> = HashMap::new();
+    for u in &unnamed {
+        let slot = fuller.entry(u.group).or_insert(Some(u));
+        if slot.is_some_and(|first| !first.text.eq_ignore_ascii_case(&u.text)) {
+            *slot = None;
+        }
+    }
     for (h, group) in bare {
-        let mut fuller = unnamed.iter().filter(|u| u.group == group);
-        if let Some(first) = fuller.next() {
-            let same = |u: &&Unnamed| u.text.to_lowercase() == first.text.to_lowercase();
-            if fuller.all(|u| same(&u)) {
-                hits[h].role = Some(first.text.clone());
-            }
+        if let Some(Some(u)) = fuller.get(group) {
+            hits[h].role = Some(u.text.clone());
         }
     }
     hits
