@@ -23,6 +23,8 @@ pub(crate) struct Doc<'a> {
     pub f: Folded,
     /// First word of a sentence (its capital says nothing).
     pub sent_start: Vec<bool>,
+    /// In a title-case line ("Gustavo Petro Announces Ceasefire"), where capitals say little.
+    pub headline: Vec<bool>,
     /// Taken by a person's name or an acronym already read.
     pub used: Vec<bool>,
     /// Part of an office ("ministro del Interior"): open to places and organisations only.
@@ -50,10 +52,12 @@ impl<'a> Doc<'a> {
             };
             sent_start[i] = i == 0 || opens_sentence(gap, prev) || starts.peek() == Some(&w.start);
         }
+        let headline = headlines(body, &f);
         Doc {
             body,
             f,
             sent_start,
+            headline,
             used: vec![false; n],
             in_role: vec![false; n],
         }
@@ -106,6 +110,31 @@ impl<'a> Doc<'a> {
     pub fn free(&self, i: usize) -> bool {
         i < self.len() && !self.used[i]
     }
+}
+
+/// Marks the words of title-case lines: most words of four letters or more capitalised, and
+/// no full stop at the end.
+fn headlines(body: &str, f: &Folded) -> Vec<bool> {
+    let mut out = vec![false; f.words.len()];
+    let mut i = 0;
+    while i < f.words.len() {
+        let line_end = body[f.words[i].start..].find('\n').map_or(body.len(), |p| f.words[i].start + p);
+        let mut j = i;
+        while j < f.words.len() && f.words[j].start < line_end {
+            j += 1;
+        }
+        let long: Vec<_> = f.words[i..j]
+            .iter()
+            .filter(|w| w.end - w.start >= 4 && w.shape != Shape::Other)
+            .collect();
+        let caps = long.iter().filter(|w| w.shape.is_cap()).count();
+        let ends_sentence = body[f.words[j - 1].end..line_end].trim_end().ends_with(['.', '!', '?', ':']);
+        if long.len() >= 3 && caps * 5 >= long.len() * 4 && !ends_sentence {
+            out[i..j].iter_mut().for_each(|h| *h = true);
+        }
+        i = j;
+    }
+    out
 }
 
 /// Whether the text before a word ends a sentence or opens a quotation or heading.

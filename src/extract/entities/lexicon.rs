@@ -20,13 +20,18 @@ pub struct Lexicon {
     pub heads: Gazetteer<HeadLang>,
     /// Offices and titles, with the group used to borrow a fuller title.
     pub titles: Gazetteer<&'static str>,
+    /// Abbreviated titles written with a dot ("Gen.", "Gral."), by folded form.
+    pub abbreviations: HashMap<String, &'static str>,
     /// Single title words long enough to be matched with one typo ("Minster").
     pub fuzzy_titles: Vec<(Vec<char>, &'static str)>,
     pub pre: HashSet<String>,
     pub post: HashSet<String>,
     pub portfolio: HashSet<String>,
     pub given: HashSet<String>,
+    /// Function words, sentence openers, days and months.
     pub stop: HashSet<String>,
+    /// Days and months only.
+    pub calendar: HashSet<String>,
     pub speech: HashSet<String>,
     /// One-word titles by folded form, for "ex-" prefixed offices.
     pub single_titles: HashMap<String, &'static str>,
@@ -40,6 +45,7 @@ static TITLES: &str = include_str!("../data/titles.tsv");
 static ROLE_WORDS: &str = include_str!("../data/role_words.tsv");
 static GIVEN: &str = include_str!("../data/given_names.txt");
 static STOP: &str = include_str!("../data/stopwords.txt");
+static CALENDAR: &str = include_str!("../data/calendar.txt");
 static SPEECH: &str = include_str!("../data/speech_verbs.txt");
 
 pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(build);
@@ -76,8 +82,13 @@ fn build() -> Lexicon {
     let mut fuzzy_titles = Vec::new();
     let mut title_words = HashSet::new();
     let mut single_titles = HashMap::new();
+    let mut abbreviations = HashMap::new();
     for cols in rows(TITLES) {
         let group = cols.get(1).copied().unwrap_or(cols[0]);
+        if cols.get(2) == Some(&"abbr") {
+            abbreviations.insert(fold(cols[0]), group);
+            continue;
+        }
         titles.insert(cols[0], true, group);
         let folded = fold(cols[0]);
         if !folded.contains(' ') {
@@ -100,12 +111,14 @@ fn build() -> Lexicon {
         orgs,
         heads,
         titles,
+        abbreviations,
         fuzzy_titles,
         pre: take("pre"),
         post: take("post"),
         portfolio: take("portfolio"),
         given: word_set(GIVEN),
-        stop: word_set(STOP),
+        stop: word_set(STOP).union(&word_set(CALENDAR)).cloned().collect(),
+        calendar: word_set(CALENDAR),
         speech: word_set(SPEECH),
         single_titles,
         title_words,

@@ -106,11 +106,18 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             i = end;
             continue;
         }
-        if doc.shape(i) == Shape::Upper {
-            if acronyms.contains(doc.key(i)) {
-                hits.push(span_hit(doc, EntityType::Organization, i, i + 1));
-            }
+        if acronyms.contains(doc.key(i)) && matches!(doc.shape(i), Shape::Upper | Shape::Initial) {
+            hits.push(span_hit(doc, EntityType::Organization, i, i + 1));
             i += 1;
+            continue;
+        }
+        if doc.shape(i) == Shape::Upper {
+            i += 1;
+            continue;
+        }
+        if let Some(end) = prefixed_place(doc, i) {
+            hits.push(span_hit(doc, EntityType::Location, i, end));
+            i = end;
             continue;
         }
         if lex.stop.contains(doc.key(i)) || doc.in_role[i] {
@@ -187,7 +194,7 @@ fn head_at(doc: &Doc<'_>, i: usize) -> Option<(usize, HeadLang)> {
 
 /// A capitalised word that can go on an organisation's name.
 fn org_word(doc: &Doc<'_>, i: usize) -> bool {
-    doc.joined(i) && doc.cap(i) && doc.free(i) && !LEXICON.stop.contains(doc.key(i))
+    doc.joined(i) && doc.cap(i) && doc.free(i) && !LEXICON.calendar.contains(doc.key(i))
 }
 
 /// Words `i..k` of a capitalised run (without connectors) that may continue a name.
@@ -294,9 +301,38 @@ fn group_name(doc: &Doc<'_>, i: usize) -> Option<usize> {
     (!only_article).then_some(end)
 }
 
+/// A place name built on a place word: "Puerto Bolívar", "Villa Rica", "San Andrés de Tumaco".
+fn prefixed_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    const PREFIXES: &[&str] = &[
+        "puerto", "port", "ciudad", "villa", "san", "santa", "santo", "nueva", "nuevo", "bahia", "isla", "rio", "lago", "cerro", "fort",
+        "lake", "mount", "monte",
+    ];
+    if !doc.initial(i) || !PREFIXES.contains(&doc.key(i)) || !doc.joined(i + 1) || !doc.initial(i + 1) {
+        return None;
+    }
+    let mut end = i + 2;
+    while end - i < 5 {
+        let mut k = end;
+        while doc.joined(k) && doc.shape(k) == Shape::Lower && ["de", "del", "la", "los", "las"].contains(&doc.key(k)) {
+            k += 1;
+        }
+        if !(doc.joined(k) && doc.initial(k) && doc.free(k)) || LEXICON.stop.contains(doc.key(k)) || head_at(doc, k).is_some() {
+            break;
+        }
+        end = k + 1;
+    }
+    let blocked = (i..end).any(|k| doc.used[k] || head_at(doc, k).is_some());
+    (!blocked).then_some(end)
+}
+
 /// "(UNODC)" right after a name: the acronym's word.
 fn acronym_after(doc: &Doc<'_>, end: usize) -> Option<usize> {
-    if end >= doc.len() || !matches!(doc.gap(end), " (" | "(") || doc.shape(end) != Shape::Upper {
+    if end >= doc.len() || !matches!(doc.gap(end), " (" | "(") {
+        return None;
+    }
+    // "(UNODC)", or a short word written like a name: "(Divise)", "(Sidpol)".
+    let short = doc.shape(end) == Shape::Initial && doc.text(end).chars().count() <= 8;
+    if doc.shape(end) != Shape::Upper && !short {
         return None;
     }
     doc.gap(end + 1).starts_with(')').then_some(end)

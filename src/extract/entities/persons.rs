@@ -70,7 +70,10 @@ pub(super) fn find(doc: &mut Doc<'_>) -> Vec<Hit> {
                     doc.in_role[k] = true;
                 }
                 let rs = doc.f.words[role_start].start;
-                let re = doc.f.words[role_end - 1].end;
+                let mut re = doc.f.words[role_end - 1].end;
+                if doc.body[re..].starts_with(". ") && LEXICON.abbreviations.contains_key(doc.key(role_end - 1)) {
+                    re += 1;
+                }
                 if office.bare {
                     bare.push((hits.len(), office.group));
                 }
@@ -127,6 +130,14 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     let joinable = |j: usize| doc.joined(j);
     if let Some((n, group)) = lex.titles.longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key) {
         return Some((n, *group, false));
+    }
+    // "Gen. Juan Pérez": an abbreviation, its dot, then a name.
+    if let Some(group) = lex.abbreviations.get(doc.key(i))
+        && doc.shape(i) == Shape::Initial
+        && doc.gap(i + 1) == ". "
+        && doc.initial(i + 1)
+    {
+        return Some((1, *group, false));
     }
     // "expresidente", "ex-ministro", "exalcalde": a former office.
     if let Some(rest) = doc.key(i).strip_prefix("ex").map(|r| r.trim_start_matches('-'))
@@ -256,7 +267,8 @@ fn name_for(doc: &Doc<'_>, o: &Office) -> Option<(usize, usize, usize)> {
         }
     }
     // Name right after the office.
-    if o.comp.is_none() && doc.joined(title_end) && doc.initial(title_end) {
+    let abbreviated = doc.gap(title_end) == ". " && LEXICON.abbreviations.contains_key(doc.key(title_end - 1));
+    if o.comp.is_none() && (doc.joined(title_end) || abbreviated) && doc.initial(title_end) {
         let (ns, ne) = name_run(doc, title_end)?;
         let lower_title = doc.shape(o.title_end - 1) == Shape::Lower;
         let after_article = o.start > 0 && ["el", "la", "del", "al"].contains(&doc.key(o.start - 1));
@@ -320,10 +332,22 @@ pub(super) fn name_run(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
     }
     let mut end = i + 1;
     let mut words = 1;
-    while words < 5 {
+    // In a title-case headline the words after a name are capitalised too.
+    let max = if doc.headline[i] { 2 } else { 5 };
+    while words < max {
         let mut k = end;
         while doc.joined(k) && doc.shape(k) == Shape::Lower && PARTICLES.contains(&doc.key(k)) && k - end < 2 {
             k += 1;
+        }
+        // A middle initial: "John F. Kelly", "Juan C. Pérez".
+        if k == end && doc.joined(k) && doc.shape(k) == Shape::Letter && doc.gap(k + 1) == ". " && doc.initial(k + 1) {
+            k += 1;
+            if !doc.free(k) || starts_known_name(doc, k) {
+                break;
+            }
+            end = k + 1;
+            words += 1;
+            continue;
         }
         if !(doc.joined(k) && doc.initial(k) && doc.free(k)) || starts_known_name(doc, k) {
             break;

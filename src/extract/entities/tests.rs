@@ -222,3 +222,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn abbreviated_titles_and_middle_initials() {
+    let f = en("The raid was led by Gen. Walter Ocampo, with help from Sen. Mary T. Collins.");
+    assert_eq!(role_of(&f, "Walter Ocampo").as_deref(), Some("Gen."));
+    assert_eq!(role_of(&f, "Mary T. Collins").as_deref(), Some("Sen."));
+}
+
+#[test]
+fn headline_names_stop_at_two_words() {
+    let f = en("Mayor Ricardo Lozano Rejects Curfew Plan\n\nThe plan was drafted in Arequipa.");
+    assert_eq!(role_of(&f, "Ricardo Lozano").as_deref(), Some("Mayor"));
+}
+
+#[test]
+fn criminal_groups_and_place_words() {
+    let f = es("La banda Los Topos del Norte operaba en Puerto Esperanza y en el distrito de Villa Rica.");
+    assert!(has(&f, EntityType::Organization, "Los Topos del Norte"), "{f:?}");
+    assert!(has(&f, EntityType::Location, "Puerto Esperanza"), "{f:?}");
+    assert!(has(&f, EntityType::Location, "Villa Rica"), "{f:?}");
+}
+
+#[test]
+fn months_do_not_continue_names() {
+    let f = en("The bill went to Congress on August 3 and to the Senate in May.");
+    assert_eq!(names(&f, EntityType::Organization), ["Congress", "Senate"]);
+}
