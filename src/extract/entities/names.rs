@@ -10,7 +10,7 @@ use crate::extract::geo::words::{Shape, fold};
 use crate::extract::geo::{GeoKind, gazetteer};
 
 /// Connectors that continue an organisation's name after its head ("Office on Drugs").
-const ORG_LINKS: &[&str] = &["of", "on", "for", "against", "de", "del", "para", "contra", "da", "do", "dos"];
+const ORG_LINKS: &[&str] = &["of", "on", "for", "against", "to", "de", "del", "para", "contra", "da", "do", "dos"];
 /// Articles allowed right after such a connector ("Office of the Ombudsman", "de la Nación").
 const ORG_ARTICLES: &[&str] = &["the", "la", "las", "los", "el"];
 /// Words that join two parts of one name ("Drugs and Crime", "Justicia y Derechos Humanos").
@@ -101,7 +101,7 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             i += n;
             continue;
         }
-        if let Some(end) = group_name(doc, i) {
+        if let Some(end) = group_name(doc, i).or_else(|| plural_article_name(doc, i)) {
             hits.push(span_hit(doc, EntityType::Organization, i, end));
             i = end;
             continue;
@@ -237,8 +237,19 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
             }
             continue;
         }
-        // "of/de (the/la) X Y".
+        // A capitalised link ending the run, then an article: "Lucha Contra el Narcotráfico".
         let mut k = end;
+        if ORG_LINKS.contains(&doc.key(end - 1))
+            && doc.shape(end - 1) == Shape::Initial
+            && doc.joined(k)
+            && doc.shape(k) == Shape::Lower
+            && ORG_ARTICLES.contains(&doc.key(k))
+            && org_word(doc, k + 1)
+        {
+            end = caps_from(doc, k + 1);
+            continue;
+        }
+        // "of/de (the/la) X Y".
         if doc.joined(k) && doc.shape(k) != Shape::Upper && ORG_LINKS.contains(&doc.key(k)) {
             k += 1;
             if doc.joined(k) && doc.shape(k) == Shape::Lower && ORG_ARTICLES.contains(&doc.key(k)) {
@@ -280,25 +291,26 @@ fn group_name(doc: &Doc<'_>, i: usize) -> Option<usize> {
         "criminales",
         "cartel",
     ];
-    const INNER: &[&str] = &["de", "del", "la", "los", "las", "el", "y", "of", "the"];
     if i == 0 || !doc.joined(i) || doc.shape(i - 1) != Shape::Lower || !GROUP_NOUNS.contains(&doc.key(i - 1)) || !doc.initial(i) {
         return None;
     }
-    let mut end = i + 1;
-    loop {
-        let mut k = end;
-        while doc.joined(k) && doc.shape(k) == Shape::Lower && INNER.contains(&doc.key(k)) {
-            k += 1;
-        }
-        let next = doc.joined(k) && (doc.cap(k) || doc.shape(k) == Shape::Other) && doc.free(k);
-        if !next || k - i >= 6 {
-            break;
-        }
-        end = k + 1;
-    }
+    let end = group_run(doc, i);
     // An article alone ("la banda Los") is no name.
     let only_article = end == i + 1 && LEXICON.stop.contains(doc.key(i));
     (!only_article).then_some(end)
+}
+
+/// A capitalised plural article inside a sentence starts a group's name: "amenazas de
+/// Los Lobos", "linked to Los Monos" (places such as "Los Olivos" are in the gazetteer).
+fn plural_article_name(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    if doc.sent_start[i] || !matches!(doc.key(i), "los" | "las") || doc.shape(i) != Shape::Initial {
+        return None;
+    }
+    if i > 0 && LOCATIVE.contains(&doc.key(i - 1)) {
+        return None;
+    }
+    let end = group_run(doc, i);
+    (end > i + 1).then_some(end)
 }
 
 /// A place name built on a place word: "Puerto Bolívar", "Villa Rica", "San Andrés de Tumaco".
@@ -323,6 +335,24 @@ fn prefixed_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
     }
     let blocked = (i..end).any(|k| doc.used[k] || head_at(doc, k).is_some());
     (!blocked).then_some(end)
+}
+
+/// End of a group's name from word `i`: capitalised words (or numbers: "Barrio 18") with
+/// connectors between them.
+fn group_run(doc: &Doc<'_>, i: usize) -> usize {
+    const INNER: &[&str] = &["de", "del", "la", "los", "las", "el", "y", "of", "the"];
+    let mut end = i + 1;
+    loop {
+        let mut k = end;
+        while doc.joined(k) && doc.shape(k) == Shape::Lower && INNER.contains(&doc.key(k)) {
+            k += 1;
+        }
+        let next = doc.joined(k) && (doc.cap(k) || doc.shape(k) == Shape::Other) && doc.free(k) && !LEXICON.calendar.contains(doc.key(k));
+        if !next || k - i >= 6 {
+            return end;
+        }
+        end = k + 1;
+    }
 }
 
 /// "(UNODC)" right after a name: the acronym's word.

@@ -126,6 +126,10 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if doc.used[i] || matches!(doc.shape(i), Shape::Upper | Shape::Letter | Shape::Other) {
         return None;
     }
+    // "Secretaría" folds to "secretaria": an organisation's head word is no title.
+    if doc.cap(i) && is_head(doc, i) {
+        return None;
+    }
     let mut key = String::new();
     let joinable = |j: usize| doc.joined(j);
     if let Some((n, group)) = lex.titles.longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key) {
@@ -379,7 +383,11 @@ pub(super) fn valid_name(doc: &Doc<'_>, s: usize, e: usize, min_words: usize) ->
     }
     let bad = (s..e).any(|k| {
         doc.shape(k) != Shape::Lower
-            && (lex.stop.contains(doc.key(k)) || lex.title_words.contains(doc.key(k)) || is_head(doc, k) || doc.in_role[k])
+            && (lex.stop.contains(doc.key(k))
+                || lex.title_words.contains(doc.key(k))
+                || lex.portfolio.contains(doc.key(k))
+                || is_head(doc, k)
+                || doc.in_role[k])
     });
     if bad {
         return false;
