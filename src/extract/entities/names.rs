@@ -220,6 +220,16 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
             break found;
         }
         h += 1;
+        // "Securities and Exchange Commission": "and" before the head, when what comes
+        // before it is no place or organisation of its own.
+        if doc.joined(h)
+            && doc.shape(h) == Shape::Lower
+            && AND.contains(&doc.key(h))
+            && org_word(doc, h + 1)
+            && !super::persons::starts_known_name(doc, i)
+        {
+            h += 1;
+        }
         if !org_word(doc, h) {
             return None;
         }

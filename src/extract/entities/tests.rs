@@ -249,3 +249,25 @@ fn months_do_not_continue_names() {
     let f = en("The bill went to Congress on August 3 and to the Senate in May.");
     assert_eq!(names(&f, EntityType::Organization), ["Congress", "Senate"]);
 }
+
+#[test]
+fn names_joined_by_and_before_the_head() {
+    let f = en("Filings with the Securities and Exchange Commission show the loans.");
+    assert_eq!(names(&f, EntityType::Organization), ["Securities and Exchange Commission"]);
+    let f = en("Officials from Bolivia and Customs Agency staff met.");
+    assert!(has(&f, EntityType::Location, "Bolivia"), "{f:?}");
+    assert!(has(&f, EntityType::Organization, "Customs Agency"), "{f:?}");
+}
+
+#[test]
+fn spanish_names_with_capitalised_links_and_group_names() {
+    let f = es("La Unidad de Lucha Contra el Crimen Organizado capturó a miembros de Los Gatilleros en Ica.");
+    assert!(
+        has(&f, EntityType::Organization, "Unidad de Lucha Contra el Crimen Organizado"),
+        "{f:?}"
+    );
+    assert!(has(&f, EntityType::Organization, "Los Gatilleros"), "{f:?}");
+    // A head word written like a title ("Secretaría") does not introduce a person.
+    let f = es("La Secretaría de Seguridad y Protección Ciudadana publicó el informe.");
+    assert!(names(&f, EntityType::Person).is_empty(), "{f:?}");
+}
