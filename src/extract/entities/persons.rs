@@ -280,10 +280,15 @@ fn name_for(doc: &Doc<'_>, o: &Office) -> Option<(usize, usize, usize)> {
         return valid_name(doc, ns, ne, min).then_some((ns, ne, title_end));
     }
     // "el ministro del Interior, Carlos Basombrío,"
+    // "the director of the National Police, General Juan Pérez": a rank before the name.
+    let mut after = title_end;
+    if doc.gap(after) == ", " && LEXICON.single_titles.contains_key(doc.key(after)) && doc.joined(after + 1) && doc.initial(after + 1) {
+        after += 1;
+    }
     if doc.gap(title_end) == ", "
-        && doc.initial(title_end)
+        && doc.initial(after)
         && !o.fuzzy
-        && let Some((ns, ne)) = name_run(doc, title_end)
+        && let Some((ns, ne)) = name_run(doc, after)
     {
         let closes = ne == doc.len() || doc.gap(ne).starts_with([',', '.', ';', ')']) || doc.shape(ne) == Shape::Lower;
         if closes && valid_name(doc, ns, ne, 2) {
@@ -353,7 +358,7 @@ pub(super) fn name_run(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
             words += 1;
             continue;
         }
-        if !(doc.joined(k) && doc.initial(k) && doc.free(k)) || starts_known_name(doc, k) {
+        if !(doc.joined(k) && doc.initial(k) && doc.free(k)) || stops_name(doc, k) {
             break;
         }
         end = k + 1;
@@ -371,6 +376,22 @@ pub(super) fn starts_known_name(doc: &Doc<'_>, i: usize) -> bool {
         return true;
     }
     LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key).is_some() || is_head(doc, i)
+}
+
+/// Whether word `k` ends a person's name before it: a country, demonym or world region, a
+/// place of several words, an organisation. A one-word place can be a surname ("Rosa
+/// Guerrero", "Luis Trujillo").
+fn stops_name(doc: &Doc<'_>, k: usize) -> bool {
+    let mut key = String::new();
+    let joinable = |j: usize| doc.name_joined(j);
+    let geo = gazetteer().longest(&doc.f.words, k, |j| doc.key(j), joinable, &mut key);
+    if let Some((n, g)) = geo
+        && (g.kind != crate::extract::geo::GeoKind::Place || n > 1)
+        && !LEXICON.given.contains(doc.key(k))
+    {
+        return true;
+    }
+    LEXICON.orgs.longest(&doc.f.words, k, |j| doc.key(j), joinable, &mut key).is_some() || is_head(doc, k)
 }
 
 /// Whether words `s..e` can be a person's name: enough words, none a function word, title,
@@ -393,17 +414,18 @@ pub(super) fn valid_name(doc: &Doc<'_>, s: usize, e: usize, min_words: usize) ->
         return false;
     }
     // The whole run a known place, organisation or demonym: not a person.
-    !(s..e).any(|k| known_word(doc, k))
+    !(s..e).any(|k| known_word(doc, k, k == s))
 }
 
 /// Whether the single word `k` is itself a country, demonym, area or organisation
 /// (a given name that is also a place, like "Salvador", stays a name word).
-fn known_word(doc: &Doc<'_>, k: usize) -> bool {
+fn known_word(doc: &Doc<'_>, k: usize, first: bool) -> bool {
     let mut key = String::new();
     let one = |_: usize| false;
     if let Some((_, g)) = gazetteer().longest(&doc.f.words, k, |j| doc.key(j), one, &mut key) {
         use crate::extract::geo::GeoKind::*;
-        if matches!(g.kind, Country | Demonym | Area | AreaAdjective) || !LEXICON.given.contains(doc.key(k)) {
+        let surname = !first && g.kind == Place;
+        if matches!(g.kind, Country | Demonym | Area | AreaAdjective) || (!surname && !LEXICON.given.contains(doc.key(k))) {
             return true;
         }
     }

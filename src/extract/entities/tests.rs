@@ -271,3 +271,16 @@ fn spanish_names_with_capitalised_links_and_group_names() {
     let f = es("La Secretaría de Seguridad y Protección Ciudadana publicó el informe.");
     assert!(names(&f, EntityType::Person).is_empty(), "{f:?}");
 }
+
+#[test]
+fn one_word_places_can_be_surnames() {
+    let f = en("Clashes in Guerrero continued, said Beatriz Guerrero, a local judge.");
+    assert!(person(&f, "Beatriz Guerrero").is_some(), "{f:?}");
+    assert!(has(&f, EntityType::Location, "Guerrero"), "{f:?}");
+}
+
+#[test]
+fn rank_after_the_comma_of_an_office() {
+    let f = en("The head of the Navy, Admiral Jorge Villalba, confirmed the seizure.");
+    assert_eq!(role_of(&f, "Jorge Villalba").as_deref(), Some("head of the Navy"));
+}
