@@ -329,7 +329,36 @@ fn prefixed_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
         "puerto", "port", "ciudad", "villa", "san", "santa", "santo", "nueva", "nuevo", "bahia", "isla", "rio", "lago", "cerro", "fort",
         "lake", "mount", "monte",
     ];
-    if !doc.initial(i) || !PREFIXES.contains(&doc.key(i)) || !doc.joined(i + 1) || !doc.initial(i + 1) {
+    const STREETS: &[&str] = &[
+        "avenida",
+        "av",
+        "calle",
+        "jiron",
+        "jr",
+        "pasaje",
+        "carretera",
+        "autopista",
+        "street",
+        "avenue",
+        "road",
+        "highway",
+        "boulevard",
+        "plaza",
+        "parque",
+        "puente",
+        "barrio",
+        "urbanizacion",
+        "asentamiento",
+        "colonia",
+    ];
+    // "la avenida Javier Prado", "Calle Los Pinos": a street is a place, whatever its name.
+    let street_before =
+        i > 0 && (doc.joined(i) || doc.gap(i) == ". ") && doc.shape(i - 1) == Shape::Lower && STREETS.contains(&doc.key(i - 1));
+    if street_before && doc.initial(i) {
+        return Some(group_run(doc, i));
+    }
+    let prefix = PREFIXES.contains(&doc.key(i)) || STREETS.contains(&doc.key(i));
+    if !doc.initial(i) || !prefix || !doc.joined(i + 1) || !doc.initial(i + 1) {
         return None;
     }
     let mut end = i + 2;

@@ -16,7 +16,7 @@ const ARTICLES: &[&str] = &["the", "la", "el", "los", "las"];
 /// Words allowed inside a portfolio or institution after its first capitalised word.
 const INNER: &[&str] = &["de", "del", "la", "los", "las", "y", "e", "and", "of", "the", "for", "on"];
 /// Particles inside a person's name ("Juan de la Cruz", "Ricardo da Silva").
-const PARTICLES: &[&str] = &["de", "del", "la", "da", "das", "do", "dos", "van", "von", "di", "y"];
+const PARTICLES: &[&str] = &["de", "del", "la", "da", "das", "do", "dos", "van", "von", "di"];
 /// Words between an appositive comma and the office ("Juan Pérez, the former minister").
 const DETERMINERS: &[&str] = &[
     "the", "a", "an", "el", "la", "former", "ex", "then", "current", "actual", "new", "nuevo", "nueva",

@@ -284,3 +284,16 @@ fn rank_after_the_comma_of_an_office() {
     let f = en("The head of the Navy, Admiral Jorge Villalba, confirmed the seizure.");
     assert_eq!(role_of(&f, "Jorge Villalba").as_deref(), Some("head of the Navy"));
 }
+
+#[test]
+fn streets_are_places_not_people() {
+    let f = es("El ataque ocurrió en la avenida Manuel Olguín, cerca del parque Kennedy.");
+    assert!(names(&f, EntityType::Person).is_empty(), "{f:?}");
+    assert!(has(&f, EntityType::Location, "Manuel Olguín"), "{f:?}");
+}
+
+#[test]
+fn two_people_joined_by_y_stay_apart() {
+    let f = es("Declararon Ana Lucía Campos y Jorge Luis Vera ante el juez.");
+    assert_eq!(names(&f, EntityType::Person), ["Ana Lucía Campos", "Jorge Luis Vera"]);
+}
