@@ -159,14 +159,13 @@ impl Folded {
 pub fn find_country(text: &str) -> Option<&'static str> {
     let f = Folded::new(text);
     let g = gazetteer();
-    let mut key = String::new();
     let mut i = 0;
     while i < f.words.len() {
         let joinable = |j: usize| {
             let prev = &f.words[j - 1];
             name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
         };
-        match g.longest(&f.words, i, |j| f.key(j), joinable, &mut key) {
+        match g.longest(&f.words, i, |j| f.key(j), joinable) {
             Some((n, geo)) => {
                 if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym) {
                     return geo.codes.first().copied();

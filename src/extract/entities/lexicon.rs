@@ -1,9 +1,9 @@
 //! Word lists for the entity finder, loaded once from the data files under `data/`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::extract::geo::words::{Gazetteer, fold};
+use crate::extract::geo::words::{FastMap, FastSet, Gazetteer, fold};
 
 /// Language of an organisation head word: Spanish heads take capitalised words right after
 /// them ("Policía Nacional Civil"), English heads end the name or go on with "of ...".
@@ -21,22 +21,22 @@ pub struct Lexicon {
     /// Offices and titles, with the group used to borrow a fuller title.
     pub titles: Gazetteer<&'static str>,
     /// Abbreviated titles written with a dot ("Gen.", "Gral."), by folded form.
-    pub abbreviations: HashMap<String, &'static str>,
+    pub abbreviations: FastMap<String, &'static str>,
     /// Single title words long enough to be matched with one typo ("Minster").
     pub fuzzy_titles: Vec<(Vec<char>, &'static str)>,
-    pub pre: HashSet<String>,
-    pub post: HashSet<String>,
-    pub portfolio: HashSet<String>,
-    pub given: HashSet<String>,
+    pub pre: FastSet<String>,
+    pub post: FastSet<String>,
+    pub portfolio: FastSet<String>,
+    pub given: FastSet<String>,
     /// Function words, sentence openers, days and months.
-    pub stop: HashSet<String>,
+    pub stop: FastSet<String>,
     /// Days and months only.
-    pub calendar: HashSet<String>,
-    pub speech: HashSet<String>,
+    pub calendar: FastSet<String>,
+    pub speech: FastSet<String>,
     /// One-word titles by folded form, for "ex-" prefixed offices.
-    pub single_titles: HashMap<String, &'static str>,
+    pub single_titles: FastMap<String, &'static str>,
     /// Title words by folded form, to keep them out of names.
-    pub title_words: HashSet<String>,
+    pub title_words: FastSet<String>,
 }
 
 static ORGS: &str = include_str!("../data/organizations.tsv");
@@ -56,7 +56,7 @@ fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
         .map(|l| l.split('\t').map(str::trim).collect())
 }
 
-fn word_set(text: &'static str) -> HashSet<String> {
+fn word_set(text: &'static str) -> FastSet<String> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
         .flat_map(str::split_whitespace)
@@ -80,9 +80,9 @@ fn build() -> Lexicon {
     }
     let mut titles = Gazetteer::default();
     let mut fuzzy_titles = Vec::new();
-    let mut title_words = HashSet::new();
-    let mut single_titles = HashMap::new();
-    let mut abbreviations = HashMap::new();
+    let mut title_words = FastSet::default();
+    let mut single_titles = FastMap::default();
+    let mut abbreviations = FastMap::default();
     for cols in rows(TITLES) {
         let group = cols.get(1).copied().unwrap_or(cols[0]);
         if cols.get(2) == Some(&"abbr") {
@@ -99,7 +99,7 @@ fn build() -> Lexicon {
         }
         title_words.extend(folded.split(' ').map(str::to_string));
     }
-    let mut by_place: HashMap<&str, HashSet<String>> = HashMap::new();
+    let mut by_place: HashMap<&str, FastSet<String>> = HashMap::new();
     for cols in rows(ROLE_WORDS) {
         by_place
             .entry(cols.get(1).copied().unwrap_or(""))

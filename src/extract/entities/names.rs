@@ -6,9 +6,11 @@ use super::lexicon::{HeadLang, LEXICON};
 use super::persons::{name_run, valid_name};
 use super::{Doc, Hit};
 use crate::extract::EntityType;
-use crate::extract::geo::words::{Shape, fold};
+use crate::extract::geo::words::{FastSet, Shape, fold};
 use crate::extract::geo::{GeoKind, gazetteer};
 
+/// The most words read ahead for one name.
+const MAX_NAME_WORDS: usize = 12;
 /// Connectors that continue an organisation's name after its head ("Office on Drugs").
 const ORG_LINKS: &[&str] = &["of", "on", "for", "against", "to", "de", "del", "para", "contra", "da", "do", "dos"];
 /// Articles allowed right after such a connector ("Office of the Ombudsman", "de la Nación").
@@ -55,7 +57,6 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
         people.add(&fold(&doc.body[h.start..h.end]));
     }
     let mut acronyms: HashSet<String> = HashSet::new();
-    let mut key = String::new();
     let mut i = 0;
     while i < doc.len() {
         if doc.used[i] || !doc.cap(i) {
@@ -63,10 +64,10 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         let joinable = |j: usize| doc.name_joined(j);
-        let geo = gazetteer().longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key);
+        let geo = gazetteer().longest(&doc.f.words, i, |j| doc.key(j), joinable);
         let org_gaz = LEXICON
             .orgs
-            .longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key)
+            .longest(&doc.f.words, i, |j| doc.key(j), joinable)
             .map(|(n, _)| n);
         let head = org_phrase(doc, i);
         let geo_n = geo.map_or(0, |(n, _)| n);
@@ -150,8 +151,8 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
 /// People already named in the text: their full names and the words of their names, folded.
 #[derive(Default)]
 struct People {
-    full: HashSet<String>,
-    words: HashSet<String>,
+    full: FastSet<String>,
+    words: FastSet<String>,
 }
 
 impl People {
@@ -185,10 +186,9 @@ fn head_at(doc: &Doc<'_>, i: usize) -> Option<(usize, HeadLang)> {
     if i >= doc.len() || !doc.cap(i) {
         return None;
     }
-    let mut key = String::new();
     LEXICON
         .heads
-        .longest(&doc.f.words, i, |j| doc.key(j), |j| doc.joined(j), &mut key)
+        .longest(&doc.f.words, i, |j| doc.key(j), |j| doc.joined(j))
         .map(|(n, l)| (n, *l))
 }
 
@@ -200,7 +200,8 @@ fn org_word(doc: &Doc<'_>, i: usize) -> bool {
 /// Words `i..k` of a capitalised run (without connectors) that may continue a name.
 fn caps_from(doc: &Doc<'_>, i: usize) -> usize {
     let mut k = i;
-    while k < doc.len() && org_word(doc, k) {
+    // Bounded so that a long run of capitals (a title-case page) stays linear.
+    while k < doc.len() && k - i < MAX_NAME_WORDS && org_word(doc, k) {
         k += 1;
     }
     k
@@ -220,6 +221,9 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
             break found;
         }
         h += 1;
+        if h - i > MAX_NAME_WORDS {
+            return None;
+        }
         // "Securities and Exchange Commission": "and" before the head, when what comes
         // before it is no place or organisation of its own.
         if doc.joined(h)

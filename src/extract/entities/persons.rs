@@ -130,9 +130,8 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if doc.cap(i) && is_head(doc, i) {
         return None;
     }
-    let mut key = String::new();
     let joinable = |j: usize| doc.joined(j);
-    if let Some((n, group)) = lex.titles.longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key) {
+    if let Some((n, group)) = lex.titles.longest(&doc.f.words, i, |j| doc.key(j), joinable) {
         return Some((n, *group, false));
     }
     // "Gen. Juan Pérez": an abbreviation, its dot, then a name.
@@ -150,14 +149,14 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
         return Some((1, *group, false));
     }
     // One typo in a long title word, only when a name follows at once.
-    let word: Vec<char> = doc.key(i).chars().collect();
-    if word.len() < 6 || !doc.joined(i + 1) || !doc.initial(i + 1) {
+    if doc.key(i).len() < 6 || !doc.joined(i + 1) || !doc.initial(i + 1) {
         return None;
     }
     let known = |k: &str| lex.given.contains(k) || lex.stop.contains(k) || lex.portfolio.contains(k) || lex.pre.contains(k);
     if known(doc.key(i)) || is_head(doc, i) {
         return None;
     }
+    let word: Vec<char> = doc.key(i).chars().collect();
     lex.fuzzy_titles
         .iter()
         .find(|(t, _)| t[0] == word[0] && within_one_edit(&word, t))
@@ -165,10 +164,9 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
 }
 
 fn is_head(doc: &Doc<'_>, i: usize) -> bool {
-    let mut key = String::new();
     LEXICON
         .heads
-        .longest(&doc.f.words, i, |j| doc.key(j), |_| false, &mut key)
+        .longest(&doc.f.words, i, |j| doc.key(j), |_| false)
         .is_some()
 }
 
@@ -207,8 +205,7 @@ fn office(doc: &Doc<'_>, i: usize, n: usize, group: &'static str, fuzzy: bool) -
 }
 
 fn is_known_org(doc: &Doc<'_>, i: usize) -> bool {
-    let mut key = String::new();
-    LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), |_| false, &mut key) == Some((1, &()))
+    LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), |_| false) == Some((1, &()))
 }
 
 /// The end of an "of/de ..." complement starting at word `i`: the connector, an optional
@@ -236,7 +233,7 @@ fn cap_run(doc: &Doc<'_>, i: usize, inner: &[&str]) -> usize {
         while doc.joined(k) && doc.shape(k) == Shape::Lower && inner.contains(&doc.key(k)) {
             k += 1;
         }
-        if doc.joined(k) && doc.cap(k) && doc.free(k) && !LEXICON.stop.contains(doc.key(k)) {
+        if doc.joined(k) && doc.cap(k) && doc.free(k) && !LEXICON.stop.contains(doc.key(k)) && k - i < 12 {
             end = k + 1;
         } else {
             return end;
@@ -369,29 +366,27 @@ pub(super) fn name_run(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
 
 /// Whether a country, place or organisation starts at word `i`.
 pub(super) fn starts_known_name(doc: &Doc<'_>, i: usize) -> bool {
-    let mut key = String::new();
     let joinable = |j: usize| doc.name_joined(j);
-    let geo = gazetteer().longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key);
+    let geo = gazetteer().longest(&doc.f.words, i, |j| doc.key(j), joinable);
     if geo.is_some() && !LEXICON.given.contains(doc.key(i)) {
         return true;
     }
-    LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), joinable, &mut key).is_some() || is_head(doc, i)
+    LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), joinable).is_some() || is_head(doc, i)
 }
 
 /// Whether word `k` ends a person's name before it: a country, demonym or world region, a
 /// place of several words, an organisation. A one-word place can be a surname ("Rosa
 /// Guerrero", "Luis Trujillo").
 fn stops_name(doc: &Doc<'_>, k: usize) -> bool {
-    let mut key = String::new();
     let joinable = |j: usize| doc.name_joined(j);
-    let geo = gazetteer().longest(&doc.f.words, k, |j| doc.key(j), joinable, &mut key);
+    let geo = gazetteer().longest(&doc.f.words, k, |j| doc.key(j), joinable);
     if let Some((n, g)) = geo
         && (g.kind != crate::extract::geo::GeoKind::Place || n > 1)
         && !LEXICON.given.contains(doc.key(k))
     {
         return true;
     }
-    LEXICON.orgs.longest(&doc.f.words, k, |j| doc.key(j), joinable, &mut key).is_some() || is_head(doc, k)
+    LEXICON.orgs.longest(&doc.f.words, k, |j| doc.key(j), joinable).is_some() || is_head(doc, k)
 }
 
 /// Whether words `s..e` can be a person's name: enough words, none a function word, title,
@@ -420,14 +415,13 @@ pub(super) fn valid_name(doc: &Doc<'_>, s: usize, e: usize, min_words: usize) ->
 /// Whether the single word `k` is itself a country, demonym, area or organisation
 /// (a given name that is also a place, like "Salvador", stays a name word).
 fn known_word(doc: &Doc<'_>, k: usize, first: bool) -> bool {
-    let mut key = String::new();
     let one = |_: usize| false;
-    if let Some((_, g)) = gazetteer().longest(&doc.f.words, k, |j| doc.key(j), one, &mut key) {
+    if let Some((_, g)) = gazetteer().longest(&doc.f.words, k, |j| doc.key(j), one) {
         use crate::extract::geo::GeoKind::*;
         let surname = !first && g.kind == Place;
         if matches!(g.kind, Country | Demonym | Area | AreaAdjective) || (!surname && !LEXICON.given.contains(doc.key(k))) {
             return true;
         }
     }
-    LEXICON.orgs.longest(&doc.f.words, k, |j| doc.key(j), one, &mut key).is_some()
+    LEXICON.orgs.longest(&doc.f.words, k, |j| doc.key(j), one).is_some()
 }

@@ -2,6 +2,30 @@
 //! entity finder and the country lookup.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: word lists are looked up several times per word of every text, and their keys
+/// are short, so a simple hash beats the default SipHash several times over.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// How a word is capitalised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,27 +198,36 @@ impl Case {
 /// One entry of a multi-word gazetteer.
 #[derive(Debug, Clone)]
 struct Entry<T> {
+    /// Folded words joined by single spaces.
+    key: String,
     value: T,
     cases: Vec<Case>,
 }
 
-/// A gazetteer keyed by folded words joined with single spaces.
+/// A gazetteer keyed by folded words joined with single spaces. Keys are stored by their
+/// FNV hash, which can be extended word by word, so a lookup never builds a string.
 #[derive(Debug)]
 pub struct Gazetteer<T> {
-    entries: HashMap<String, Vec<Entry<T>>>,
-    /// Every folded word-prefix of a key, so a lookup stops as soon as no key can follow.
-    prefixes: HashSet<String>,
+    entries: FastMap<u64, Vec<Entry<T>>>,
+    /// Hashes of every word-prefix of a key, so a lookup stops as soon as no key can follow.
+    prefixes: FastSet<u64>,
     max_words: usize,
 }
 
 impl<T> Default for Gazetteer<T> {
     fn default() -> Self {
         Gazetteer {
-            entries: HashMap::new(),
-            prefixes: HashSet::new(),
+            entries: FastMap::default(),
+            prefixes: FastSet::default(),
             max_words: 0,
         }
     }
+}
+
+fn hash_str(s: &str) -> u64 {
+    let mut h = Fnv::default();
+    h.write(s.as_bytes());
+    h.finish()
 }
 
 impl<T> Gazetteer<T> {
@@ -212,50 +245,53 @@ impl<T> Gazetteer<T> {
             }
             let text = &written[w.start..w.end];
             fold_into(text, &mut key);
-            self.prefixes.insert(key.clone());
+            self.prefixes.insert(hash_str(&key));
             cases.push(if any_case { Case::Any } else { Case::from_written(text) });
         }
         self.max_words = self.max_words.max(ws.len());
-        self.entries.entry(key).or_default().push(Entry { value, cases });
+        let list = self.entries.entry(hash_str(&key)).or_default();
+        list.push(Entry { key, value, cases });
     }
 
     /// Whether a folded key (words joined by single spaces) is a name.
     pub fn contains_key(&self, key: &str) -> bool {
-        self.entries.contains_key(key)
+        self.entries.get(&hash_str(key)).is_some_and(|l| l.iter().any(|e| e.key == key))
     }
 
     /// The longest entry starting at word `i` of `text`: (number of words, value).
     /// `folded(j)` gives the folded form of word `j`; `joinable(j)` says whether word `j`
     /// may continue the name of word `j - 1`.
-    pub fn longest<'a>(
+    pub fn longest<'a, 'k>(
         &'a self,
         words: &[Word],
         i: usize,
-        folded: impl Fn(usize) -> &'a str,
+        folded: impl Fn(usize) -> &'k str,
         joinable: impl Fn(usize) -> bool,
-        key: &mut String,
-    ) -> Option<(usize, &'a T)>
-    where
-        T: 'a,
-    {
+    ) -> Option<(usize, &'a T)> {
         let mut best = None;
-        key.clear();
+        let mut h = Fnv::default();
         for j in i..words.len().min(i + self.max_words) {
             if j > i {
                 if !joinable(j) {
                     break;
                 }
-                key.push(' ');
+                h.write(b" ");
             }
-            key.push_str(folded(j));
-            if !self.prefixes.contains(key.as_str()) {
+            h.write(folded(j).as_bytes());
+            let hash = h.finish();
+            if !self.prefixes.contains(&hash) {
                 break;
             }
-            if let Some(list) = self.entries.get(key.as_str()) {
-                let shapes = &words[i..=j];
-                if let Some(e) = list.iter().find(|e| e.cases.iter().zip(shapes).all(|(c, w)| c.accepts(w.shape))) {
-                    best = Some((j + 1 - i, &e.value));
-                }
+            let Some(list) = self.entries.get(&hash) else {
+                continue;
+            };
+            let shapes = &words[i..=j];
+            let same_words = |e: &Entry<T>| e.key.split(' ').eq((i..=j).map(&folded));
+            if let Some(e) = list
+                .iter()
+                .find(|e| same_words(e) && e.cases.iter().zip(shapes).all(|(c, w)| c.accepts(w.shape)))
+            {
+                best = Some((j + 1 - i, &e.value));
             }
         }
         best
