@@ -7,7 +7,8 @@ pub mod words;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use words::{Gazetteer, Word, fold_into, name_gap, words};
+pub(crate) use words::Folded;
+use words::{Gazetteer, name_gap};
 
 /// What a geographic name stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,32 +129,6 @@ fn spanish_forms(word: &str) -> Vec<String> {
     out
 }
 
-/// Words of a text with their folded forms, kept in one buffer.
-pub(crate) struct Folded {
-    pub words: Vec<Word>,
-    buf: String,
-    ends: Vec<usize>,
-}
-
-impl Folded {
-    pub fn new(text: &str) -> Folded {
-        let words = words(text);
-        let mut buf = String::with_capacity(text.len());
-        let mut ends = Vec::with_capacity(words.len());
-        for w in &words {
-            fold_into(&text[w.start..w.end], &mut buf);
-            ends.push(buf.len());
-        }
-        Folded { words, buf, ends }
-    }
-
-    /// The folded form of word `i`.
-    pub fn key(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.buf[start..self.ends[i]]
-    }
-}
-
 /// The ISO code of the first country named (or implied by a demonym) in `text`.
 /// Cities and regions do not count; "Latin American" is not "American".
 pub fn find_country(text: &str) -> Option<&'static str> {
@@ -165,7 +140,7 @@ pub fn find_country(text: &str) -> Option<&'static str> {
             let prev = &f.words[j - 1];
             name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
         };
-        match g.longest(&f.words, i, |j| f.key(j), joinable) {
+        match g.longest_in(&f, i, joinable) {
             Some((n, geo)) => {
                 if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym) {
                     return geo.codes.first().copied();

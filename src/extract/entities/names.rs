@@ -64,11 +64,8 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         let joinable = |j: usize| doc.name_joined(j);
-        let geo = gazetteer().longest(&doc.f.words, i, |j| doc.key(j), joinable);
-        let org_gaz = LEXICON
-            .orgs
-            .longest(&doc.f.words, i, |j| doc.key(j), joinable)
-            .map(|(n, _)| n);
+        let geo = gazetteer().longest_in(&doc.f, i, joinable);
+        let org_gaz = LEXICON.orgs.longest_in(&doc.f, i, joinable).map(|(n, _)| n);
         let head = org_phrase(doc, i);
         let geo_n = geo.map_or(0, |(n, _)| n);
         let org_n = org_gaz.unwrap_or(0).max(head.unwrap_or(0));
@@ -186,10 +183,7 @@ fn head_at(doc: &Doc<'_>, i: usize) -> Option<(usize, HeadLang)> {
     if i >= doc.len() || !doc.cap(i) {
         return None;
     }
-    LEXICON
-        .heads
-        .longest(&doc.f.words, i, |j| doc.key(j), |j| doc.joined(j))
-        .map(|(n, l)| (n, *l))
+    LEXICON.heads.longest_in(&doc.f, i, |j| doc.joined(j)).map(|(n, l)| (n, *l))
 }
 
 /// A capitalised word that can go on an organisation's name.

@@ -131,7 +131,7 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
         return None;
     }
     let joinable = |j: usize| doc.joined(j);
-    if let Some((n, group)) = lex.titles.longest(&doc.f.words, i, |j| doc.key(j), joinable) {
+    if let Some((n, group)) = lex.titles.longest_in(&doc.f, i, joinable) {
         return Some((n, *group, false));
     }
     // "Gen. Juan Pérez": an abbreviation, its dot, then a name.
@@ -164,10 +164,7 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
 }
 
 fn is_head(doc: &Doc<'_>, i: usize) -> bool {
-    LEXICON
-        .heads
-        .longest(&doc.f.words, i, |j| doc.key(j), |_| false)
-        .is_some()
+    LEXICON.heads.longest_in(&doc.f, i, |_| false).is_some()
 }
 
 /// Grows a title into the whole office: qualifiers before it, and after it qualifiers, an
@@ -205,7 +202,7 @@ fn office(doc: &Doc<'_>, i: usize, n: usize, group: &'static str, fuzzy: bool) -
 }
 
 fn is_known_org(doc: &Doc<'_>, i: usize) -> bool {
-    LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), |_| false) == Some((1, &()))
+    LEXICON.orgs.longest_in(&doc.f, i, |_| false) == Some((1, &()))
 }
 
 /// The end of an "of/de ..." complement starting at word `i`: the connector, an optional
@@ -367,11 +364,11 @@ pub(super) fn name_run(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
 /// Whether a country, place or organisation starts at word `i`.
 pub(super) fn starts_known_name(doc: &Doc<'_>, i: usize) -> bool {
     let joinable = |j: usize| doc.name_joined(j);
-    let geo = gazetteer().longest(&doc.f.words, i, |j| doc.key(j), joinable);
+    let geo = gazetteer().longest_in(&doc.f, i, joinable);
     if geo.is_some() && !LEXICON.given.contains(doc.key(i)) {
         return true;
     }
-    LEXICON.orgs.longest(&doc.f.words, i, |j| doc.key(j), joinable).is_some() || is_head(doc, i)
+    LEXICON.orgs.longest_in(&doc.f, i, joinable).is_some() || is_head(doc, i)
 }
 
 /// Whether word `k` ends a person's name before it: a country, demonym or world region, a
@@ -379,14 +376,14 @@ pub(super) fn starts_known_name(doc: &Doc<'_>, i: usize) -> bool {
 /// Guerrero", "Luis Trujillo").
 fn stops_name(doc: &Doc<'_>, k: usize) -> bool {
     let joinable = |j: usize| doc.name_joined(j);
-    let geo = gazetteer().longest(&doc.f.words, k, |j| doc.key(j), joinable);
+    let geo = gazetteer().longest_in(&doc.f, k, joinable);
     if let Some((n, g)) = geo
         && (g.kind != crate::extract::geo::GeoKind::Place || n > 1)
         && !LEXICON.given.contains(doc.key(k))
     {
         return true;
     }
-    LEXICON.orgs.longest(&doc.f.words, k, |j| doc.key(j), joinable).is_some() || is_head(doc, k)
+    LEXICON.orgs.longest_in(&doc.f, k, joinable).is_some() || is_head(doc, k)
 }
 
 /// Whether words `s..e` can be a person's name: enough words, none a function word, title,
@@ -416,12 +413,12 @@ pub(super) fn valid_name(doc: &Doc<'_>, s: usize, e: usize, min_words: usize) ->
 /// (a given name that is also a place, like "Salvador", stays a name word).
 fn known_word(doc: &Doc<'_>, k: usize, first: bool) -> bool {
     let one = |_: usize| false;
-    if let Some((_, g)) = gazetteer().longest(&doc.f.words, k, |j| doc.key(j), one) {
+    if let Some((_, g)) = gazetteer().longest_in(&doc.f, k, one) {
         use crate::extract::geo::GeoKind::*;
         let surname = !first && g.kind == Place;
         if matches!(g.kind, Country | Demonym | Area | AreaAdjective) || (!surname && !LEXICON.given.contains(doc.key(k))) {
             return true;
         }
     }
-    LEXICON.orgs.longest(&doc.f.words, k, |j| doc.key(j), one).is_some()
+    LEXICON.orgs.longest_in(&doc.f, k, one).is_some()
 }

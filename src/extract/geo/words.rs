@@ -44,6 +44,9 @@ pub enum Shape {
 
 impl Shape {
     pub fn of(word: &str) -> Shape {
+        if word.is_ascii() {
+            return Shape::of_ascii(word.as_bytes());
+        }
         let Some(first) = word.chars().next() else {
             return Shape::Other;
         };
@@ -68,6 +71,23 @@ impl Shape {
         }
     }
 
+    fn of_ascii(word: &[u8]) -> Shape {
+        match word.first() {
+            Some(b) if b.is_ascii_lowercase() => Shape::Lower,
+            Some(b) if b.is_ascii_uppercase() => {
+                let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
+                if word.iter().any(u8::is_ascii_lowercase) {
+                    Shape::Initial
+                } else if letters == 1 {
+                    Shape::Letter
+                } else {
+                    Shape::Upper
+                }
+            }
+            _ => Shape::Other,
+        }
+    }
+
     /// Starts with a capital letter.
     pub fn is_cap(self) -> bool {
         matches!(self, Shape::Initial | Shape::Upper | Shape::Letter)
@@ -85,23 +105,30 @@ pub struct Word {
 /// Splits `text` into words: runs of letters and digits, joined across single inner hyphens
 /// ("Guinea-Bissau", "MS-13"). Everything else separates words.
 pub fn words(text: &str) -> Vec<Word> {
-    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len() / 6);
     let mut start: Option<usize> = None;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII is read byte by byte; other characters are decoded.
+        let (c, len) = if bytes[i] < 0x80 {
+            (bytes[i] as char, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c, c.len_utf8())
+        };
         if c.is_alphanumeric() {
             if start.is_none() {
                 start = Some(i);
             }
-            continue;
-        }
-        if let Some(s) = start {
-            let joins = c == '-' && iter.peek().is_some_and(|(_, n)| n.is_alphanumeric());
-            if !joins {
+        } else if let Some(s) = start {
+            let next_alnum = text[i + len..].chars().next().is_some_and(char::is_alphanumeric);
+            if !(c == '-' && next_alnum) {
                 out.push(word(text, s, i));
                 start = None;
             }
         }
+        i += len;
     }
     if let Some(s) = start {
         out.push(word(text, s, text.len()));
@@ -119,6 +146,12 @@ fn word(text: &str, start: usize, end: usize) -> Word {
 
 /// Lowercases and strips accents ("Perú" → "peru", "Ñuble" → "nuble"), appending to `out`.
 pub fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        let from = out.len();
+        out.push_str(text);
+        out[from..].make_ascii_lowercase();
+        return;
+    }
     for c in text.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
@@ -268,16 +301,33 @@ impl<T> Gazetteer<T> {
         folded: impl Fn(usize) -> &'k str,
         joinable: impl Fn(usize) -> bool,
     ) -> Option<(usize, &'a T)> {
+        let first = hash_str(folded(i));
+        self.longest_from(words, i, first, folded, joinable)
+    }
+
+    /// The longest entry starting at word `i` of folded text `f`.
+    pub fn longest_in<'a>(&'a self, f: &Folded, i: usize, joinable: impl Fn(usize) -> bool) -> Option<(usize, &'a T)> {
+        self.longest_from(&f.words, i, f.hashes[i], |j| f.key(j), joinable)
+    }
+
+    fn longest_from<'a, 'k>(
+        &'a self,
+        words: &[Word],
+        i: usize,
+        first: u64,
+        folded: impl Fn(usize) -> &'k str,
+        joinable: impl Fn(usize) -> bool,
+    ) -> Option<(usize, &'a T)> {
         let mut best = None;
-        let mut h = Fnv::default();
+        let mut h = Fnv(first);
         for j in i..words.len().min(i + self.max_words) {
             if j > i {
                 if !joinable(j) {
                     break;
                 }
                 h.write(b" ");
+                h.write(folded(j).as_bytes());
             }
-            h.write(folded(j).as_bytes());
             let hash = h.finish();
             if !self.prefixes.contains(&hash) {
                 break;
@@ -295,6 +345,36 @@ impl<T> Gazetteer<T> {
             }
         }
         best
+    }
+}
+
+/// Words of a text with their folded forms (kept in one buffer) and the hashes of those.
+pub struct Folded {
+    pub words: Vec<Word>,
+    buf: String,
+    ends: Vec<usize>,
+    hashes: Vec<u64>,
+}
+
+impl Folded {
+    pub fn new(text: &str) -> Folded {
+        let words = words(text);
+        let mut buf = String::with_capacity(text.len());
+        let mut ends = Vec::with_capacity(words.len());
+        let mut hashes = Vec::with_capacity(words.len());
+        for w in &words {
+            let from = buf.len();
+            fold_into(&text[w.start..w.end], &mut buf);
+            ends.push(buf.len());
+            hashes.push(hash_str(&buf[from..]));
+        }
+        Folded { words, buf, ends, hashes }
+    }
+
+    /// The folded form of word `i`.
+    pub fn key(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
     }
 }
 
@@ -339,11 +419,14 @@ mod tests {
         let text = "en Villa El Salvador y US, no us";
         let ws = words(text);
         let folded: Vec<String> = ws.iter().map(|w| fold(&text[w.start..w.end])).collect();
-        let mut key = String::new();
-        let at = |i: usize, key: &mut String| g.longest(&ws, i, |j| folded[j].as_str(), |_| true, key).map(|(n, v)| (n, *v));
-        assert_eq!(at(1, &mut key), Some((3, 2)));
-        assert_eq!(at(2, &mut key), Some((2, 1)));
-        assert_eq!(at(5, &mut key), Some((1, 3)));
-        assert_eq!(at(7, &mut key), None);
+        let at = |i: usize| g.longest(&ws, i, |j| folded[j].as_str(), |_| true).map(|(n, v)| (n, *v));
+        assert_eq!(at(1), Some((3, 2)));
+        assert_eq!(at(2), Some((2, 1)));
+        assert_eq!(at(5), Some((1, 3)));
+        assert_eq!(at(7), None);
+        assert!(g.contains_key("el salvador"));
+        assert!(!g.contains_key("salvador"));
+        let f = Folded::new(text);
+        assert_eq!(g.longest_in(&f, 1, |_| true).map(|(n, v)| (n, *v)), Some((3, 2)));
     }
 }
