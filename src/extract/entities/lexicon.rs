@@ -33,6 +33,8 @@ pub struct Lexicon {
     /// Days and months only.
     pub calendar: FastSet<String>,
     pub speech: FastSet<String>,
+    /// Words before a name that make it an organisation ("según", "the newspaper").
+    pub source_cues: Gazetteer<()>,
     /// One-word titles by folded form, for "ex-" prefixed offices.
     pub single_titles: FastMap<String, &'static str>,
     /// Title words by folded form, to keep them out of names.
@@ -47,6 +49,7 @@ static GIVEN: &str = include_str!("../data/given_names.txt");
 static STOP: &str = include_str!("../data/stopwords.txt");
 static CALENDAR: &str = include_str!("../data/calendar.txt");
 static SPEECH: &str = include_str!("../data/speech_verbs.txt");
+static SOURCE_CUES: &str = include_str!("../data/source_cues.tsv");
 
 pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(build);
 
@@ -120,6 +123,13 @@ fn build() -> Lexicon {
         stop: word_set(STOP).union(&word_set(CALENDAR)).cloned().collect(),
         calendar: word_set(CALENDAR),
         speech: word_set(SPEECH),
+        source_cues: {
+            let mut g = Gazetteer::default();
+            for cols in rows(SOURCE_CUES) {
+                g.insert(cols[0], true, ());
+            }
+            g
+        },
         single_titles,
         title_words,
     }

@@ -136,6 +136,11 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             i = end;
             continue;
         }
+        if let Some(end) = cued_org(doc, i) {
+            hits.push(span_hit(doc, EntityType::Organization, i, end));
+            i = end;
+            continue;
+        }
         if let Some(end) = unknown_place(doc, i) {
             hits.push(span_hit(doc, EntityType::Location, i, end));
             i = end;
@@ -435,6 +440,29 @@ fn known_surname(doc: &Doc<'_>, i: usize, people: &People) -> Option<usize> {
         end += 1;
     }
     (end > i).then_some(end)
+}
+
+/// A capitalised name right after an attribution or an outlet noun: "según Datacrim",
+/// "the newspaper Ojo Público", "la encuestadora Vox Populi".
+fn cued_org(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    if i == 0 || !doc.joined(i) || !doc.initial(i) {
+        return None;
+    }
+    // The cue ends at word i - 1: try cues of up to four words.
+    let cued = (1..=4.min(i)).any(|n| {
+        let s = i - n;
+        (s + 1..i).all(|k| doc.joined(k))
+            && LEXICON
+                .source_cues
+                .longest_in(&doc.f, s, |k| doc.joined(k))
+                .is_some_and(|(m, _)| m == n)
+    });
+    if !cued {
+        return None;
+    }
+    let end = group_run(doc, i);
+    let clean = (i..end).all(|k| doc.shape(k) == Shape::Lower || !LEXICON.stop.contains(doc.key(k)));
+    (clean && end - i <= 4).then_some(end)
 }
 
 /// A capitalised name after "in"/"en" or a place noun ("la provincia de Pataz"): a place

@@ -297,3 +297,14 @@ fn two_people_joined_by_y_stay_apart() {
     let f = es("Declararon Ana Lucía Campos y Jorge Luis Vera ante el juez.");
     assert_eq!(names(&f, EntityType::Person), ["Ana Lucía Campos", "Jorge Luis Vera"]);
 }
+
+#[test]
+fn attributions_and_outlet_nouns_mark_organisations() {
+    let f = en("Thefts doubled, according to Datacrim, and the newspaper Diario Sur agreed.");
+    assert_eq!(names(&f, EntityType::Organization), ["Datacrim", "Diario Sur"]);
+    let f = es("Según Vox Populi, el 70 % teme salir de noche.");
+    assert_eq!(names(&f, EntityType::Organization), ["Vox Populi"]);
+    // A person stays a person after "according to".
+    let f = en("According to Marta Quiroz, the figure is too low.");
+    assert!(person(&f, "Marta Quiroz").is_some(), "{f:?}");
+}
