@@ -308,3 +308,9 @@ fn attributions_and_outlet_nouns_mark_organisations() {
     let f = en("According to Marta Quiroz, the figure is too low.");
     assert!(person(&f, "Marta Quiroz").is_some(), "{f:?}");
 }
+
+#[test]
+fn former_is_part_of_the_office() {
+    let f = en("Ricardo Palma Soto, the former interior minister, was questioned.");
+    assert_eq!(role_of(&f, "Ricardo Palma Soto").as_deref(), Some("former interior minister"));
+}
