@@ -78,6 +78,11 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             && doc.initial(i + 1)
             && !doc.in_role[i];
 
+        // A heading in capitals ("UN INFORME REVELA"): its short words are no acronyms.
+        if doc.shape(i) == Shape::Upper && shouting(doc, i) {
+            i += 1;
+            continue;
+        }
         if org_n > 0 && org_n >= geo_n {
             if let Some((n, g)) = geo.filter(|(n, g)| *n < org_n && g.kind == GeoKind::Demonym) {
                 // "Peruvian National Police": the demonym still says which country the text
@@ -287,6 +292,17 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
         break;
     }
     (end - i >= 2).then_some(end - i)
+}
+
+/// Whether word `i` sits among other words in capitals that are no known acronyms.
+fn shouting(doc: &Doc<'_>, i: usize) -> bool {
+    let caps_word = |k: usize| {
+        k < doc.len()
+            && doc.shape(k) == Shape::Upper
+            && LEXICON.orgs.longest_in(&doc.f, k, |_| false).is_none()
+            && gazetteer().longest_in(&doc.f, k, |_| false).is_none()
+    };
+    (doc.joined(i) && caps_word(i - 1)) || (doc.joined(i + 1) && caps_word(i + 1))
 }
 
 /// A criminal group named after "la banda", "the gang", "organización criminal":

@@ -314,3 +314,9 @@ fn former_is_part_of_the_office() {
     let f = en("Ricardo Palma Soto, the former interior minister, was questioned.");
     assert_eq!(role_of(&f, "Ricardo Palma Soto").as_deref(), Some("former interior minister"));
 }
+
+#[test]
+fn headings_in_capitals_give_no_acronyms() {
+    let f = es("UN INFORME DE LA ONU REVELA CIFRAS\nLa DEA colabora con la policía.");
+    assert_eq!(names(&f, EntityType::Organization), ["DEA"]);
+}
