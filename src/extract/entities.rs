@@ -67,17 +67,18 @@ impl<'a> Doc<'a> {
         self.f.words.len()
     }
 
+    /// Word `i` as written; empty past the end, like `key` and `shape`, so that look-ahead
+    /// never has to check bounds first.
     pub fn text(&self, i: usize) -> &'a str {
-        let w = self.f.words[i];
-        &self.body[w.start..w.end]
+        self.f.words.get(i).map_or("", |w| &self.body[w.start..w.end])
     }
 
     pub fn key(&self, i: usize) -> &str {
-        self.f.key(i)
+        if i < self.len() { self.f.key(i) } else { "" }
     }
 
     pub fn shape(&self, i: usize) -> Shape {
-        self.f.words[i].shape
+        self.f.words.get(i).map_or(Shape::Other, |w| w.shape)
     }
 
     /// Text between word `i - 1` and word `i`.

@@ -117,7 +117,7 @@ pub fn words(text: &str) -> Vec<Word> {
             let c = text[i..].chars().next().unwrap_or(' ');
             (c, c.len_utf8())
         };
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() || (start.is_some() && is_combining(c)) {
             if start.is_none() {
                 start = Some(i);
             }
@@ -134,6 +134,11 @@ pub fn words(text: &str) -> Vec<Word> {
         out.push(word(text, s, text.len()));
     }
     out
+}
+
+/// Combining accents of decomposed text ("Peru\u{301}"): part of the word, dropped by folding.
+fn is_combining(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c)
 }
 
 fn word(text: &str, start: usize, end: usize) -> Word {
@@ -155,6 +160,9 @@ pub fn fold_into(text: &str, out: &mut String) {
     for c in text.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if is_combining(c) {
             continue;
         }
         for l in c.to_lowercase() {
@@ -301,12 +309,18 @@ impl<T> Gazetteer<T> {
         folded: impl Fn(usize) -> &'k str,
         joinable: impl Fn(usize) -> bool,
     ) -> Option<(usize, &'a T)> {
+        if i >= words.len() {
+            return None;
+        }
         let first = hash_str(folded(i));
         self.longest_from(words, i, first, folded, joinable)
     }
 
     /// The longest entry starting at word `i` of folded text `f`.
     pub fn longest_in<'a>(&'a self, f: &Folded, i: usize, joinable: impl Fn(usize) -> bool) -> Option<(usize, &'a T)> {
+        if i >= f.words.len() {
+            return None;
+        }
         self.longest_from(&f.words, i, f.hashes[i], |j| f.key(j), joinable)
     }
 
@@ -408,6 +422,9 @@ mod tests {
         assert_eq!(fold("Perú"), "peru");
         assert_eq!(fold("NARIÑO"), "narino");
         assert_eq!(fold("São Paulo"), "sao paulo");
+        assert_eq!(fold("Peru\u{301}"), "peru");
+        let t = "Basombri\u{301}o dijo";
+        assert_eq!(texts(t, &words(t)), ["Basombri\u{301}o", "dijo"]);
     }
 
     #[test]
