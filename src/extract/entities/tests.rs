@@ -209,6 +209,15 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_unicode_never_panics(text in "\\PC{0,200}") {
+        let found = find(&text, &sentences::split(&text), Lang::En);
+        let chars: Vec<char> = text.chars().collect();
+        for e in found {
+            prop_assert!(e.start < e.end && e.end <= chars.len());
+        }
+    }
+
+    #[test]
     fn names_from_word_lists_keep_offsets(words in proptest::collection::vec(
         prop::sample::select(vec!["el", "ministro", "del", "Interior", ",", "Juan", "Pérez", "Minister", "of", "Peru",
             "Policía", "Nacional", "(", "PNP", ")", "said", "Lima", "the", "Ñuño", "’s", ".", "\n", "EE.UU.", "La", "Gen.", "Los",
