@@ -173,6 +173,39 @@ pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Entity> {
     finish(body, hits)
 }
 
+/// A person named by surname alone ("el ministro Basombrío") is the same person as a full
+/// name ending with it: the full name takes the office if it has none, the surname goes.
+fn merge_surnames(body: &str, hits: &mut Vec<Hit>) {
+    use super::geo::words::fold;
+    let full: HashMap<String, usize> = hits
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.kind == EntityType::Person && body[h.start..h.end].contains(' '))
+        .filter_map(|(n, h)| {
+            let name = fold(&body[h.start..h.end]);
+            name.rsplit(' ').next().map(|last| (last.to_string(), n))
+        })
+        .collect();
+    let mut drop = vec![false; hits.len()];
+    for n in 0..hits.len() {
+        let h = &hits[n];
+        if h.kind != EntityType::Person || body[h.start..h.end].contains(' ') {
+            continue;
+        }
+        if let Some(&m) = full.get(&fold(&body[h.start..h.end])) {
+            if hits[m].role.is_none() {
+                hits[m].role = hits[n].role.take();
+            }
+            drop[n] = true;
+        }
+    }
+    let mut k = 0;
+    hits.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
 /// Picks each place's country, drops repeats and demonyms, and turns bytes into code points.
 fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
     let mut votes: HashMap<&'static str, usize> = HashMap::new();
@@ -182,6 +215,7 @@ fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
         }
     }
     hits.sort_by_key(|h| (h.start, h.end));
+    merge_surnames(body, &mut hits);
     let mut seen: HashMap<(&str, String), usize> = HashMap::new();
     let mut out: Vec<(Hit, Option<&'static str>)> = Vec::new();
     for h in hits {

@@ -336,3 +336,10 @@ fn headings_in_capitals_give_no_acronyms() {
     let f = es("UN INFORME DE LA ONU REVELA CIFRAS\nLa DEA colabora con la policía.");
     assert_eq!(names(&f, EntityType::Organization), ["DEA"]);
 }
+
+#[test]
+fn surname_mention_with_office_joins_the_full_name() {
+    let f = es("Ernesto Ugaz llegó temprano. Luego el fiscal Ugaz pidió la prisión del acusado.");
+    assert_eq!(names(&f, EntityType::Person), ["Ernesto Ugaz"]);
+    assert_eq!(role_of(&f, "Ernesto Ugaz").as_deref(), Some("fiscal"));
+}
