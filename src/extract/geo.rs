@@ -93,11 +93,25 @@ fn build() -> Gazetteer<Geo> {
             }
         }
     }
+    // A name listed under several countries keeps every code, in the order first seen.
+    let mut places: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for cols in data_lines(PLACES) {
         let codes: Vec<&'static str> = names(cols.get(1)).collect();
         for name in names(cols.first()) {
-            g.insert(name, false, geo(GeoKind::Place, &codes));
+            let at = *index.entry(words::fold(name)).or_insert_with(|| {
+                places.push((name, Vec::new()));
+                places.len() - 1
+            });
+            for c in &codes {
+                if !places[at].1.contains(c) {
+                    places[at].1.push(c);
+                }
+            }
         }
+    }
+    for (name, codes) in places {
+        g.insert(name, false, geo(GeoKind::Place, &codes));
     }
     g
 }
