@@ -19,6 +19,7 @@ const ORG_ARTICLES: &[&str] = &["the", "la", "las", "los", "el"];
 const AND: &[&str] = &["and", "y", "e"];
 /// Words before a place name that make a capitalised word a place.
 const LOCATIVE: &[&str] = &["in", "en", "near"];
+/// Nouns that make the capitalised name after "of/de" a place ("la provincia de Pataz").
 const PLACE_NOUNS: &[&str] = &[
     "province",
     "provincia",
@@ -26,7 +27,6 @@ const PLACE_NOUNS: &[&str] = &[
     "departamento",
     "district",
     "distrito",
-    "region",
     "region",
     "state",
     "city",
@@ -46,8 +46,8 @@ const PLACE_NOUNS: &[&str] = &[
     "river",
     "rio",
     "caserio",
-    "centro poblado",
     "anexo",
+    "estado",
 ];
 
 pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
