@@ -68,7 +68,10 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
         let org_gaz = LEXICON.orgs.longest_in(&doc.f, i, joinable).map(|(n, _)| n);
         let head = org_phrase(doc, i);
         let geo_n = geo.map_or(0, |(n, _)| n);
-        let org_n = org_gaz.unwrap_or(0).max(head.unwrap_or(0));
+        let org_n = org_gaz
+            .unwrap_or(0)
+            .max(head.unwrap_or(0))
+            .max(defined_by_acronym(doc, i).unwrap_or(0));
 
         // A given name before a surname beats a one-word place ("Salvador Nasralla").
         let name_first = geo_n == 1
@@ -411,6 +414,19 @@ fn group_run(doc: &Doc<'_>, i: usize) -> usize {
         }
         end = k + 1;
     }
+}
+
+/// A capitalised run followed by an acronym that starts with its first letter:
+/// "Caribbean Financial Action Task Force (CFATF)", "Servicio de Vigilancia (Sevi)".
+fn defined_by_acronym(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    if LEXICON.stop.contains(doc.key(i)) || doc.in_role[i] {
+        return None;
+    }
+    let end = group_run(doc, i).min(i + MAX_NAME_WORDS);
+    let acronym = acronym_after(doc, end)?;
+    let same_initial = doc.key(acronym).chars().next() == doc.key(i).chars().next();
+    let caps = (i..end).filter(|&k| doc.cap(k)).count();
+    (same_initial && caps >= 2).then_some(end - i)
 }
 
 /// "(UNODC)" right after a name: the acronym's word.

@@ -405,7 +405,13 @@ pub(super) fn valid_name(doc: &Doc<'_>, s: usize, e: usize, min_words: usize) ->
     if bad {
         return false;
     }
-    // The whole run a known place, organisation or demonym: not a person.
+    // A place or organisation of several words at its start ("Santa Fe"): not a person.
+    let joinable = |j: usize| doc.name_joined(j);
+    let place = gazetteer().longest_in(&doc.f, s, joinable).is_some_and(|(n, _)| n >= 2);
+    if place || LEXICON.orgs.longest_in(&doc.f, s, joinable).is_some_and(|(n, _)| n >= 2) {
+        return false;
+    }
+    // Any word a known place, organisation or demonym: not a person.
     !(s..e).any(|k| known_word(doc, k, k == s))
 }
 

@@ -343,3 +343,17 @@ fn surname_mention_with_office_joins_the_full_name() {
     assert_eq!(names(&f, EntityType::Person), ["Ernesto Ugaz"]);
     assert_eq!(role_of(&f, "Ernesto Ugaz").as_deref(), Some("fiscal"));
 }
+
+#[test]
+fn an_acronym_after_a_run_makes_it_an_organisation() {
+    let f = en("The Regional Drug Watch (RDW) counted 40 labs. Later the RDW revised it.");
+    assert_eq!(names(&f, EntityType::Organization), ["Regional Drug Watch", "RDW"]);
+    let f = es("Las Farc y el Inpe aparecen en el informe.");
+    assert_eq!(names(&f, EntityType::Organization), ["Farc", "Inpe"]);
+}
+
+#[test]
+fn a_place_of_several_words_is_no_name_after_an_office() {
+    let f = es("Lo dijo la ministra de Seguridad de Santa Fe, Paula Ortiz, en rueda de prensa.");
+    assert_eq!(names(&f, EntityType::Person), ["Paula Ortiz"]);
+}

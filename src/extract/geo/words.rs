@@ -212,6 +212,8 @@ pub enum Case {
     Initial,
     /// All capitals ("UNODC", "US").
     Upper,
+    /// A longer acronym, also written like a name ("FARC" or "Farc", "INPE" or "Inpe").
+    Acronym,
     /// A lowercase connector inside a name: lowercase or title case ("of", "de", "Of").
     Connector,
 }
@@ -219,6 +221,7 @@ pub enum Case {
 impl Case {
     fn from_written(word: &str) -> Case {
         match Shape::of(word) {
+            Shape::Upper if word.chars().filter(|c| c.is_alphabetic()).count() >= 4 => Case::Acronym,
             Shape::Upper | Shape::Letter => Case::Upper,
             Shape::Initial => Case::Initial,
             Shape::Lower => Case::Connector,
@@ -231,6 +234,7 @@ impl Case {
             Case::Any => true,
             Case::Initial => matches!(shape, Shape::Initial),
             Case::Upper => matches!(shape, Shape::Upper | Shape::Letter),
+            Case::Acronym => matches!(shape, Shape::Upper | Shape::Initial),
             Case::Connector => matches!(shape, Shape::Lower | Shape::Initial),
         }
     }
