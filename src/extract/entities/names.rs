@@ -218,7 +218,8 @@ fn caps_from(doc: &Doc<'_>, i: usize) -> usize {
 /// "National Civil Police", "Observatory of Violence", "Sociedad Nacional de Minería",
 /// "United Nations Office on Drugs and Crime".
 fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
-    if LEXICON.stop.contains(doc.key(i)) {
+    // "UN" is an acronym, "Un" a Spanish article.
+    if LEXICON.stop.contains(doc.key(i)) && doc.shape(i) != Shape::Upper {
         return None;
     }
     // Capitalised words up to the first head word.
@@ -293,6 +294,17 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
             }
         }
         break;
+    }
+    // "Integrated Office in Haiti (BINUH)": "in" a country belongs to the name only when an
+    // acronym confirms where the name ends.
+    if doc.joined(end) && matches!(doc.key(end), "in" | "en") && doc.shape(end) == Shape::Lower {
+        let country = gazetteer().longest_in(&doc.f, end + 1, |j| doc.name_joined(j));
+        if let Some((n, _)) = country.filter(|(_, g)| g.kind == GeoKind::Country)
+            && doc.joined(end + 1)
+            && acronym_after(doc, end + 1 + n).is_some()
+        {
+            end += 1 + n;
+        }
     }
     (end - i >= 2).then_some(end - i)
 }

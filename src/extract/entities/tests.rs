@@ -357,3 +357,11 @@ fn a_place_of_several_words_is_no_name_after_an_office() {
     let f = es("Lo dijo la ministra de Seguridad de Santa Fe, Paula Ortiz, en rueda de prensa.");
     assert_eq!(names(&f, EntityType::Person), ["Paula Ortiz"]);
 }
+
+#[test]
+fn a_country_closes_a_name_only_before_its_acronym() {
+    let f = en("Data from the UN Verification Mission in Colombia (UNVMC) show 40 killings.");
+    assert_eq!(names(&f, EntityType::Organization), ["UN Verification Mission in Colombia"]);
+    let f = en("The National Police in Colombia said 40 people died.");
+    assert_eq!(names(&f, EntityType::Organization), ["National Police"]);
+}
