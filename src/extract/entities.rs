@@ -1,10 +1,266 @@
 //! Entities: people with their office, organisations and places.
+//!
+//! Two passes over the words of the body. The first finds people introduced by an office
+//! ("Interior Minister Rosa Quispe", "la fiscal de la Nación, Delia Espinoza", "Juan Pérez,
+//! jefe de la Dirección Antidrogas"). The second reads the remaining capitalised runs:
+//! gazetteers of organisations and places first, then organisation head words ("Ministry",
+//! "Policía"), then given names. Offsets are code points of the body.
 
+mod lexicon;
+mod names;
+mod persons;
+
+use std::collections::HashMap;
+
+use super::geo::words::{Shape, name_gap};
+use super::geo::{Folded, GeoKind};
 use super::sentences::Sentence;
-use super::{Entity, Lang};
+use super::{Entity, EntityType, Lang};
+
+/// The words of a body and what the passes have decided about them.
+pub(crate) struct Doc<'a> {
+    pub body: &'a str,
+    pub f: Folded,
+    /// First word of a sentence (its capital says nothing).
+    pub sent_start: Vec<bool>,
+    /// In a title-case line ("Gustavo Petro Announces Ceasefire"), where capitals say little.
+    pub headline: Vec<bool>,
+    /// Taken by a person's name or an acronym already read.
+    pub used: Vec<bool>,
+    /// Part of an office ("ministro del Interior"): open to places and organisations only.
+    pub in_role: Vec<bool>,
+}
+
+impl<'a> Doc<'a> {
+    fn new(body: &'a str, sentences: &[Sentence<'_>]) -> Doc<'a> {
+        let f = Folded::new(body);
+        let n = f.words.len();
+        let mut sent_start = vec![false; n];
+        let mut starts = sentences.iter().map(|s| s.byte_start).peekable();
+        for i in 0..n {
+            let w = f.words[i];
+            while starts.next_if(|&s| s < w.start).is_some() {}
+            let gap = if i == 0 {
+                &body[..w.start]
+            } else {
+                &body[f.words[i - 1].end..w.start]
+            };
+            let prev = if i == 0 {
+                ""
+            } else {
+                &body[f.words[i - 1].start..f.words[i - 1].end]
+            };
+            sent_start[i] = i == 0 || opens_sentence(gap, prev) || starts.peek() == Some(&w.start);
+        }
+        let headline = headlines(body, &f);
+        Doc {
+            body,
+            f,
+            sent_start,
+            headline,
+            used: vec![false; n],
+            in_role: vec![false; n],
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.f.words.len()
+    }
+
+    /// Word `i` as written; empty past the end, like `key` and `shape`, so that look-ahead
+    /// never has to check bounds first.
+    pub fn text(&self, i: usize) -> &'a str {
+        self.f.words.get(i).map_or("", |w| &self.body[w.start..w.end])
+    }
+
+    pub fn key(&self, i: usize) -> &str {
+        if i < self.len() { self.f.key(i) } else { "" }
+    }
+
+    pub fn shape(&self, i: usize) -> Shape {
+        self.f.words.get(i).map_or(Shape::Other, |w| w.shape)
+    }
+
+    /// Text between word `i - 1` and word `i`.
+    pub fn gap(&self, i: usize) -> &'a str {
+        let end = if i == 0 { 0 } else { self.f.words[i - 1].end };
+        let start = self.f.words.get(i).map_or(self.body.len(), |w| w.start);
+        &self.body[end..start]
+    }
+
+    /// Word `i` follows word `i - 1` after a single space.
+    pub fn joined(&self, i: usize) -> bool {
+        i > 0 && i < self.len() && matches!(self.gap(i), " " | "\u{a0}")
+    }
+
+    /// Word `i` may continue a written name begun before it ("U.S.", "Página/12").
+    pub fn name_joined(&self, i: usize) -> bool {
+        i > 0 && i < self.len() && name_gap(self.gap(i), self.text(i - 1))
+    }
+
+    /// Starts with a capital letter (and is not a heading in capitals unless an acronym).
+    pub fn cap(&self, i: usize) -> bool {
+        i < self.len() && self.shape(i).is_cap()
+    }
+
+    /// Capitalised like a name: "Peru", not "PERU" nor "peru".
+    pub fn initial(&self, i: usize) -> bool {
+        i < self.len() && self.shape(i) == Shape::Initial
+    }
+
+    pub fn free(&self, i: usize) -> bool {
+        i < self.len() && !self.used[i]
+    }
+}
+
+/// Marks the words of title-case lines: most words of four letters or more capitalised, and
+/// no full stop at the end.
+fn headlines(body: &str, f: &Folded) -> Vec<bool> {
+    let mut out = vec![false; f.words.len()];
+    let mut i = 0;
+    while i < f.words.len() {
+        let line_end = body[f.words[i].start..].find('\n').map_or(body.len(), |p| f.words[i].start + p);
+        let mut j = i;
+        while j < f.words.len() && f.words[j].start < line_end {
+            j += 1;
+        }
+        let long: Vec<_> = f.words[i..j]
+            .iter()
+            .filter(|w| w.end - w.start >= 4 && w.shape != Shape::Other)
+            .collect();
+        let caps = long.iter().filter(|w| w.shape.is_cap()).count();
+        let ends_sentence = body[f.words[j - 1].end..line_end].trim_end().ends_with(['.', '!', '?', ':']);
+        if long.len() >= 3 && caps * 5 >= long.len() * 4 && !ends_sentence {
+            out[i..j].iter_mut().for_each(|h| *h = true);
+        }
+        i = j;
+    }
+    out
+}
+
+/// Whether the text before a word ends a sentence or opens a quotation or heading.
+fn opens_sentence(gap: &str, prev: &str) -> bool {
+    if gap.contains('\n') || gap.contains(['!', '?', ':', ';', '"', '“', '«', '—', '•']) {
+        return true;
+    }
+    // A dot ends a sentence unless it closes a short abbreviation ("U.S.", "Dr.").
+    if gap.contains('.') {
+        let short = prev.chars().count() <= 2 && prev.chars().next().is_some_and(char::is_uppercase);
+        return !short;
+    }
+    false
+}
+
+/// An entity found, in bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub kind: EntityType,
+    pub start: usize,
+    pub end: usize,
+    pub role: Option<String>,
+    /// Candidate countries of a place, most likely first.
+    pub codes: Vec<&'static str>,
+    /// Geographic kind, when the hit is a place or a demonym that only counts for context.
+    pub geo: Option<GeoKind>,
+}
 
 /// Finds the entities of a body.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Entity> {
-    let _ = (body, sentences, lang);
-    Vec::new()
+    let _ = lang; // Both languages' rules run: Spanish names turn up in English text and back.
+    let mut doc = Doc::new(body, sentences);
+    let mut hits = persons::find(&mut doc);
+    names::find(&mut doc, &mut hits);
+    finish(body, hits)
 }
+
+/// A person named by surname alone ("el ministro Basombrío") is the same person as a full
+/// name ending with it: the full name takes the office if it has none, the surname goes.
+fn merge_surnames(body: &str, hits: &mut Vec<Hit>) {
+    use super::geo::words::fold;
+    let full: HashMap<String, usize> = hits
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.kind == EntityType::Person && body[h.start..h.end].contains(' '))
+        .filter_map(|(n, h)| {
+            let name = fold(&body[h.start..h.end]);
+            name.rsplit(' ').next().map(|last| (last.to_string(), n))
+        })
+        .collect();
+    let mut drop = vec![false; hits.len()];
+    for n in 0..hits.len() {
+        let h = &hits[n];
+        if h.kind != EntityType::Person || body[h.start..h.end].contains(' ') {
+            continue;
+        }
+        if let Some(&m) = full.get(&fold(&body[h.start..h.end])) {
+            if hits[m].role.is_none() {
+                hits[m].role = hits[n].role.take();
+            }
+            drop[n] = true;
+        }
+    }
+    let mut k = 0;
+    hits.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
+/// Picks each place's country, drops repeats and demonyms, and turns bytes into code points.
+fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
+    let mut votes: HashMap<&'static str, usize> = HashMap::new();
+    for h in &hits {
+        if let [code] = h.codes[..] {
+            *votes.entry(code).or_default() += 1;
+        }
+    }
+    hits.sort_by_key(|h| (h.start, h.end));
+    merge_surnames(body, &mut hits);
+    let mut seen: HashMap<(&str, String), usize> = HashMap::new();
+    let mut out: Vec<(Hit, Option<&'static str>)> = Vec::new();
+    for h in hits {
+        if matches!(h.geo, Some(GeoKind::Demonym | GeoKind::AreaAdjective)) {
+            continue;
+        }
+        let country = h
+            .codes
+            .iter()
+            .enumerate()
+            .max_by_key(|(n, c)| (votes.get(*c).copied().unwrap_or(0), usize::MAX - n))
+            .map(|(_, c)| *c);
+        let key = (h.kind.as_str(), super::geo::words::fold(&body[h.start..h.end]));
+        if let Some(&k) = seen.get(&key) {
+            if out[k].0.role.is_none() && h.role.is_some() {
+                out[k].0.role = h.role;
+            }
+            continue;
+        }
+        seen.insert(key, out.len());
+        out.push((h, country));
+    }
+    // One walk over the body converts every byte offset to a code-point offset.
+    let mut marks: Vec<usize> = out.iter().flat_map(|(h, _)| [h.start, h.end]).collect();
+    marks.sort_unstable();
+    marks.dedup();
+    let mut chars_at: HashMap<usize, usize> = HashMap::with_capacity(marks.len());
+    let mut count = 0;
+    let mut last = 0;
+    for m in marks {
+        count += body[last..m].chars().count();
+        last = m;
+        chars_at.insert(m, count);
+    }
+    out.into_iter()
+        .map(|(h, country)| Entity {
+            kind: h.kind,
+            name: body[h.start..h.end].to_string(),
+            role: h.role,
+            country: country.map(str::to_string),
+            start: chars_at[&h.start],
+            end: chars_at[&h.end],
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

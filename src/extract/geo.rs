@@ -1,16 +1,247 @@
 //! Country names, demonyms and places of the Americas mapped to ISO 3166-1 codes.
+//!
+//! The tables come from the data files under `data/` and are built once on first use.
+
+pub mod words;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+pub(crate) use words::Folded;
+use words::{Gazetteer, name_gap};
+
+/// What a geographic name stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeoKind {
+    /// A country ("Perú", "United States").
+    Country,
+    /// A country adjective or its people ("Peruvian", "ecuatorianas"): not a place itself.
+    Demonym,
+    /// A world region without a country ("Latin America", "Caribe").
+    Area,
+    /// An adjective of a world region ("Latin American"): not a place, and no country.
+    AreaAdjective,
+    /// A region, department, state, province or city.
+    Place,
+}
+
+/// A geographic name: its kind and the ISO codes of the countries it may belong to,
+/// most likely first (empty for world regions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Geo {
+    pub kind: GeoKind,
+    pub codes: Vec<&'static str>,
+}
+
+static COUNTRIES: &str = include_str!("data/countries.tsv");
+static AREAS: &str = include_str!("data/areas.tsv");
+static PLACES: &str = include_str!("data/places.tsv");
+
+static GEO: LazyLock<Gazetteer<Geo>> = LazyLock::new(build);
+
+/// The gazetteer of countries, demonyms, world regions and places.
+pub fn gazetteer() -> &'static Gazetteer<Geo> {
+    &GEO
+}
+
+fn data_lines(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::trim).collect())
+}
+
+fn names(field: Option<&&'static str>) -> impl Iterator<Item = &'static str> {
+    field.copied().unwrap_or("").split('|').map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn build() -> Gazetteer<Geo> {
+    let mut g = Gazetteer::default();
+    let geo = |kind, codes: &[&'static str]| Geo {
+        kind,
+        codes: codes.to_vec(),
+    };
+    for cols in data_lines(COUNTRIES) {
+        let code = cols[0];
+        for name in names(cols.get(1)) {
+            g.insert(name, false, geo(GeoKind::Country, &[code]));
+        }
+        for name in names(cols.get(2)) {
+            g.insert(name, false, geo(GeoKind::Demonym, &[code]));
+            if !name.ends_with('s') {
+                g.insert(&format!("{name}s"), false, geo(GeoKind::Demonym, &[code]));
+            }
+        }
+        for name in names(cols.get(3)) {
+            for form in spanish_forms(name) {
+                g.insert(&form, true, geo(GeoKind::Demonym, &[code]));
+            }
+        }
+    }
+    for cols in data_lines(AREAS) {
+        for name in names(cols.first()) {
+            g.insert(name, false, geo(GeoKind::Area, &[]));
+        }
+        for name in names(cols.get(1)) {
+            let lower = name.chars().next().is_some_and(char::is_lowercase);
+            if lower {
+                for form in spanish_forms(name) {
+                    g.insert(&form, true, geo(GeoKind::AreaAdjective, &[]));
+                }
+            } else {
+                g.insert(name, false, geo(GeoKind::AreaAdjective, &[]));
+                g.insert(&format!("{name}s"), false, geo(GeoKind::AreaAdjective, &[]));
+            }
+        }
+    }
+    // A name listed under several countries keeps every code, in the order first seen.
+    let mut places: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for cols in data_lines(PLACES) {
+        let codes: Vec<&'static str> = names(cols.get(1)).collect();
+        for name in names(cols.first()) {
+            let at = *index.entry(words::fold(name)).or_insert_with(|| {
+                places.push((name, Vec::new()));
+                places.len() - 1
+            });
+            for c in &codes {
+                if !places[at].1.contains(c) {
+                    places[at].1.push(c);
+                }
+            }
+        }
+    }
+    for (name, codes) in places {
+        g.insert(name, false, geo(GeoKind::Place, &codes));
+    }
+    g
+}
+
+/// The feminine and plural forms of a Spanish demonym given in the masculine singular
+/// ("peruano" → peruano, peruana, peruanos, peruanas; "costarricense" → +s;
+/// "español" → española, españoles, españolas). A leading `!` drops the masculine singular,
+/// which is also the name of a language ("en español").
+fn spanish_forms(word: &str) -> Vec<String> {
+    let (skip_base, w) = match word.strip_prefix('!') {
+        Some(rest) => (true, rest),
+        None => (false, word),
+    };
+    let mut out = Vec::new();
+    if !skip_base {
+        out.push(w.to_string());
+    }
+    if let Some(stem) = w.strip_suffix('o') {
+        out.extend([format!("{stem}a"), format!("{stem}os"), format!("{stem}as")]);
+    } else if w.ends_with('e') || w.ends_with('a') {
+        out.push(format!("{w}s"));
+    } else if w.ends_with('í') {
+        out.extend([format!("{w}es"), format!("{w}s")]);
+    } else {
+        // Consonant: the accent of the last syllable goes away in the longer forms, which
+        // folding ignores anyway.
+        out.extend([format!("{w}a"), format!("{w}es"), format!("{w}as")]);
+    }
+    out
+}
 
 /// The ISO code of the first country named (or implied by a demonym) in `text`.
+/// Cities and regions do not count; "Latin American" is not "American".
 pub fn find_country(text: &str) -> Option<&'static str> {
-    let lower = text.to_lowercase();
-    [
-        ("peru", "PE"),
-        ("perú", "PE"),
-        ("mexico", "MX"),
-        ("méxico", "MX"),
-        ("colombia", "CO"),
-    ]
-    .iter()
-    .find(|(name, _)| lower.contains(name))
-    .map(|(_, code)| *code)
+    let f = Folded::new(text);
+    let g = gazetteer();
+    let mut i = 0;
+    while i < f.words.len() {
+        let joinable = |j: usize| {
+            let prev = &f.words[j - 1];
+            name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
+        };
+        match g.longest_in(&f, i, joinable) {
+            Some((n, geo)) => {
+                if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym) {
+                    return geo.codes.first().copied();
+                }
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+    None
+}
+
+/// The ISO code of a country written alone, in any case and with or without accents
+/// ("Perú", "peru", "Estados Unidos").
+pub fn country_code(name: &str) -> Option<&'static str> {
+    let f = Folded::new(name);
+    let key: Vec<&str> = (0..f.words.len()).map(|i| f.key(i)).collect();
+    COUNTRY_NAMES.get(&key.join(" ")).copied()
+}
+
+static COUNTRY_NAMES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
+    let mut m = HashMap::new();
+    for cols in data_lines(COUNTRIES) {
+        for name in names(cols.get(1)) {
+            let f = Folded::new(name);
+            let key: Vec<&str> = (0..f.words.len()).map(|i| f.key(i)).collect();
+            m.entry(key.join(" ")).or_insert(cols[0]);
+        }
+    }
+    m
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countries_in_both_languages_and_without_accents() {
+        assert_eq!(find_country("Homicides rose in Peru last year"), Some("PE"));
+        assert_eq!(find_country("Los homicidios subieron en Perú"), Some("PE"));
+        assert_eq!(find_country("La violencia en México y Colombia"), Some("MX"));
+        assert_eq!(find_country("Cocaine left the Dominican Republic"), Some("DO"));
+        assert_eq!(find_country("Llegó a Estados Unidos"), Some("US"));
+        assert_eq!(find_country("seized by U.S. authorities"), Some("US"));
+        assert_eq!(find_country("nothing here"), None);
+    }
+
+    #[test]
+    fn demonyms_in_all_forms() {
+        assert_eq!(find_country("90 percent of Peruvians feel unsafe"), Some("PE"));
+        assert_eq!(find_country("Peruvian police seized cocaine"), Some("PE"));
+        assert_eq!(find_country("el 60 % de las ecuatorianas"), Some("EC"));
+        assert_eq!(find_country("los hogares peruanos"), Some("PE"));
+        assert_eq!(find_country("ciudadanos costarricenses"), Some("CR"));
+        assert_eq!(find_country("Mexican cartels"), Some("MX"));
+    }
+
+    #[test]
+    fn regions_and_cities_do_not_name_a_country() {
+        assert_eq!(find_country("the highest rate in Latin America"), None);
+        assert_eq!(find_country("Latin American countries"), None);
+        assert_eq!(find_country("a party in Salvador, Bahia"), None);
+        assert_eq!(find_country("in Villa El Salvador"), None);
+        assert_eq!(find_country("in New Mexico"), None);
+        assert_eq!(find_country("in Latin America, Colombian groups"), Some("CO"));
+    }
+
+    #[test]
+    fn case_rules_keep_common_words_out() {
+        assert_eq!(find_country("let us know"), None);
+        assert_eq!(find_country("PERU ANNUAL REPORT"), None);
+        assert_eq!(find_country("the US Navy"), Some("US"));
+        assert_eq!(find_country("traducido al español"), None);
+    }
+
+    #[test]
+    fn country_code_of_a_name() {
+        assert_eq!(country_code("Perú"), Some("PE"));
+        assert_eq!(country_code("peru"), Some("PE"));
+        assert_eq!(country_code("Costa Rica"), Some("CR"));
+        assert_eq!(country_code("Lima"), None);
+    }
+
+    #[test]
+    fn spanish_forms_cover_gender_and_number() {
+        assert_eq!(spanish_forms("peruano"), ["peruano", "peruana", "peruanos", "peruanas"]);
+        assert_eq!(spanish_forms("!español"), ["española", "españoles", "españolas"]);
+        assert_eq!(spanish_forms("costarricense"), ["costarricense", "costarricenses"]);
+    }
 }

@@ -1,0 +1,186 @@
+//! Word lists for the entity finder, loaded once from the data files under `data/`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::extract::geo::words::{FastMap, FastSet, Gazetteer, fold};
+
+/// Language of an organisation head word: Spanish heads take capitalised words right after
+/// them ("Policía Nacional Civil"), English heads end the name or go on with "of ...".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadLang {
+    En,
+    Es,
+}
+
+pub struct Lexicon {
+    /// Known organisations by name and acronym.
+    pub orgs: Gazetteer<()>,
+    /// Head words of organisation names.
+    pub heads: Gazetteer<HeadLang>,
+    /// Offices and titles, with the group used to borrow a fuller title.
+    pub titles: Gazetteer<&'static str>,
+    /// Abbreviated titles written with a dot ("Gen.", "Gral."), by folded form.
+    pub abbreviations: FastMap<String, &'static str>,
+    /// Single title words long enough to be matched with one typo ("Minster").
+    pub fuzzy_titles: Vec<(Vec<char>, &'static str)>,
+    pub pre: FastSet<String>,
+    pub post: FastSet<String>,
+    pub portfolio: FastSet<String>,
+    pub given: FastSet<String>,
+    /// Function words, sentence openers, days and months.
+    pub stop: FastSet<String>,
+    /// Days and months only.
+    pub calendar: FastSet<String>,
+    pub speech: FastSet<String>,
+    /// Words before a name that make it an organisation ("según", "the newspaper").
+    pub source_cues: Gazetteer<()>,
+    /// One-word titles by folded form, for "ex-" prefixed offices.
+    pub single_titles: FastMap<String, &'static str>,
+    /// Title words by folded form, to keep them out of names.
+    pub title_words: FastSet<String>,
+}
+
+static ORGS: &str = include_str!("../data/organizations.tsv");
+static HEADS: &str = include_str!("../data/org_heads.tsv");
+static TITLES: &str = include_str!("../data/titles.tsv");
+static ROLE_WORDS: &str = include_str!("../data/role_words.tsv");
+static GIVEN: &str = include_str!("../data/given_names.txt");
+static STOP: &str = include_str!("../data/stopwords.txt");
+static CALENDAR: &str = include_str!("../data/calendar.txt");
+static SPEECH: &str = include_str!("../data/speech_verbs.txt");
+static SOURCE_CUES: &str = include_str!("../data/source_cues.tsv");
+
+pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(build);
+
+fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::trim).collect())
+}
+
+fn word_set(text: &'static str) -> FastSet<String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(str::split_whitespace)
+        .map(fold)
+        .collect()
+}
+
+fn build() -> Lexicon {
+    let mut orgs = Gazetteer::default();
+    for cols in rows(ORGS) {
+        for field in cols.iter().skip(1) {
+            for name in field.split('|').map(str::trim).filter(|s| !s.is_empty()) {
+                orgs.insert(name, false, ());
+            }
+        }
+    }
+    let mut heads = Gazetteer::default();
+    for cols in rows(HEADS) {
+        let lang = if cols.get(1) == Some(&"es") { HeadLang::Es } else { HeadLang::En };
+        heads.insert(cols[0], false, lang);
+    }
+    let mut titles = Gazetteer::default();
+    let mut fuzzy_titles = Vec::new();
+    let mut title_words = FastSet::default();
+    let mut single_titles = FastMap::default();
+    let mut abbreviations = FastMap::default();
+    for cols in rows(TITLES) {
+        let group = cols.get(1).copied().unwrap_or(cols[0]);
+        if cols.get(2) == Some(&"abbr") {
+            abbreviations.insert(fold(cols[0]), group);
+            continue;
+        }
+        titles.insert(cols[0], true, group);
+        let folded = fold(cols[0]);
+        if !folded.contains(' ') {
+            single_titles.entry(folded.clone()).or_insert(group);
+        }
+        if !folded.contains(' ') && folded.chars().count() >= 7 {
+            fuzzy_titles.push((folded.chars().collect(), group));
+        }
+        title_words.extend(folded.split(' ').map(str::to_string));
+    }
+    let mut by_place: HashMap<&str, FastSet<String>> = HashMap::new();
+    for cols in rows(ROLE_WORDS) {
+        by_place
+            .entry(cols.get(1).copied().unwrap_or(""))
+            .or_default()
+            .insert(fold(cols[0]));
+    }
+    let mut take = |k: &str| by_place.remove(k).unwrap_or_default();
+    Lexicon {
+        orgs,
+        heads,
+        titles,
+        abbreviations,
+        fuzzy_titles,
+        pre: take("pre"),
+        post: take("post"),
+        portfolio: take("portfolio"),
+        given: word_set(GIVEN),
+        stop: word_set(STOP).union(&word_set(CALENDAR)).cloned().collect(),
+        calendar: word_set(CALENDAR),
+        speech: word_set(SPEECH),
+        source_cues: {
+            let mut g = Gazetteer::default();
+            for cols in rows(SOURCE_CUES) {
+                g.insert(cols[0], true, ());
+            }
+            g
+        },
+        single_titles,
+        title_words,
+    }
+}
+
+/// Damerau-Levenshtein distance of at most one: one letter added, dropped, changed, or two
+/// neighbours swapped.
+pub fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    if a == b {
+        return true;
+    }
+    let (la, lb) = (a.len(), b.len());
+    if la.abs_diff(lb) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (ra, rb) = (&a[prefix..], &b[prefix..]);
+    if la == lb {
+        // One change, or a swap of two neighbours.
+        ra[1..] == rb[1..] || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
+    } else if la > lb {
+        ra[1..] == *rb
+    } else {
+        *ra == rb[1..]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn one_edit() {
+        assert!(within_one_edit(&c("minster"), &c("minister")));
+        assert!(within_one_edit(&c("minsiter"), &c("minister")));
+        assert!(within_one_edit(&c("ministre"), &c("ministro")));
+        assert!(!within_one_edit(&c("monster"), &c("minister")));
+        assert!(!within_one_edit(&c("ministry"), &c("minister")));
+    }
+
+    #[test]
+    fn lexicon_loads() {
+        let l = &*LEXICON;
+        assert!(l.given.contains("maria"));
+        assert!(l.stop.contains("segun"));
+        assert!(l.pre.contains("interior"));
+        assert!(l.portfolio.contains("publica"));
+        assert!(l.fuzzy_titles.iter().any(|(w, _)| w == &c("minister")));
+    }
+}

@@ -1,0 +1,367 @@
+//! Tests of the entity finder on made-up sentences in both languages.
+
+use super::*;
+use crate::extract::sentences;
+use proptest::prelude::*;
+
+fn run(text: &str, lang: Lang) -> Vec<Entity> {
+    let found = find(text, &sentences::split(text), lang);
+    for e in &found {
+        let slice: String = text.chars().skip(e.start).take(e.end - e.start).collect();
+        assert_eq!(slice, e.name, "offsets of {e:?}");
+    }
+    found
+}
+
+fn en(text: &str) -> Vec<Entity> {
+    run(text, Lang::En)
+}
+
+fn es(text: &str) -> Vec<Entity> {
+    run(text, Lang::Es)
+}
+
+fn person<'a>(found: &'a [Entity], name: &str) -> Option<&'a Entity> {
+    found.iter().find(|e| e.kind == EntityType::Person && e.name == name)
+}
+
+fn role_of(found: &[Entity], name: &str) -> Option<String> {
+    person(found, name).and_then(|e| e.role.clone())
+}
+
+fn has(found: &[Entity], kind: EntityType, name: &str) -> bool {
+    found.iter().any(|e| e.kind == kind && e.name == name)
+}
+
+fn names(found: &[Entity], kind: EntityType) -> Vec<&str> {
+    found.iter().filter(|e| e.kind == kind).map(|e| e.name.as_str()).collect()
+}
+
+#[test]
+fn title_before_name_in_english() {
+    let f = en("Security Minister Laura Benítez toured the border on Sunday.");
+    assert_eq!(role_of(&f, "Laura Benítez").as_deref(), Some("Security Minister"));
+    let f = en("Yesterday President Jorge Salas signed the decree.");
+    assert_eq!(role_of(&f, "Jorge Salas").as_deref(), Some("President"));
+    let f = en("The report was presented by police chief Marco Antonio Ríos.");
+    assert_eq!(role_of(&f, "Marco Antonio Ríos").as_deref(), Some("police chief"));
+}
+
+#[test]
+fn office_with_complement_runs_into_the_name() {
+    let f = en("Vice Minister of Citizen Security Elena Paredes Rojas presented the plan.");
+    assert_eq!(
+        role_of(&f, "Elena Paredes Rojas").as_deref(),
+        Some("Vice Minister of Citizen Security")
+    );
+}
+
+#[test]
+fn title_with_a_typo_still_introduces_a_name() {
+    let f = en("Speaking on Monday, Minster Tomás Ortega blamed the gangs.");
+    assert_eq!(role_of(&f, "Tomás Ortega").as_deref(), Some("Minster"));
+    // Without a name right after it, a misspelt word is not a title.
+    let f = en("The Minster said nothing.");
+    assert!(names(&f, EntityType::Person).is_empty());
+}
+
+#[test]
+fn bare_title_borrows_the_fuller_office_written_elsewhere() {
+    let f = en("Chile's Interior minister warned of new gangs. Later, Minister Sofía Herrera Luna said more police would come.");
+    assert_eq!(role_of(&f, "Sofía Herrera Luna").as_deref(), Some("Interior minister"));
+}
+
+#[test]
+fn appositive_after_the_name() {
+    let f = en("Raúl Medina Soto, the country's justice minister, resigned.");
+    assert_eq!(role_of(&f, "Raúl Medina Soto").as_deref(), Some("justice minister"));
+    let f = es("Ernesto Quiroga, jefe de la Dirección Antidrogas, confirmó el decomiso.");
+    assert_eq!(role_of(&f, "Ernesto Quiroga").as_deref(), Some("jefe de la Dirección Antidrogas"));
+    assert!(has(&f, EntityType::Organization, "Dirección Antidrogas"));
+}
+
+#[test]
+fn spanish_office_then_comma_name() {
+    let f = es("El ministro del Interior, Óscar Villanueva, anunció más patrullajes.");
+    assert_eq!(role_of(&f, "Óscar Villanueva").as_deref(), Some("ministro del Interior"));
+    let f = es("La fiscal de la Nación, Gloria Huamán, abrió una investigación.");
+    assert_eq!(role_of(&f, "Gloria Huamán").as_deref(), Some("fiscal de la Nación"));
+    assert!(names(&f, EntityType::Organization).is_empty(), "{f:?}");
+}
+
+#[test]
+fn spanish_title_directly_before_name() {
+    let f = es("Ayer el presidente Ramiro Quispe viajó a Cusco.");
+    assert_eq!(role_of(&f, "Ramiro Quispe").as_deref(), Some("presidente"));
+    let f = es("El operativo lo dirigió el general PNP Hugo Salazar.");
+    assert_eq!(role_of(&f, "Hugo Salazar").as_deref(), Some("general PNP"));
+    let f = es("La exministra Carmen Rojas declaró ante la comisión.");
+    assert_eq!(role_of(&f, "Carmen Rojas").as_deref(), Some("exministra"));
+}
+
+#[test]
+fn persons_without_an_office() {
+    let f = en("Analysts compared the plans of Gabriela Montes and others.");
+    assert!(person(&f, "Gabriela Montes").is_some());
+    let f = es("Según Quispe Mamani dijo a la prensa, hubo tres heridos.");
+    assert!(names(&f, EntityType::Person).is_empty() || person(&f, "Quispe Mamani").is_some());
+    // A later mention by surname alone is not a new person.
+    let f = en("Minister Rafael Ugarte spoke first. Ugarte said the plan would work.");
+    assert_eq!(names(&f, EntityType::Person), ["Rafael Ugarte"]);
+}
+
+#[test]
+fn acronym_joined_to_its_full_name() {
+    let f = en("Data from the National Drug Observatory (NDO) show a rise. The NDO counted 40 labs.");
+    let orgs = names(&f, EntityType::Organization);
+    assert_eq!(orgs[0], "National Drug Observatory");
+    assert!(orgs.iter().all(|o| *o == "National Drug Observatory" || *o == "NDO"), "{orgs:?}");
+    let f = es("El Instituto Nacional Penitenciario (INPE) informó que hay 100.000 internos.");
+    assert_eq!(names(&f, EntityType::Organization), ["Instituto Nacional Penitenciario"]);
+}
+
+#[test]
+fn organisations_from_head_words_without_article() {
+    let f = en("The figures came from the Ministry of Justice and Human Rights and the Lima Bar Association.");
+    let orgs = names(&f, EntityType::Organization);
+    assert!(orgs.contains(&"Ministry of Justice and Human Rights"), "{orgs:?}");
+    assert!(orgs.contains(&"Lima Bar Association"), "{orgs:?}");
+    let f = es("La Superintendencia Nacional de Migraciones y la Universidad Católica firmaron un convenio.");
+    let orgs = names(&f, EntityType::Organization);
+    assert_eq!(orgs, ["Superintendencia Nacional de Migraciones", "Universidad Católica"]);
+}
+
+#[test]
+fn media_outlets_are_organisations() {
+    let f = en("The mayor resigned, the newspaper El Tiempo reported.");
+    assert!(has(&f, EntityType::Organization, "El Tiempo"));
+    let f = es("Así lo informó La República en su edición del domingo.");
+    assert!(has(&f, EntityType::Organization, "La República"));
+}
+
+#[test]
+fn sentence_initial_common_words_are_not_names() {
+    let f = en("Robberies fell. Extortion rose. However, Kidnappings stayed flat. The Police did not comment.");
+    assert!(names(&f, EntityType::Person).is_empty(), "{f:?}");
+    assert!(names(&f, EntityType::Organization).is_empty(), "{f:?}");
+    let f = es("Según los datos, Las denuncias crecieron. En marzo hubo más robos. Tras el ataque, Nadie habló.");
+    assert!(f.is_empty(), "{f:?}");
+    let f = en("On Tuesday, March 3, the report came out.\nMONTHLY SECURITY BULLETIN\n");
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn places_with_their_country() {
+    let f = es("Hubo ataques en Piura, Tumbes y el departamento de Madre de Dios, en el Perú.");
+    for (name, code) in [("Piura", "PE"), ("Tumbes", "PE"), ("Madre de Dios", "PE"), ("Perú", "PE")] {
+        let e = f.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("{name} in {f:?}"));
+        assert_eq!((e.kind, e.country.as_deref()), (EntityType::Location, Some(code)));
+    }
+    let f = en("Drug routes across Central America and the Caribbean reach South America.");
+    for name in ["Central America", "Caribbean", "South America"] {
+        let e = f.iter().find(|e| e.name == name).unwrap_or_else(|| panic!("{name} in {f:?}"));
+        assert_eq!((e.kind, e.country.as_deref()), (EntityType::Location, None));
+    }
+}
+
+#[test]
+fn demonyms_are_not_places() {
+    let f = en("Peruvian and Bolivian traffickers use the same routes.");
+    assert!(f.is_empty(), "{f:?}");
+    let f = es("Los venezolanos y las colombianas denunciaron abusos.");
+    assert!(f.is_empty(), "{f:?}");
+}
+
+#[test]
+fn ambiguous_place_follows_the_country_of_the_text() {
+    let f = es("En Bolivia, la policía patrulla Santa Cruz y Cochabamba.");
+    let sc = f.iter().find(|e| e.name == "Santa Cruz").expect("Santa Cruz");
+    assert_eq!(sc.country.as_deref(), Some("BO"));
+    let f = es("En Argentina, la policía patrulla Santa Cruz y Chubut.");
+    let sc = f.iter().find(|e| e.name == "Santa Cruz").expect("Santa Cruz");
+    assert_eq!(sc.country.as_deref(), Some("AR"));
+}
+
+#[test]
+fn given_name_before_surname_beats_a_city() {
+    let f = en("Salvador Mendieta, a lawyer, said the trial was rigged.");
+    assert!(person(&f, "Salvador Mendieta").is_some(), "{f:?}");
+}
+
+#[test]
+fn offsets_count_code_points() {
+    let text = "Ñandú: el ministro de Defensa, José Núñez, visitó Ayacucho.";
+    let f = es(text);
+    let jose = person(&f, "José Núñez").expect("person");
+    assert_eq!(jose.start, text.chars().position(|c| c == 'J').expect("J"));
+}
+
+proptest! {
+    #[test]
+    fn never_panics_and_offsets_hold(text in "[A-Za-zÁÉÍÓÚáéíóúÑñ0-9 ,.;:'()\\-\n\u{301}\u{a0}’“”«»]{0,300}") {
+        let found = find(&text, &sentences::split(&text), Lang::Es);
+        let chars: Vec<char> = text.chars().collect();
+        for e in found {
+            prop_assert!(e.start < e.end && e.end <= chars.len());
+            let slice: String = chars[e.start..e.end].iter().collect();
+            prop_assert_eq!(slice, e.name);
+        }
+    }
+
+    #[test]
+    fn arbitrary_unicode_never_panics(text in "\\PC{0,200}") {
+        let found = find(&text, &sentences::split(&text), Lang::En);
+        let chars: Vec<char> = text.chars().collect();
+        for e in found {
+            prop_assert!(e.start < e.end && e.end <= chars.len());
+        }
+    }
+
+    #[test]
+    fn names_from_word_lists_keep_offsets(words in proptest::collection::vec(
+        prop::sample::select(vec!["el", "ministro", "del", "Interior", ",", "Juan", "Pérez", "Minister", "of", "Peru",
+            "Policía", "Nacional", "(", "PNP", ")", "said", "Lima", "the", "Ñuño", "’s", ".", "\n", "EE.UU.", "La", "Gen.", "Los",
+            "Monos", "según", "avenida", "former", "Ministry", "and", "y", "Contra", "el", "UNODC", "Peru\u{301}", "Office", "on",
+            "SAID", "Gustavo", "de", ",", "banda", "San", "Rosa", "2024"]), 0..60), seps in proptest::collection::vec(
+        prop::sample::select(vec![" ", "", ", ", ". ", "\u{a0}", "  "]), 60)) {
+        let mut text = String::new();
+        for (w, sep) in words.iter().zip(&seps) {
+            text.push_str(w);
+            text.push_str(sep);
+        }
+        let found = find(&text, &sentences::split(&text), Lang::En);
+        let chars: Vec<char> = text.chars().collect();
+        for e in found {
+            prop_assert!(e.start < e.end && e.end <= chars.len());
+            let slice: String = chars[e.start..e.end].iter().collect();
+            prop_assert_eq!(slice, e.name);
+        }
+    }
+}
+
+#[test]
+fn abbreviated_titles_and_middle_initials() {
+    let f = en("The raid was led by Gen. Walter Ocampo, with help from Sen. Mary T. Collins.");
+    assert_eq!(role_of(&f, "Walter Ocampo").as_deref(), Some("Gen."));
+    assert_eq!(role_of(&f, "Mary T. Collins").as_deref(), Some("Sen."));
+}
+
+#[test]
+fn headline_names_stop_at_two_words() {
+    let f = en("Mayor Ricardo Lozano Rejects Curfew Plan\n\nThe plan was drafted in Arequipa.");
+    assert_eq!(role_of(&f, "Ricardo Lozano").as_deref(), Some("Mayor"));
+}
+
+#[test]
+fn criminal_groups_and_place_words() {
+    let f = es("La banda Los Topos del Norte operaba en Puerto Esperanza y en el distrito de Villa Rica.");
+    assert!(has(&f, EntityType::Organization, "Los Topos del Norte"), "{f:?}");
+    assert!(has(&f, EntityType::Location, "Puerto Esperanza"), "{f:?}");
+    assert!(has(&f, EntityType::Location, "Villa Rica"), "{f:?}");
+}
+
+#[test]
+fn months_do_not_continue_names() {
+    let f = en("The bill went to Congress on August 3 and to the Senate in May.");
+    assert_eq!(names(&f, EntityType::Organization), ["Congress", "Senate"]);
+}
+
+#[test]
+fn names_joined_by_and_before_the_head() {
+    let f = en("Filings with the Securities and Exchange Commission show the loans.");
+    assert_eq!(names(&f, EntityType::Organization), ["Securities and Exchange Commission"]);
+    let f = en("Officials from Bolivia and Customs Agency staff met.");
+    assert!(has(&f, EntityType::Location, "Bolivia"), "{f:?}");
+    assert!(has(&f, EntityType::Organization, "Customs Agency"), "{f:?}");
+}
+
+#[test]
+fn spanish_names_with_capitalised_links_and_group_names() {
+    let f = es("La Unidad de Lucha Contra el Crimen Organizado capturó a miembros de Los Gatilleros en Ica.");
+    assert!(
+        has(&f, EntityType::Organization, "Unidad de Lucha Contra el Crimen Organizado"),
+        "{f:?}"
+    );
+    assert!(has(&f, EntityType::Organization, "Los Gatilleros"), "{f:?}");
+    // A head word written like a title ("Secretaría") does not introduce a person.
+    let f = es("La Secretaría de Seguridad y Protección Ciudadana publicó el informe.");
+    assert!(names(&f, EntityType::Person).is_empty(), "{f:?}");
+}
+
+#[test]
+fn one_word_places_can_be_surnames() {
+    let f = en("Clashes in Guerrero continued, said Beatriz Guerrero, a local judge.");
+    assert!(person(&f, "Beatriz Guerrero").is_some(), "{f:?}");
+    assert!(has(&f, EntityType::Location, "Guerrero"), "{f:?}");
+}
+
+#[test]
+fn rank_after_the_comma_of_an_office() {
+    let f = en("The head of the Navy, Admiral Jorge Villalba, confirmed the seizure.");
+    assert_eq!(role_of(&f, "Jorge Villalba").as_deref(), Some("head of the Navy"));
+}
+
+#[test]
+fn streets_are_places_not_people() {
+    let f = es("El ataque ocurrió en la avenida Manuel Olguín, cerca del parque Kennedy.");
+    assert!(names(&f, EntityType::Person).is_empty(), "{f:?}");
+    assert!(has(&f, EntityType::Location, "Manuel Olguín"), "{f:?}");
+}
+
+#[test]
+fn two_people_joined_by_y_stay_apart() {
+    let f = es("Declararon Ana Lucía Campos y Jorge Luis Vera ante el juez.");
+    assert_eq!(names(&f, EntityType::Person), ["Ana Lucía Campos", "Jorge Luis Vera"]);
+}
+
+#[test]
+fn attributions_and_outlet_nouns_mark_organisations() {
+    let f = en("Thefts doubled, according to Datacrim, and the newspaper Diario Sur agreed.");
+    assert_eq!(names(&f, EntityType::Organization), ["Datacrim", "Diario Sur"]);
+    let f = es("Según Vox Populi, el 70 % teme salir de noche.");
+    assert_eq!(names(&f, EntityType::Organization), ["Vox Populi"]);
+    // A person stays a person after "according to".
+    let f = en("According to Marta Quiroz, the figure is too low.");
+    assert!(person(&f, "Marta Quiroz").is_some(), "{f:?}");
+}
+
+#[test]
+fn former_is_part_of_the_office() {
+    let f = en("Ricardo Palma Soto, the former interior minister, was questioned.");
+    assert_eq!(role_of(&f, "Ricardo Palma Soto").as_deref(), Some("former interior minister"));
+}
+
+#[test]
+fn headings_in_capitals_give_no_acronyms() {
+    let f = es("UN INFORME DE LA ONU REVELA CIFRAS\nLa DEA colabora con la policía.");
+    assert_eq!(names(&f, EntityType::Organization), ["DEA"]);
+}
+
+#[test]
+fn surname_mention_with_office_joins_the_full_name() {
+    let f = es("Ernesto Ugaz llegó temprano. Luego el fiscal Ugaz pidió la prisión del acusado.");
+    assert_eq!(names(&f, EntityType::Person), ["Ernesto Ugaz"]);
+    assert_eq!(role_of(&f, "Ernesto Ugaz").as_deref(), Some("fiscal"));
+}
+
+#[test]
+fn an_acronym_after_a_run_makes_it_an_organisation() {
+    let f = en("The Regional Drug Watch (RDW) counted 40 labs. Later the RDW revised it.");
+    assert_eq!(names(&f, EntityType::Organization), ["Regional Drug Watch", "RDW"]);
+    let f = es("Las Farc y el Inpe aparecen en el informe.");
+    assert_eq!(names(&f, EntityType::Organization), ["Farc", "Inpe"]);
+}
+
+#[test]
+fn a_place_of_several_words_is_no_name_after_an_office() {
+    let f = es("Lo dijo la ministra de Seguridad de Santa Fe, Paula Ortiz, en rueda de prensa.");
+    assert_eq!(names(&f, EntityType::Person), ["Paula Ortiz"]);
+}
+
+#[test]
+fn a_country_closes_a_name_only_before_its_acronym() {
+    let f = en("Data from the UN Verification Mission in Colombia (UNVMC) show 40 killings.");
+    assert_eq!(names(&f, EntityType::Organization), ["UN Verification Mission in Colombia"]);
+    let f = en("The National Police in Colombia said 40 people died.");
+    assert_eq!(names(&f, EntityType::Organization), ["National Police"]);
+}

@@ -1,0 +1,453 @@
+//! Word splitting, case shapes, accent folding and multi-word gazetteers shared by the
+//! entity finder and the country lookup.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: word lists are looked up several times per word of every text, and their keys
+/// are short, so a simple hash beats the default SipHash several times over.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// How a word is capitalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// Starts with a lowercase letter.
+    Lower,
+    /// Starts with a capital and has lowercase letters ("Peru", "InSight").
+    Initial,
+    /// All letters are capitals, two or more of them ("UNODC", "MS-13").
+    Upper,
+    /// A single capital letter ("U" of "U.S.").
+    Letter,
+    /// No leading letter (digits).
+    Other,
+}
+
+impl Shape {
+    pub fn of(word: &str) -> Shape {
+        if word.is_ascii() {
+            return Shape::of_ascii(word.as_bytes());
+        }
+        let Some(first) = word.chars().next() else {
+            return Shape::Other;
+        };
+        if !first.is_alphabetic() {
+            return Shape::Other;
+        }
+        if first.is_lowercase() {
+            return Shape::Lower;
+        }
+        let mut letters = 0;
+        let mut lower = false;
+        for c in word.chars().filter(|c| c.is_alphabetic()) {
+            letters += 1;
+            lower |= c.is_lowercase();
+        }
+        if lower {
+            Shape::Initial
+        } else if letters == 1 {
+            Shape::Letter
+        } else {
+            Shape::Upper
+        }
+    }
+
+    fn of_ascii(word: &[u8]) -> Shape {
+        match word.first() {
+            Some(b) if b.is_ascii_lowercase() => Shape::Lower,
+            Some(b) if b.is_ascii_uppercase() => {
+                let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
+                if word.iter().any(u8::is_ascii_lowercase) {
+                    Shape::Initial
+                } else if letters == 1 {
+                    Shape::Letter
+                } else {
+                    Shape::Upper
+                }
+            }
+            _ => Shape::Other,
+        }
+    }
+
+    /// Starts with a capital letter.
+    pub fn is_cap(self) -> bool {
+        matches!(self, Shape::Initial | Shape::Upper | Shape::Letter)
+    }
+}
+
+/// A word of a text: byte range and shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub shape: Shape,
+}
+
+/// Splits `text` into words: runs of letters and digits, joined across single inner hyphens
+/// ("Guinea-Bissau", "MS-13"). Everything else separates words.
+pub fn words(text: &str) -> Vec<Word> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len() / 6);
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII is read byte by byte; other characters are decoded.
+        let (c, len) = if bytes[i] < 0x80 {
+            (bytes[i] as char, 1)
+        } else {
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (c, c.len_utf8())
+        };
+        if c.is_alphanumeric() || (start.is_some() && is_combining(c)) {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start {
+            let next_alnum = text[i + len..].chars().next().is_some_and(char::is_alphanumeric);
+            if !(c == '-' && next_alnum) {
+                out.push(word(text, s, i));
+                start = None;
+            }
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        out.push(word(text, s, text.len()));
+    }
+    out
+}
+
+/// Combining accents of decomposed text ("Peru\u{301}"): part of the word, dropped by folding.
+fn is_combining(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c)
+}
+
+fn word(text: &str, start: usize, end: usize) -> Word {
+    Word {
+        start,
+        end,
+        shape: Shape::of(&text[start..end]),
+    }
+}
+
+/// Lowercases and strips accents ("Perú" → "peru", "Ñuble" → "nuble"), appending to `out`.
+pub fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        let from = out.len();
+        out.push_str(text);
+        out[from..].make_ascii_lowercase();
+        return;
+    }
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if is_combining(c) {
+            continue;
+        }
+        for l in c.to_lowercase() {
+            out.push(strip_accent(l));
+        }
+    }
+}
+
+/// Folded copy of `text`.
+pub fn fold(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    fold_into(text, &mut s);
+    s
+}
+
+fn strip_accent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        '’' => '\'',
+        _ => c,
+    }
+}
+
+/// Whether the text between two words lets them belong to one written name: a single space,
+/// or the dots, slash and apostrophe inside "U.S.", "EE.UU.", "Página/12", "O'Higgins".
+pub fn name_gap(gap: &str, prev: &str) -> bool {
+    match gap {
+        " " | "\u{a0}" | "." | "/" | "'" | "’" => true,
+        // "U.S. Army", "EE.UU. y": a dot after a one- or two-letter capital abbreviation.
+        ". " => prev.chars().count() <= 2 && prev.chars().all(|c| c.is_uppercase()),
+        _ => false,
+    }
+}
+
+/// What a word of a gazetteer entry asks of the word in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// Any capitalisation (Spanish demonyms are lowercase).
+    Any,
+    /// Starts with a capital, not all capitals ("Peru", not "PERU" in a heading).
+    Initial,
+    /// All capitals ("UNODC", "US").
+    Upper,
+    /// A longer acronym, also written like a name ("FARC" or "Farc", "INPE" or "Inpe").
+    Acronym,
+    /// A lowercase connector inside a name: lowercase or title case ("of", "de", "Of").
+    Connector,
+}
+
+impl Case {
+    fn from_written(word: &str) -> Case {
+        match Shape::of(word) {
+            Shape::Upper if word.chars().filter(|c| c.is_alphabetic()).count() >= 4 => Case::Acronym,
+            Shape::Upper | Shape::Letter => Case::Upper,
+            Shape::Initial => Case::Initial,
+            Shape::Lower => Case::Connector,
+            Shape::Other => Case::Any,
+        }
+    }
+
+    fn accepts(self, shape: Shape) -> bool {
+        match self {
+            Case::Any => true,
+            Case::Initial => matches!(shape, Shape::Initial),
+            Case::Upper => matches!(shape, Shape::Upper | Shape::Letter),
+            Case::Acronym => matches!(shape, Shape::Upper | Shape::Initial),
+            Case::Connector => matches!(shape, Shape::Lower | Shape::Initial),
+        }
+    }
+}
+
+/// One entry of a multi-word gazetteer.
+#[derive(Debug, Clone)]
+struct Entry<T> {
+    /// Folded words joined by single spaces.
+    key: String,
+    value: T,
+    cases: Vec<Case>,
+}
+
+/// A gazetteer keyed by folded words joined with single spaces. Keys are stored by their
+/// FNV hash, which can be extended word by word, so a lookup never builds a string.
+#[derive(Debug)]
+pub struct Gazetteer<T> {
+    entries: FastMap<u64, Vec<Entry<T>>>,
+    /// Hashes of every word-prefix of a key, so a lookup stops as soon as no key can follow.
+    prefixes: FastSet<u64>,
+    max_words: usize,
+}
+
+impl<T> Default for Gazetteer<T> {
+    fn default() -> Self {
+        Gazetteer {
+            entries: FastMap::default(),
+            prefixes: FastSet::default(),
+            max_words: 0,
+        }
+    }
+}
+
+fn hash_str(s: &str) -> u64 {
+    let mut h = Fnv::default();
+    h.write(s.as_bytes());
+    h.finish()
+}
+
+impl<T> Gazetteer<T> {
+    /// Adds a name as written; `any_case` lifts the capitalisation requirement.
+    pub fn insert(&mut self, written: &str, any_case: bool, value: T) {
+        let ws = words(written);
+        if ws.is_empty() {
+            return;
+        }
+        let mut key = String::new();
+        let mut cases = Vec::with_capacity(ws.len());
+        for (n, w) in ws.iter().enumerate() {
+            if n > 0 {
+                key.push(' ');
+            }
+            let text = &written[w.start..w.end];
+            fold_into(text, &mut key);
+            self.prefixes.insert(hash_str(&key));
+            cases.push(if any_case { Case::Any } else { Case::from_written(text) });
+        }
+        self.max_words = self.max_words.max(ws.len());
+        let list = self.entries.entry(hash_str(&key)).or_default();
+        list.push(Entry { key, value, cases });
+    }
+
+    /// Whether a folded key (words joined by single spaces) is a name.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.get(&hash_str(key)).is_some_and(|l| l.iter().any(|e| e.key == key))
+    }
+
+    /// The longest entry starting at word `i` of `text`: (number of words, value).
+    /// `folded(j)` gives the folded form of word `j`; `joinable(j)` says whether word `j`
+    /// may continue the name of word `j - 1`.
+    pub fn longest<'a, 'k>(
+        &'a self,
+        words: &[Word],
+        i: usize,
+        folded: impl Fn(usize) -> &'k str,
+        joinable: impl Fn(usize) -> bool,
+    ) -> Option<(usize, &'a T)> {
+        if i >= words.len() {
+            return None;
+        }
+        let first = hash_str(folded(i));
+        self.longest_from(words, i, first, folded, joinable)
+    }
+
+    /// The longest entry starting at word `i` of folded text `f`.
+    pub fn longest_in<'a>(&'a self, f: &Folded, i: usize, joinable: impl Fn(usize) -> bool) -> Option<(usize, &'a T)> {
+        if i >= f.words.len() {
+            return None;
+        }
+        self.longest_from(&f.words, i, f.hashes[i], |j| f.key(j), joinable)
+    }
+
+    fn longest_from<'a, 'k>(
+        &'a self,
+        words: &[Word],
+        i: usize,
+        first: u64,
+        folded: impl Fn(usize) -> &'k str,
+        joinable: impl Fn(usize) -> bool,
+    ) -> Option<(usize, &'a T)> {
+        let mut best = None;
+        let mut h = Fnv(first);
+        for j in i..words.len().min(i + self.max_words) {
+            if j > i {
+                if !joinable(j) {
+                    break;
+                }
+                h.write(b" ");
+                h.write(folded(j).as_bytes());
+            }
+            let hash = h.finish();
+            if !self.prefixes.contains(&hash) {
+                break;
+            }
+            let Some(list) = self.entries.get(&hash) else {
+                continue;
+            };
+            let shapes = &words[i..=j];
+            let same_words = |e: &Entry<T>| e.key.split(' ').eq((i..=j).map(&folded));
+            if let Some(e) = list
+                .iter()
+                .find(|e| same_words(e) && e.cases.iter().zip(shapes).all(|(c, w)| c.accepts(w.shape)))
+            {
+                best = Some((j + 1 - i, &e.value));
+            }
+        }
+        best
+    }
+}
+
+/// Words of a text with their folded forms (kept in one buffer) and the hashes of those.
+pub struct Folded {
+    pub words: Vec<Word>,
+    buf: String,
+    ends: Vec<usize>,
+    hashes: Vec<u64>,
+}
+
+impl Folded {
+    pub fn new(text: &str) -> Folded {
+        let words = words(text);
+        let mut buf = String::with_capacity(text.len());
+        let mut ends = Vec::with_capacity(words.len());
+        let mut hashes = Vec::with_capacity(words.len());
+        for w in &words {
+            let from = buf.len();
+            fold_into(&text[w.start..w.end], &mut buf);
+            ends.push(buf.len());
+            hashes.push(hash_str(&buf[from..]));
+        }
+        Folded { words, buf, ends, hashes }
+    }
+
+    /// The folded form of word `i`.
+    pub fn key(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(text: &'a str, ws: &[Word]) -> Vec<&'a str> {
+        ws.iter().map(|w| &text[w.start..w.end]).collect()
+    }
+
+    #[test]
+    fn splits_words_and_keeps_inner_hyphens() {
+        let t = "Guinea-Bissau's MS-13 (in Perú) - end-";
+        assert_eq!(texts(t, &words(t)), ["Guinea-Bissau", "s", "MS-13", "in", "Perú", "end"]);
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(Shape::of("Perú"), Shape::Initial);
+        assert_eq!(Shape::of("InSight"), Shape::Initial);
+        assert_eq!(Shape::of("UNODC"), Shape::Upper);
+        assert_eq!(Shape::of("MS-13"), Shape::Upper);
+        assert_eq!(Shape::of("U"), Shape::Letter);
+        assert_eq!(Shape::of("de"), Shape::Lower);
+        assert_eq!(Shape::of("2024"), Shape::Other);
+    }
+
+    #[test]
+    fn folds_case_and_accents() {
+        assert_eq!(fold("Perú"), "peru");
+        assert_eq!(fold("NARIÑO"), "narino");
+        assert_eq!(fold("São Paulo"), "sao paulo");
+        assert_eq!(fold("Peru\u{301}"), "peru");
+        let t = "Basombri\u{301}o dijo";
+        assert_eq!(texts(t, &words(t)), ["Basombri\u{301}o", "dijo"]);
+    }
+
+    #[test]
+    fn gazetteer_finds_longest_entry_with_case_rules() {
+        let mut g = Gazetteer::default();
+        g.insert("El Salvador", false, 1);
+        g.insert("Villa El Salvador", false, 2);
+        g.insert("US", false, 3);
+        let text = "en Villa El Salvador y US, no us";
+        let ws = words(text);
+        let folded: Vec<String> = ws.iter().map(|w| fold(&text[w.start..w.end])).collect();
+        let at = |i: usize| g.longest(&ws, i, |j| folded[j].as_str(), |_| true).map(|(n, v)| (n, *v));
+        assert_eq!(at(1), Some((3, 2)));
+        assert_eq!(at(2), Some((2, 1)));
+        assert_eq!(at(5), Some((1, 3)));
+        assert_eq!(at(7), None);
+        assert!(g.contains_key("el salvador"));
+        assert!(!g.contains_key("salvador"));
+        let f = Folded::new(text);
+        assert_eq!(g.longest_in(&f, 1, |_| true).map(|(n, v)| (n, *v)), Some((3, 2)));
+    }
+}
