@@ -307,6 +307,22 @@ async fn redirects_are_followed_and_loops_stopped() {
 }
 
 #[tokio::test]
+async fn every_redirect_hop_obeys_robots() {
+    let server = TestServer::start(
+        fixtures("fetch")
+            .route("/robots.txt", reply(Reply::text("User-agent: *\nDisallow: /privado/\n")))
+            .route("/salta", reply(Reply::redirect("/privado/nota")))
+            .route("/privado/nota", reply(Reply::html("<p>secreto</p>"))),
+    )
+    .await;
+    let fetcher = fetcher(config());
+    let result = get(&fetcher, &server.url("/salta"), Expect::Html).await;
+    assert!(matches!(result, Ok(Outcome::Disallowed)), "{result:?}");
+    assert_eq!(server.hits("/salta"), 1);
+    assert_eq!(server.hits("/privado/nota"), 0, "the disallowed target is never requested");
+}
+
+#[tokio::test]
 async fn non_html_bodies_are_wrong_type_for_articles() {
     let big_pdf = [b"%PDF-1.7\n".as_slice(), &vec![b'0'; 300_000]].concat();
     let server = TestServer::start(

@@ -135,7 +135,7 @@ impl Fetcher {
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.as_str())
             .timeout(config.timeout)
-            .redirect(redirect::Policy::limited(MAX_REDIRECTS))
+            .redirect(redirect::Policy::none())
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher {
@@ -296,16 +296,44 @@ impl Fetcher {
     }
 
     /// One request, with no retry.
+    ///
+    /// Redirects are followed here rather than inside the HTTP client, so that every hop is
+    /// checked against its own host's robots.txt and paced like any other request.
     async fn attempt(&self, url: &Url, validators: &Validators, expect: Expect) -> Result<Outcome, Failure> {
-        let response = self
-            .client
-            .get(url.clone())
-            .headers(conditional_headers(validators))
-            .send()
-            .await
-            .map_err(|e| self.failure(url, e))?;
+        let mut current = url.clone();
+        let mut hops = 0;
+        let response = loop {
+            let response = self
+                .client
+                .get(current.clone())
+                .headers(conditional_headers(validators))
+                .send()
+                .await
+                .map_err(|e| self.failure(url, e))?;
+            let status = response.status();
+            let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok());
+            let next = match location {
+                Some(loc) if status.is_redirection() && status != StatusCode::NOT_MODIFIED => current.join(loc).ok(),
+                _ => None,
+            };
+            let Some(next) = next else { break response };
+            hops += 1;
+            if hops > MAX_REDIRECTS {
+                return Err(Failure::fatal(FetchError::TooManyRedirects(url.to_string())));
+            }
+            let (next, next_host) = http_url(next.as_str()).map_err(Failure::fatal)?;
+            debug!(from = %current, to = %next, status = status.as_u16(), "Redirect.");
+            if let Some(host) = host_key(&current) {
+                self.pacing().finished(&host, Instant::now());
+            }
+            if self.config.respect_robots && !self.robots_allow(&next, &next_host).await {
+                return Ok(Outcome::Disallowed);
+            }
+            self.pace(&next_host).await;
+            current = next;
+        };
         let status = response.status();
-        let final_url = response.url().to_string();
+        let final_url = current.to_string();
         debug!(url = %url, final_url, status = status.as_u16(), "Response.");
         if status == StatusCode::NOT_MODIFIED {
             return Ok(Outcome::NotModified);
