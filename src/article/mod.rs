@@ -1,7 +1,16 @@
 //! Main-text and metadata extraction from an HTML page: pure, bytes in, `Article` out.
 
+mod body;
+mod dates;
+mod dom;
+mod lang;
+mod meta;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+pub use dates::{PageDate, parse_date, parse_visible_date};
+pub use meta::{clean_author, clean_title};
 
 /// What the article stage knows of one page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -27,17 +36,27 @@ pub struct Article {
 /// `url` is the page's address (resolves relative links, gives a last-resort date);
 /// `fetched_at` bounds the published date (a page cannot be published after it was fetched).
 pub fn extract_article(html: &str, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
-    let _ = (url, fetched_at);
     let doc = scraper::Html::parse_document(html);
-    let body = doc.root_element().text().collect::<Vec<_>>().join(" ");
+    let dom = dom::build(&doc);
+    let mut body = body::extract_body(&dom);
+    let meta = meta::extract_meta(&dom, url, fetched_at);
+    if let Some(title) = &meta.title {
+        body = meta::strip_leading_title(body, title);
+    }
+    let language = meta.language.clone().or_else(|| detect_language(&body));
     Article {
+        title: meta.title,
+        published: meta.published,
+        modified: meta.modified,
+        authors: meta.authors,
+        language,
         body,
-        ..Article::default()
+        canonical_url: meta.canonical_url,
+        description: meta.description,
     }
 }
 
 /// Detects the language of a text: "en", "es", or another ISO 639-1 code; None when unsure.
 pub fn detect_language(text: &str) -> Option<String> {
-    let _ = text;
-    None
+    lang::detect(text)
 }
