@@ -34,6 +34,12 @@ impl Block {
         }
     }
 
+    /// Score given to the containers of a prose block: a paragraph counts, its length
+    /// only up to a point, so many paragraphs beat one long caption or teaser.
+    fn candidate_score(&self) -> f32 {
+        1.0 + self.punct.min(20) as f32 * 0.5 + (self.chars as f32 / 100.0).min(3.0)
+    }
+
     fn is_prose(&self) -> bool {
         self.chars >= PROSE_MIN && self.link_density() < PROSE_MAX_LINKS && self.punct > 0
     }
@@ -201,45 +207,187 @@ pub fn extract_body(dom: &Dom) -> String {
             };
     }
 
-    // Container scores, bottom-up.
-    let mut score = vec![0f32; n];
+    // Text and link characters under every element, bottom-up (junk excluded).
+    let mut chars = vec![0u32; n];
+    let mut links = vec![0u32; n];
     for b in &blocks {
-        if !dropped[b.owner as usize] {
-            score[b.owner as usize] += b.score();
-        }
+        chars[b.owner as usize] += b.chars;
+        links[b.owner as usize] += b.link_chars;
     }
     for i in (1..n).rev() {
         let p = nodes[i].parent;
-        if p != u32::MAX && nodes[i].kind != Kind::Text {
-            score[p as usize] += score[i];
+        if p != u32::MAX && nodes[i].kind != Kind::Text && !dropped[i] {
+            chars[p as usize] += chars[i];
+            links[p as usize] += links[i];
         }
     }
-    let mut best: Option<usize> = None;
-    let mut best_score = 0f32;
-    for i in 0..n {
-        let node = &nodes[i];
-        if node.kind == Kind::Text || node.kind == Kind::Junk || dropped[i] || prose[i] == 0 {
+
+    // Candidate scores: each prose block scores its container fully and the container's
+    // ancestors less and less, so the element holding the paragraphs themselves wins over
+    // page-wide wrappers that merely hold more text.
+    let mut score = vec![0f32; n];
+    let mut scored = vec![false; n];
+    for b in &blocks {
+        let o = b.owner as usize;
+        if dropped[o] || !b.is_prose() {
             continue;
         }
-        let mut s = score[i];
-        if s > 0.0 && is_article_like(dom, i) {
-            s *= 1.15;
+        let mut c = o;
+        if matches!(nodes[o].kind, Kind::Para | Kind::Heading | Kind::ListItem | Kind::Quote) && nodes[o].parent != u32::MAX {
+            c = nodes[o].parent as usize;
         }
-        if s >= best_score {
+        let s = b.candidate_score();
+        let mut level = 0;
+        let mut at = c as u32;
+        while at != u32::MAX && level < 5 {
+            let div = match level {
+                0 => 1.0,
+                1 => 2.0,
+                l => l as f32 * 3.0,
+            };
+            score[at as usize] += s / div;
+            scored[at as usize] = true;
+            at = nodes[at as usize].parent;
+            level += 1;
+        }
+    }
+    let final_score = |i: usize| -> f32 {
+        let ld = if chars[i] == 0 { 0.0 } else { links[i] as f32 / chars[i] as f32 };
+        let mut s = score[i];
+        if is_article_like(dom, i) {
+            s += 25.0;
+        } else if nodes[i].hint == Hint::Negative {
+            s -= 25.0;
+        }
+        s * (1.0 - ld)
+    };
+    let mut best: Option<usize> = None;
+    let mut best_score = f32::MIN;
+    for i in 0..n {
+        if !scored[i] || dropped[i] {
+            continue;
+        }
+        let s = final_score(i);
+        if s > best_score {
             best_score = s;
             best = Some(i);
         }
     }
-
-    let body = match best {
-        Some(b) if total_prose > 0 && prose[b] as f32 >= 0.3 * total_prose as f32 => emit(dom, b, &dropped, false),
-        _ => String::new(),
+    let Some(mut top) = best else {
+        return emit(dom, &[], &dropped, true);
     };
+
+    // Climb while an ancestor scores at least as well: the paragraphs may sit in several
+    // sibling containers whose common parent collects more.
+    {
+        let threshold = score[top] / 3.0;
+        let mut last = score[top];
+        let mut at = nodes[top].parent;
+        while at != u32::MAX && nodes[at as usize].name() != "body" && nodes[at as usize].name() != "html" {
+            let a = at as usize;
+            if scored[a] {
+                if score[a] < threshold {
+                    break;
+                }
+                if score[a] > last {
+                    top = a;
+                    break;
+                }
+                last = score[a];
+            }
+            at = nodes[a].parent;
+        }
+    }
+    // A container that is its parent's only element child is the same region.
+    loop {
+        let p = nodes[top].parent;
+        if p == u32::MAX || matches!(nodes[p as usize].name(), "body" | "html") || dropped[p as usize] {
+            break;
+        }
+        if element_children(dom, p as usize).filter(|&c| chars[c] > 0).count() == 1 {
+            top = p as usize;
+        } else {
+            break;
+        }
+    }
+
+    // Siblings that read as part of the article join it.
+    let mut roots = vec![top];
+    let top_score = final_score(top);
+    let p = nodes[top].parent;
+    if p != u32::MAX {
+        let threshold = (top_score * 0.2).max(10.0);
+        let top_class = nodes[top].attr("class").unwrap_or("");
+        roots.clear();
+        for c in element_children(dom, p as usize) {
+            if c == top {
+                roots.push(c);
+                continue;
+            }
+            if dropped[c] || chars[c] == 0 {
+                continue;
+            }
+            let mut bonus = 0.0;
+            if !top_class.is_empty() && nodes[c].attr("class") == Some(top_class) {
+                bonus = top_score * 0.2;
+            }
+            let ld = links[c] as f32 / chars[c] as f32;
+            let join = (scored[c] && final_score(c) + bonus >= threshold)
+                || (nodes[c].kind == Kind::Para && ((chars[c] > 80 && ld < 0.25) || (chars[c] > 0 && ld == 0.0 && ends_sentence(dom, c))));
+            if join {
+                roots.push(c);
+            }
+        }
+    }
+
+    if std::env::var_os("ARTICLE_TRACE").is_some() {
+        for &r in &roots {
+            eprintln!(
+                "ROOT {} score {} prose {} / {}",
+                path_of(dom, r),
+                final_score(r),
+                prose[r],
+                total_prose
+            );
+        }
+        for i in 0..n {
+            if dropped[i] && prose[i] > 0 && (nodes[i].parent == u32::MAX || !dropped[nodes[i].parent as usize]) {
+                eprintln!("DROP {} prose {}", path_of(dom, i), prose[i]);
+            }
+        }
+    }
+    let body = emit(dom, &roots, &dropped, false);
     if body.is_empty() {
         // Fallback: every prose-like block on the page, in order.
-        return emit(dom, 0, &dropped, true);
+        return emit(dom, &[], &dropped, true);
     }
     body
+}
+
+/// The element children of node `i`, in order.
+fn element_children<'d>(dom: &'d Dom, i: usize) -> impl Iterator<Item = usize> + 'd {
+    let end = dom.nodes[i].end as usize;
+    let mut j = i + 1;
+    std::iter::from_fn(move || {
+        while j < end {
+            let c = j;
+            j = dom.nodes[c].end as usize;
+            if dom.nodes[c].kind != Kind::Text {
+                return Some(c);
+            }
+        }
+        None
+    })
+}
+
+/// Whether the text under node `i` ends like a sentence.
+fn ends_sentence(dom: &Dom, i: usize) -> bool {
+    let end = dom.nodes[i].end as usize;
+    (i + 1..end)
+        .rev()
+        .map(|j| &dom.nodes[j])
+        .find(|n| n.kind == Kind::Text && !n.text.trim().is_empty())
+        .is_some_and(|n| n.text.trim_end().ends_with(['.', '!', '?', '"', '”', '»']))
 }
 
 fn is_article_like(dom: &Dom, i: usize) -> bool {
@@ -247,74 +395,113 @@ fn is_article_like(dom: &Dom, i: usize) -> bool {
     node.name() == "article" || node.hint == Hint::Positive || node.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
 }
 
-/// Writes the text of the blocks under `root` (or of the whole page when `whole`), keeping
-/// only the blocks that read as article text.
-fn emit(dom: &Dom, root: usize, dropped: &[bool], whole: bool) -> String {
-    let nodes = &dom.nodes;
-    let (start, end) = if whole {
-        (0, nodes.len() as u32)
-    } else {
-        (root as u32, nodes[root].end)
-    };
-    let mut out = String::new();
-    let mut text = String::new();
-    let mut chars = 0u32;
-    let mut link_chars = 0u32;
-    let mut punct = 0u32;
-    let mut heading = false;
-    let mut open: Vec<(u32, Kind)> = Vec::new();
-    let finish = |out: &mut String, text: &mut String, chars: &mut u32, link: &mut u32, punct: &mut u32, heading: bool| {
-        let t = text.trim();
-        if *chars > 0 {
-            let ld = *link as f32 / *chars as f32;
-            let keep = if whole {
-                *chars >= PROSE_MIN && ld < PROSE_MAX_LINKS && *punct > 0
+/// Collects the text of one block at a time and decides whether it is article text.
+struct Emitter {
+    out: String,
+    text: String,
+    chars: u32,
+    link_chars: u32,
+    punct: u32,
+    /// Keep only prose blocks (the whole-page fallback).
+    prose_only: bool,
+}
+
+impl Emitter {
+    fn finish(&mut self, heading: bool) {
+        if self.chars > 0 {
+            let t = self.text.trim();
+            let ld = self.link_chars as f32 / self.chars as f32;
+            let keep = if self.prose_only {
+                self.chars >= PROSE_MIN && ld < PROSE_MAX_LINKS && self.punct > 0
             } else {
-                let linky = ld > 0.5 || (ld > 0.3 && *chars < 100);
-                !linky && !is_boilerplate_line(t) && !(heading && *chars > 200)
+                let linky = ld > 0.5 || (ld > 0.3 && self.chars < 100);
+                !linky && !is_boilerplate_line(t) && !(heading && self.chars > 120) && !is_dateline(t)
             };
+            if std::env::var_os("ARTICLE_TRACE").is_some() && !keep {
+                eprintln!("SKIP ld {ld:.2} {}", t.chars().take(100).collect::<String>());
+            }
             if keep {
-                if !out.is_empty() {
-                    out.push_str("\n\n");
+                if !self.out.is_empty() {
+                    self.out.push_str("\n\n");
                 }
-                out.push_str(t);
+                self.out.push_str(t);
             }
         }
-        text.clear();
-        *chars = 0;
-        *link = 0;
-        *punct = 0;
+        self.text.clear();
+        self.chars = 0;
+        self.link_chars = 0;
+        self.punct = 0;
+    }
+}
+
+/// A short line that is only a date, a time or a byline.
+fn is_dateline(t: &str) -> bool {
+    let n = t.chars().count();
+    if n > 60 {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    let words = t.split_whitespace().count();
+    if (lower.starts_with("by ") || lower.starts_with("por ") || lower.starts_with("por:")) && words <= 7 {
+        return true;
+    }
+    super::dates::parse_visible_date(t).is_some() && words <= 8
+}
+
+/// Writes the text of the blocks under `roots` (or of the whole page in prose-only mode),
+/// keeping only the blocks that read as article text.
+fn emit(dom: &Dom, roots: &[usize], dropped: &[bool], prose_only: bool) -> String {
+    let mut em = Emitter {
+        out: String::new(),
+        text: String::new(),
+        chars: 0,
+        link_chars: 0,
+        punct: 0,
+        prose_only,
     };
+    if prose_only {
+        emit_range(dom, usize::MAX, 0, dom.nodes.len() as u32, dropped, &mut em);
+    }
+    for &root in roots {
+        emit_range(dom, root, root as u32, dom.nodes[root].end, dropped, &mut em);
+    }
+    em.out
+}
+
+fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em: &mut Emitter) {
+    let nodes = &dom.nodes;
+    let mut heading = false;
+    let mut open: Vec<(u32, Kind)> = Vec::new();
     let mut i = start;
     while i < end {
         while let Some(&(e, _)) = open.last() {
             if i < e {
                 break;
             }
-            finish(&mut out, &mut text, &mut chars, &mut link_chars, &mut punct, heading);
+            em.finish(heading);
             open.pop();
             heading = open.iter().any(|o| o.1 == Kind::Heading);
         }
         let node = &nodes[i as usize];
-        if node.kind != Kind::Text && (dropped[i as usize] && i as usize != root || node.kind == Kind::Junk) {
+        if node.kind != Kind::Text && ((dropped[i as usize] && i as usize != root) || node.kind == Kind::Junk) {
             i = node.end;
             continue;
         }
         match node.kind {
             Kind::Text => {
                 let (c, p) = count_chars(node.text);
-                if c > 0 || !text.ends_with(' ') {
-                    push_normalised(&mut text, node.text);
+                if c > 0 || !em.text.ends_with(' ') {
+                    push_normalised(&mut em.text, node.text);
                 }
-                chars += c;
-                punct += p;
+                em.chars += c;
+                em.punct += p;
                 if node.in_link {
-                    link_chars += c;
+                    em.link_chars += c;
                 }
             }
-            Kind::Br => finish(&mut out, &mut text, &mut chars, &mut link_chars, &mut punct, heading),
+            Kind::Br => em.finish(heading),
             k if is_block_kind(k) => {
-                finish(&mut out, &mut text, &mut chars, &mut link_chars, &mut punct, heading);
+                em.finish(heading);
                 open.push((node.end, k));
                 if k == Kind::Heading {
                     heading = true;
@@ -324,8 +511,7 @@ fn emit(dom: &Dom, root: usize, dropped: &[bool], whole: bool) -> String {
         }
         i += 1;
     }
-    finish(&mut out, &mut text, &mut chars, &mut link_chars, &mut punct, heading);
-    out
+    em.finish(heading);
 }
 
 /// Appends text with runs of whitespace collapsed to one space.
@@ -342,4 +528,21 @@ fn push_normalised(out: &mut String, text: &str) {
             space = false;
         }
     }
+}
+
+fn path_of(dom: &Dom, i: usize) -> String {
+    let mut parts = Vec::new();
+    let mut j = i as u32;
+    while j != u32::MAX {
+        let n = &dom.nodes[j as usize];
+        parts.push(format!(
+            "{}.{}#{}",
+            n.name(),
+            n.attr("class").unwrap_or(""),
+            n.attr("id").unwrap_or("")
+        ));
+        j = n.parent;
+    }
+    parts.reverse();
+    parts.join(" > ")
 }
