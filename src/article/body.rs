@@ -210,15 +210,18 @@ pub fn extract_body(dom: &Dom) -> String {
     // Text and link characters under every element, bottom-up (junk excluded).
     let mut chars = vec![0u32; n];
     let mut links = vec![0u32; n];
+    let mut punct = vec![0u32; n];
     for b in &blocks {
         chars[b.owner as usize] += b.chars;
         links[b.owner as usize] += b.link_chars;
+        punct[b.owner as usize] += b.punct;
     }
     for i in (1..n).rev() {
         let p = nodes[i].parent;
         if p != u32::MAX && nodes[i].kind != Kind::Text && !dropped[i] {
             chars[p as usize] += chars[i];
             links[p as usize] += links[i];
+            punct[p as usize] += punct[i];
         }
     }
 
@@ -336,6 +339,21 @@ pub fn extract_body(dom: &Dom) -> String {
                 || (nodes[c].kind == Kind::Para && ((chars[c] > 80 && ld < 0.25) || (chars[c] > 0 && ld == 0.0 && ends_sentence(dom, c))));
             if join {
                 roots.push(c);
+            }
+        }
+    }
+
+    // Inside the article, containers made mostly of links (related stories, tag lists,
+    // share bars) go, unless they hold real prose.
+    for &r in &roots {
+        for i in r + 1..nodes[r].end as usize {
+            let node = &nodes[i];
+            if node.kind != Kind::Block || chars[i] == 0 || dropped[i] || is_article_like(dom, i) {
+                continue;
+            }
+            let ld = links[i] as f32 / chars[i] as f32;
+            if (ld > 0.33 && punct[i] < 10) || ld > 0.5 {
+                dropped[i] = true;
             }
         }
     }
