@@ -43,18 +43,6 @@ impl Block {
     fn is_prose(&self) -> bool {
         self.chars >= PROSE_MIN && self.link_density() < PROSE_MAX_LINKS && self.punct > 0
     }
-
-    /// Contribution to the score of every container holding the block.
-    fn score(&self) -> f32 {
-        let ld = self.link_density();
-        if self.is_prose() {
-            self.chars as f32 * (1.0 - ld) + 20.0 * self.punct.min(10) as f32
-        } else if ld >= 0.5 {
-            -(self.chars as f32) - 20.0
-        } else {
-            -(self.chars as f32) * 0.3 - 10.0
-        }
-    }
 }
 
 fn is_block_kind(kind: Kind) -> bool {
@@ -460,7 +448,8 @@ fn is_dateline(t: &str) -> bool {
     }
     let lower = t.to_lowercase();
     let words = t.split_whitespace().count();
-    if (lower.starts_with("by ") || lower.starts_with("por ") || lower.starts_with("por:")) && words <= 7 {
+    let byline = ["by ", "por ", "por:", "updated", "actualizado", "published", "publicado", "posted"];
+    if byline.iter().any(|b| lower.starts_with(b)) && words <= 8 {
         return true;
     }
     super::dates::parse_visible_date(t).is_some() && words <= 8
