@@ -265,7 +265,7 @@ pub fn extract_body(dom: &Dom) -> String {
         }
     }
     let Some(mut top) = best else {
-        return emit(dom, &[], &dropped, true);
+        return fallback(dom, &dropped);
     };
 
     // Climb while an ancestor scores at least as well: the paragraphs may sit in several
@@ -364,10 +364,20 @@ pub fn extract_body(dom: &Dom) -> String {
     }
     let body = emit(dom, &roots, &dropped, false);
     if body.is_empty() {
-        // Fallback: every prose-like block on the page, in order.
-        return emit(dom, &[], &dropped, true);
+        return fallback(dom, &dropped);
     }
     body
+}
+
+/// When no container wins: every prose-like block of the page, in order, or failing that
+/// every block that is not links or boilerplate.
+fn fallback(dom: &Dom, dropped: &[bool]) -> String {
+    let prose = emit(dom, &[], dropped, true);
+    if !prose.is_empty() {
+        return prose;
+    }
+    let root: Vec<usize> = (0..dom.nodes.len()).filter(|&i| dom.nodes[i].parent == u32::MAX).collect();
+    emit(dom, &root, dropped, false)
 }
 
 /// The element children of node `i`, in order.

@@ -37,7 +37,12 @@ pub struct Article {
 /// `fetched_at` bounds the published date (a page cannot be published after it was fetched).
 pub fn extract_article(html: &str, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
     let doc = scraper::Html::parse_document(html);
-    let dom = dom::build(&doc);
+    extract_from_document(&doc, url, fetched_at)
+}
+
+/// Extracts the article from a page already parsed (by a caller that needs the tree too).
+pub fn extract_from_document(doc: &scraper::Html, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
+    let dom = dom::build(doc);
     let mut body = body::extract_body(&dom);
     let meta = meta::extract_meta(&dom, url, fetched_at);
     if let Some(title) = &meta.title {
