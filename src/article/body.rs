@@ -430,8 +430,15 @@ impl Emitter {
             let keep = if self.prose_only {
                 self.chars >= PROSE_MIN && ld < PROSE_MAX_LINKS && self.punct > 0
             } else {
-                let linky = ld > 0.5 || (ld > 0.3 && self.chars < 100);
-                !linky && !is_boilerplate_line(t) && !(heading && self.chars > 120) && !is_dateline(t)
+                let sentence = self.punct >= 2 && t.ends_with(['.', '!', '?', '"', '”']);
+                let linky = if self.chars >= 150 && sentence {
+                    ld > 0.8
+                } else if sentence {
+                    ld > 0.5
+                } else {
+                    ld > 0.5 || (ld > 0.3 && self.chars < 100)
+                };
+                !linky && !is_boilerplate_line(t) && !(heading && self.chars > 120 && self.out.is_empty()) && !is_dateline(t)
             };
             if std::env::var_os("ARTICLE_TRACE").is_some() && !keep {
                 eprintln!("SKIP ld {ld:.2} {}", t.chars().take(100).collect::<String>());
