@@ -145,7 +145,11 @@ fn is_boilerplate_line(text: &str) -> bool {
     }
     let lower = text.to_lowercase();
     let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
-    BOILERPLATE.iter().any(|b| lower.starts_with(b.as_str()))
+    let lower = lower.trim_end_matches(|c: char| !c.is_alphanumeric());
+    BOILERPLATE.iter().any(|b| match b.strip_prefix('=') {
+        Some(line) => lower == line,
+        None => lower.starts_with(b.as_str()),
+    })
 }
 
 /// Extracts the main text of the page: paragraphs separated by a blank line.
