@@ -442,7 +442,8 @@ impl Emitter {
                 } else {
                     ld > 0.5 || (ld > 0.3 && self.chars < 100)
                 };
-                !linky && !is_boilerplate_line(t) && !(heading && self.chars > 120 && self.out.is_empty()) && !is_dateline(t)
+                let dek = heading && self.chars > 120 && self.out.is_empty();
+                !(linky || dek || is_boilerplate_line(t) || is_dateline(t))
             };
             if std::env::var_os("ARTICLE_TRACE").is_some() && !keep {
                 eprintln!("SKIP ld {ld:.2} {}", t.chars().take(100).collect::<String>());

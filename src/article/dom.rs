@@ -208,15 +208,14 @@ pub fn build(html: &Html) -> Dom<'_> {
                 let name = el.name();
                 let mut kind = kind_of(name);
                 match name {
-                    "script" => {
+                    "script"
                         if el
                             .attr("type")
-                            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json"))
-                        {
-                            let text = node.children().filter_map(|c| c.value().as_text()).map(|t| &**t).next();
-                            if let Some(text) = text {
-                                json_ld.push(text);
-                            }
+                            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
+                    {
+                        let text = node.children().filter_map(|c| c.value().as_text()).map(|t| &**t).next();
+                        if let Some(text) = text {
+                            json_ld.push(text);
                         }
                     }
                     "title" if title.is_none() => {

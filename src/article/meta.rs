@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::dates::{self, PageDate};
-use super::dom::{Dom, Kind};
+use super::dom::{Dom, Hint, Kind};
 use super::lang;
 
 /// The metadata found for one page.
@@ -121,7 +121,7 @@ pub fn extract_meta(dom: &Dom, url: Option<&str>, fetched_at: Option<DateTime<Ut
         .or_else(|| MODIFIED_KEYS.iter().find_map(|k| get(k).and_then(parsed)))
         .or_else(|| itemprop_date(dom, "datemodified").and_then(|s| parsed(&s)));
 
-    let mut authors: Vec<String> = ld.authors.iter().filter_map(|a| clean_author(a)).collect();
+    let mut authors: Vec<String> = ld.authors.iter().flat_map(|a| split_authors(a)).collect();
     if authors.is_empty() {
         for key in AUTHOR_KEYS {
             if let Some(v) = get(key) {
@@ -282,6 +282,10 @@ fn attr_words(dom: &Dom, i: usize) -> String {
     let mut s = String::new();
     for a in ["class", "id", "itemprop", "rel"] {
         if let Some(v) = n.attr(a) {
+            if a == "itemprop" || a == "rel" {
+                s.push_str(a);
+                s.push(' ');
+            }
             s.push_str(v);
             s.push(' ');
         }
@@ -324,33 +328,64 @@ fn visible_date(dom: &Dom) -> Option<PageDate> {
 
 /// Author names printed in a byline element.
 fn visible_byline(dom: &Dom) -> Vec<String> {
-    for (i, n) in dom.nodes.iter().enumerate() {
-        if n.el.is_none() || n.kind == Kind::Junk {
-            continue;
-        }
-        let words = attr_words(dom, i);
-        if !["byline", "author", "autor", "firma", "writer", "reporter"]
-            .iter()
-            .any(|k| words.contains(k))
-        {
-            continue;
-        }
-        if words.contains("bio") || words.contains("avatar") || words.contains("image") || words.contains("photo") {
-            continue;
-        }
-        if n.end as usize - i > 40 {
-            continue;
-        }
-        let text = text_of(dom, i);
-        if text.is_empty() || text.chars().count() > 120 {
-            continue;
-        }
-        let authors = split_authors(&text);
-        if !authors.is_empty() {
-            return authors;
+    // Elements marked as the author's name first, then whole bylines.
+    let passes: [&[&str]; 2] = [
+        &[
+            "itemprop author",
+            "rel author",
+            "author-name",
+            "authorname",
+            "author__name",
+            "autor-nombre",
+            "nombre-autor",
+        ],
+        &["byline", "author", "autor", "firma", "writer", "reporter"],
+    ];
+    for keys in passes {
+        for (i, n) in dom.nodes.iter().enumerate() {
+            if n.el.is_none() || n.kind == Kind::Junk || n.hint == Hint::StrongNegative {
+                continue;
+            }
+            let words = attr_words(dom, i);
+            if !keys.iter().any(|k| words.contains(k)) {
+                continue;
+            }
+            if ["bio", "avatar", "image", "photo", "comment", "url"]
+                .iter()
+                .any(|k| words.contains(k))
+            {
+                continue;
+            }
+            if n.end as usize - i > 40 || inside_junk(dom, i) {
+                continue;
+            }
+            let text = text_of(dom, i);
+            if text.is_empty() || text.chars().count() > 120 {
+                continue;
+            }
+            let authors = split_authors(&text);
+            if !authors.is_empty() {
+                return authors;
+            }
         }
     }
     Vec::new()
+}
+
+/// Whether a form, navigation or comment area holds node `i` (a few levels up).
+fn inside_junk(dom: &Dom, i: usize) -> bool {
+    let mut at = dom.nodes[i].parent;
+    for _ in 0..30 {
+        if at == u32::MAX {
+            return false;
+        }
+        let n = &dom.nodes[at as usize];
+        if matches!(n.name(), "form" | "nav" | "footer" | "aside") || n.hint == Hint::StrongNegative {
+            return true;
+        }
+        at = n.parent;
+    }
+    false
 }
 
 /// Splits "A, B and C" / "A y B" into cleaned names.
@@ -363,12 +398,35 @@ pub fn split_authors(text: &str) -> Vec<String> {
             .flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>())
             .collect();
     }
-    parts.iter().filter_map(|p| clean_author(p)).collect()
+    parts
+        .iter()
+        .filter_map(|p| clean_author(p))
+        .filter(|p| !is_credential(p) && !p.split_whitespace().next().is_some_and(is_date_word))
+        .collect()
+}
+
+/// Degrees and titles listed after a name: "MS", "RDN", "PhD".
+fn is_credential(part: &str) -> bool {
+    let letters: String = part.chars().filter(|c| c.is_alphabetic()).collect();
+    !part.contains(' ') && letters.chars().count() <= 4 && letters.chars().filter(|c| c.is_uppercase()).count() >= 2
 }
 
 fn strip_byline_prefix(text: &str) -> &str {
     let t = text.trim();
-    for prefix in ["by:", "by ", "por:", "por ", "de:", "escrito por", "written by", "reporting by"] {
+    for prefix in [
+        "by:",
+        "by ",
+        "por:",
+        "por ",
+        "de:",
+        "escrito por",
+        "written by",
+        "reporting by",
+        "posted by",
+        "publicado por",
+        "text:",
+        "texto:",
+    ] {
         if t.len() >= prefix.len() && t.is_char_boundary(prefix.len()) && t[..prefix.len()].eq_ignore_ascii_case(prefix) {
             return t[prefix.len()..].trim_start();
         }
@@ -392,9 +450,14 @@ pub fn clean_author(raw: &str) -> Option<String> {
             t = head.trim().to_string();
         }
     }
-    // A date or time glued to the byline starts with a digit.
+    // A date or time glued to the byline starts with a digit, a weekday or a month, or
+    // with "Published"/"Updated".
     if let Some(pos) = t.find(|c: char| c.is_ascii_digit()) {
         t = t[..pos].trim().to_string();
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    if let Some(cut) = words.iter().skip(1).position(|w| is_date_word(w)) {
+        t = words[..cut + 1].join(" ");
     }
     let t = t
         .trim_matches(|c: char| !c.is_alphanumeric() && c != '.' && c != ')')
@@ -408,6 +471,55 @@ pub fn clean_author(raw: &str) -> Option<String> {
         return None;
     }
     Some(t)
+}
+
+/// Words that start the date or status part of a byline.
+fn is_date_word(word: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "lunes",
+        "martes",
+        "miércoles",
+        "jueves",
+        "viernes",
+        "sábado",
+        "domingo",
+        "published",
+        "updated",
+        "posted",
+        "publicado",
+        "actualizado",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    let w = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+    WORDS.contains(&w.as_str())
 }
 
 /// Separators between a headline and the site name in `<title>`.
