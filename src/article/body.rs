@@ -435,7 +435,11 @@ impl Emitter {
                 self.chars >= PROSE_MIN && ld < PROSE_MAX_LINKS && self.punct > 0
             } else {
                 let sentence = self.punct >= 2 && t.ends_with(['.', '!', '?', '"', '”']);
-                let linky = if self.chars >= 150 && sentence {
+                // A heading inside the article that links somewhere (a product, a source) is
+                // still one of its headings.
+                let linky = if heading && !self.out.is_empty() {
+                    false
+                } else if self.chars >= 150 && sentence {
                     ld > 0.8
                 } else if sentence {
                     ld > 0.5
