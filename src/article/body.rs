@@ -148,7 +148,10 @@ fn is_boilerplate_line(text: &str) -> bool {
     let lower = lower.trim_end_matches(|c: char| !c.is_alphanumeric());
     BOILERPLATE.iter().any(|b| match b.strip_prefix('=') {
         Some(line) => lower == line,
-        None => lower.starts_with(b.as_str()),
+        // The phrase must end at a word boundary: "advert" is not "advertencia".
+        None => lower
+            .strip_prefix(b.as_str())
+            .is_some_and(|rest| !b.ends_with(char::is_alphanumeric) || !rest.starts_with(char::is_alphanumeric)),
     })
 }
 
@@ -311,7 +314,7 @@ pub fn extract_body(dom: &Dom) -> String {
     let top_score = final_score(top);
     let p = nodes[top].parent;
     if p != u32::MAX {
-        let threshold = (top_score * 0.2).max(10.0);
+        let threshold = (top_score * 0.2).max(5.0);
         let top_class = nodes[top].attr("class").unwrap_or("");
         roots.clear();
         for c in element_children(dom, p as usize) {
@@ -578,4 +581,48 @@ fn path_of(dom: &Dom, i: usize) -> String {
     }
     parts.reverse();
     parts.join(" > ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body_of(html: &str) -> String {
+        let doc = scraper::Html::parse_document(html);
+        extract_body(&super::super::dom::build(&doc))
+    }
+
+    #[test]
+    fn boilerplate_lines() {
+        assert!(is_boilerplate_line("Lee también: Capturan a líder de banda en Lima"));
+        assert!(is_boilerplate_line("READ MORE: Police raid in the capital"));
+        assert!(is_boilerplate_line("Tags"));
+        assert!(!is_boilerplate_line(
+            "Advertencia de la policía a los conductores que circulan de noche."
+        ));
+        assert!(!is_boilerplate_line("Sigue abierta la investigación por el robo."));
+    }
+
+    #[test]
+    fn datelines_and_bylines() {
+        assert!(is_dateline("By Jane Doe"));
+        assert!(is_dateline("November 19, 2019 at 5:10 pm"));
+        assert!(is_dateline("Actualizado el 22 de agosto de 2024"));
+        assert!(!is_dateline(
+            "By the end of 2023, homicides had fallen by a third across the three provinces."
+        ));
+    }
+
+    #[test]
+    fn sibling_blocks_are_joined_and_links_left_out() {
+        let p = "<p>Las autoridades informaron que el operativo terminó con seis detenidos, dos armas y varios vehículos asegurados en la zona.</p>";
+        let html = format!(
+            "<html><body><div class='menu'><a href='/'>Inicio</a> <a href='/a'>Política</a></div>\
+             <div class='wrap'><div class='part'>{p}{p}{p}</div><div class='ad'>Publicidad</div><div class='part'>{p}{p}</div>\
+             <ul class='links'><li><a href='/x'>Otra nota sobre el mismo tema</a></li><li><a href='/y'>Una nota más</a></li></ul></div></body></html>"
+        );
+        let body = body_of(&html);
+        assert_eq!(body.split("\n\n").count(), 5, "{body}");
+        assert!(!body.contains("Inicio") && !body.contains("Publicidad") && !body.contains("Otra nota"));
+    }
 }
