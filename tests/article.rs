@@ -128,6 +128,20 @@ fn text_separated_by_line_breaks() {
 }
 
 #[test]
+fn long_comment_thread_is_not_the_article() {
+    let html = fixture("comentarios_largos.html");
+    let art = extract_article(&html, None, None);
+    assert_eq!(art.title.as_deref(), Some("Balacera en el centro deja dos heridos"));
+    assert_eq!(art.published.as_deref(), Some("2024-05-15T05:40:00Z"));
+    assert_eq!(art.body.split("\n\n").count(), 3, "{}", art.body);
+    assert!(art.body.starts_with("Dos hombres resultaron heridos"));
+    assert_contains_none(
+        &art.body,
+        &["usuario", "Yo vivo a dos cuadras", "Ojalá", "Publicar comentario", "Portada"],
+    );
+}
+
+#[test]
 fn published_date_after_fetch_is_dropped() {
     let html = r#"<html><head><meta property="article:published_time" content="2030-01-01T00:00:00Z">
         <meta name="date" content="2024-02-10"></head><body><p>Texto.</p></body></html>"#;

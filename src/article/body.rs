@@ -181,6 +181,9 @@ pub fn extract_body(dom: &Dom) -> String {
 
     // Boilerplate containers, top-down: a negative hint drops an element unless it holds
     // most of the page's prose (a page-wide wrapper named "has-sidebar" is not a sidebar).
+    // A comment thread can outgrow the article, so a strongly negative element must also
+    // hold the headline to stay.
+    let h1 = nodes.iter().position(|n| n.name() == "h1");
     let mut dropped = vec![false; n];
     for i in 0..n {
         let node = &nodes[i];
@@ -196,7 +199,10 @@ pub fn extract_body(dom: &Dom) -> String {
         dropped[i] = parent_dropped
             || node.kind == Kind::Junk
             || match node.hint {
-                Hint::StrongNegative => share < 0.6 && node.name() != "body",
+                Hint::StrongNegative => {
+                    let holds_h1 = h1.is_none_or(|h| i < h && h < node.end as usize);
+                    (share < 0.6 || !holds_h1) && node.name() != "body"
+                }
                 Hint::Negative => share < 0.3 && node.name() != "body",
                 _ => false,
             };
