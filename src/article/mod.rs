@@ -48,7 +48,7 @@ pub fn extract_from_document(doc: &scraper::Html, url: Option<&str>, fetched_at:
     if let Some(title) = &meta.title {
         body = meta::strip_leading_title(body, title);
     }
-    let language = meta.language.clone().or_else(|| detect_language(&body));
+    let language = choose_language(meta.language.clone(), &body);
     Article {
         title: meta.title,
         published: meta.published,
@@ -61,7 +61,41 @@ pub fn extract_from_document(doc: &scraper::Html, url: Option<&str>, fetched_at:
     }
 }
 
+/// Shortest body (in letters) whose detected language may overrule the declared one.
+const OVERRULE_MIN_LETTERS: usize = 400;
+
+/// The declared language, unless a long body clearly reads as another: templates often
+/// declare the theme's default language ("en") over Spanish text.
+fn choose_language(declared: Option<String>, body: &str) -> Option<String> {
+    let detected = detect_language(body);
+    match (declared, detected) {
+        (Some(d), Some(x))
+            if d != x && body.chars().filter(|c| c.is_alphabetic()).take(OVERRULE_MIN_LETTERS).count() >= OVERRULE_MIN_LETTERS =>
+        {
+            Some(x)
+        }
+        (Some(d), _) => Some(d),
+        (None, x) => x,
+    }
+}
+
 /// Detects the language of a text: "en", "es", or another ISO 639-1 code; None when unsure.
 pub fn detect_language(text: &str) -> Option<String> {
     lang::detect(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_body_overrules_a_template_language() {
+        let es =
+            "La fiscalía informó que los detenidos fueron trasladados al penal estatal, donde permanecerán mientras avanza el proceso. "
+                .repeat(6);
+        assert_eq!(choose_language(Some("en".into()), &es).as_deref(), Some("es"));
+        assert_eq!(choose_language(Some("en".into()), "Texto corto en español.").as_deref(), Some("en"));
+        assert_eq!(choose_language(None, &es).as_deref(), Some("es"));
+        assert_eq!(choose_language(Some("es".into()), &es).as_deref(), Some("es"));
+    }
 }
