@@ -512,7 +512,8 @@ fn emit(dom: &Dom, roots: &[usize], dropped: &[bool], prose_only: bool) -> Strin
 
 fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em: &mut Emitter) {
     let nodes = &dom.nodes;
-    let mut heading = false;
+    // Open headings, counted so that closing an element costs nothing per level.
+    let mut headings = 0u32;
     let mut open: Vec<(u32, Kind)> = Vec::new();
     let mut i = start;
     while i < end {
@@ -520,9 +521,10 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
             if i < e {
                 break;
             }
-            em.finish(heading);
-            open.pop();
-            heading = open.iter().any(|o| o.1 == Kind::Heading);
+            em.finish(headings > 0);
+            if open.pop().is_some_and(|o| o.1 == Kind::Heading) {
+                headings -= 1;
+            }
         }
         let node = &nodes[i as usize];
         if node.kind != Kind::Text && ((dropped[i as usize] && i as usize != root) || node.kind == Kind::Junk) {
@@ -541,19 +543,19 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
                     em.link_chars += c;
                 }
             }
-            Kind::Br => em.finish(heading),
+            Kind::Br => em.finish(headings > 0),
             k if is_block_kind(k) => {
-                em.finish(heading);
+                em.finish(headings > 0);
                 open.push((node.end, k));
                 if k == Kind::Heading {
-                    heading = true;
+                    headings += 1;
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    em.finish(heading);
+    em.finish(headings > 0);
 }
 
 /// Appends text with runs of whitespace collapsed to one space.
