@@ -359,19 +359,13 @@ pub fn extract_body(dom: &Dom) -> String {
         }
     }
 
-    if std::env::var_os("ARTICLE_TRACE").is_some() {
+    if tracing::enabled!(tracing::Level::TRACE) {
         for &r in &roots {
-            eprintln!(
-                "ROOT {} score {} prose {} / {}",
-                path_of(dom, r),
-                final_score(r),
-                prose[r],
-                total_prose
-            );
+            tracing::trace!(path = %path_of(dom, r), score = final_score(r), prose = prose[r], total_prose, "Article root.");
         }
         for i in 0..n {
             if dropped[i] && prose[i] > 0 && (nodes[i].parent == u32::MAX || !dropped[nodes[i].parent as usize]) {
-                eprintln!("DROP {} prose {}", path_of(dom, i), prose[i]);
+                tracing::trace!(path = %path_of(dom, i), prose = prose[i], "Boilerplate container dropped.");
             }
         }
     }
@@ -458,8 +452,8 @@ impl Emitter {
                 let dek = heading && self.chars > 120 && self.out.is_empty();
                 !(linky || dek || is_boilerplate_line(t) || is_dateline(t))
             };
-            if std::env::var_os("ARTICLE_TRACE").is_some() && !keep {
-                eprintln!("SKIP ld {ld:.2} {}", t.chars().take(100).collect::<String>());
+            if !keep {
+                tracing::trace!(link_density = ld, text = %t.chars().take(100).collect::<String>(), "Block left out.");
             }
             if keep {
                 if !self.out.is_empty() {
@@ -574,6 +568,7 @@ fn push_normalised(out: &mut String, text: &str) {
     }
 }
 
+/// A readable path to node `i` (tag.class#id from the root), for tracing.
 fn path_of(dom: &Dom, i: usize) -> String {
     let mut parts = Vec::new();
     let mut j = i as u32;
