@@ -1,7 +1,16 @@
 //! Main-text and metadata extraction from an HTML page: pure, bytes in, `Article` out.
 
+mod body;
+mod dates;
+mod dom;
+mod lang;
+mod meta;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+
+pub use dates::{PageDate, parse_date, parse_visible_date};
+pub use meta::{clean_author, clean_title};
 
 /// What the article stage knows of one page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -27,17 +36,66 @@ pub struct Article {
 /// `url` is the page's address (resolves relative links, gives a last-resort date);
 /// `fetched_at` bounds the published date (a page cannot be published after it was fetched).
 pub fn extract_article(html: &str, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
-    let _ = (url, fetched_at);
     let doc = scraper::Html::parse_document(html);
-    let body = doc.root_element().text().collect::<Vec<_>>().join(" ");
+    extract_from_document(&doc, url, fetched_at)
+}
+
+/// Extracts the article from a page already parsed (by a caller that needs the tree too).
+pub fn extract_from_document(doc: &scraper::Html, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
+    let dom = dom::build(doc);
+    let mut body = body::extract_body(&dom);
+    let meta = meta::extract_meta(&dom, url, fetched_at);
+    if let Some(title) = &meta.title {
+        body = meta::strip_leading_title(body, title);
+    }
+    let language = choose_language(meta.language.clone(), &body);
     Article {
+        title: meta.title,
+        published: meta.published,
+        modified: meta.modified,
+        authors: meta.authors,
+        language,
         body,
-        ..Article::default()
+        canonical_url: meta.canonical_url,
+        description: meta.description,
+    }
+}
+
+/// Shortest body (in letters) whose detected language may overrule the declared one.
+const OVERRULE_MIN_LETTERS: usize = 400;
+
+/// The declared language, unless a long body clearly reads as another: templates often
+/// declare the theme's default language ("en") over Spanish text.
+fn choose_language(declared: Option<String>, body: &str) -> Option<String> {
+    let detected = detect_language(body);
+    match (declared, detected) {
+        (Some(d), Some(x))
+            if d != x && body.chars().filter(|c| c.is_alphabetic()).take(OVERRULE_MIN_LETTERS).count() >= OVERRULE_MIN_LETTERS =>
+        {
+            Some(x)
+        }
+        (Some(d), _) => Some(d),
+        (None, x) => x,
     }
 }
 
 /// Detects the language of a text: "en", "es", or another ISO 639-1 code; None when unsure.
 pub fn detect_language(text: &str) -> Option<String> {
-    let _ = text;
-    None
+    lang::detect(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_body_overrules_a_template_language() {
+        let es =
+            "La fiscalía informó que los detenidos fueron trasladados al penal estatal, donde permanecerán mientras avanza el proceso. "
+                .repeat(6);
+        assert_eq!(choose_language(Some("en".into()), &es).as_deref(), Some("es"));
+        assert_eq!(choose_language(Some("en".into()), "Texto corto en español.").as_deref(), Some("en"));
+        assert_eq!(choose_language(None, &es).as_deref(), Some("es"));
+        assert_eq!(choose_language(Some("es".into()), &es).as_deref(), Some("es"));
+    }
 }
