@@ -1,10 +1,1020 @@
 //! Statistics: numbers with their unit, qualifier, topic, year, place and attribution.
+//!
+//! Each sentence is read on its own. A quantity (see `numbers`) gets the unit written around
+//! it; a bare number after "from"/"than"/"compared with" (or the "after" of a change) takes
+//! the unit of the figure before it, and the "before" of "from X to Y" takes the unit of Y.
+//! Anything else is a count of the noun phrase that follows it.
+//!
+//! Context: keywords of the topic lexicon go to the figure nearest to them, and a figure with
+//! none takes the sentence's main topic; years go to the nearest figure, and a figure with none
+//! takes a year written earlier in the sentence; the country is the one named nearest to the
+//! figure; the source comes from attribution cues ("according to X", "X said", "según X").
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use super::lexicon::{Lexicon, lang_applies, rows};
+use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
-use super::{Lang, Statistic};
+use super::tokens::Tokens;
+use super::{Lang, Qualifier, Statistic, geo, topics, units};
+
+const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
+const ATTRIBUTION: &str = include_str!("data/attribution.tsv");
+const STOPWORDS: &str = include_str!("data/stopwords.tsv");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// The source follows the cue.
+    Before,
+    /// The source precedes the cue.
+    After,
+}
+
+struct StatData {
+    qualifiers: Lexicon<Qualifier>,
+    attribution: Lexicon<Cue>,
+    stopwords: HashSet<String>,
+    comparison: Lexicon<()>,
+}
+
+fn load(lang: Lang) -> StatData {
+    let mut qualifiers = Lexicon::new();
+    for row in rows(QUALIFIERS) {
+        if row.len() < 3 || !lang_applies(row[0], lang) {
+            continue;
+        }
+        let q = match row[1] {
+            "approx" => Qualifier::Approx,
+            "at_least" => Qualifier::AtLeast,
+            "more_than" => Qualifier::MoreThan,
+            "less_than" => Qualifier::LessThan,
+            "at_most" => Qualifier::AtMost,
+            _ => continue,
+        };
+        qualifiers.insert(row[2], q);
+    }
+    let mut attribution = Lexicon::new();
+    for row in rows(ATTRIBUTION) {
+        if row.len() < 3 || !lang_applies(row[0], lang) {
+            continue;
+        }
+        let cue = if row[1] == "before" { Cue::Before } else { Cue::After };
+        attribution.insert(row[2], cue);
+    }
+    let stopwords = rows(STOPWORDS)
+        .filter(|r| r.len() >= 2 && lang_applies(r[0], lang))
+        .map(|r| super::tokens::fold(r[1]))
+        .collect();
+    let mut comparison = Lexicon::new();
+    let cues: &[&str] = match lang {
+        Lang::En => &["from", "than", "compared with", "compared to", "versus", "vs", "vs .", "against", "up from", "down from"],
+        Lang::Es => &[
+            "desde",
+            "frente a",
+            "frente al",
+            "frente a los",
+            "comparado con",
+            "en comparación con",
+            "respecto a",
+            "respecto al",
+            "con respecto a",
+            "contra",
+            "que",
+            "que en",
+            "versus",
+            "vs",
+            "vs .",
+        ],
+    };
+    for c in cues {
+        comparison.insert(c, ());
+    }
+    StatData {
+        qualifiers,
+        attribution,
+        stopwords,
+        comparison,
+    }
+}
+
+static EN: LazyLock<StatData> = LazyLock::new(|| load(Lang::En));
+static ES: LazyLock<StatData> = LazyLock::new(|| load(Lang::Es));
+
+fn data(lang: Lang) -> &'static StatData {
+    match lang {
+        Lang::En => &EN,
+        Lang::Es => &ES,
+    }
+}
+
+/// A figure being built, in token positions of its sentence.
+#[derive(Debug, Clone)]
+struct Draft {
+    value: Quantity,
+    unit: &'static str,
+    counted: Option<String>,
+    qualifier: Option<Qualifier>,
+    /// Span of the figure as written (number, unit words).
+    first: usize,
+    end: usize,
+    /// End of the counted noun phrase (for keyword distances).
+    reach: usize,
+    num: Number,
+    has_unit: bool,
+    topic: Option<&'static str>,
+    year: Option<i32>,
+    location: Option<&'static str>,
+    metric: Option<String>,
+}
 
 /// Finds the statistics of a body, sentence by sentence.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
-    let _ = (body, sentences, lang);
-    Vec::new()
+    let _ = body;
+    let mut out = Vec::new();
+    for s in sentences {
+        sentence_stats(s, lang, &mut out);
+    }
+    dedupe(out)
+}
+
+/// The same figure repeated later in a text ("the 90 percent statistic") is one statistic.
+fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
+    let mut out: Vec<Statistic> = Vec::with_capacity(stats.len());
+    for s in stats {
+        let dup = out.iter().any(|o| {
+            o.unit == s.unit
+                && o.value == s.value
+                && o.low == s.low
+                && o.high == s.high
+                && o.counted == s.counted
+                && (o.year == s.year || s.year.is_none())
+                && o.unit != "count"
+        });
+        if !dup {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
+    let toks = Tokens::new(s.text);
+    let nums = numbers::scan_tokens(&toks, lang);
+    if !nums.iter().any(|n| n.kind == NumberKind::Quantity) {
+        return;
+    }
+    let d = data(lang);
+    let mut drafts = read_figures(&toks, &nums, lang, d);
+    if drafts.is_empty() {
+        return;
+    }
+    inherit_units(&toks, &mut drafts, d);
+    let source = find_source(&toks, d);
+    let countries = countries(s.text, &toks);
+    for dr in &mut drafts {
+        dr.location = nearest_country(&countries, &toks, dr);
+        if dr.unit == "peso" {
+            dr.unit = units::resolve_peso(dr.location);
+        }
+        if dr.unit == "count" && dr.counted.is_none() {
+            dr.counted = counted_phrase(&toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
+        }
+        dr.qualifier = qualifier(&toks, dr, d);
+    }
+    assign_years(&toks, &nums, lang, &mut drafts);
+    assign_topics(&toks, lang, source.as_ref().map(|x| (x.1, x.2)), &mut drafts);
+    for dr in &mut drafts {
+        dr.metric = metric(&toks, dr, lang);
+    }
+    let text = s.text;
+    for dr in drafts {
+        let (bs, be) = (toks.start(dr.first), toks.end(dr.end - 1));
+        let start = s.char_start + text[..bs].chars().count();
+        let end = start + text[bs..be].chars().count();
+        let (value, low, high) = match dr.value {
+            Quantity::Point(v) => (Some(round(v)), None, None),
+            Quantity::Range(a, b) => (None, Some(round(a)), Some(round(b))),
+        };
+        out.push(Statistic {
+            value,
+            low,
+            high,
+            unit: dr.unit.to_string(),
+            qualifier: dr.qualifier,
+            counted: dr.counted,
+            topic: dr.topic.map(str::to_string),
+            metric: dr.metric,
+            year: dr.year,
+            location: dr.location.map(str::to_string),
+            source: source.as_ref().map(|x| x.0.clone()),
+            sentence: text.to_string(),
+            start,
+            end,
+        });
+    }
+}
+
+/// Rounds away float noise from unit conversions (22.5 × 1000 = 22500, not 22499.999…).
+fn round(v: f64) -> f64 {
+    if !v.is_finite() || v.abs() >= 1e15 {
+        return v;
+    }
+    let r = (v * 1e6).round() / 1e6;
+    if (r - v).abs() <= 1e-9 * v.abs().max(1.0) { r } else { v }
+}
+
+/// Reads the unit of every quantity of a sentence.
+fn read_figures(toks: &Tokens<'_>, nums: &[Number], lang: Lang, d: &StatData) -> Vec<Draft> {
+    let mut consumed = vec![false; nums.len()];
+    let mut drafts = Vec::new();
+    let base_at = |tok: usize| -> Option<(f64, usize)> {
+        let n = nums.iter().find(|n| n.first_tok == tok && n.kind == NumberKind::Quantity)?;
+        let v = match n.value {
+            Quantity::Point(v) => v,
+            Quantity::Range(..) => return None,
+        };
+        // "per 100.000" in English text still means a hundred thousand.
+        let v = if v == 100.0 && toks.raw(tok).ends_with(".000") { 1e5 } else { v };
+        Some((v, n.end_tok))
+    };
+    for (k, n) in nums.iter().enumerate() {
+        if consumed[k] || n.kind != NumberKind::Quantity {
+            continue;
+        }
+        let mut first = n.first_tok;
+        let mut end = n.end_tok;
+        let mut unit: &'static str = "count";
+        let mut factor = 1.0;
+        let mut has_unit = false;
+        let mut counted = None;
+        let mut reach = end;
+        if let Some((f, e)) = units::per_rate(toks, end, lang, base_at) {
+            unit = "per_100k";
+            factor = f;
+            end = e;
+            has_unit = true;
+        } else if let Some(m) = units::suffix_unit(toks, end, lang, n.scale > 1.0) {
+            if m.unit == "skip" {
+                continue;
+            }
+            unit = m.unit;
+            factor = m.factor;
+            end = m.end_tok;
+            has_unit = true;
+        } else if let Some((words_end, rate)) = rate_after_noun(toks, end, lang, d, base_at) {
+            // "7 homicides per 100,000 inhabitants".
+            unit = "per_100k";
+            factor = rate.0;
+            counted = Some(toks.text[toks.start(end)..toks.end(words_end - 1)].to_string());
+            end = rate.1;
+            has_unit = true;
+        }
+        if let Some((code, start)) = units::currency_before(toks, n.first_tok) {
+            if !units::is_money(unit) {
+                if has_unit && unit != "count" {
+                    // "$5 per 100,000" and the like: keep the written unit.
+                } else {
+                    unit = code;
+                    has_unit = true;
+                    factor = 1.0;
+                }
+            }
+            if units::is_money(unit) {
+                first = start;
+            }
+        }
+        if is_age(toks, n, unit, end) || is_time_ago(toks, n, unit, end) {
+            continue;
+        }
+        // Mark rate bases as used so they are not read again as figures.
+        for (j, m) in nums.iter().enumerate() {
+            if j != k && m.first_tok >= n.end_tok && m.end_tok <= end {
+                consumed[j] = true;
+            }
+        }
+        if unit == "count" {
+            reach = counted_phrase(toks, end, lang, d).map_or(end, |(_, e)| e);
+        } else {
+            reach = reach.max(end);
+        }
+        drafts.push(Draft {
+            value: numbers::scale_quantity(n.value, factor),
+            unit,
+            counted,
+            qualifier: None,
+            first,
+            end,
+            reach,
+            num: n.clone(),
+            has_unit,
+            topic: None,
+            year: None,
+            location: None,
+            metric: None,
+        });
+    }
+    drafts
+}
+
+/// "7 homicides per 100,000": up to three words between the number and the rate.
+fn rate_after_noun(
+    toks: &Tokens<'_>,
+    end: usize,
+    lang: Lang,
+    d: &StatData,
+    base_at: impl Fn(usize) -> Option<(f64, usize)> + Copy,
+) -> Option<(usize, (f64, usize))> {
+    let mut j = end;
+    while j < end + 3 && toks.is_word(j) && !d.stopwords.contains(toks.norm(j)) {
+        j += 1;
+        if let Some(r) = units::per_rate(toks, j, lang, base_at) {
+            return Some((j, r));
+        }
+    }
+    None
+}
+
+/// "a 17-year-old", "de 45 años", "aged 30": an age, not a duration.
+fn is_age(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
+    if unit != "years" {
+        return false;
+    }
+    let f = n.first_tok;
+    let prev = |k: usize| if f >= k { toks.norm(f - k) } else { "" };
+    if matches!(prev(1), "aged" | "age" | "edad") || (prev(1) == "de" && prev(2) == "edad") {
+        return true;
+    }
+    if is_hyphen_at(toks, end) && toks.norm(end + 1) == "old" {
+        return true;
+    }
+    if matches!(toks.norm(end), "old" | "de") && matches!(toks.norm(end + 1), "edad" | "") && toks.norm(end) == "de" {
+        return true;
+    }
+    if toks.norm(end) == "old" {
+        return true;
+    }
+    // "a los 17 años", "un joven de 17 años", "Juan Pérez, de 45 años,".
+    if prev(1) == "los" && prev(2) == "a" {
+        return true;
+    }
+    if prev(1) == "de" {
+        let before = prev(2);
+        return f >= 2 && (toks.is_punct(f - 2, ",") || PERSON_NOUNS.contains(&before));
+    }
+    false
+}
+
+const PERSON_NOUNS: [&str; 28] = [
+    "hombre",
+    "hombres",
+    "mujer",
+    "mujeres",
+    "joven",
+    "jovenes",
+    "nino",
+    "nina",
+    "ninos",
+    "ninas",
+    "menor",
+    "menores",
+    "adolescente",
+    "adolescentes",
+    "anciano",
+    "anciana",
+    "senor",
+    "senora",
+    "estudiante",
+    "sujeto",
+    "individuo",
+    "victima",
+    "agraviado",
+    "agraviada",
+    "conductor",
+    "madre",
+    "padre",
+    "bebe",
+];
+
+fn is_hyphen_at(toks: &Tokens<'_>, i: usize) -> bool {
+    toks.is_punct(i, "-") || toks.is_punct(i, "–")
+}
+
+/// "three years ago", "hace dos meses": a point in time, not a duration.
+fn is_time_ago(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
+    matches!(unit, "years" | "months" | "days") && (toks.norm(end) == "ago" || (n.first_tok > 0 && toks.norm(n.first_tok - 1) == "hace"))
+}
+
+/// Bare numbers borrow the unit of the figure they are compared with.
+fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
+    for k in 0..drafts.len() {
+        if drafts[k].has_unit {
+            continue;
+        }
+        let bare_noun = drafts[k].counted.is_none() && !toks.is_word(drafts[k].end) || stop_or_end(toks, drafts[k].end, d);
+        // The "before" of "from X to Y" takes Y's unit (and Y's scale: "de 2 a 3 millones").
+        if drafts[k].num.change_from
+            && let Some(next) = drafts.get(k + 1).cloned()
+            && next.num.change_to
+            && next.has_unit
+        {
+            adopt(&mut drafts[k], &next, true);
+            continue;
+        }
+        // The "after" of a change, or a number after "from", "than", "frente a".
+        let compared = drafts[k].num.change_to || d.comparison.longest_ending_at(toks, drafts[k].first).is_some();
+        if compared
+            && bare_noun
+            && k > 0
+            && let Some(prev) = drafts[..k].iter().rev().find(|p| p.has_unit || p.counted.is_some()).cloned()
+        {
+            if prev.has_unit {
+                adopt(&mut drafts[k], &prev, false);
+            } else {
+                drafts[k].counted = prev.counted.clone();
+            }
+            continue;
+        }
+        // "5 and 6 percent", "3 or 4 tons": a bare number just before a unit-bearing one.
+        if let Some(next) = drafts.get(k + 1).cloned()
+            && next.has_unit
+            && next.num.first_tok == drafts[k].num.end_tok + 1
+            && matches!(toks.norm(drafts[k].num.end_tok), "and" | "y" | "or" | "o" | "to" | "a" | "-" | "–")
+        {
+            adopt(&mut drafts[k], &next, true);
+        }
+    }
+}
+
+/// Whether token `i` is past the end, punctuation, or a function word (no noun follows).
+fn stop_or_end(toks: &Tokens<'_>, i: usize, d: &StatData) -> bool {
+    !toks.is_word(i) || d.stopwords.contains(toks.norm(i))
+}
+
+fn adopt(dr: &mut Draft, from: &Draft, share_scale: bool) {
+    let mut f = 1.0;
+    if share_scale && dr.num.scale == 1.0 && from.num.scale > 1.0 && dr.num.value.high() * from.num.scale <= from.num.value.high() {
+        f = from.num.scale;
+    }
+    let unit_factor = unit_factor(from);
+    dr.value = numbers::scale_quantity(dr.value, f * unit_factor);
+    dr.unit = from.unit;
+    dr.has_unit = true;
+    dr.counted = None;
+}
+
+/// The conversion factor a figure's unit applied (tons → kg), recovered from its value.
+fn unit_factor(dr: &Draft) -> f64 {
+    let raw = dr.num.value.high();
+    let v = dr.value.high();
+    if raw != 0.0 && v.is_finite() { v / raw } else { 1.0 }
+}
+
+/// The counted noun phrase after a count: "police officers", "presuntos extorsionadores".
+fn counted_phrase(toks: &Tokens<'_>, start: usize, lang: Lang, d: &StatData) -> Option<(String, usize)> {
+    let mut j = start;
+    let mut last_word: Option<usize> = None;
+    let mut n_words = 0;
+    while n_words < 5 {
+        if !toks.is_word(j) {
+            // Hyphenated words: "semi-submersibles", "ex-policías".
+            if is_hyphen_at(toks, j) && last_word == Some(j - 1) && toks.attached(j) && toks.attached(j + 1) && toks.is_word(j + 1) {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        let w = toks.norm(j);
+        if d.stopwords.contains(w) {
+            // Spanish "cámaras de videovigilancia": "de" and a bare noun.
+            let next = toks.norm(j + 1);
+            if lang == Lang::Es
+                && w == "de"
+                && last_word.is_some()
+                && toks.is_word(j + 1)
+                && !d.stopwords.contains(next)
+                && !is_infinitive(next)
+                && !toks.is_capitalized(j + 1)
+            {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        if last_word.is_some() && looks_like_verb(toks.raw(j), w, lang) {
+            break;
+        }
+        if last_word.is_none() && toks.is_capitalized(j) && !toks.is_capitalized(start.saturating_sub(1)) && j > 0 {
+            // A name right after a number ("5 Marines" is fine, "in 2014 Peru" is not reached).
+        }
+        last_word = Some(j);
+        n_words += 1;
+        j += 1;
+    }
+    let last = last_word?;
+    Some((toks.text[toks.start(start)..toks.end(last)].to_string(), last + 1))
+}
+
+fn is_infinitive(w: &str) -> bool {
+    w.len() > 3 && (w.ends_with("ar") || w.ends_with("er") || w.ends_with("ir"))
+}
+
+/// A rough verb test that ends a noun phrase ("87 gang members arrested", "320 policías fueron").
+fn looks_like_verb(raw: &str, w: &str, lang: Lang) -> bool {
+    match lang {
+        Lang::En => w.len() > 4 && w.ends_with("ed") || matches!(w, "die" | "face" | "remain" | "remains" | "live" | "work" | "say"),
+        Lang::Es => {
+            w.ends_with("aron")
+                || w.ends_with("ieron")
+                || w.ends_with("aban")
+                || (raw.ends_with('ó') && raw.chars().count() > 3)
+                || matches!(w, "murio" | "quedo" | "hay" | "habia")
+        }
+    }
+}
+
+/// The qualifier written right before a figure ("at least", "más de"); an article may sit between.
+fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<Qualifier> {
+    let mut at = dr.first;
+    if matches!(dr.num.value, Quantity::Range(..)) && dr.first == dr.num.first_tok && dr.num.first_tok < toks.len() {
+        // A range phrase starts with its own word ("between"), no qualifier before it.
+    }
+    let m = d.qualifiers.longest_ending_at(toks, at).or_else(|| {
+        if at > 0 && matches!(toks.norm(at - 1), "el" | "la" | "los" | "las" | "un" | "una" | "the") {
+            at -= 1;
+            d.qualifiers.longest_ending_at(toks, at)
+        } else {
+            None
+        }
+    })?;
+    let q = *m.value;
+    // "over three years": a span of time, not a bound.
+    if matches!(dr.unit, "years" | "months" | "days") && matches!(toks.norm(m.start), "over" | "under") {
+        return None;
+    }
+    Some(q)
+}
+
+/// Years in the sentence go to the nearest figure; a figure with none takes a year written
+/// earlier in the sentence.
+fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Draft]) {
+    let years: Vec<(usize, usize, i32)> = nums
+        .iter()
+        .filter(|n| n.kind == NumberKind::Year && n.scale == 1.0)
+        .filter(|n| !numbers::is_since(toks, lang, n.first_tok))
+        .filter(|n| !is_hyphen_at(toks, n.end_tok) && !(n.first_tok > 0 && is_hyphen_at(toks, n.first_tok - 1)))
+        .filter_map(|n| match n.value {
+            Quantity::Point(v) if v.fract() == 0.0 => Some((n.first_tok, n.end_tok, v as i32)),
+            _ => None,
+        })
+        .collect();
+    if years.is_empty() {
+        return;
+    }
+    for &(ys, ye, y) in &years {
+        let mut best: Option<(usize, usize)> = None;
+        for (k, dr) in drafts.iter().enumerate() {
+            let dist = if ys >= dr.reach.max(dr.end) {
+                ys - dr.reach.max(dr.end)
+            } else if ye <= dr.first {
+                dr.first - ye
+            } else {
+                0
+            };
+            if best.is_none_or(|(_, bd)| dist < bd) {
+                best = Some((k, dist));
+            }
+        }
+        if let Some((k, _)) = best
+            && drafts[k].year.is_none()
+        {
+            drafts[k].year = Some(y);
+        }
+    }
+    for dr in drafts.iter_mut() {
+        if dr.year.is_none() {
+            dr.year = years.iter().rev().find(|&&(_, ye, _)| ye <= dr.first).map(|&(_, _, y)| y);
+        }
+    }
+}
+
+/// Topic keywords go to the nearest figure; a figure with none takes the sentence's topic.
+fn assign_topics(toks: &Tokens<'_>, lang: Lang, source: Option<(usize, usize)>, drafts: &mut [Draft]) {
+    let hits = topics::hits(toks, lang);
+    let mut per_draft: Vec<Vec<(&'static str, f64)>> = vec![Vec::new(); drafts.len()];
+    let mut sentence: Vec<(&'static str, f64)> = Vec::new();
+    for h in &hits {
+        if source.is_some_and(|(s, e)| h.start_tok >= s && h.end_tok <= e) {
+            continue;
+        }
+        // Inside a name ("Policía Nacional", "Dirección Antidrogas") a keyword says less.
+        let w = if h.start_tok > 0 && toks.is_capitalized(h.start_tok) { h.weight * 0.5 } else { h.weight };
+        add(&mut sentence, h.topic, w);
+        let mut best: Option<(usize, usize)> = None;
+        for (k, dr) in drafts.iter().enumerate() {
+            let dist = if h.start_tok >= dr.reach {
+                h.start_tok - dr.reach
+            } else if h.end_tok <= dr.first {
+                dr.first - h.end_tok
+            } else {
+                0
+            };
+            if best.is_none_or(|(_, bd)| dist < bd) {
+                best = Some((k, dist));
+            }
+        }
+        if let Some((k, dist)) = best {
+            add(&mut per_draft[k], h.topic, w / (1.0 + 0.05 * dist as f64));
+        }
+    }
+    let main = top(&sentence);
+    for (k, dr) in drafts.iter_mut().enumerate() {
+        dr.topic = top(&per_draft[k]).or(main);
+        if dr.topic.is_none() && dr.unit == "kg" {
+            dr.topic = Some("drug_seizure");
+        }
+    }
+}
+
+fn add(scores: &mut Vec<(&'static str, f64)>, topic: &'static str, w: f64) {
+    match scores.iter_mut().find(|(t, _)| *t == topic) {
+        Some(s) => s.1 += w,
+        None => scores.push((topic, w)),
+    }
+}
+
+fn top(scores: &[(&'static str, f64)]) -> Option<&'static str> {
+    scores
+        .iter()
+        .fold(None::<(&'static str, f64)>, |best, &(t, w)| match best {
+            Some((_, bw)) if bw >= w => best,
+            _ => Some((t, w)),
+        })
+        .map(|(t, _)| t)
+}
+
+/// Countries named in a sentence: (byte end of the mention, ISO code), left to right.
+///
+/// `geo::find_country` gives the first country of a text; a binary search over token ends finds
+/// where each mention ends, so the nearest one can be chosen for each figure.
+fn countries(text: &str, toks: &Tokens<'_>) -> Vec<(usize, &'static str)> {
+    let mut out = Vec::new();
+    let mut from_tok = 0;
+    let n = toks.len();
+    while from_tok < n && out.len() < 8 {
+        let base = toks.start(from_tok);
+        if geo::find_country(&text[base..]).is_none() {
+            break;
+        }
+        // Smallest token end e (exclusive index) such that text[base..end(e-1)] names a country.
+        let (mut lo, mut hi) = (from_tok + 1, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if geo::find_country(&text[base..toks.end(mid - 1)]).is_some() {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        let end_byte = toks.end(lo - 1);
+        if let Some(code) = geo::find_country(&text[base..end_byte]) {
+            out.push((end_byte, code));
+        }
+        from_tok = lo;
+    }
+    out
+}
+
+fn nearest_country(countries: &[(usize, &'static str)], toks: &Tokens<'_>, dr: &Draft) -> Option<&'static str> {
+    let (s, e) = (toks.start(dr.first), toks.end(dr.end.saturating_sub(1)));
+    countries
+        .iter()
+        .min_by_key(|&&(end, _)| if end <= s { s - end } else { end.saturating_sub(e) })
+        .map(|&(_, c)| c)
+}
+
+/// The source of the sentence's figures: (name, first token, end token).
+fn find_source(toks: &Tokens<'_>, d: &StatData) -> Option<(String, usize, usize)> {
+    let mut i = 0;
+    let mut found: Option<(String, usize, usize)> = None;
+    while i < toks.len() {
+        let Some(m) = d.attribution.longest_at(toks, i) else {
+            i += 1;
+            continue;
+        };
+        let cue = *m.value;
+        let candidate = match cue {
+            Cue::After => name_before(toks, m.start, d).or_else(|| name_after(toks, m.end, d)),
+            Cue::Before => name_after(toks, m.end, d),
+        };
+        if let Some(c) = candidate {
+            // A named source beats a description ("the minister").
+            let named = c.0.chars().next().is_some_and(char::is_uppercase);
+            if found.is_none() || named {
+                found = Some(c);
+                if named {
+                    break;
+                }
+            }
+        }
+        i = m.end;
+    }
+    found
+}
+
+fn is_connector(w: &str) -> bool {
+    matches!(w, "of" | "on" | "and" | "for" | "de" | "del" | "la" | "las" | "los" | "y" | "para" | "contra" | "against" | "the" | "e")
+}
+
+/// A capitalised name (with "of", "de" inside) starting at token `i`, and an acronym in
+/// brackets after it, which is preferred.
+fn name_from(toks: &Tokens<'_>, i: usize) -> Option<(String, usize, usize)> {
+    let mut j = i;
+    let mut last = None;
+    while j < toks.len() {
+        if toks.is_capitalized(j) {
+            last = Some(j);
+            j += 1;
+        } else if toks.is_word(j) && is_connector(toks.norm(j)) && last.is_some() && toks.is_capitalized(j + 1) {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    let last = last?;
+    // "(UNODC)" right after the name.
+    if toks.is_punct(last + 1, "(") && toks.is_word(last + 2) && toks.is_punct(last + 3, ")") {
+        let acr = toks.raw(last + 2);
+        if acr.len() >= 2 && acr.chars().all(|c| c.is_uppercase()) {
+            return Some((acr.to_string(), i, last + 4));
+        }
+    }
+    Some((toks.text[toks.start(i)..toks.end(last)].to_string(), i, last + 1))
+}
+
+/// The source after a cue: "according to the UNODC", "según Cedatos", "said the minister".
+fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData) -> Option<(String, usize, usize)> {
+    let mut j = i;
+    // Articles and report words before the name: "a report from", "el informe de".
+    let mut skipped = 0;
+    while j < toks.len() && skipped < 5 && toks.is_word(j) && !toks.is_capitalized(j) {
+        let w = toks.norm(j);
+        if matches!(w, "the" | "a" | "an" | "el" | "la" | "los" | "las" | "un" | "una" | "del" | "de" | "from" | "by" | "of")
+            || REPORT_WORDS.contains(&w)
+        {
+            j += 1;
+            skipped += 1;
+        } else {
+            break;
+        }
+    }
+    if toks.is_capitalized(j) {
+        return name_from(toks, j);
+    }
+    // A description: "state officials", "the minister".
+    let start = j;
+    let mut e = j;
+    while e < toks.len() && e < start + 3 && toks.is_word(e) && !d.stopwords.contains(toks.norm(e)) {
+        e += 1;
+    }
+    (e > start).then(|| (toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
+}
+
+const REPORT_WORDS: [&str; 20] = [
+    "report", "data", "figures", "survey", "study", "statement", "official", "latest", "informe", "datos", "cifras", "encuesta", "estudio",
+    "reporte", "comunicado", "oficiales", "ultimo", "ultimas", "recent", "annual",
+];
+
+/// The source before a cue: "the National Civil Police said", "Delia Espinoza, informó".
+fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, usize, usize)> {
+    let mut j = cue;
+    // ", Delia Espinoza, informó": skip a comma; "a Europol report said": skip report words.
+    if j > 0 && toks.is_punct(j - 1, ",") {
+        j -= 1;
+    }
+    while j > 0 && toks.is_word(j - 1) && REPORT_WORDS.contains(&toks.norm(j - 1)) {
+        j -= 1;
+    }
+    if j > 0 && toks.is_punct(j - 1, ")") && j >= 3 && toks.is_punct(j - 3, "(") && toks.is_word(j - 2) {
+        let acr = toks.raw(j - 2);
+        if acr.len() >= 2 && acr.chars().all(|c| c.is_uppercase()) {
+            return Some((acr.to_string(), j - 3, j));
+        }
+    }
+    let end = j;
+    let mut start = j;
+    while start > 0 {
+        let p = start - 1;
+        if toks.is_capitalized(p) {
+            start = p;
+        } else if toks.is_word(p) && is_connector(toks.norm(p)) && p > 0 && toks.is_capitalized(p - 1) && start < end {
+            start = p;
+        } else {
+            break;
+        }
+    }
+    if start < end {
+        // A sentence-initial article is not part of the name.
+        while start < end && matches!(toks.norm(start), "the" | "el" | "la" | "los" | "las") {
+            start += 1;
+        }
+        if start < end {
+            return Some((toks.text[toks.start(start)..toks.end(end - 1)].to_string(), start, end));
+        }
+    }
+    // A description right before the verb: "the minister said".
+    let mut s = end;
+    while s > 0 && end - s < 2 && toks.is_word(s - 1) && !d.stopwords.contains(toks.norm(s - 1)) {
+        s -= 1;
+    }
+    if s < end && s > 0 && matches!(toks.norm(s - 1), "the" | "el" | "la" | "los" | "las") {
+        return Some((toks.text[toks.start(s)..toks.end(end - 1)].to_string(), s, end));
+    }
+    None
+}
+
+/// A short phrase naming what is measured.
+fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String> {
+    if dr.unit == "count" {
+        return dr.counted.clone();
+    }
+    // "homicide rate", "tasa de homicidios" somewhere before the figure.
+    if dr.unit == "per_100k" {
+        for j in (0..dr.first).rev() {
+            match toks.norm(j) {
+                "rate" | "rates" if j > 0 && toks.is_word(j - 1) => {
+                    return Some(toks.text[toks.start(j - 1)..toks.end(j)].to_string());
+                }
+                "tasa" | "tasas" if toks.norm(j + 1) == "de" && toks.is_word(j + 2) => {
+                    return Some(toks.text[toks.start(j)..toks.end(j + 2)].to_string());
+                }
+                _ => {}
+            }
+        }
+        return dr.counted.clone();
+    }
+    // "10 tons of cocaine", "18.500 hectáreas de coca", "$1.8 million in bribes".
+    let e = dr.end;
+    let link = toks.norm(e);
+    if matches!(link, "of" | "de" | "in" | "en") && toks.is_word(e + 1) {
+        let mut k = e + 1;
+        if matches!(toks.norm(k), "the" | "la" | "el" | "los" | "las") {
+            k += 1;
+        }
+        let mut last = k;
+        while last + 1 < toks.len() && last < k + 2 && toks.is_word(last + 1) && !matches!(toks.norm(last + 1), "in" | "en" | "and" | "y" | "of" | "de" | "from" | "to" | "a" | "that" | "que" | "was" | "is" | "fue") {
+            last += 1;
+        }
+        if toks.is_word(k) {
+            return Some(toks.text[toks.start(k)..toks.end(last)].to_string());
+        }
+    }
+    let _ = lang;
+    dr.topic.map(|t| t.replace('_', " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sentences;
+    use super::*;
+
+    fn stats(text: &str, lang: Lang) -> Vec<Statistic> {
+        find(text, &sentences::split(text), lang)
+    }
+
+    fn one(text: &str, lang: Lang) -> Statistic {
+        let s = stats(text, lang);
+        assert_eq!(s.len(), 1, "{text}: {s:#?}");
+        s.into_iter().next().unwrap_or_else(|| unreachable!())
+    }
+
+    fn unit_value(text: &str, lang: Lang) -> (String, Option<f64>) {
+        let s = one(text, lang);
+        (s.unit, s.value)
+    }
+
+    #[test]
+    fn percent_in_both_languages() {
+        assert_eq!(unit_value("Theft rose 12 percent last month.", Lang::En), ("percent".into(), Some(12.0)));
+        assert_eq!(unit_value("Theft rose 12% last month.", Lang::En), ("percent".into(), Some(12.0)));
+        assert_eq!(unit_value("Los robos subieron un 12,5 % en marzo.", Lang::Es), ("percent".into(), Some(12.5)));
+        assert_eq!(unit_value("Los robos subieron 7 por ciento.", Lang::Es), ("percent".into(), Some(7.0)));
+    }
+
+    #[test]
+    fn rates_per_100k() {
+        assert_eq!(unit_value("The rate was 11.4 per 100,000 residents.", Lang::En), ("per_100k".into(), Some(11.4)));
+        assert_eq!(unit_value("Hubo 31,5 homicidios por cada 100.000 habitantes.", Lang::Es), ("per_100k".into(), Some(31.5)));
+        assert_eq!(unit_value("La tasa fue de 9 por cada cien mil habitantes.", Lang::Es), ("per_100k".into(), Some(9.0)));
+        assert_eq!(unit_value("It recorded 3 robberies per 1,000 people.", Lang::En), ("per_100k".into(), Some(300.0)));
+        assert_eq!(unit_value("Se registraron 40 por millón de habitantes.", Lang::Es), ("per_100k".into(), Some(4.0)));
+    }
+
+    #[test]
+    fn mass_area_and_durations() {
+        assert_eq!(unit_value("Agents found 4 tons of marijuana.", Lang::En), ("kg".into(), Some(4000.0)));
+        assert_eq!(unit_value("Hallaron 3,5 toneladas de droga.", Lang::Es), ("kg".into(), Some(3500.0)));
+        assert_eq!(unit_value("They carried 100 pounds of meth.", Lang::En), ("kg".into(), Some(45.359237)));
+        assert_eq!(unit_value("Se perdieron 12.400 hectáreas de bosque.", Lang::Es), ("hectare".into(), Some(12400.0)));
+        assert_eq!(unit_value("He got 30 years in prison.", Lang::En), ("years".into(), Some(30.0)));
+        assert_eq!(unit_value("Le dictaron nueve meses de prisión.", Lang::Es), ("months".into(), Some(9.0)));
+        assert_eq!(unit_value("Rige un estado de emergencia de 60 días.", Lang::Es), ("days".into(), Some(60.0)));
+    }
+
+    #[test]
+    fn money_with_scales() {
+        assert_eq!(unit_value("The fund holds $4.5 billion.", Lang::En), ("USD".into(), Some(4.5e9)));
+        assert_eq!(unit_value("Pagaron US$ 3 millones.", Lang::Es), ("USD".into(), Some(3e6)));
+        assert_eq!(unit_value("Costó S/ 2,5 millones.", Lang::Es), ("PEN".into(), Some(2.5e6)));
+        assert_eq!(unit_value("The plan costs 40 million soles.", Lang::En), ("PEN".into(), Some(4e7)));
+        assert_eq!(unit_value("Perdieron 70 millones de quetzales.", Lang::Es), ("GTQ".into(), Some(7e7)));
+        assert_eq!(unit_value("Multa de 5.000 euros.", Lang::Es), ("EUR".into(), Some(5000.0)));
+        assert_eq!(unit_value("A fine of 80,000 pesos was set.", Lang::En), ("MXN".into(), Some(80000.0)));
+    }
+
+    #[test]
+    fn counts_with_their_noun() {
+        let s = one("At least 12 police officers were hurt.", Lang::En);
+        assert_eq!((s.unit.as_str(), s.value, s.counted.as_deref()), ("count", Some(12.0), Some("police officers")));
+        assert_eq!(s.qualifier, Some(Qualifier::AtLeast));
+        let s = one("Capturaron a 14 presuntos sicarios en Lima.", Lang::Es);
+        assert_eq!(s.counted.as_deref(), Some("presuntos sicarios"));
+    }
+
+    #[test]
+    fn qualifiers_in_both_languages() {
+        let q = |t: &str, l: Lang| one(t, l).qualifier;
+        assert_eq!(q("Police seized nearly 3 tons.", Lang::En), Some(Qualifier::Approx));
+        assert_eq!(q("More than 40 inmates escaped.", Lang::En), Some(Qualifier::MoreThan));
+        assert_eq!(q("Fewer than 10 cases were solved.", Lang::En), Some(Qualifier::LessThan));
+        assert_eq!(q("Up to 600 troops will deploy.", Lang::En), Some(Qualifier::AtMost));
+        assert_eq!(q("An estimated 300 families fled.", Lang::En), None);
+        assert_eq!(q("Cerca de 70 reos se fugaron.", Lang::Es), Some(Qualifier::Approx));
+        assert_eq!(q("Más del 60 % de los vecinos lo cree.", Lang::Es), Some(Qualifier::MoreThan));
+        assert_eq!(q("Por lo menos 8 agentes murieron.", Lang::Es), Some(Qualifier::AtLeast));
+        assert_eq!(q("Hasta 200 efectivos llegarán.", Lang::Es), Some(Qualifier::AtMost));
+        assert_eq!(q("Menos de 5 casos llegan a juicio.", Lang::Es), Some(Qualifier::LessThan));
+    }
+
+    #[test]
+    fn inherited_units_and_changes() {
+        let s = stats("The rate reached 8.1 per 100,000 people, up from 6.9 in 2021.", Lang::En);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].unit, "per_100k");
+        assert_eq!(s[1].year, Some(2021));
+        let s = stats("Las denuncias pasaron de 1.500 a 9.000 casos por año.", Lang::Es);
+        assert_eq!(s.iter().map(|s| s.value).collect::<Vec<_>>(), vec![Some(1500.0), Some(9000.0)]);
+    }
+
+    #[test]
+    fn ranges_keep_their_unit() {
+        let s = one("Output is between 50 and 70 tons a year.", Lang::En);
+        assert_eq!((s.low, s.high, s.unit.as_str()), (Some(50000.0), Some(70000.0), "kg"));
+        let s = one("Viven entre 300 y 500 familias allí.", Lang::Es);
+        assert_eq!((s.low, s.high), (Some(300.0), Some(500.0)));
+    }
+
+    #[test]
+    fn exclusions_give_no_statistics() {
+        for (t, l) in [
+            ("The law took effect on May 3, 2019.", Lang::En),
+            ("La Ley 27444 y el artículo 12 fueron citados.", Lang::Es),
+            ("He was the second suspect and she the third.", Lang::En),
+            ("Es la quinta vez este año.", Lang::Es),
+            ("Call 105 or write to 0800-1-2345.", Lang::En),
+            ("The COVID-19 crisis hit G7 members.", Lang::En),
+            ("About half and two-thirds of them agreed.", Lang::En),
+            ("The number tripled, four times the 2019 level.", Lang::En),
+            ("Dozens of people and hundreds of families fled.", Lang::En),
+            ("Cientos de personas y miles de familias.", Lang::Es),
+            ("The meeting ended at 11:30 p.m.", Lang::En),
+            ("Un joven de 19 años fue herido.", Lang::Es),
+            ("A 17-year-old was arrested.", Lang::En),
+        ] {
+            let s = stats(t, l);
+            assert!(s.is_empty(), "{t}: {s:?}");
+        }
+    }
+
+    #[test]
+    fn year_topic_location_source() {
+        let s = one("In 2021, kidnappings in Mexico reached 600, according to the Interior Ministry.", Lang::En);
+        assert_eq!(s.year, Some(2021));
+        assert_eq!(s.topic.as_deref(), Some("kidnapping"));
+        assert_eq!(s.location.as_deref(), Some("MX"));
+        assert_eq!(s.source.as_deref(), Some("Interior Ministry"));
+        let s = one("En Colombia se incautaron 12 toneladas de cocaína, informó la Policía.", Lang::Es);
+        assert_eq!(s.topic.as_deref(), Some("drug_seizure"));
+        assert_eq!(s.location.as_deref(), Some("CO"));
+        assert_eq!(s.source.as_deref(), Some("Policía"));
+    }
+
+    #[test]
+    fn offsets_cover_the_figure() {
+        let text = "Según la ONU, Perú produjo unas 400 toneladas.\nOtra línea con 5 %.";
+        for s in stats(text, Lang::Es) {
+            let span: String = text.chars().skip(s.start).take(s.end - s.start).collect();
+            assert!(span.starts_with(|c: char| c.is_ascii_digit()), "{span}");
+        }
+    }
 }
