@@ -315,6 +315,7 @@ pub fn scan_tokens(toks: &Tokens<'_>, lang: Lang) -> Vec<Number> {
     for k in 0..items.len() {
         classify(toks, d, lang, &mut items, k);
     }
+    mark_ratios(toks, d, &mut items);
     pair(toks, d, items)
 }
 
@@ -400,7 +401,7 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
     let prev_slash = attached(i) && toks.is_punct(i - 1, "/") && i >= 2 && toks.is_number(i - 2);
     if parts.len() >= 3 || prev_word_attached || prev_word_hyphen || prev_slash || (prev_symbol && !is_sol_symbol(toks, i)) {
         let mut end = e;
-        while toks.is_word(end) && attached(end) {
+        while attached(end) && (toks.is_word(end) || toks.is_number(end)) {
             end += 1;
         }
         items.push(new_number(toks, NumberKind::Identifier, 0.0, i, end));
@@ -414,8 +415,12 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
             return e + 1;
         }
         if !d.suffixes.contains(w) && !d.words.contains_key(w) {
-            items.push(new_number(toks, NumberKind::Identifier, 0.0, i, e + 1));
-            return e + 1;
+            let mut end = e + 1;
+            while attached(end) && (toks.is_word(end) || toks.is_number(end)) {
+                end += 1;
+            }
+            items.push(new_number(toks, NumberKind::Identifier, 0.0, i, end));
+            return end;
         }
     }
     if ["°", "º", "ª"].iter().any(|p| toks.is_punct(e, p)) && attached(e) {
@@ -481,7 +486,10 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
         if let Some((v, k)) = word_info(toks, j, d) {
             let ok = match k {
                 WordKind::One => matches!(last, None | Some(WordKind::Scale)) && next_is_multiplier(j + 1),
-                WordKind::Unit => matches!(last, None | Some(WordKind::Tens | WordKind::Hundred | WordKind::Hundreds | WordKind::Scale)),
+                WordKind::Unit => matches!(
+                    last,
+                    None | Some(WordKind::Tens | WordKind::Hundred | WordKind::Hundreds | WordKind::Scale)
+                ),
                 WordKind::Teen | WordKind::Tens => matches!(last, None | Some(WordKind::Hundred | WordKind::Hundreds | WordKind::Scale)),
                 WordKind::Hundreds => matches!(last, None | Some(WordKind::Scale)),
                 WordKind::Hundred => matches!(last, Some(WordKind::One | WordKind::Unit | WordKind::Teen | WordKind::Tens)),
@@ -516,7 +524,8 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
         let joins = if is_hyphen(toks, j) && toks.attached(j) && toks.attached(j + 1) {
             matches!(last, Some(WordKind::Tens)) && matches!(next, Some(WordKind::Unit | WordKind::One))
         } else if toks.norm(j) == "and" {
-            matches!(last, Some(WordKind::Hundred | WordKind::Scale)) && matches!(next, Some(WordKind::Unit | WordKind::Teen | WordKind::Tens))
+            matches!(last, Some(WordKind::Hundred | WordKind::Scale))
+                && matches!(next, Some(WordKind::Unit | WordKind::Teen | WordKind::Tens))
         } else if toks.norm(j) == "y" {
             matches!(last, Some(WordKind::Tens)) && matches!(next, Some(WordKind::Unit | WordKind::One))
         } else {
@@ -580,21 +589,27 @@ fn classify(toks: &Tokens<'_>, d: &LangData, lang: Lang, items: &mut [Number], k
         NumberKind::Quantity
     };
     items[k].kind = kind;
-    // "1 in 5", "nueve de cada diez": both sides are a ratio.
-    if kind == NumberKind::Quantity
-        && let Some(m) = d.ratio.longest_at(toks, end)
-        && let Some(next) = items.get(k + 1)
-        && next.first_tok == m.end
-        && matches!(next.kind, NumberKind::Quantity)
-        && next.value.high() >= v
-    {
-        items[k].kind = NumberKind::Fraction;
-        items[k + 1].kind = NumberKind::Fraction;
+}
+
+/// "1 in 5", "nueve de cada diez": both sides are a ratio (run after `classify`).
+fn mark_ratios(toks: &Tokens<'_>, d: &LangData, items: &mut [Number]) {
+    for k in 0..items.len().saturating_sub(1) {
+        let (a, b) = (&items[k], &items[k + 1]);
+        if a.kind == NumberKind::Quantity
+            && b.kind == NumberKind::Quantity
+            && d.ratio.longest_at(toks, a.end_tok).is_some_and(|m| m.end == b.first_tok)
+            && b.value.high() >= a.value.high()
+        {
+            items[k].kind = NumberKind::Fraction;
+            items[k + 1].kind = NumberKind::Fraction;
+        }
     }
 }
 
 fn is_month(toks: &Tokens<'_>, d: &LangData, i: usize) -> bool {
-    toks.is_word(i) && d.months.longest_at(toks, i).is_some() && (toks.is_capitalized(i) || !toks.raw(i).is_ascii() || toks.norm(i).len() > 3 && !matches!(toks.norm(i), "may" | "march"))
+    toks.is_word(i)
+        && d.months.longest_at(toks, i).is_some()
+        && (toks.is_capitalized(i) || !toks.raw(i).is_ascii() || toks.norm(i).len() > 3 && !matches!(toks.norm(i), "may" | "march"))
 }
 
 fn is_date(toks: &Tokens<'_>, d: &LangData, first: usize, end: usize, v: f64) -> bool {
@@ -614,7 +629,12 @@ fn is_date(toks: &Tokens<'_>, d: &LangData, first: usize, end: usize, v: f64) ->
     if j >= 1 && d.weekdays.matches_at(toks, j - 1) && !toks.raw(j - 1).is_ascii() {
         return true;
     }
-    if j >= 1 && matches!(toks.norm(j - 1), "lunes" | "martes" | "jueves" | "viernes" | "domingo" | "miercoles" | "sabado") {
+    if j >= 1
+        && matches!(
+            toks.norm(j - 1),
+            "lunes" | "martes" | "jueves" | "viernes" | "domingo" | "miercoles" | "sabado"
+        )
+    {
         return true;
     }
     if is_month(toks, d, end) {
@@ -755,13 +775,18 @@ fn pair(toks: &Tokens<'_>, d: &LangData, items: Vec<Number>) -> Vec<Number> {
 /// Whether a word of change comes shortly before token `from` (same sentence part).
 fn change_before(toks: &Tokens<'_>, d: &LangData, from: usize) -> bool {
     let lo = from.saturating_sub(8);
-    (lo..from).rev().take_while(|&j| !toks.is_punct(j, ".") && !toks.is_punct(j, ";")).any(|j| d.change.matches_at(toks, j))
+    (lo..from)
+        .rev()
+        .take_while(|&j| !toks.is_punct(j, ".") && !toks.is_punct(j, ";"))
+        .any(|j| d.change.matches_at(toks, j))
 }
 
 /// One range from two quantities when the first is below the second; the first borrows the
 /// second's scale word ("between 2 and 3 million").
 fn merge_range(toks: &Tokens<'_>, a: &Number, b: &Number, start: usize) -> Option<Number> {
-    let (Quantity::Point(mut lo), Quantity::Point(hi)) = (a.value, b.value) else { return None };
+    let (Quantity::Point(mut lo), Quantity::Point(hi)) = (a.value, b.value) else {
+        return None;
+    };
     if a.scale == 1.0 && b.scale > 1.0 && lo * b.scale <= hi {
         lo *= b.scale;
     }
@@ -885,7 +910,10 @@ mod tests {
         assert_eq!(kinds("a las 8 de la noche", Lang::Es), vec![Time]);
         assert_eq!(kinds("the 1st and 3er lugar", Lang::En), vec![Ordinal, Ordinal]);
         assert_eq!(kinds("Ley 30077 y artículo 108", Lang::Es), vec![Identifier, Identifier]);
-        assert_eq!(kinds("COVID-19, G20, MS-13, 4x4", Lang::En), vec![Identifier, Identifier, Identifier, Identifier]);
+        assert_eq!(
+            kinds("COVID-19, G20, MS-13, 4x4", Lang::En),
+            vec![Identifier, Identifier, Identifier, Identifier]
+        );
         assert_eq!(kinds("call 911 or 01-555-0199", Lang::En), vec![Identifier, Identifier]);
         assert_eq!(kinds("Law No. 27", Lang::En), vec![Identifier]);
         assert_eq!(kinds("the 1990s", Lang::En), vec![Identifier]);

@@ -67,7 +67,12 @@ pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<Stri
     per_topic.sort_by(|a, b| b.1.total_cmp(&a.1).then(topics::rank(a.0).cmp(&topics::rank(b.0))));
     let best = per_topic.first().map_or(0.0, |t| t.1);
     let min = if relevance < 0.3 { f64::INFINITY } else { (best * 0.25).max(3.0) };
-    let topics = per_topic.into_iter().filter(|t| t.1 >= min).take(6).map(|t| t.0.to_string()).collect();
+    let topics = per_topic
+        .into_iter()
+        .filter(|t| t.1 >= min)
+        .take(6)
+        .map(|t| t.0.to_string())
+        .collect();
     (relevance, topics)
 }
 

@@ -139,15 +139,30 @@ mod tests {
 
     #[test]
     fn splits_on_lines_and_sentence_ends() {
-        assert_eq!(texts("One here. Two there!\nThree? \"Four.\" 5 more."), vec!["One here.", "Two there!", "Three?", "\"Four.\"", "5 more."]);
+        assert_eq!(
+            texts("One here. Two there!\nThree? \"Four.\" 5 more."),
+            vec!["One here.", "Two there!", "Three?", "\"Four.\"", "5 more."]
+        );
     }
 
     #[test]
     fn keeps_abbreviations_and_numbers() {
-        assert_eq!(texts("Mr. Soto met Gral. Díaz in the U.S. He paid 1.5 million."), vec!["Mr. Soto met Gral. Díaz in the U.S. He paid 1.5 million."]);
-        assert_eq!(texts("Llegó a EE.UU. Luego habló la Sra. Paz."), vec!["Llegó a EE.UU. Luego habló la Sra. Paz."]);
-        assert_eq!(texts("It was 3.5 percent. No. 4 came later."), vec!["It was 3.5 percent.", "No. 4 came later."]);
-        assert_eq!(texts("¿Dónde están? ¡Nadie sabe! Fin."), vec!["¿Dónde están?", "¡Nadie sabe!", "Fin."]);
+        assert_eq!(
+            texts("Mr. Soto met Gral. Díaz in the U.S. He paid 1.5 million."),
+            vec!["Mr. Soto met Gral. Díaz in the U.S. He paid 1.5 million."]
+        );
+        assert_eq!(
+            texts("Llegó a EE.UU. Luego habló la Sra. Paz."),
+            vec!["Llegó a EE.UU. Luego habló la Sra. Paz."]
+        );
+        assert_eq!(
+            texts("It was 3.5 percent. No. 4 came later."),
+            vec!["It was 3.5 percent.", "No. 4 came later."]
+        );
+        assert_eq!(
+            texts("¿Dónde están? ¡Nadie sabe! Fin."),
+            vec!["¿Dónde están?", "¡Nadie sabe!", "Fin."]
+        );
     }
 
     #[test]

@@ -23,17 +23,13 @@ const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
 const ATTRIBUTION: &str = include_str!("data/attribution.tsv");
 const STOPWORDS: &str = include_str!("data/stopwords.tsv");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cue {
-    /// The source follows the cue.
-    Before,
-    /// The source precedes the cue.
-    After,
-}
-
 struct StatData {
     qualifiers: Lexicon<Qualifier>,
-    attribution: Lexicon<Cue>,
+    /// Cues the source follows ("according to"), with whether any phrase may follow (not
+    /// only a name or "the ..."): "according to state officials" but not "says homicides fell".
+    before_cues: Lexicon<bool>,
+    /// Cues the source precedes ("the police said").
+    after_cues: Lexicon<()>,
     stopwords: HashSet<String>,
     comparison: Lexicon<()>,
 }
@@ -54,13 +50,17 @@ fn load(lang: Lang) -> StatData {
         };
         qualifiers.insert(row[2], q);
     }
-    let mut attribution = Lexicon::new();
+    let mut before_cues = Lexicon::new();
+    let mut after_cues = Lexicon::new();
     for row in rows(ATTRIBUTION) {
         if row.len() < 3 || !lang_applies(row[0], lang) {
             continue;
         }
-        let cue = if row[1] == "before" { Cue::Before } else { Cue::After };
-        attribution.insert(row[2], cue);
+        match row[1] {
+            "before" => before_cues.insert(row[2], false),
+            "before_any" => before_cues.insert(row[2], true),
+            _ => after_cues.insert(row[2], ()),
+        }
     }
     let stopwords = rows(STOPWORDS)
         .filter(|r| r.len() >= 2 && lang_applies(r[0], lang))
@@ -68,7 +68,18 @@ fn load(lang: Lang) -> StatData {
         .collect();
     let mut comparison = Lexicon::new();
     let cues: &[&str] = match lang {
-        Lang::En => &["from", "than", "compared with", "compared to", "versus", "vs", "vs .", "against", "up from", "down from"],
+        Lang::En => &[
+            "from",
+            "than",
+            "compared with",
+            "compared to",
+            "versus",
+            "vs",
+            "vs .",
+            "against",
+            "up from",
+            "down from",
+        ],
         Lang::Es => &[
             "desde",
             "frente a",
@@ -92,7 +103,8 @@ fn load(lang: Lang) -> StatData {
     }
     StatData {
         qualifiers,
-        attribution,
+        before_cues,
+        after_cues,
         stopwords,
         comparison,
     }
@@ -122,6 +134,10 @@ struct Draft {
     reach: usize,
     num: Number,
     has_unit: bool,
+    /// First token of the figure with its qualifier (for distances to keywords and years).
+    lead: usize,
+    /// Compared with an earlier figure ("up from 38", "the after of a change").
+    compared: bool,
     topic: Option<&'static str>,
     year: Option<i32>,
     location: Option<&'static str>,
@@ -165,11 +181,13 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
         return;
     }
     let d = data(lang);
-    let mut drafts = read_figures(&toks, &nums, lang, d);
+    let drafts = read_figures(&toks, &nums, lang, d);
     if drafts.is_empty() {
         return;
     }
+    let mut drafts = drafts;
     inherit_units(&toks, &mut drafts, d);
+    let mut drafts = merge_unit_ranges(&toks, drafts);
     let source = find_source(&toks, d);
     let countries = countries(s.text, &toks);
     for dr in &mut drafts {
@@ -180,7 +198,10 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
         if dr.unit == "count" && dr.counted.is_none() {
             dr.counted = counted_phrase(&toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
         }
-        dr.qualifier = qualifier(&toks, dr, d);
+        if let Some((q, start)) = qualifier(&toks, dr, d) {
+            dr.qualifier = Some(q);
+            dr.lead = start;
+        }
     }
     assign_years(&toks, &nums, lang, &mut drafts);
     assign_topics(&toks, lang, source.as_ref().map(|x| (x.1, x.2)), &mut drafts);
@@ -308,6 +329,8 @@ fn read_figures(toks: &Tokens<'_>, nums: &[Number], lang: Lang, d: &StatData) ->
             reach,
             num: n.clone(),
             has_unit,
+            lead: first,
+            compared: false,
             topic: None,
             year: None,
             location: None,
@@ -337,6 +360,10 @@ fn rate_after_noun(
 
 /// "a 17-year-old", "de 45 años", "aged 30": an age, not a duration.
 fn is_age(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
+    // "de 15 y más años", "18 and older".
+    if matches!(toks.norm(end), "y" | "o" | "or" | "and") && matches!(toks.norm(end + 1), "mas" | "older" | "over") {
+        return matches!(toks.norm(end + 2), "anos" | "" | "," | ".") || toks.norm(end + 1) == "older";
+    }
     if unit != "years" {
         return false;
     }
@@ -356,6 +383,16 @@ fn is_age(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
     }
     // "a los 17 años", "un joven de 17 años", "Juan Pérez, de 45 años,".
     if prev(1) == "los" && prev(2) == "a" {
+        return true;
+    }
+    // "mayores de 18 años", "tiene menos de 30 años".
+    let lead_words: Vec<&str> = (1..=4).map(prev).collect();
+    if lead_words.iter().any(|w| {
+        matches!(
+            *w,
+            "mayores" | "menores" | "tiene" | "tienen" | "tenia" | "tenian" | "cumplio" | "cumplir" | "edades"
+        )
+    }) {
         return true;
     }
     if prev(1) == "de" {
@@ -408,6 +445,8 @@ fn is_time_ago(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
 /// Bare numbers borrow the unit of the figure they are compared with.
 fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
     for k in 0..drafts.len() {
+        let compared = drafts[k].num.change_to || d.comparison.longest_ending_at(toks, drafts[k].lead.min(drafts[k].first)).is_some();
+        drafts[k].compared = compared;
         if drafts[k].has_unit {
             continue;
         }
@@ -422,7 +461,6 @@ fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
             continue;
         }
         // The "after" of a change, or a number after "from", "than", "frente a".
-        let compared = drafts[k].num.change_to || d.comparison.longest_ending_at(toks, drafts[k].first).is_some();
         if compared
             && bare_noun
             && k > 0
@@ -435,6 +473,16 @@ fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
             }
             continue;
         }
+        // "la tasa era de 26,8; hoy es de 25,7 por cada 100.000": a bare small number in a
+        // sentence about a rate is that rate.
+        if bare_noun
+            && drafts[k].num.value.high() <= 200.0
+            && (0..toks.len()).any(|j| matches!(toks.norm(j), "rate" | "rates" | "tasa" | "tasas"))
+            && let Some(other) = drafts.iter().find(|o| o.unit == "per_100k").cloned()
+        {
+            adopt(&mut drafts[k], &other, false);
+            continue;
+        }
         // "5 and 6 percent", "3 or 4 tons": a bare number just before a unit-bearing one.
         if let Some(next) = drafts.get(k + 1).cloned()
             && next.has_unit
@@ -444,6 +492,72 @@ fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
             adopt(&mut drafts[k], &next, true);
         }
     }
+}
+
+/// "from $500 to $5,000", "between 10% and 20%": two figures with the same unit make one range.
+fn merge_unit_ranges(toks: &Tokens<'_>, drafts: Vec<Draft>) -> Vec<Draft> {
+    let mut out: Vec<Draft> = Vec::with_capacity(drafts.len());
+    let mut it = drafts.into_iter().peekable();
+    while let Some(mut a) = it.next() {
+        if let Some(b) = it.peek()
+            && a.unit == b.unit
+            && a.unit != "count"
+            && b.first == a.end + 1
+            && let (Quantity::Point(lo), Quantity::Point(hi)) = (a.value, b.value)
+            && lo < hi
+        {
+            let c = toks.norm(a.end);
+            let opener = if a.first > 0 { toks.norm(a.first - 1) } else { "" };
+            let is_range = match c {
+                "and" | "y" => matches!(opener, "between" | "entre"),
+                "to" | "a" | "hasta" => true,
+                "-" | "–" => true,
+                _ => false,
+            };
+            let changed = a.num.change_from || b.num.change_to || change_word_before(toks, a.first);
+            if is_range && !changed {
+                let b = it.next().unwrap_or_else(|| a.clone());
+                a.value = Quantity::Range(lo, hi);
+                if matches!(opener, "between" | "entre" | "from" | "desde") {
+                    a.first -= 1;
+                    a.lead = a.lead.min(a.first);
+                }
+                a.end = b.end;
+                a.reach = b.reach.max(b.end);
+                a.year = a.year.or(b.year);
+                out.push(a);
+                continue;
+            }
+        }
+        out.push(a);
+    }
+    out
+}
+
+/// A word of change ("rose", "pasó") in the few tokens before `i`.
+fn change_word_before(toks: &Tokens<'_>, i: usize) -> bool {
+    let lo = i.saturating_sub(4);
+    (lo..i).any(|j| {
+        matches!(
+            toks.norm(j),
+            "rose"
+                | "fell"
+                | "increased"
+                | "decreased"
+                | "grew"
+                | "dropped"
+                | "jumped"
+                | "climbed"
+                | "went"
+                | "paso"
+                | "pasaron"
+                | "subio"
+                | "cayo"
+                | "aumento"
+                | "bajo"
+                | "crecio"
+        )
+    })
 }
 
 /// Whether token `i` is past the end, punctuation, or a function word (no noun follows).
@@ -515,6 +629,10 @@ fn counted_phrase(toks: &Tokens<'_>, start: usize, lang: Lang, d: &StatData) -> 
     Some((toks.text[toks.start(start)..toks.end(last)].to_string(), last + 1))
 }
 
+fn is_stop(toks: &Tokens<'_>, i: usize, lang: Lang) -> bool {
+    data(lang).stopwords.contains(toks.norm(i))
+}
+
 fn is_infinitive(w: &str) -> bool {
     w.len() > 3 && (w.ends_with("ar") || w.ends_with("er") || w.ends_with("ir"))
 }
@@ -534,7 +652,7 @@ fn looks_like_verb(raw: &str, w: &str, lang: Lang) -> bool {
 }
 
 /// The qualifier written right before a figure ("at least", "más de"); an article may sit between.
-fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<Qualifier> {
+fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<(Qualifier, usize)> {
     let mut at = dr.first;
     if matches!(dr.num.value, Quantity::Range(..)) && dr.first == dr.num.first_tok && dr.num.first_tok < toks.len() {
         // A range phrase starts with its own word ("between"), no qualifier before it.
@@ -552,7 +670,7 @@ fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<Qualifier> {
     if matches!(dr.unit, "years" | "months" | "days") && matches!(toks.norm(m.start), "over" | "under") {
         return None;
     }
-    Some(q)
+    Some((q, m.start))
 }
 
 /// Years in the sentence go to the nearest figure; a figure with none takes a year written
@@ -574,13 +692,7 @@ fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Dr
     for &(ys, ye, y) in &years {
         let mut best: Option<(usize, usize)> = None;
         for (k, dr) in drafts.iter().enumerate() {
-            let dist = if ys >= dr.reach.max(dr.end) {
-                ys - dr.reach.max(dr.end)
-            } else if ye <= dr.first {
-                dr.first - ye
-            } else {
-                0
-            };
+            let dist = distance(toks, (dr.lead, dr.reach.max(dr.end)), (ys, ye));
             if best.is_none_or(|(_, bd)| dist < bd) {
                 best = Some((k, dist));
             }
@@ -592,7 +704,7 @@ fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Dr
         }
     }
     for dr in drafts.iter_mut() {
-        if dr.year.is_none() {
+        if dr.year.is_none() && !dr.compared {
             dr.year = years.iter().rev().find(|&&(_, ye, _)| ye <= dr.first).map(|&(_, _, y)| y);
         }
     }
@@ -608,17 +720,15 @@ fn assign_topics(toks: &Tokens<'_>, lang: Lang, source: Option<(usize, usize)>, 
             continue;
         }
         // Inside a name ("Policía Nacional", "Dirección Antidrogas") a keyword says less.
-        let w = if h.start_tok > 0 && toks.is_capitalized(h.start_tok) { h.weight * 0.5 } else { h.weight };
+        let w = if h.start_tok > 0 && toks.is_capitalized(h.start_tok) {
+            h.weight * 0.5
+        } else {
+            h.weight
+        };
         add(&mut sentence, h.topic, w);
         let mut best: Option<(usize, usize)> = None;
         for (k, dr) in drafts.iter().enumerate() {
-            let dist = if h.start_tok >= dr.reach {
-                h.start_tok - dr.reach
-            } else if h.end_tok <= dr.first {
-                dr.first - h.end_tok
-            } else {
-                0
-            };
+            let dist = distance(toks, (dr.lead, dr.reach), (h.start_tok, h.end_tok));
             if best.is_none_or(|(_, bd)| dist < bd) {
                 best = Some((k, dist));
             }
@@ -634,6 +744,21 @@ fn assign_topics(toks: &Tokens<'_>, lang: Lang, source: Option<(usize, usize)>, 
             dr.topic = Some("drug_seizure");
         }
     }
+}
+
+/// Tokens between two spans; a comma or semicolon between them counts as a clause boundary.
+fn distance(toks: &Tokens<'_>, a: (usize, usize), b: (usize, usize)) -> usize {
+    let (lo, hi) = if b.0 >= a.1 {
+        (a.1, b.0)
+    } else if b.1 <= a.0 {
+        (b.1, a.0)
+    } else {
+        return 0;
+    };
+    let clauses = (lo..hi)
+        .filter(|&j| toks.is_punct(j, ",") || toks.is_punct(j, ";") || toks.is_punct(j, ":"))
+        .count();
+    hi - lo + 5 * clauses
 }
 
 fn add(scores: &mut Vec<(&'static str, f64)>, topic: &'static str, w: f64) {
@@ -695,18 +820,16 @@ fn nearest_country(countries: &[(usize, &'static str)], toks: &Tokens<'_>, dr: &
 
 /// The source of the sentence's figures: (name, first token, end token).
 fn find_source(toks: &Tokens<'_>, d: &StatData) -> Option<(String, usize, usize)> {
-    let mut i = 0;
     let mut found: Option<(String, usize, usize)> = None;
-    while i < toks.len() {
-        let Some(m) = d.attribution.longest_at(toks, i) else {
-            i += 1;
+    for i in 0..toks.len() {
+        let after = d.after_cues.longest_at(toks, i);
+        let before = d.before_cues.longest_at(toks, i);
+        if after.is_none() && before.is_none() {
             continue;
-        };
-        let cue = *m.value;
-        let candidate = match cue {
-            Cue::After => name_before(toks, m.start, d).or_else(|| name_after(toks, m.end, d)),
-            Cue::Before => name_after(toks, m.end, d),
-        };
+        }
+        let candidate = after
+            .and_then(|m| name_before(toks, m.start, d))
+            .or_else(|| before.and_then(|m| name_after(toks, m.end, d, *m.value)));
         if let Some(c) = candidate {
             // A named source beats a description ("the minister").
             let named = c.0.chars().next().is_some_and(char::is_uppercase);
@@ -717,13 +840,15 @@ fn find_source(toks: &Tokens<'_>, d: &StatData) -> Option<(String, usize, usize)
                 }
             }
         }
-        i = m.end;
     }
     found
 }
 
 fn is_connector(w: &str) -> bool {
-    matches!(w, "of" | "on" | "and" | "for" | "de" | "del" | "la" | "las" | "los" | "y" | "para" | "contra" | "against" | "the" | "e")
+    matches!(
+        w,
+        "of" | "on" | "and" | "for" | "de" | "del" | "la" | "las" | "los" | "y" | "para" | "contra" | "against" | "the" | "e"
+    )
 }
 
 /// A capitalised name (with "of", "de" inside) starting at token `i`, and an acronym in
@@ -753,14 +878,16 @@ fn name_from(toks: &Tokens<'_>, i: usize) -> Option<(String, usize, usize)> {
 }
 
 /// The source after a cue: "according to the UNODC", "según Cedatos", "said the minister".
-fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData) -> Option<(String, usize, usize)> {
+fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: bool) -> Option<(String, usize, usize)> {
     let mut j = i;
     // Articles and report words before the name: "a report from", "el informe de".
     let mut skipped = 0;
     while j < toks.len() && skipped < 5 && toks.is_word(j) && !toks.is_capitalized(j) {
         let w = toks.norm(j);
-        if matches!(w, "the" | "a" | "an" | "el" | "la" | "los" | "las" | "un" | "una" | "del" | "de" | "from" | "by" | "of")
-            || REPORT_WORDS.contains(&w)
+        if matches!(
+            w,
+            "the" | "a" | "an" | "el" | "la" | "los" | "las" | "un" | "una" | "del" | "de" | "from" | "by" | "of"
+        ) || REPORT_WORDS.contains(&w)
         {
             j += 1;
             skipped += 1;
@@ -771,18 +898,42 @@ fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData) -> Option<(String, usiz
     if toks.is_capitalized(j) {
         return name_from(toks, j);
     }
-    // A description: "state officials", "the minister".
+    // A description: "state officials", "the minister" (after a verb only with its article).
+    if !any_phrase && !(j > i && matches!(toks.norm(j - 1), "the" | "el" | "la" | "los" | "las")) {
+        return None;
+    }
     let start = j;
     let mut e = j;
-    while e < toks.len() && e < start + 3 && toks.is_word(e) && !d.stopwords.contains(toks.norm(e)) {
+    while e < toks.len() && e < start + 3 && toks.is_word(e) && !d.stopwords.contains(toks.norm(e)) && !toks.norm(e).ends_with("ed") {
         e += 1;
     }
     (e > start).then(|| (toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
 }
 
-const REPORT_WORDS: [&str; 20] = [
-    "report", "data", "figures", "survey", "study", "statement", "official", "latest", "informe", "datos", "cifras", "encuesta", "estudio",
-    "reporte", "comunicado", "oficiales", "ultimo", "ultimas", "recent", "annual",
+const REPORT_WORDS: [&str; 23] = [
+    "report",
+    "data",
+    "figures",
+    "survey",
+    "study",
+    "statement",
+    "official",
+    "latest",
+    "informe",
+    "datos",
+    "cifras",
+    "encuesta",
+    "estudio",
+    "reporte",
+    "comunicado",
+    "oficiales",
+    "ultimo",
+    "ultimas",
+    "recent",
+    "annual",
+    "poll",
+    "sondeo",
+    "records",
 ];
 
 /// The source before a cue: "the National Civil Police said", "Delia Espinoza, informó".
@@ -801,6 +952,7 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
             return Some((acr.to_string(), j - 3, j));
         }
     }
+    let comma_skipped = j < cue && toks.is_punct(j, ",");
     let end = j;
     let mut start = j;
     while start > 0 {
@@ -818,9 +970,22 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
         while start < end && matches!(toks.norm(start), "the" | "el" | "la" | "los" | "las") {
             start += 1;
         }
-        if start < end {
+        let before = if start > 0 { toks.norm(start - 1) } else { "" };
+        // "in Guatemala, dijo": a place after a preposition; "52% of Chileans reported": part of
+        // a larger phrase; ", Delia Espinoza, informó": an apposition between commas is a name.
+        let inside_phrase = matches!(
+            before,
+            "in" | "en" | "of" | "de" | "del" | "from" | "at" | "to" | "a" | "por" | "para" | "con" | "with" | "desde" | "on" | "by"
+        );
+        let apposition_ok = !comma_skipped || start == 0 || toks.is_punct(start - 1, ",");
+        if start < end && !inside_phrase && apposition_ok {
             return Some((toks.text[toks.start(start)..toks.end(end - 1)].to_string(), start, end));
         }
+        return None;
+    }
+    // "police data show": a plain word before report words.
+    if end > 0 && toks.is_word(end - 1) && !d.stopwords.contains(toks.norm(end - 1)) && REPORT_WORDS.contains(&toks.norm(end)) {
+        return Some((toks.raw(end - 1).to_string(), end - 1, end));
     }
     // A description right before the verb: "the minister said".
     let mut s = end;
@@ -842,8 +1007,14 @@ fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String> {
     if dr.unit == "per_100k" {
         for j in (0..dr.first).rev() {
             match toks.norm(j) {
-                "rate" | "rates" if j > 0 && toks.is_word(j - 1) => {
+                "rate" | "rates" if j > 0 && toks.is_word(j - 1) && !is_stop(toks, j - 1, lang) => {
                     return Some(toks.text[toks.start(j - 1)..toks.end(j)].to_string());
+                }
+                "rate" | "rates" => {
+                    return Some(
+                        dr.topic
+                            .map_or_else(|| "rate".to_string(), |t| format!("{} rate", t.replace('_', " "))),
+                    );
                 }
                 "tasa" | "tasas" if toks.norm(j + 1) == "de" && toks.is_word(j + 2) => {
                     return Some(toks.text[toks.start(j)..toks.end(j + 2)].to_string());
@@ -862,7 +1033,14 @@ fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String> {
             k += 1;
         }
         let mut last = k;
-        while last + 1 < toks.len() && last < k + 2 && toks.is_word(last + 1) && !matches!(toks.norm(last + 1), "in" | "en" | "and" | "y" | "of" | "de" | "from" | "to" | "a" | "that" | "que" | "was" | "is" | "fue") {
+        while last + 1 < toks.len()
+            && last < k + 2
+            && toks.is_word(last + 1)
+            && !matches!(
+                toks.norm(last + 1),
+                "in" | "en" | "and" | "y" | "of" | "de" | "from" | "to" | "a" | "that" | "que" | "was" | "is" | "fue"
+            )
+        {
             last += 1;
         }
         if toks.is_word(k) {
@@ -895,30 +1073,72 @@ mod tests {
 
     #[test]
     fn percent_in_both_languages() {
-        assert_eq!(unit_value("Theft rose 12 percent last month.", Lang::En), ("percent".into(), Some(12.0)));
+        assert_eq!(
+            unit_value("Theft rose 12 percent last month.", Lang::En),
+            ("percent".into(), Some(12.0))
+        );
         assert_eq!(unit_value("Theft rose 12% last month.", Lang::En), ("percent".into(), Some(12.0)));
-        assert_eq!(unit_value("Los robos subieron un 12,5 % en marzo.", Lang::Es), ("percent".into(), Some(12.5)));
-        assert_eq!(unit_value("Los robos subieron 7 por ciento.", Lang::Es), ("percent".into(), Some(7.0)));
+        assert_eq!(
+            unit_value("Los robos subieron un 12,5 % en marzo.", Lang::Es),
+            ("percent".into(), Some(12.5))
+        );
+        assert_eq!(
+            unit_value("Los robos subieron 7 por ciento.", Lang::Es),
+            ("percent".into(), Some(7.0))
+        );
     }
 
     #[test]
     fn rates_per_100k() {
-        assert_eq!(unit_value("The rate was 11.4 per 100,000 residents.", Lang::En), ("per_100k".into(), Some(11.4)));
-        assert_eq!(unit_value("Hubo 31,5 homicidios por cada 100.000 habitantes.", Lang::Es), ("per_100k".into(), Some(31.5)));
-        assert_eq!(unit_value("La tasa fue de 9 por cada cien mil habitantes.", Lang::Es), ("per_100k".into(), Some(9.0)));
-        assert_eq!(unit_value("It recorded 3 robberies per 1,000 people.", Lang::En), ("per_100k".into(), Some(300.0)));
-        assert_eq!(unit_value("Se registraron 40 por millón de habitantes.", Lang::Es), ("per_100k".into(), Some(4.0)));
+        assert_eq!(
+            unit_value("The rate was 11.4 per 100,000 residents.", Lang::En),
+            ("per_100k".into(), Some(11.4))
+        );
+        assert_eq!(
+            unit_value("Hubo 31,5 homicidios por cada 100.000 habitantes.", Lang::Es),
+            ("per_100k".into(), Some(31.5))
+        );
+        assert_eq!(
+            unit_value("La tasa fue de 9 por cada cien mil habitantes.", Lang::Es),
+            ("per_100k".into(), Some(9.0))
+        );
+        assert_eq!(
+            unit_value("It recorded 3 robberies per 1,000 people.", Lang::En),
+            ("per_100k".into(), Some(300.0))
+        );
+        assert_eq!(
+            unit_value("Se registraron 40 por millón de habitantes.", Lang::Es),
+            ("per_100k".into(), Some(4.0))
+        );
     }
 
     #[test]
     fn mass_area_and_durations() {
-        assert_eq!(unit_value("Agents found 4 tons of marijuana.", Lang::En), ("kg".into(), Some(4000.0)));
-        assert_eq!(unit_value("Hallaron 3,5 toneladas de droga.", Lang::Es), ("kg".into(), Some(3500.0)));
-        assert_eq!(unit_value("They carried 100 pounds of meth.", Lang::En), ("kg".into(), Some(45.359237)));
-        assert_eq!(unit_value("Se perdieron 12.400 hectáreas de bosque.", Lang::Es), ("hectare".into(), Some(12400.0)));
+        assert_eq!(
+            unit_value("Agents found 4 tons of marijuana.", Lang::En),
+            ("kg".into(), Some(4000.0))
+        );
+        assert_eq!(
+            unit_value("Hallaron 3,5 toneladas de droga.", Lang::Es),
+            ("kg".into(), Some(3500.0))
+        );
+        assert_eq!(
+            unit_value("They carried 100 pounds of meth.", Lang::En),
+            ("kg".into(), Some(45.359237))
+        );
+        assert_eq!(
+            unit_value("Se perdieron 12.400 hectáreas de bosque.", Lang::Es),
+            ("hectare".into(), Some(12400.0))
+        );
         assert_eq!(unit_value("He got 30 years in prison.", Lang::En), ("years".into(), Some(30.0)));
-        assert_eq!(unit_value("Le dictaron nueve meses de prisión.", Lang::Es), ("months".into(), Some(9.0)));
-        assert_eq!(unit_value("Rige un estado de emergencia de 60 días.", Lang::Es), ("days".into(), Some(60.0)));
+        assert_eq!(
+            unit_value("Le dictaron nueve meses de prisión.", Lang::Es),
+            ("months".into(), Some(9.0))
+        );
+        assert_eq!(
+            unit_value("Rige un estado de emergencia de 60 días.", Lang::Es),
+            ("days".into(), Some(60.0))
+        );
     }
 
     #[test]
@@ -927,15 +1147,24 @@ mod tests {
         assert_eq!(unit_value("Pagaron US$ 3 millones.", Lang::Es), ("USD".into(), Some(3e6)));
         assert_eq!(unit_value("Costó S/ 2,5 millones.", Lang::Es), ("PEN".into(), Some(2.5e6)));
         assert_eq!(unit_value("The plan costs 40 million soles.", Lang::En), ("PEN".into(), Some(4e7)));
-        assert_eq!(unit_value("Perdieron 70 millones de quetzales.", Lang::Es), ("GTQ".into(), Some(7e7)));
+        assert_eq!(
+            unit_value("Perdieron 70 millones de quetzales.", Lang::Es),
+            ("GTQ".into(), Some(7e7))
+        );
         assert_eq!(unit_value("Multa de 5.000 euros.", Lang::Es), ("EUR".into(), Some(5000.0)));
-        assert_eq!(unit_value("A fine of 80,000 pesos was set.", Lang::En), ("MXN".into(), Some(80000.0)));
+        assert_eq!(
+            unit_value("A fine of 80,000 pesos was set.", Lang::En),
+            ("MXN".into(), Some(80000.0))
+        );
     }
 
     #[test]
     fn counts_with_their_noun() {
         let s = one("At least 12 police officers were hurt.", Lang::En);
-        assert_eq!((s.unit.as_str(), s.value, s.counted.as_deref()), ("count", Some(12.0), Some("police officers")));
+        assert_eq!(
+            (s.unit.as_str(), s.value, s.counted.as_deref()),
+            ("count", Some(12.0), Some("police officers"))
+        );
         assert_eq!(s.qualifier, Some(Qualifier::AtLeast));
         let s = one("Capturaron a 14 presuntos sicarios en Lima.", Lang::Es);
         assert_eq!(s.counted.as_deref(), Some("presuntos sicarios"));
@@ -998,7 +1227,10 @@ mod tests {
 
     #[test]
     fn year_topic_location_source() {
-        let s = one("In 2021, kidnappings in Mexico reached 600, according to the Interior Ministry.", Lang::En);
+        let s = one(
+            "In 2021, kidnappings in Mexico reached 600, according to the Interior Ministry.",
+            Lang::En,
+        );
         assert_eq!(s.year, Some(2021));
         assert_eq!(s.topic.as_deref(), Some("kidnapping"));
         assert_eq!(s.location.as_deref(), Some("MX"));

@@ -45,7 +45,9 @@ fn load(lang: Lang) -> Lexicon<(&'static str, f64)> {
         if row.len() < 4 || !lang_applies(row[1], lang) {
             continue;
         }
-        let Some(topic) = VOCABULARY.iter().find(|t| **t == row[0]) else { continue };
+        let Some(topic) = VOCABULARY.iter().find(|t| **t == row[0]) else {
+            continue;
+        };
         let weight = row[2].parse::<f64>().unwrap_or(1.0);
         lex.insert(row[3], (*topic, weight));
     }
@@ -88,7 +90,10 @@ mod tests {
     #[test]
     fn finds_bilingual_keywords() {
         assert_eq!(topics("Homicides and kidnappings rose", Lang::En), vec!["homicide", "kidnapping"]);
-        assert_eq!(topics("los secuestros y las extorsiones", Lang::Es), vec!["kidnapping", "extortion"]);
+        assert_eq!(
+            topics("los secuestros y las extorsiones", Lang::Es),
+            vec!["kidnapping", "extortion"]
+        );
         assert_eq!(topics("condenado a 20 años de prisión", Lang::Es), vec!["sentencing", "sentencing"]);
     }
 

@@ -79,7 +79,25 @@ fn data(lang: Lang) -> &'static UnitData {
 pub fn is_currency_code(raw: &str) -> bool {
     matches!(
         raw,
-        "US" | "USD" | "Q" | "S" | "MXN" | "COP" | "PEN" | "GTQ" | "EUR" | "BRL" | "HNL" | "CLP" | "ARS" | "Bs" | "RD" | "J" | "TT" | "C" | "R" | "B"
+        "US" | "USD"
+            | "Q"
+            | "S"
+            | "MXN"
+            | "COP"
+            | "PEN"
+            | "GTQ"
+            | "EUR"
+            | "BRL"
+            | "HNL"
+            | "CLP"
+            | "ARS"
+            | "Bs"
+            | "RD"
+            | "J"
+            | "TT"
+            | "C"
+            | "R"
+            | "B"
     )
 }
 
@@ -110,7 +128,11 @@ fn code_after(toks: &Tokens<'_>, i: usize) -> Option<&'static str> {
     if raw.len() != 3 || !raw.bytes().all(|b| b.is_ascii_uppercase()) {
         return None;
     }
-    data(Lang::En).prefix.iter().find(|(p, _)| p.len() == 1 && p[0] == raw).map(|(_, c)| *c)
+    data(Lang::En)
+        .prefix
+        .iter()
+        .find(|(p, _)| p.len() == 1 && p[0] == raw)
+        .map(|(_, c)| *c)
 }
 
 /// Whether a unit that makes a four-digit number a quantity (not a year) starts at token `i`.
@@ -224,7 +246,8 @@ pub fn per_rate(toks: &Tokens<'_>, i: usize, lang: Lang, base_at: impl Fn(usize)
     } else {
         return None;
     };
-    let population = d.population.longest_at(toks, end);
+    let after_de = if matches!(toks.norm(end), "de" | "of") { end + 1 } else { end };
+    let population = d.population.longest_at(toks, after_de);
     if let Some(m) = population {
         end = m.end;
     }
