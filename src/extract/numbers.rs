@@ -940,4 +940,65 @@ mod tests {
         assert_eq!(s, "1.245");
         assert_eq!(&text[n[0].start..n[0].end], "1.245");
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Writes `int` with a thousands separator every three digits and `places` decimals.
+        fn write(int: u64, dec: u64, places: usize, thousands: char, decimal: char) -> String {
+            let digits = int.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i) % 3 == 0 {
+                    out.push(thousands);
+                }
+                out.push(c);
+            }
+            if places > 0 {
+                out.push(decimal);
+                out.push_str(&format!("{dec:0places$}"));
+            }
+            out
+        }
+
+        fn expected(int: u64, dec: u64, places: usize) -> f64 {
+            int as f64 + dec as f64 / 10f64.powi(places as i32)
+        }
+
+        fn close(a: Option<f64>, b: f64) -> bool {
+            a.is_some_and(|a| (a - b).abs() <= 1e-9 * b.abs().max(1.0))
+        }
+
+        proptest! {
+            #[test]
+            fn english_convention_reads_back(int in 0u64..100_000_000_000, dec in 0u64..100, places in 0usize..3) {
+                let dec = dec % 10u64.pow(places as u32);
+                let s = write(int, dec, places, ',', '.');
+                prop_assert!(close(parse_digits(&s, Lang::En), expected(int, dec, places)), "{}", s);
+            }
+
+            #[test]
+            fn spanish_convention_reads_back(int in 0u64..100_000_000_000, dec in 0u64..100, places in 0usize..3, space in any::<bool>()) {
+                let dec = dec % 10u64.pow(places as u32);
+                let s = write(int, dec, places, if space { ' ' } else { '.' }, ',');
+                prop_assert!(close(parse_digits(&s, Lang::Es), expected(int, dec, places)), "{}", s);
+                // The same through the scanner, in a sentence.
+                let text = format!("Se hallaron {s} kilos.");
+                let found = find(&text, Lang::Es);
+                prop_assert_eq!(found.len(), 1, "{}", text);
+                prop_assert!(close(Some(found[0].value.high()), expected(int, dec, places)), "{}", text);
+            }
+
+            #[test]
+            fn scanning_never_panics(text in "[0-9.,:/ %$a-zA-Záéñ°\\-]{0,60}") {
+                for lang in [Lang::En, Lang::Es] {
+                    for n in scan(&text, lang) {
+                        prop_assert!(n.start <= n.end && n.end <= text.len());
+                        prop_assert!(n.char_start <= n.char_end);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1249,4 +1249,34 @@ mod tests {
             assert!(span.starts_with(|c: char| c.is_ascii_digit()), "{span}");
         }
     }
+
+    mod props {
+        use super::super::super::{Lang, extract};
+        use proptest::prelude::*;
+
+        fn check(text: &str) -> Result<(), TestCaseError> {
+            let chars = text.chars().count();
+            for lang in [Lang::En, Lang::Es] {
+                let out = extract(text, lang);
+                prop_assert!((0.0..=1.0).contains(&out.relevance));
+                for s in &out.statistics {
+                    prop_assert!(s.start < s.end && s.end <= chars, "{:?} in {:?}", s, text);
+                    prop_assert!(s.value.is_some() != (s.low.is_some() && s.high.is_some()));
+                }
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #[test]
+            fn extract_never_panics_on_any_string(text in any::<String>()) {
+                check(&text)?;
+            }
+
+            #[test]
+            fn extract_never_panics_on_number_soup(text in "([0-9]{1,4}[.,]?[0-9]{0,3}|US\\$|S/|%|per|por cada|entre|y|and|to|a|de|mil|millones|million|tons|años|[A-Z][a-z]{1,6}|[.,;:!?\n -]){0,30}") {
+                check(&text)?;
+            }
+        }
+    }
 }
