@@ -620,9 +620,6 @@ fn is_date(toks: &Tokens<'_>, d: &LangData, first: usize, end: usize, v: f64) ->
     if j >= 2 && toks.is_punct(j - 1, ".") {
         j -= 1;
     }
-    if j >= 2 && toks.is_punct(j - 1, ",") {
-        j -= 1;
-    }
     if j >= 1 && (is_month(toks, d, j - 1) || (toks.is_capitalized(j - 1) && d.weekdays.matches_at(toks, j - 1))) {
         return true;
     }

@@ -98,7 +98,9 @@ fn boundaries(line: &str) -> Vec<usize> {
         }
         let spaced = n > j;
         let next_ok = chars.get(n).is_some_and(|&(_, d)| starts_sentence(d));
-        if spaced && next_ok && !(c == '.' && j == k + 1 && is_abbreviation(&line[..pos])) {
+        // "S/. 35": the point of the sol symbol.
+        let after_slash = c == '.' && line[..pos].ends_with('/');
+        if spaced && next_ok && !after_slash && !(c == '.' && j == k + 1 && is_abbreviation(&line[..pos])) {
             out.push(end);
         }
         k = j.max(k + 1);

@@ -445,7 +445,11 @@ fn is_time_ago(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
 /// Bare numbers borrow the unit of the figure they are compared with.
 fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
     for k in 0..drafts.len() {
-        let compared = drafts[k].num.change_to || d.comparison.longest_ending_at(toks, drafts[k].lead.min(drafts[k].first)).is_some();
+        let at = drafts[k].lead.min(drafts[k].first);
+        let article_before = at > 0 && matches!(toks.norm(at - 1), "the" | "el" | "la" | "los" | "las" | "a" | "al");
+        let compared = drafts[k].num.change_to
+            || d.comparison.longest_ending_at(toks, at).is_some()
+            || (article_before && d.comparison.longest_ending_at(toks, at - 1).is_some());
         drafts[k].compared = compared;
         if drafts[k].has_unit {
             continue;
@@ -673,14 +677,50 @@ fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<(Qualifier, 
     Some((q, m.start))
 }
 
+/// How far (in tokens, a comma counting five) a year may sit from the figure it dates.
+const MAX_YEAR_DISTANCE: usize = 12;
+
+/// "compared with the same period of 2022", "15 más que en 2023": the year of a comparison
+/// base with no figure of its own is not the year of the sentence's figures.
+fn is_base_year(toks: &Tokens<'_>, nums: &[Number], n: &Number, d: &StatData) -> bool {
+    let lo = n.first_tok.saturating_sub(7);
+    for j in (lo..n.first_tok).rev() {
+        if nums.iter().any(|m| m.kind == NumberKind::Quantity && m.first_tok == j) || toks.is_punct(j, ",") {
+            return false;
+        }
+        if d.comparison.matches_at(toks, j) || matches!(toks.norm(j), "respecto" | "before" | "earlier" | "anterior") {
+            return true;
+        }
+    }
+    false
+}
+
+/// "between 2015 and 2020", "de 2019 a 2023": a period, not the year of one figure.
+fn is_period(toks: &Tokens<'_>, nums: &[Number], n: &Number) -> bool {
+    let year_at = |first: usize| nums.iter().any(|m| m.kind == NumberKind::Year && m.first_tok == first);
+    let year_ending = |end: usize| nums.iter().any(|m| m.kind == NumberKind::Year && m.end_tok == end);
+    let f = n.first_tok;
+    let prev = if f > 0 { toks.norm(f - 1) } else { "" };
+    if matches!(prev, "between" | "entre") && year_at(n.end_tok + 1) {
+        return true;
+    }
+    if matches!(toks.norm(n.end_tok), "and" | "y" | "to" | "a" | "through" | "hasta" | "al") && year_at(n.end_tok + 1) {
+        return true;
+    }
+    f >= 2 && matches!(prev, "and" | "y" | "to" | "a" | "through" | "hasta" | "al") && year_ending(f - 1)
+}
+
 /// Years in the sentence go to the nearest figure; a figure with none takes a year written
 /// earlier in the sentence.
 fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Draft]) {
+    let d = data(lang);
     let years: Vec<(usize, usize, i32)> = nums
         .iter()
         .filter(|n| n.kind == NumberKind::Year && n.scale == 1.0)
         .filter(|n| !numbers::is_since(toks, lang, n.first_tok))
         .filter(|n| !is_hyphen_at(toks, n.end_tok) && !(n.first_tok > 0 && is_hyphen_at(toks, n.first_tok - 1)))
+        .filter(|n| !is_period(toks, nums, n))
+        .filter(|n| !is_base_year(toks, nums, n, d))
         .filter_map(|n| match n.value {
             Quantity::Point(v) if v.fract() == 0.0 => Some((n.first_tok, n.end_tok, v as i32)),
             _ => None,
@@ -697,7 +737,8 @@ fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Dr
                 best = Some((k, dist));
             }
         }
-        if let Some((k, _)) = best
+        if let Some((k, dist)) = best
+            && dist <= MAX_YEAR_DISTANCE
             && drafts[k].year.is_none()
         {
             drafts[k].year = Some(y);
@@ -710,10 +751,14 @@ fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Dr
     }
 }
 
+/// How fast a keyword's weight falls with its distance (in tokens) to a figure.
+const DECAY: f64 = 0.15;
+
 /// Topic keywords go to the nearest figure; a figure with none takes the sentence's topic.
 fn assign_topics(toks: &Tokens<'_>, lang: Lang, source: Option<(usize, usize)>, drafts: &mut [Draft]) {
     let hits = topics::hits(toks, lang);
     let mut per_draft: Vec<Vec<(&'static str, f64)>> = vec![Vec::new(); drafts.len()];
+    let mut strong: Vec<Vec<&'static str>> = vec![Vec::new(); drafts.len()];
     let mut sentence: Vec<(&'static str, f64)> = Vec::new();
     for h in &hits {
         if source.is_some_and(|(s, e)| h.start_tok >= s && h.end_tok <= e) {
@@ -734,13 +779,18 @@ fn assign_topics(toks: &Tokens<'_>, lang: Lang, source: Option<(usize, usize)>, 
             }
         }
         if let Some((k, dist)) = best {
-            add(&mut per_draft[k], h.topic, w / (1.0 + 0.05 * dist as f64));
+            add(&mut per_draft[k], h.topic, w / (1.0 + DECAY * dist as f64));
+            if h.weight >= 3.0 {
+                strong[k].push(h.topic);
+            }
         }
     }
     let main = top(&sentence);
     for (k, dr) in drafts.iter_mut().enumerate() {
         dr.topic = top(&per_draft[k]).or(main);
-        if dr.topic.is_none() && dr.unit == "kg" {
+        // Tons of a drug with no word of trafficking, production or cultivation near them are,
+        // in the news, a seizure.
+        if dr.unit == "kg" && (dr.topic.is_none() || (dr.topic == Some("drug_trafficking") && !strong[k].contains(&"drug_trafficking"))) {
             dr.topic = Some("drug_seizure");
         }
     }
@@ -978,7 +1028,8 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
             "in" | "en" | "of" | "de" | "del" | "from" | "at" | "to" | "a" | "por" | "para" | "con" | "with" | "desde" | "on" | "by"
         );
         let apposition_ok = !comma_skipped || start == 0 || toks.is_punct(start - 1, ",");
-        if start < end && !inside_phrase && apposition_ok {
+        let only_function_words = (start..end).all(|j| d.stopwords.contains(toks.norm(j)));
+        if start < end && !inside_phrase && apposition_ok && !only_function_words {
             return Some((toks.text[toks.start(start)..toks.end(end - 1)].to_string(), start, end));
         }
         return None;
