@@ -397,7 +397,9 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
     }
     let prev_word_attached = attached(i) && toks.is_word(i - 1) && !units::is_currency_code(toks.raw(i - 1));
     let prev_word_hyphen = attached(i) && i >= 2 && is_hyphen(toks, i - 1) && attached(i - 1) && toks.is_word(i - 2);
-    let prev_symbol = attached(i) && (toks.is_punct(i - 1, "#") || toks.is_punct(i - 1, "+") || toks.is_punct(i - 1, "."));
+    // "+51 1 ...": a phone number; "+5%" is a change, not an identifier.
+    let phone_plus = i > 0 && toks.is_punct(i - 1, "+") && toks.raw(i).len() >= 2 && (toks.is_number(e) || toks.raw(i).len() >= 6);
+    let prev_symbol = attached(i) && (toks.is_punct(i - 1, "#") || phone_plus || toks.is_punct(i - 1, "."));
     let prev_slash = attached(i) && toks.is_punct(i - 1, "/") && i >= 2 && toks.is_number(i - 2);
     if parts.len() >= 3 || prev_word_attached || prev_word_hyphen || prev_slash || (prev_symbol && !is_sol_symbol(toks, i)) {
         let mut end = e;
@@ -683,6 +685,11 @@ fn is_identifier(toks: &Tokens<'_>, d: &LangData, first: usize) -> bool {
         return true;
     }
     let raw = toks.raw(w);
+    // "DL 1186", "RM 045": a plain number right after an acronym (not a currency code).
+    let acronym = raw.len() >= 2 && raw.len() <= 5 && raw.chars().all(|c| c.is_ascii_uppercase()) && !units::is_currency_code(raw);
+    if acronym && j == first && toks.raw(first).bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
     d.short_identifiers.longest_at(toks, w).is_some_and(|m| m.end == j) && (skipped || raw == "No" || raw == "Nº" || raw == "N")
 }
 

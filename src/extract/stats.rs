@@ -305,7 +305,7 @@ fn read_figures(toks: &Tokens<'_>, nums: &[Number], lang: Lang, d: &StatData) ->
                 first = start;
             }
         }
-        if is_age(toks, n, unit, end) || is_time_ago(toks, n, unit, end) {
+        if is_age(toks, n, unit, end) || is_time_ago(toks, n, unit, end) || is_list_marker(toks, n) {
             continue;
         }
         // Mark rate bases as used so they are not read again as figures.
@@ -360,6 +360,16 @@ fn rate_after_noun(
 
 /// "a 17-year-old", "de 45 años", "aged 30": an age, not a duration.
 fn is_age(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
+    // "Juan Pérez, 34, was arrested", "Rosa Díaz (51)": an age after a name.
+    let f = n.first_tok;
+    let v = n.value.high();
+    if unit == "count" && n.end_tok == f + 1 && v < 120.0 && v.fract() == 0.0 && f >= 2 && toks.is_capitalized(f - 2) {
+        let bracketed = toks.is_punct(f - 1, "(") && toks.is_punct(end, ")");
+        let commas = toks.is_punct(f - 1, ",") && (toks.is_punct(end, ",") || toks.is_punct(end, ".") || end >= toks.len());
+        if bracketed || commas {
+            return true;
+        }
+    }
     // "de 15 y más años", "18 and older".
     if matches!(toks.norm(end), "y" | "o" | "or" | "and") && matches!(toks.norm(end + 1), "mas" | "older" | "over") {
         return matches!(toks.norm(end + 2), "anos" | "" | "," | ".") || toks.norm(end + 1) == "older";
@@ -432,6 +442,11 @@ const PERSON_NOUNS: [&str; 28] = [
     "padre",
     "bebe",
 ];
+
+/// "1. The police..." or "2) ...": a list number at the start of a sentence.
+fn is_list_marker(toks: &Tokens<'_>, n: &Number) -> bool {
+    n.first_tok == 0 && n.end_tok == 1 && (toks.is_punct(1, ".") || toks.is_punct(1, ")")) && !toks.is_number(2)
+}
 
 fn is_hyphen_at(toks: &Tokens<'_>, i: usize) -> bool {
     toks.is_punct(i, "-") || toks.is_punct(i, "–")
@@ -644,7 +659,7 @@ fn is_infinitive(w: &str) -> bool {
 /// A rough verb test that ends a noun phrase ("87 gang members arrested", "320 policías fueron").
 fn looks_like_verb(raw: &str, w: &str, lang: Lang) -> bool {
     match lang {
-        Lang::En => w.len() > 4 && w.ends_with("ed") || matches!(w, "die" | "face" | "remain" | "remains" | "live" | "work" | "say"),
+        Lang::En => w.len() >= 4 && w.ends_with("ed") || matches!(w, "die" | "face" | "remain" | "remains" | "live" | "work" | "say"),
         Lang::Es => {
             w.ends_with("aron")
                 || w.ends_with("ieron")
@@ -785,9 +800,11 @@ fn assign_topics(toks: &Tokens<'_>, lang: Lang, source: Option<(usize, usize)>, 
             }
         }
     }
-    let main = top(&sentence);
     for (k, dr) in drafts.iter_mut().enumerate() {
-        dr.topic = top(&per_draft[k]).or(main);
+        let fits = |t: &&'static str| topic_fits(dr.unit, t);
+        let own: Vec<(&'static str, f64)> = per_draft[k].iter().copied().filter(|(t, _)| fits(t)).collect();
+        let all: Vec<(&'static str, f64)> = sentence.iter().copied().filter(|(t, _)| fits(t)).collect();
+        dr.topic = top(&own).or_else(|| top(&all));
         // Tons of a drug with no word of trafficking, production or cultivation near them are,
         // in the news, a seizure.
         if dr.unit == "kg" && (dr.topic.is_none() || (dr.topic == Some("drug_trafficking") && !strong[k].contains(&"drug_trafficking"))) {
@@ -809,6 +826,18 @@ fn distance(toks: &Tokens<'_>, a: (usize, usize), b: (usize, usize)) -> usize {
         .filter(|&j| toks.is_punct(j, ",") || toks.is_punct(j, ";") || toks.is_punct(j, ":"))
         .count();
     hi - lo + 5 * clauses
+}
+
+/// Whether a topic can describe a figure of this unit (tons are not arrests, hectares not prisons).
+fn topic_fits(unit: &str, topic: &str) -> bool {
+    match unit {
+        "kg" => matches!(
+            topic,
+            "drug_seizure" | "drug_production" | "drug_trafficking" | "illegal_mining" | "coca_cultivation"
+        ),
+        "hectare" => matches!(topic, "coca_cultivation" | "illegal_mining" | "drug_production"),
+        _ => true,
+    }
 }
 
 fn add(scores: &mut Vec<(&'static str, f64)>, topic: &'static str, w: f64) {
