@@ -954,7 +954,7 @@ mod tests {
             let digits = int.to_string();
             let mut out = String::new();
             for (i, c) in digits.chars().enumerate() {
-                if i > 0 && (digits.len() - i) % 3 == 0 {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
                     out.push(thousands);
                 }
                 out.push(c);

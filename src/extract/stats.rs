@@ -733,7 +733,7 @@ fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Dr
         .iter()
         .filter(|n| n.kind == NumberKind::Year && n.scale == 1.0)
         .filter(|n| !numbers::is_since(toks, lang, n.first_tok))
-        .filter(|n| !is_hyphen_at(toks, n.end_tok) && !(n.first_tok > 0 && is_hyphen_at(toks, n.first_tok - 1)))
+        .filter(|n| !(is_hyphen_at(toks, n.end_tok) || n.first_tok > 0 && is_hyphen_at(toks, n.first_tok - 1)))
         .filter(|n| !is_period(toks, nums, n))
         .filter(|n| !is_base_year(toks, nums, n, d))
         .filter_map(|n| match n.value {
@@ -978,7 +978,7 @@ fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: bool) -> Op
         return name_from(toks, j);
     }
     // A description: "state officials", "the minister" (after a verb only with its article).
-    if !any_phrase && !(j > i && matches!(toks.norm(j - 1), "the" | "el" | "la" | "los" | "las")) {
+    if !(any_phrase || j > i && matches!(toks.norm(j - 1), "the" | "el" | "la" | "los" | "las")) {
         return None;
     }
     let start = j;
@@ -1036,17 +1036,15 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
     let mut start = j;
     while start > 0 {
         let p = start - 1;
-        if toks.is_capitalized(p) {
-            start = p;
-        } else if toks.is_word(p) && is_connector(toks.norm(p)) && p > 0 && toks.is_capitalized(p - 1) && start < end {
-            start = p;
-        } else {
+        let connector = toks.is_word(p) && is_connector(toks.norm(p)) && p > 0 && toks.is_capitalized(p - 1) && start < end;
+        if !(toks.is_capitalized(p) || connector) {
             break;
         }
+        start = p;
     }
     if start < end {
         // A sentence-initial article is not part of the name.
-        while start < end && matches!(toks.norm(start), "the" | "el" | "la" | "los" | "las") {
+        while start < end && d.stopwords.contains(toks.norm(start)) {
             start += 1;
         }
         let before = if start > 0 { toks.norm(start - 1) } else { "" };
@@ -1328,6 +1326,129 @@ mod tests {
             let span: String = text.chars().skip(s.start).take(s.end - s.start).collect();
             assert!(span.starts_with(|c: char| c.is_ascii_digit()), "{span}");
         }
+    }
+
+    #[test]
+    fn number_formats_in_context() {
+        assert_eq!(unit_value("Se decomisaron 1 234,5 kilos.", Lang::Es), ("kg".into(), Some(1234.5)));
+        assert_eq!(unit_value("Se decomisaron 22.500 kilos.", Lang::Es), ("kg".into(), Some(22500.0)));
+        assert_eq!(unit_value("Agents seized 22.5 tons.", Lang::En), ("kg".into(), Some(22500.0)));
+        assert_eq!(
+            unit_value("The state spent 1,234.5 million pesos.", Lang::En),
+            ("MXN".into(), Some(1234.5e6))
+        );
+        assert_eq!(
+            unit_value("El Estado gastó 1.234,5 millones de soles.", Lang::Es),
+            ("PEN".into(), Some(1234.5e6))
+        );
+        assert_eq!(
+            unit_value("La deuda llega a un billón de pesos colombianos.", Lang::Es),
+            ("COP".into(), Some(1e12))
+        );
+        assert_eq!(unit_value("Costó 3 mil millones de dólares.", Lang::Es), ("USD".into(), Some(3e9)));
+        assert_eq!(unit_value("Fueron cien mil dólares.", Lang::Es), ("USD".into(), Some(1e5)));
+    }
+
+    #[test]
+    fn more_units() {
+        assert_eq!(unit_value("Robbery fell 4 per cent.", Lang::En), ("percent".into(), Some(4.0)));
+        assert_eq!(
+            unit_value("La pobreza bajó 1,5 puntos porcentuales.", Lang::Es),
+            ("percent".into(), Some(1.5))
+        );
+        assert_eq!(
+            unit_value("There were 8 thefts per 10,000 residents.", Lang::En),
+            ("per_100k".into(), Some(80.0))
+        );
+        assert_eq!(
+            unit_value("Miners cleared 3,100 hectares.", Lang::En),
+            ("hectare".into(), Some(3100.0))
+        );
+        assert_eq!(unit_value("They paid 900 lempiras.", Lang::En), ("HNL".into(), Some(900.0)));
+        assert_eq!(unit_value("Cobraban 50 reales por semana.", Lang::Es), ("BRL".into(), Some(50.0)));
+        assert_eq!(unit_value("Pedían 20.000 bolívares.", Lang::Es), ("VES".into(), Some(20000.0)));
+        assert_eq!(
+            unit_value("La multa es de 300.000 pesos chilenos.", Lang::Es),
+            ("CLP".into(), Some(300000.0))
+        );
+        assert_eq!(unit_value("Pagó 15.000 pesos argentinos.", Lang::Es), ("ARS".into(), Some(15000.0)));
+        assert_eq!(
+            unit_value("El decomiso vale 2 millones de euros.", Lang::Es),
+            ("EUR".into(), Some(2e6))
+        );
+        assert_eq!(unit_value("The seizure is worth €4m.", Lang::En), ("EUR".into(), Some(4e6)));
+        assert_eq!(unit_value("The emergency lasts 45 days.", Lang::En), ("days".into(), Some(45.0)));
+        assert_eq!(unit_value("The inquiry took 18 months.", Lang::En), ("months".into(), Some(18.0)));
+        assert_eq!(unit_value("Compraron 400 gramos de heroína.", Lang::Es), ("kg".into(), Some(0.4)));
+    }
+
+    #[test]
+    fn more_qualifiers() {
+        let q = |t: &str, l: Lang| one(t, l).qualifier;
+        assert_eq!(q("Around 500 troops arrived.", Lang::En), Some(Qualifier::Approx));
+        assert_eq!(q("Almost 90 percent agreed.", Lang::En), Some(Qualifier::Approx));
+        assert_eq!(q("Over 2,000 inmates rioted.", Lang::En), Some(Qualifier::MoreThan));
+        assert_eq!(q("Under 5 percent of cases end in court.", Lang::En), Some(Qualifier::LessThan));
+        assert_eq!(q("At most 30 agents took part.", Lang::En), Some(Qualifier::AtMost));
+        assert_eq!(q("Alrededor de 400 familias huyeron.", Lang::Es), Some(Qualifier::Approx));
+        assert_eq!(q("Unos 35 reos escaparon.", Lang::Es), Some(Qualifier::Approx));
+        assert_eq!(q("Casi 7 toneladas fueron halladas.", Lang::Es), Some(Qualifier::Approx));
+        assert_eq!(q("La banda estimó 40 víctimas.", Lang::Es), None);
+    }
+
+    #[test]
+    fn more_exclusions() {
+        for (t, l) in [
+            ("El ataque ocurrió el 15 de mayo.", Lang::Es),
+            ("Es la tercera vez y el 3er intento.", Lang::Es),
+            ("Llame al 01-555-1234 o a la línea 105.", Lang::Es),
+            ("Dos tercios de los vecinos y tres veces más.", Lang::Es),
+            ("The 1st and 2nd battalions arrived.", Lang::En),
+            ("The hearing is set for August 22.", Lang::En),
+            ("Hundreds of families fled.", Lang::En),
+            ("Miles de personas marcharon.", Lang::Es),
+            ("The H1N1 and the Mi-17 were mentioned.", Lang::En),
+            ("La reunión fue a las 9 de la mañana.", Lang::Es),
+        ] {
+            let s = stats(t, l);
+            assert!(s.is_empty(), "{t}: {s:?}");
+        }
+    }
+
+    #[test]
+    fn from_to_without_change_is_a_range() {
+        let s = one("Las multas van de 2.000 a 18.000 soles.", Lang::Es);
+        assert_eq!((s.low, s.high, s.unit.as_str()), (Some(2000.0), Some(18000.0), "PEN"));
+        let s = stats("Thefts went from 2,000 to 18,000 a year.", Lang::En);
+        assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn repeated_figure_is_one_statistic() {
+        let s = stats("About 70 percent feel unsafe. The 70 percent figure is new.", Lang::En);
+        assert_eq!(s.len(), 1);
+    }
+
+    #[test]
+    fn sources_from_cues() {
+        let src = |t: &str, l: Lang| one(t, l).source;
+        assert_eq!(
+            src("Robberies rose 8 percent, the Interior Ministry said.", Lang::En).as_deref(),
+            Some("Interior Ministry")
+        );
+        assert_eq!(
+            src("Murders fell 5 percent, according to the Igarapé Institute.", Lang::En).as_deref(),
+            Some("Igarapé Institute")
+        );
+        assert_eq!(
+            src("Según la Defensoría del Pueblo, hubo 90 conflictos.", Lang::Es).as_deref(),
+            Some("Defensoría del Pueblo")
+        );
+        assert_eq!(
+            src("El director, Luis Vera, informó que hay 40 casos.", Lang::Es).as_deref(),
+            Some("Luis Vera")
+        );
+        assert_eq!(src("En Lima, dijo, hay 40 casos.", Lang::Es), None);
     }
 
     mod props {
