@@ -469,6 +469,26 @@ fn word_info(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<(f64, WordKind
 
 /// Reads a number written in words starting at token `i`.
 fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
+    // "medio millón", "half a million": half of a scale word.
+    let half = match (toks.norm(i), toks.norm(i + 1), toks.norm(i + 2)) {
+        ("medio", s, _) => d
+            .words
+            .get(s)
+            .filter(|w| w.1 == WordKind::Scale && w.0 >= 1e6)
+            .map(|w| (w.0, i + 2)),
+        ("half", "a", s) => d
+            .words
+            .get(s)
+            .filter(|w| w.1 == WordKind::Scale && w.0 >= 1e6)
+            .map(|w| (w.0, i + 3)),
+        _ => None,
+    };
+    if let Some((scale, end)) = half {
+        let mut n = new_number(toks, NumberKind::Quantity, scale / 2.0, i, end);
+        n.words = true;
+        n.scale = scale;
+        return Some(n);
+    }
     let (_, k0) = word_info(toks, i, d)?;
     let next_is_multiplier = |j: usize| matches!(word_info(toks, j, d), Some((_, WordKind::Scale | WordKind::Hundred)));
     match k0 {
@@ -807,6 +827,11 @@ fn merge_range(toks: &Tokens<'_>, a: &Number, b: &Number, start: usize) -> Optio
 /// Scales a quantity (used by units: tons to kg and the like).
 pub fn scale_quantity(q: Quantity, f: f64) -> Quantity {
     q.scaled(f)
+}
+
+/// Whether a word of change ("rose", "pasó") comes shortly before token `i`.
+pub fn change_word_before(toks: &Tokens<'_>, lang: Lang, i: usize) -> bool {
+    change_before(toks, data(lang), i)
 }
 
 /// Years named in a text that can be the reference year of a figure (not "since 2015").

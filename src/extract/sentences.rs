@@ -36,11 +36,17 @@ pub fn split(body: &str) -> Vec<Sentence<'_>> {
     let mut line_start = 0;
     for line in body.split_inclusive('\n') {
         let mut start = 0;
-        for end in boundaries(line) {
+        for end in boundaries(line).into_iter().chain(std::iter::once(line.len())) {
+            // Very long runs without sentence ends are cut at a space, so that work per
+            // sentence stays bounded whatever the input.
+            while end - start > MAX_SENTENCE {
+                let cut = cut_point(line, start, start + MAX_SENTENCE);
+                push(body, line_start + start, line_start + cut, &mut out);
+                start = cut;
+            }
             push(body, line_start + start, line_start + end, &mut out);
             start = end;
         }
-        push(body, line_start + start, line_start + line.len(), &mut out);
         line_start += line.len();
     }
     // Code-point offsets in one pass.
@@ -52,6 +58,21 @@ pub fn split(body: &str) -> Vec<Sentence<'_>> {
         s.char_start = chars;
     }
     out
+}
+
+/// The longest sentence kept whole, in bytes.
+const MAX_SENTENCE: usize = 4000;
+
+/// A place to cut `line` between `start` and `limit`: the last space, else a char boundary.
+fn cut_point(line: &str, start: usize, limit: usize) -> usize {
+    let mut limit = limit.min(line.len());
+    while !line.is_char_boundary(limit) {
+        limit -= 1;
+    }
+    match line[start..limit].rfind(char::is_whitespace) {
+        Some(i) if i > 0 => start + i,
+        _ => limit.max(start + 1).min(line.len()),
+    }
 }
 
 fn push<'a>(body: &'a str, start: usize, end: usize, out: &mut Vec<Sentence<'a>>) {
@@ -176,5 +197,16 @@ mod tests {
             assert_eq!(by_chars, s.text);
         }
         assert_eq!(split(body).len(), 3);
+    }
+
+    #[test]
+    fn long_runs_are_cut() {
+        let body = "palabra ".repeat(2000) + &"ñ".repeat(5000);
+        let parts = split(&body);
+        assert!(parts.len() > 2);
+        assert!(parts.iter().all(|s| s.text.len() <= MAX_SENTENCE));
+        for s in &parts {
+            assert_eq!(&body[s.byte_start..s.byte_start + s.text.len()], s.text);
+        }
     }
 }

@@ -10,7 +10,7 @@
 //! takes a year written earlier in the sentence; the country is the one named nearest to the
 //! figure; the source comes from attribution cues ("according to X", "X said", "según X").
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::lexicon::{Lexicon, lang_applies, rows};
@@ -156,28 +156,42 @@ pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic
 
 /// The same figure repeated later in a text ("the 90 percent statistic") is one statistic.
 fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
+    type Key = (String, Option<u64>, Option<u64>, Option<u64>, Option<String>);
+    let mut seen: HashMap<Key, Vec<Option<i32>>> = HashMap::new();
     let mut out: Vec<Statistic> = Vec::with_capacity(stats.len());
     for s in stats {
-        let dup = out.iter().any(|o| {
-            o.unit == s.unit
-                && o.value == s.value
-                && o.low == s.low
-                && o.high == s.high
-                && o.counted == s.counted
-                && (o.year == s.year || s.year.is_none())
-                && o.unit != "count"
-        });
-        if !dup {
+        // Bare counts ("16", "2,000") repeat by chance; named ones ("9 police") do not.
+        if s.unit == "count" && s.counted.is_none() {
             out.push(s);
+            continue;
         }
+        let key = (
+            s.unit.clone(),
+            s.value.map(f64::to_bits),
+            s.low.map(f64::to_bits),
+            s.high.map(f64::to_bits),
+            s.counted.clone(),
+        );
+        let years = seen.entry(key).or_default();
+        if !years.is_empty() && (s.year.is_none() || years.contains(&s.year)) {
+            continue;
+        }
+        years.push(s.year);
+        out.push(s);
     }
     out
 }
 
+/// More figures than this in one sentence mark a table or a list.
+const MAX_FIGURES_PER_SENTENCE: usize = 40;
+
 fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
     let toks = Tokens::new(s.text);
     let nums = numbers::scan_tokens(&toks, lang);
-    if !nums.iter().any(|n| n.kind == NumberKind::Quantity) {
+    let quantities = nums.iter().filter(|n| n.kind == NumberKind::Quantity).count();
+    // A "sentence" with dozens of figures is a table or a list, not prose: its figures
+    // have no context to read.
+    if quantities == 0 || quantities > MAX_FIGURES_PER_SENTENCE {
         return;
     }
     let d = data(lang);
@@ -187,7 +201,7 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
     }
     let mut drafts = drafts;
     inherit_units(&toks, &mut drafts, d);
-    let mut drafts = merge_unit_ranges(&toks, drafts);
+    let mut drafts = merge_unit_ranges(&toks, drafts, lang);
     let source = find_source(&toks, d);
     let countries = countries(s.text, &toks);
     for dr in &mut drafts {
@@ -514,7 +528,7 @@ fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
 }
 
 /// "from $500 to $5,000", "between 10% and 20%": two figures with the same unit make one range.
-fn merge_unit_ranges(toks: &Tokens<'_>, drafts: Vec<Draft>) -> Vec<Draft> {
+fn merge_unit_ranges(toks: &Tokens<'_>, drafts: Vec<Draft>, lang: Lang) -> Vec<Draft> {
     let mut out: Vec<Draft> = Vec::with_capacity(drafts.len());
     let mut it = drafts.into_iter().peekable();
     while let Some(mut a) = it.next() {
@@ -533,7 +547,7 @@ fn merge_unit_ranges(toks: &Tokens<'_>, drafts: Vec<Draft>) -> Vec<Draft> {
                 "-" | "–" => true,
                 _ => false,
             };
-            let changed = a.num.change_from || b.num.change_to || change_word_before(toks, a.first);
+            let changed = a.num.change_from || b.num.change_to || numbers::change_word_before(toks, lang, a.first.saturating_sub(1));
             if is_range && !changed {
                 let b = it.next().unwrap_or_else(|| a.clone());
                 a.value = Quantity::Range(lo, hi);
@@ -551,32 +565,6 @@ fn merge_unit_ranges(toks: &Tokens<'_>, drafts: Vec<Draft>) -> Vec<Draft> {
         out.push(a);
     }
     out
-}
-
-/// A word of change ("rose", "pasó") in the few tokens before `i`.
-fn change_word_before(toks: &Tokens<'_>, i: usize) -> bool {
-    let lo = i.saturating_sub(4);
-    (lo..i).any(|j| {
-        matches!(
-            toks.norm(j),
-            "rose"
-                | "fell"
-                | "increased"
-                | "decreased"
-                | "grew"
-                | "dropped"
-                | "jumped"
-                | "climbed"
-                | "went"
-                | "paso"
-                | "pasaron"
-                | "subio"
-                | "cayo"
-                | "aumento"
-                | "bajo"
-                | "crecio"
-        )
-    })
 }
 
 /// Whether token `i` is past the end, punctuation, or a function word (no noun follows).
