@@ -735,7 +735,9 @@ fn pair(toks: &Tokens<'_>, d: &LangData, items: Vec<Number>) -> Vec<Number> {
                 }
                 continue;
             }
-            if ak == NumberKind::Quantity && bk == NumberKind::Quantity {
+            // "555-1234": a phone number, not a range.
+            let phone = toks.raw(a.first_tok).len() == 3 && toks.raw(b.first_tok).len() == 4 && a.plain && b.plain;
+            if ak == NumberKind::Quantity && bk == NumberKind::Quantity && !phone {
                 let b = it.next().unwrap_or_else(|| a.clone());
                 match merge_range(toks, &a, &b, a.first_tok) {
                     Some(r) => out.push(r),
@@ -750,7 +752,29 @@ fn pair(toks: &Tokens<'_>, d: &LangData, items: Vec<Number>) -> Vec<Number> {
                 }
                 continue;
             }
+            if phone {
+                a.kind = NumberKind::Identifier;
+                out.push(a);
+                if let Some(mut b) = it.next() {
+                    b.kind = NumberKind::Identifier;
+                    out.push(b);
+                }
+                continue;
+            }
             out.push(a);
+            continue;
+        }
+        // "del 10 al 15 de mayo", "between May 1 and 15": a day next to a date is a date.
+        let linked = b.first_tok == a.end_tok + 1 && (d.to.matches_at(toks, a.end_tok) || d.and.matches_at(toks, a.end_tok));
+        if linked && a.kind == NumberKind::Quantity && b.kind == NumberKind::Date && (1.0..=31.0).contains(&a.value.high()) && !a.words {
+            a.kind = NumberKind::Date;
+        }
+        if linked && a.kind == NumberKind::Date && b.kind == NumberKind::Quantity && (1.0..=31.0).contains(&b.value.high()) && !b.words {
+            out.push(a);
+            if let Some(mut b) = it.next() {
+                b.kind = NumberKind::Date;
+                out.push(b);
+            }
             continue;
         }
         if a.kind != NumberKind::Quantity || b.kind != NumberKind::Quantity || b.first_tok != a.end_tok + 1 {

@@ -289,7 +289,7 @@ fn read_figures(toks: &Tokens<'_>, nums: &[Number], lang: Lang, d: &StatData) ->
             factor = f;
             end = e;
             has_unit = true;
-        } else if let Some(m) = units::suffix_unit(toks, end, lang, n.scale > 1.0) {
+        } else if let Some(m) = units::suffix_unit(toks, end, lang, n.scale > 1.0 || n.value.high() >= 1e6) {
             if m.unit == "skip" {
                 continue;
             }
