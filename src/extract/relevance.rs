@@ -29,7 +29,16 @@ static ES: LazyLock<Lexicon<f64>> = LazyLock::new(|| load(Lang::Es));
 /// Evidence needed for a relevance of about 0.63.
 const SCALE: f64 = 6.0;
 /// How much a word of another domain weighs against security words.
-const AGAINST: f64 = 1.5;
+const AGAINST: f64 = 1.0;
+
+/// Whether token `i` is a capitalised word inside a sentence (part of a name, likely).
+fn in_name(toks: &Tokens<'_>, i: usize) -> bool {
+    let line_start = toks
+        .text
+        .get(toks.end(i.saturating_sub(1))..toks.start(i))
+        .is_some_and(|gap| gap.contains('\n'));
+    i > 0 && toks.is_capitalized(i) && !toks.is_punct(i - 1, ".") && !line_start
+}
 
 /// Returns (relevance 0..1, topics most important first).
 pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<String>) {
@@ -37,8 +46,10 @@ pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<Stri
     let mut per_topic: Vec<(&'static str, f64)> = Vec::new();
     let mut positive = 0.0;
     for h in topics::hits(&toks, lang) {
-        // Weak hints ("police", "cocaine") count less than words that name a topic.
+        // Weak hints ("police", "cocaine") count less than words that name a topic, and a
+        // word inside a name ("Secretaría de Seguridad") less than one in the prose.
         let w = if h.weight >= 3.0 { h.weight } else { h.weight * 0.75 };
+        let w = if in_name(&toks, h.start_tok) { w * 0.5 } else { w };
         positive += w;
         add(&mut per_topic, h.topic, w);
     }
@@ -49,20 +60,31 @@ pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<Stri
     let mut negative = 0.0;
     for m in lex.find_all(&toks) {
         let w = *m.value;
+        let w = if in_name(&toks, m.start) { w * 0.5 } else { w };
         if w >= 0.0 {
             positive += w;
         } else {
             negative -= w;
         }
     }
+    // Figures add to topics the prose already names, so that numbers alone do not make an
+    // article relevant.
     for s in statistics {
-        if let Some(t) = s.topic.as_deref().and_then(|t| topics::VOCABULARY.iter().find(|v| **v == t)) {
-            positive += 1.5;
+        if let Some(t) = s.topic.as_deref().and_then(|t| topics::VOCABULARY.iter().find(|v| **v == t))
+            && per_topic.iter().any(|(pt, w)| pt == t && *w >= 3.0)
+        {
+            positive += 1.0;
             add(&mut per_topic, t, 2.0);
         }
     }
-    let evidence = positive - AGAINST * negative;
-    let relevance = if evidence > 0.0 { 1.0 - (-evidence / SCALE).exp() } else { 0.0 };
+    // How much there is (saturating), times how much of the evidence is about security.
+    let amount = 1.0 - (-positive / SCALE).exp();
+    let share = if positive > 0.0 {
+        positive / (positive + AGAINST * negative)
+    } else {
+        0.0
+    };
+    let relevance = amount * share;
     let relevance = (relevance * 1000.0).round() / 1000.0;
     per_topic.sort_by(|a, b| b.1.total_cmp(&a.1).then(topics::rank(a.0).cmp(&topics::rank(b.0))));
     let best = per_topic.first().map_or(0.0, |t| t.1);
@@ -140,9 +162,9 @@ mod tests {
             start: 0,
             end: 1,
         };
-        let (with, topics) = score("Five people were taken from a bus.", std::slice::from_ref(&stat), Lang::En);
-        let (without, _) = score("Five people were taken from a bus.", &[], Lang::En);
+        let (with, topics) = score("Five people were kidnapped from a bus.", std::slice::from_ref(&stat), Lang::En);
+        let (without, _) = score("Five people were kidnapped from a bus.", &[], Lang::En);
         assert!(with > without);
-        assert!(topics.is_empty() || topics[0] == "kidnapping");
+        assert_eq!(topics.first().map(String::as_str), Some("kidnapping"));
     }
 }
