@@ -905,7 +905,11 @@ fn countries(text: &str, toks: &Tokens<'_>) -> Vec<(usize, &'static str)> {
             }
         }
         let end_byte = toks.end(lo - 1);
-        if let Some(code) = geo::find_country(&text[base..end_byte]) {
+        // "US$ 25 millones" names a currency, not the country.
+        let currency = toks.is_punct(lo, "$") && toks.attached(lo);
+        if let Some(code) = geo::find_country(&text[base..end_byte])
+            && !currency
+        {
             out.push((end_byte, code));
         }
         from_tok = lo;
