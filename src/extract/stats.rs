@@ -1112,8 +1112,9 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
 
 /// A short phrase naming what is measured.
 fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String> {
+    let topic_name = || dr.topic.map(|t| t.replace('_', " "));
     if dr.unit == "count" {
-        return dr.counted.clone();
+        return dr.counted.clone().or_else(topic_name);
     }
     // "homicide rate", "tasa de homicidios" somewhere before the figure.
     if dr.unit == "per_100k" {
@@ -1134,7 +1135,7 @@ fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String> {
                 _ => {}
             }
         }
-        return dr.counted.clone();
+        return dr.counted.clone().or_else(topic_name);
     }
     // "10 tons of cocaine", "18.500 hectáreas de coca", "$1.8 million in bribes".
     let e = dr.end;
@@ -1144,23 +1145,15 @@ fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String> {
         if matches!(toks.norm(k), "the" | "la" | "el" | "los" | "las") {
             k += 1;
         }
-        let mut last = k;
-        while last + 1 < toks.len()
-            && last < k + 2
-            && toks.is_word(last + 1)
-            && !matches!(
-                toks.norm(last + 1),
-                "in" | "en" | "and" | "y" | "of" | "de" | "from" | "to" | "a" | "that" | "que" | "was" | "is" | "fue"
-            )
-        {
-            last += 1;
+        let last = k;
+        if dr.unit == "percent" && dr.topic.is_some() {
+            return topic_name();
         }
-        if toks.is_word(k) {
+        if toks.is_word(k) && !is_stop(toks, k, lang) {
             return Some(toks.text[toks.start(k)..toks.end(last)].to_string());
         }
     }
-    let _ = lang;
-    dr.topic.map(|t| t.replace('_', " "))
+    topic_name()
 }
 
 #[cfg(test)]
