@@ -476,7 +476,14 @@ fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
     for k in 0..drafts.len() {
         let at = drafts[k].lead.min(drafts[k].first);
         let article_before = at > 0 && matches!(toks.norm(at - 1), "the" | "el" | "la" | "los" | "las" | "a" | "al");
+        // "from 12.5 per 100,000 in 2019 to 8.1 in 2023": the "to" of an earlier "from".
+        let to_of_from = at > 0
+            && matches!(toks.norm(at - 1), "to" | "a" | "hasta" | "al")
+            && drafts[..k]
+                .iter()
+                .any(|p| p.first > 0 && matches!(toks.norm(p.first - 1), "from" | "de" | "desde" | "del"));
         let compared = drafts[k].num.change_to
+            || to_of_from
             || d.comparison.longest_ending_at(toks, at).is_some()
             || (article_before && d.comparison.longest_ending_at(toks, at - 1).is_some());
         drafts[k].compared = compared;
