@@ -632,9 +632,6 @@ fn counted_phrase(toks: &Tokens<'_>, start: usize, lang: Lang, d: &StatData) -> 
         if last_word.is_some() && looks_like_verb(toks.raw(j), w, lang) {
             break;
         }
-        if last_word.is_none() && toks.is_capitalized(j) && !toks.is_capitalized(start.saturating_sub(1)) && j > 0 {
-            // A name right after a number ("5 Marines" is fine, "in 2014 Peru" is not reached).
-        }
         last_word = Some(j);
         n_words += 1;
         j += 1;
@@ -702,11 +699,8 @@ fn looks_like_verb(raw: &str, w: &str, lang: Lang) -> bool {
 /// The qualifier written right before a figure ("at least", "más de"); an article may sit between.
 fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<(Qualifier, usize)> {
     let mut at = dr.first;
-    if matches!(dr.num.value, Quantity::Range(..)) && dr.first == dr.num.first_tok && dr.num.first_tok < toks.len() {
-        // A range phrase starts with its own word ("between"), no qualifier before it.
-    }
     let m = d.qualifiers.longest_ending_at(toks, at).or_else(|| {
-        if at > 0 && matches!(toks.norm(at - 1), "el" | "la" | "los" | "las" | "un" | "una" | "the") {
+        if at > 0 && matches!(toks.norm(at - 1), "el" | "la" | "los" | "las" | "un" | "una") {
             at -= 1;
             d.qualifiers.longest_ending_at(toks, at)
         } else {
