@@ -3,10 +3,60 @@
 //! A term is one or more words; a word ending in `*` matches any word it begins
 //! (`homicid*` matches "homicidios"). Matching ignores case, accents and spacing between tokens.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Lang;
 use super::tokens::{Kind, Tokens};
+
+/// A small multiplicative hasher for short keys (words): lexicon lookups run for every token,
+/// and the default SipHash dominates the cost of extraction.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A hash map keyed by words, with the fast hasher.
+pub type WordMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+/// A hash set of words, with the fast hasher.
+pub type WordHashSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
+
+/// Stems are indexed by their first characters (at most this many).
+const STEM_KEY: usize = 3;
+
+/// The first `n` characters of `s`.
+fn head(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
 
 /// The non-empty, non-comment rows of a TSV data file, split on tabs.
 pub fn rows(data: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
@@ -36,10 +86,11 @@ struct Piece {
 #[derive(Debug, Clone)]
 pub struct Lexicon<T> {
     entries: Vec<(Vec<Piece>, T)>,
-    exact: HashMap<String, Vec<usize>>,
-    prefix: HashMap<String, Vec<usize>>,
-    /// Distinct byte lengths of first-word stems, so lookups try only those.
-    prefix_lens: Vec<usize>,
+    exact: WordMap<String, Vec<usize>>,
+    /// First-word stems by their first `STEM_KEY` characters (or all of a shorter stem).
+    prefix: WordMap<String, Vec<usize>>,
+    /// Character lengths of stems shorter than `STEM_KEY`, so lookups try only those.
+    short_lens: Vec<usize>,
     max_pieces: usize,
 }
 
@@ -47,9 +98,9 @@ impl<T> Default for Lexicon<T> {
     fn default() -> Self {
         Lexicon {
             entries: Vec::new(),
-            exact: HashMap::new(),
-            prefix: HashMap::new(),
-            prefix_lens: Vec::new(),
+            exact: WordMap::default(),
+            prefix: WordMap::default(),
+            short_lens: Vec::new(),
             max_pieces: 0,
         }
     }
@@ -87,12 +138,11 @@ impl<T> Lexicon<T> {
         let Some(first) = pieces.first() else { return };
         let id = self.entries.len();
         if first.prefix {
-            let len = first.text.len();
-            if !self.prefix_lens.contains(&len) {
-                self.prefix_lens.push(len);
-                self.prefix_lens.sort_unstable();
+            let len = first.text.chars().count();
+            if len < STEM_KEY && !self.short_lens.contains(&len) {
+                self.short_lens.push(len);
             }
-            self.prefix.entry(first.text.clone()).or_default().push(id);
+            self.prefix.entry(head(&first.text, STEM_KEY).to_string()).or_default().push(id);
         } else {
             self.exact.entry(first.text.clone()).or_default().push(id);
         }
@@ -135,21 +185,26 @@ impl<T> Lexicon<T> {
         if toks.kind(i) != Some(Kind::Word) {
             return;
         }
-        for &l in &self.prefix_lens {
-            if l > n.len() {
-                break;
-            }
-            if !n.is_char_boundary(l) {
-                continue;
-            }
-            if let Some(ids) = self.prefix.get(&n[..l]) {
+        if self.prefix.is_empty() {
+            return;
+        }
+        let mut try_key = |key: &str| {
+            if let Some(ids) = self.prefix.get(key) {
                 for &id in ids {
                     if let Some(len) = self.entry_len(id, toks, i) {
                         f(id, len);
                     }
                 }
             }
+        };
+        let key = head(n, STEM_KEY);
+        for &l in &self.short_lens {
+            let short = head(n, l);
+            if short.len() < key.len() {
+                try_key(short);
+            }
         }
+        try_key(key);
     }
 
     /// The longest term starting at token `i` (ties: the longer stem, then the first inserted).

@@ -14,11 +14,10 @@
 //! it ("rose from 2,000 to 18,000", "pasó de 2.000 a 18.000"): then X and Y are two figures,
 //! a before and an after.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use super::Lang;
-use super::lexicon::{WordSet, lang_applies, rows, set_from};
+use super::lexicon::{WordHashSet, WordMap, WordSet, lang_applies, rows, set_from};
 use super::tokens::{Tokens, fold};
 use super::units;
 
@@ -100,11 +99,11 @@ enum WordKind {
 }
 
 struct LangData {
-    words: HashMap<String, (f64, WordKind)>,
+    words: WordMap<String, (f64, WordKind)>,
     months: WordSet,
     weekdays: WordSet,
-    ordinals: HashSet<String>,
-    suffixes: HashSet<String>,
+    ordinals: WordHashSet<String>,
+    suffixes: WordHashSet<String>,
     identifiers: WordSet,
     short_identifiers: WordSet,
     time: WordSet,
@@ -123,7 +122,7 @@ const NUMBER_WORDS: &str = include_str!("data/number_words.tsv");
 const NUMBER_CUES: &str = include_str!("data/numbers.tsv");
 
 fn load(lang: Lang) -> LangData {
-    let mut words = HashMap::new();
+    let mut words = WordMap::default();
     for row in rows(NUMBER_WORDS) {
         if row.len() < 4 || !lang_applies(row[0], lang) {
             continue;
@@ -141,7 +140,7 @@ fn load(lang: Lang) -> LangData {
         };
         words.insert(fold(row[1]), (value, kind));
     }
-    let folded_set = |kind: &str| -> HashSet<String> {
+    let folded_set = |kind: &str| -> WordHashSet<String> {
         rows(NUMBER_CUES)
             .filter(|r| r.len() >= 3 && r[0] == kind && lang_applies(r[1], lang))
             .map(|r| fold(r[2]))

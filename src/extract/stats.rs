@@ -10,10 +10,10 @@
 //! takes a year written earlier in the sentence; the country is the one named nearest to the
 //! figure; the source comes from attribution cues ("according to X", "X said", "según X").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::lexicon::{Lexicon, lang_applies, rows};
+use super::lexicon::{Lexicon, WordHashSet, lang_applies, rows};
 use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
 use super::tokens::Tokens;
@@ -30,7 +30,7 @@ struct StatData {
     before_cues: Lexicon<bool>,
     /// Cues the source precedes ("the police said").
     after_cues: Lexicon<()>,
-    stopwords: HashSet<String>,
+    stopwords: WordHashSet<String>,
     comparison: Lexicon<()>,
 }
 
