@@ -200,7 +200,7 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
         return;
     }
     let mut drafts = drafts;
-    inherit_units(&toks, &mut drafts, d);
+    inherit_units(&toks, &mut drafts, d, lang);
     let mut drafts = merge_unit_ranges(&toks, drafts, lang);
     let source = find_source(&toks, d);
     let countries = countries(s.text, &toks);
@@ -472,13 +472,16 @@ fn is_time_ago(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
 }
 
 /// Bare numbers borrow the unit of the figure they are compared with.
-fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData) {
+fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData, lang: Lang) {
     for k in 0..drafts.len() {
         let at = drafts[k].lead.min(drafts[k].first);
         let article_before = at > 0 && matches!(toks.norm(at - 1), "the" | "el" | "la" | "los" | "las" | "a" | "al");
         // "from 12.5 per 100,000 in 2019 to 8.1 in 2023": the "to" of an earlier "from".
         let to_of_from = at > 0
-            && matches!(toks.norm(at - 1), "to" | "a" | "hasta" | "al")
+            && match lang {
+                Lang::En => toks.norm(at - 1) == "to",
+                Lang::Es => matches!(toks.norm(at - 1), "a" | "hasta" | "al"),
+            }
             && drafts[..k]
                 .iter()
                 .any(|p| p.first > 0 && matches!(toks.norm(p.first - 1), "from" | "de" | "desde" | "del"));
