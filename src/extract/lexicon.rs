@@ -3,38 +3,25 @@
 //! A term is one or more words; a word ending in `*` matches any word it begins
 //! (`homicid*` matches "homicidios"). Matching ignores case, accents and spacing between tokens.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Lang;
-use super::tokens::{Kind, Tokens};
+use super::tokens::{Kind, Tokens, word_hash};
 
-/// A small multiplicative hasher for short keys (words): lexicon lookups run for every token,
-/// and the default SipHash dominates the cost of extraction.
+/// A hasher for keys that are already hashes (`word_hash` values).
 #[derive(Debug, Default, Clone, Copy)]
-pub struct WordHasher(u64);
+pub struct PreHashed(u64);
 
-impl WordHasher {
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for WordHasher {
+impl Hasher for PreHashed {
     fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(buf));
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
 
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
     }
 
     fn finish(&self) -> u64 {
@@ -42,10 +29,42 @@ impl Hasher for WordHasher {
     }
 }
 
-/// A hash map keyed by words, with the fast hasher.
-pub type WordMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
-/// A hash set of words, with the fast hasher.
-pub type WordHashSet<K> = HashSet<K, BuildHasherDefault<WordHasher>>;
+type HashIndex = HashMap<u64, Vec<usize>, BuildHasherDefault<PreHashed>>;
+
+/// A table of folded words looked up by the hash every token carries.
+#[derive(Debug, Clone)]
+pub struct WordTable<V> {
+    map: HashMap<u64, Vec<(String, V)>, BuildHasherDefault<PreHashed>>,
+}
+
+impl<V> Default for WordTable<V> {
+    fn default() -> Self {
+        WordTable { map: HashMap::default() }
+    }
+}
+
+impl<V> WordTable<V> {
+    /// Adds a word (folded by the caller).
+    pub fn insert(&mut self, word: String, value: V) {
+        self.map.entry(word_hash(&word)).or_default().push((word, value));
+    }
+
+    /// The value of a folded word.
+    pub fn get(&self, word: &str) -> Option<&V> {
+        self.map.get(&word_hash(word))?.iter().find(|(w, _)| w == word).map(|(_, v)| v)
+    }
+
+    /// The value of token `i`.
+    pub fn get_tok(&self, toks: &Tokens<'_>, i: usize) -> Option<&V> {
+        let t = toks.get(i)?;
+        let n = toks.norm(i);
+        self.map.get(&t.hash)?.iter().find(|(w, _)| w == n).map(|(_, v)| v)
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.get(word).is_some()
+    }
+}
 
 /// Stems are indexed by their first characters (at most this many).
 const STEM_KEY: usize = 3;
@@ -86,9 +105,10 @@ struct Piece {
 #[derive(Debug, Clone)]
 pub struct Lexicon<T> {
     entries: Vec<(Vec<Piece>, T)>,
-    exact: WordMap<String, Vec<usize>>,
-    /// First-word stems by their first `STEM_KEY` characters (or all of a shorter stem).
-    prefix: WordMap<String, Vec<usize>>,
+    /// Entries by the hash of their first word.
+    exact: HashIndex,
+    /// First-word stems by the hash of their first `STEM_KEY` characters (or all of a shorter stem).
+    prefix: HashIndex,
     /// Character lengths of stems shorter than `STEM_KEY`, so lookups try only those.
     short_lens: Vec<usize>,
     max_pieces: usize,
@@ -98,8 +118,8 @@ impl<T> Default for Lexicon<T> {
     fn default() -> Self {
         Lexicon {
             entries: Vec::new(),
-            exact: WordMap::default(),
-            prefix: WordMap::default(),
+            exact: HashIndex::default(),
+            prefix: HashIndex::default(),
             short_lens: Vec::new(),
             max_pieces: 0,
         }
@@ -142,9 +162,9 @@ impl<T> Lexicon<T> {
             if len < STEM_KEY && !self.short_lens.contains(&len) {
                 self.short_lens.push(len);
             }
-            self.prefix.entry(head(&first.text, STEM_KEY).to_string()).or_default().push(id);
+            self.prefix.entry(word_hash(head(&first.text, STEM_KEY))).or_default().push(id);
         } else {
-            self.exact.entry(first.text.clone()).or_default().push(id);
+            self.exact.entry(word_hash(&first.text)).or_default().push(id);
         }
         self.max_pieces = self.max_pieces.max(pieces.len());
         self.entries.push((pieces, value));
@@ -171,11 +191,8 @@ impl<T> Lexicon<T> {
 
     /// Calls `f(id, len)` for every term matching at token `i`.
     fn candidates(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
-        if i >= toks.len() {
-            return;
-        }
-        let n = toks.norm(i);
-        if let Some(ids) = self.exact.get(n) {
+        let Some(t) = toks.get(i) else { return };
+        if let Some(ids) = self.exact.get(&t.hash) {
             for &id in ids {
                 if let Some(len) = self.entry_len(id, toks, i) {
                     f(id, len);
@@ -188,8 +205,8 @@ impl<T> Lexicon<T> {
         if self.prefix.is_empty() {
             return;
         }
-        let mut try_key = |key: &str| {
-            if let Some(ids) = self.prefix.get(key) {
+        let mut try_key = |key: u64| {
+            if let Some(ids) = self.prefix.get(&key) {
                 for &id in ids {
                     if let Some(len) = self.entry_len(id, toks, i) {
                         f(id, len);
@@ -197,10 +214,10 @@ impl<T> Lexicon<T> {
                 }
             }
         };
-        let key = head(n, STEM_KEY);
+        let key = t.head_hash[STEM_KEY - 1];
         for &l in &self.short_lens {
-            let short = head(n, l);
-            if short.len() < key.len() {
+            let short = t.head_hash[l - 1];
+            if short != key {
                 try_key(short);
             }
         }

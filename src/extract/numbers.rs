@@ -17,7 +17,7 @@
 use std::sync::LazyLock;
 
 use super::Lang;
-use super::lexicon::{WordHashSet, WordMap, WordSet, lang_applies, rows, set_from};
+use super::lexicon::{WordSet, WordTable, lang_applies, rows, set_from};
 use super::tokens::{Tokens, fold};
 use super::units;
 
@@ -99,11 +99,11 @@ enum WordKind {
 }
 
 struct LangData {
-    words: WordMap<String, (f64, WordKind)>,
+    words: WordTable<(f64, WordKind)>,
     months: WordSet,
     weekdays: WordSet,
-    ordinals: WordHashSet<String>,
-    suffixes: WordHashSet<String>,
+    ordinals: WordTable<()>,
+    suffixes: WordTable<()>,
     identifiers: WordSet,
     short_identifiers: WordSet,
     time: WordSet,
@@ -122,7 +122,7 @@ const NUMBER_WORDS: &str = include_str!("data/number_words.tsv");
 const NUMBER_CUES: &str = include_str!("data/numbers.tsv");
 
 fn load(lang: Lang) -> LangData {
-    let mut words = WordMap::default();
+    let mut words = WordTable::default();
     for row in rows(NUMBER_WORDS) {
         if row.len() < 4 || !lang_applies(row[0], lang) {
             continue;
@@ -140,11 +140,12 @@ fn load(lang: Lang) -> LangData {
         };
         words.insert(fold(row[1]), (value, kind));
     }
-    let folded_set = |kind: &str| -> WordHashSet<String> {
-        rows(NUMBER_CUES)
-            .filter(|r| r.len() >= 3 && r[0] == kind && lang_applies(r[1], lang))
-            .map(|r| fold(r[2]))
-            .collect()
+    let folded_set = |kind: &str| -> WordTable<()> {
+        let mut t = WordTable::default();
+        for r in rows(NUMBER_CUES).filter(|r| r.len() >= 3 && r[0] == kind && lang_applies(r[1], lang)) {
+            t.insert(fold(r[2]), ());
+        }
+        t
     };
     let set = |kind: &str| set_from(NUMBER_CUES, kind, lang);
     LangData {
@@ -415,7 +416,7 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
             items.push(new_number(toks, NumberKind::Ordinal, 0.0, i, e + 1));
             return e + 1;
         }
-        if !d.suffixes.contains(w) && !d.words.contains_key(w) {
+        if !d.suffixes.contains(w) && !d.words.contains(w) {
             let mut end = e + 1;
             while attached(end) && (toks.is_word(end) || toks.is_number(end)) {
                 end += 1;
@@ -463,7 +464,7 @@ fn word_info(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<(f64, WordKind
     if !toks.is_word(i) {
         return None;
     }
-    d.words.get(toks.norm(i)).copied()
+    d.words.get_tok(toks, i).copied()
 }
 
 /// Reads a number written in words starting at token `i`.

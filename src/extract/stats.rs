@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::lexicon::{Lexicon, WordHashSet, lang_applies, rows};
+use super::lexicon::{Lexicon, WordTable, lang_applies, rows};
 use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
 use super::tokens::Tokens;
@@ -30,7 +30,7 @@ struct StatData {
     before_cues: Lexicon<bool>,
     /// Cues the source precedes ("the police said").
     after_cues: Lexicon<()>,
-    stopwords: WordHashSet<String>,
+    stopwords: WordTable<()>,
     comparison: Lexicon<()>,
 }
 
@@ -62,10 +62,10 @@ fn load(lang: Lang) -> StatData {
             _ => after_cues.insert(row[2], ()),
         }
     }
-    let stopwords = rows(STOPWORDS)
-        .filter(|r| r.len() >= 2 && lang_applies(r[0], lang))
-        .map(|r| super::tokens::fold(r[1]))
-        .collect();
+    let mut stopwords = WordTable::default();
+    for r in rows(STOPWORDS).filter(|r| r.len() >= 2 && lang_applies(r[0], lang)) {
+        stopwords.insert(super::tokens::fold(r[1]), ());
+    }
     let mut comparison = Lexicon::new();
     let cues: &[&str] = match lang {
         Lang::En => &[
@@ -363,7 +363,7 @@ fn rate_after_noun(
     base_at: impl Fn(usize) -> Option<(f64, usize)> + Copy,
 ) -> Option<(usize, (f64, usize))> {
     let mut j = end;
-    while j < end + 3 && toks.is_word(j) && !d.stopwords.contains(toks.norm(j)) {
+    while j < end + 3 && toks.is_word(j) && !d.stopwords.get_tok(toks, j).is_some() {
         j += 1;
         if let Some(r) = units::per_rate(toks, j, lang, base_at) {
             return Some((j, r));
@@ -579,7 +579,7 @@ fn merge_unit_ranges(toks: &Tokens<'_>, drafts: Vec<Draft>, lang: Lang) -> Vec<D
 
 /// Whether token `i` is past the end, punctuation, or a function word (no noun follows).
 fn stop_or_end(toks: &Tokens<'_>, i: usize, d: &StatData) -> bool {
-    !toks.is_word(i) || d.stopwords.contains(toks.norm(i))
+    !toks.is_word(i) || d.stopwords.get_tok(toks, i).is_some()
 }
 
 fn adopt(dr: &mut Draft, from: &Draft, share_scale: bool) {
@@ -644,7 +644,7 @@ fn counted_phrase(toks: &Tokens<'_>, start: usize, lang: Lang, d: &StatData) -> 
 }
 
 fn is_stop(toks: &Tokens<'_>, i: usize, lang: Lang) -> bool {
-    data(lang).stopwords.contains(toks.norm(i))
+    data(lang).stopwords.get_tok(toks, i).is_some()
 }
 
 fn is_infinitive(w: &str) -> bool {
@@ -1015,7 +1015,7 @@ fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: bool) -> Op
     }
     let start = j;
     let mut e = j;
-    while e < toks.len() && e < start + 3 && toks.is_word(e) && !d.stopwords.contains(toks.norm(e)) && !toks.norm(e).ends_with("ed") {
+    while e < toks.len() && e < start + 3 && toks.is_word(e) && !d.stopwords.get_tok(toks, e).is_some() && !toks.norm(e).ends_with("ed") {
         e += 1;
     }
     (e > start).then(|| (toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
@@ -1079,7 +1079,7 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
     }
     if start < end {
         // A sentence-initial article is not part of the name.
-        while start < end && d.stopwords.contains(toks.norm(start)) {
+        while start < end && d.stopwords.get_tok(toks, start).is_some() {
             start += 1;
         }
         let before = if start > 0 { toks.norm(start - 1) } else { "" };
@@ -1090,14 +1090,14 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
             "in" | "en" | "of" | "de" | "del" | "from" | "at" | "to" | "a" | "por" | "para" | "con" | "with" | "desde" | "on" | "by"
         );
         let apposition_ok = !comma_skipped || start == 0 || toks.is_punct(start - 1, ",");
-        let only_function_words = (start..end).all(|j| d.stopwords.contains(toks.norm(j)));
+        let only_function_words = (start..end).all(|j| d.stopwords.get_tok(toks, j).is_some());
         if start < end && !inside_phrase && apposition_ok && !only_function_words {
             return Some((toks.text[toks.start(start)..toks.end(end - 1)].to_string(), start, end));
         }
         return None;
     }
     // "police data show": a plain word before report words.
-    if end > 0 && toks.is_word(end - 1) && !d.stopwords.contains(toks.norm(end - 1)) && REPORT_WORDS.contains(&toks.norm(end)) {
+    if end > 0 && toks.is_word(end - 1) && !d.stopwords.get_tok(toks, end - 1).is_some() && REPORT_WORDS.contains(&toks.norm(end)) {
         return Some((toks.raw(end - 1).to_string(), end - 1, end));
     }
     // A description right before the verb: "the minister said" (not across a comma).
@@ -1105,7 +1105,7 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
         return None;
     }
     let mut s = end;
-    while s > 0 && end - s < 2 && toks.is_word(s - 1) && !d.stopwords.contains(toks.norm(s - 1)) {
+    while s > 0 && end - s < 2 && toks.is_word(s - 1) && !d.stopwords.get_tok(toks, s - 1).is_some() {
         s -= 1;
     }
     if s < end && s > 0 && matches!(toks.norm(s - 1), "the" | "el" | "la" | "los" | "las") {

@@ -26,6 +26,43 @@ pub struct Token {
     fend: u32,
     /// Whether whitespace separates this token from the previous one.
     pub space_before: bool,
+    /// `word_hash` of the folded form, and of its first one, two and three characters
+    /// (the whole form when shorter), so lexicons look words up without hashing them again.
+    pub hash: u64,
+    pub head_hash: [u64; 3],
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The hash lexicons use for folded words (FNV-1a over the bytes).
+pub fn word_hash(s: &str) -> u64 {
+    s.bytes().fold(FNV_OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+}
+
+/// Hashes of the first one, two and three characters of `s` (or all of it when shorter).
+fn head_hashes(s: &str) -> [u64; 3] {
+    let mut out = [0u64; 3];
+    let mut h = FNV_OFFSET;
+    let mut n = 0;
+    for (i, b) in s.bytes().enumerate() {
+        // A new character starts at every byte that is not a UTF-8 continuation byte.
+        if b & 0xC0 != 0x80 && i > 0 {
+            if n < 3 {
+                out[n] = h;
+            }
+            n += 1;
+            if n >= 3 {
+                break;
+            }
+        }
+        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+    while n < 3 {
+        out[n] = word_hash(s);
+        n += 1;
+    }
+    out
 }
 
 /// The tokens of one text, with their folded forms.
@@ -93,7 +130,17 @@ impl<'a> Tokens<'a> {
                 folded.push_str(&text[start..i]);
                 Kind::Number
             } else if c.is_alphabetic() {
-                for ch in text[i..].chars() {
+                while i < bytes.len() {
+                    let b = bytes[i];
+                    if b.is_ascii() {
+                        if !b.is_ascii_alphabetic() {
+                            break;
+                        }
+                        folded.push(char::from(b.to_ascii_lowercase()));
+                        i += 1;
+                        continue;
+                    }
+                    let Some(ch) = text[i..].chars().next() else { break };
                     if !ch.is_alphabetic() {
                         break;
                     }
@@ -106,6 +153,7 @@ impl<'a> Tokens<'a> {
                 folded.push(c);
                 Kind::Punct
             };
+            let norm = &folded[fstart..];
             toks.push(Token {
                 kind,
                 start,
@@ -113,6 +161,8 @@ impl<'a> Tokens<'a> {
                 fstart: fstart as u32,
                 fend: folded.len() as u32,
                 space_before,
+                hash: word_hash(norm),
+                head_hash: head_hashes(norm),
             });
             space_before = false;
         }
@@ -133,6 +183,11 @@ impl<'a> Tokens<'a> {
             Some(t) => &self.folded[t.fstart as usize..t.fend as usize],
             None => "",
         }
+    }
+
+    /// Token `i` itself.
+    pub fn get(&self, i: usize) -> Option<&Token> {
+        self.toks.get(i)
     }
 
     /// The token as written (empty past the end).
@@ -248,6 +303,18 @@ mod tests {
         assert_eq!(tk.norm(1), "area");
         assert_eq!(tk.norm(2), "nino");
         assert_eq!(tk.norm(9), "");
+    }
+
+    #[test]
+    fn head_hashes_match_word_hashes() {
+        let tk = Tokens::new("homicidios ñu a");
+        let t = tk.get(0).copied().unwrap_or_else(|| unreachable!());
+        assert_eq!(t.hash, word_hash("homicidios"));
+        assert_eq!(t.head_hash, [word_hash("h"), word_hash("ho"), word_hash("hom")]);
+        let t = tk.get(1).copied().unwrap_or_else(|| unreachable!());
+        assert_eq!(t.head_hash, [word_hash("n"), word_hash("nu"), word_hash("nu")]);
+        let t = tk.get(2).copied().unwrap_or_else(|| unreachable!());
+        assert_eq!(t.head_hash, [word_hash("a"); 3]);
     }
 
     #[test]
