@@ -363,7 +363,7 @@ fn rate_after_noun(
     base_at: impl Fn(usize) -> Option<(f64, usize)> + Copy,
 ) -> Option<(usize, (f64, usize))> {
     let mut j = end;
-    while j < end + 3 && toks.is_word(j) && !d.stopwords.get_tok(toks, j).is_some() {
+    while j < end + 3 && toks.is_word(j) && d.stopwords.get_tok(toks, j).is_none() {
         j += 1;
         if let Some(r) = units::per_rate(toks, j, lang, base_at) {
             return Some((j, r));
@@ -1015,7 +1015,7 @@ fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: bool) -> Op
     }
     let start = j;
     let mut e = j;
-    while e < toks.len() && e < start + 3 && toks.is_word(e) && !d.stopwords.get_tok(toks, e).is_some() && !toks.norm(e).ends_with("ed") {
+    while e < toks.len() && e < start + 3 && toks.is_word(e) && d.stopwords.get_tok(toks, e).is_none() && !toks.norm(e).ends_with("ed") {
         e += 1;
     }
     (e > start).then(|| (toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
@@ -1097,7 +1097,7 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
         return None;
     }
     // "police data show": a plain word before report words.
-    if end > 0 && toks.is_word(end - 1) && !d.stopwords.get_tok(toks, end - 1).is_some() && REPORT_WORDS.contains(&toks.norm(end)) {
+    if end > 0 && toks.is_word(end - 1) && d.stopwords.get_tok(toks, end - 1).is_none() && REPORT_WORDS.contains(&toks.norm(end)) {
         return Some((toks.raw(end - 1).to_string(), end - 1, end));
     }
     // A description right before the verb: "the minister said" (not across a comma).
@@ -1105,7 +1105,7 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
         return None;
     }
     let mut s = end;
-    while s > 0 && end - s < 2 && toks.is_word(s - 1) && !d.stopwords.get_tok(toks, s - 1).is_some() {
+    while s > 0 && end - s < 2 && toks.is_word(s - 1) && d.stopwords.get_tok(toks, s - 1).is_none() {
         s -= 1;
     }
     if s < end && s > 0 && matches!(toks.norm(s - 1), "the" | "el" | "la" | "los" | "las") {
