@@ -40,42 +40,24 @@ pub fn word_hash(s: &str) -> u64 {
     s.bytes().fold(FNV_OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
 }
 
-/// Hashes of the first one, two and three characters of `s` (or all of it when shorter).
-fn head_hashes(s: &str) -> [u64; 3] {
-    let mut out = [0u64; 3];
+/// `word_hash` of `s` and of its first one, two and three characters (all of it when shorter),
+/// in one pass.
+fn hashes(s: &str) -> (u64, [u64; 3]) {
     let mut h = FNV_OFFSET;
+    let mut heads = [0u64; 3];
     let mut n = 0;
     for (i, b) in s.bytes().enumerate() {
-        // A new character starts at every byte that is not a UTF-8 continuation byte.
-        if b & 0xC0 != 0x80 && i > 0 {
-            if n < 3 {
-                out[n] = h;
-            }
+        // A character starts at every byte that is not a UTF-8 continuation byte.
+        if n < 3 && i > 0 && b & 0xC0 != 0x80 {
+            heads[n] = h;
             n += 1;
-            if n >= 3 {
-                break;
-            }
         }
         h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
     }
-    while n < 3 {
-        out[n] = word_hash(s);
-        n += 1;
+    for head in heads.iter_mut().skip(n) {
+        *head = h;
     }
-    out
-}
-
-/// The tokens of one text, with their folded forms.
-#[derive(Debug, Clone, Default)]
-pub struct Tokens<'a> {
-    pub text: &'a str,
-    pub toks: Vec<Token>,
-    folded: String,
-}
-
-/// Spaces that may separate thousands groups: a plain space, a no-break space, thin spaces.
-fn is_group_space(c: char) -> bool {
-    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
+    (h, heads)
 }
 
 /// Lowercases a character and strips the accents of Latin letters.
@@ -153,7 +135,7 @@ impl<'a> Tokens<'a> {
                 folded.push(c);
                 Kind::Punct
             };
-            let norm = &folded[fstart..];
+            let (hash, head_hash) = hashes(&folded[fstart..]);
             toks.push(Token {
                 kind,
                 start,
@@ -161,8 +143,8 @@ impl<'a> Tokens<'a> {
                 fstart: fstart as u32,
                 fend: folded.len() as u32,
                 space_before,
-                hash: word_hash(norm),
-                head_hash: head_hashes(norm),
+                hash,
+                head_hash,
             });
             space_before = false;
         }
