@@ -60,6 +60,19 @@ fn hashes(s: &str) -> (u64, [u64; 3]) {
     (h, heads)
 }
 
+/// The tokens of one text, with their folded forms.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens<'a> {
+    pub text: &'a str,
+    pub toks: Vec<Token>,
+    folded: String,
+}
+
+/// Spaces that may separate thousands groups: a plain space, a no-break space, thin spaces.
+fn is_group_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
+}
+
 /// Lowercases a character and strips the accents of Latin letters.
 pub fn fold_char(c: char, out: &mut String) {
     if c.is_ascii() {
