@@ -736,7 +736,9 @@ fn pair(toks: &Tokens<'_>, d: &LangData, items: Vec<Number>) -> Vec<Number> {
                 continue;
             }
             // "555-1234": a phone number, not a range.
-            let phone = toks.raw(a.first_tok).len() == 3 && toks.raw(b.first_tok).len() == 4 && a.plain && b.plain;
+            // "0-3": a score.
+            let phone = (toks.raw(a.first_tok).len() == 3 && toks.raw(b.first_tok).len() == 4 && a.plain && b.plain)
+                || toks.raw(a.first_tok) == "0";
             if ak == NumberKind::Quantity && bk == NumberKind::Quantity && !phone {
                 let b = it.next().unwrap_or_else(|| a.clone());
                 match merge_range(toks, &a, &b, a.first_tok) {

@@ -885,11 +885,11 @@ fn top(scores: &[(&'static str, f64)]) -> Option<&'static str> {
         .map(|(t, _)| t)
 }
 
-/// Countries named in a sentence: (byte end of the mention, ISO code), left to right.
+/// Countries named in a sentence: (byte range of the mention, ISO code), left to right.
 ///
-/// `geo::find_country` gives the first country of a text; a binary search over token ends finds
-/// where each mention ends, so the nearest one can be chosen for each figure.
-fn countries(text: &str, toks: &Tokens<'_>) -> Vec<(usize, &'static str)> {
+/// `geo::find_country` gives the first country of a text; binary searches over token ends and
+/// starts find where each mention lies, so the nearest one can be chosen for each figure.
+fn countries(text: &str, toks: &Tokens<'_>) -> Vec<(usize, usize, &'static str)> {
     let mut out = Vec::new();
     let mut from_tok = 0;
     let n = toks.len();
@@ -909,24 +909,35 @@ fn countries(text: &str, toks: &Tokens<'_>) -> Vec<(usize, &'static str)> {
             }
         }
         let end_byte = toks.end(lo - 1);
+        // Largest token start s such that text[start(s)..end_byte] still names it.
+        let (mut a, mut b) = (from_tok, lo - 1);
+        while a < b {
+            let mid = (a + b).div_ceil(2);
+            if geo::find_country(&text[toks.start(mid)..end_byte]).is_some() {
+                a = mid;
+            } else {
+                b = mid - 1;
+            }
+        }
+        let start_byte = toks.start(a);
         // "US$ 25 millones" names a currency, not the country.
         let currency = toks.is_punct(lo, "$") && toks.attached(lo);
-        if let Some(code) = geo::find_country(&text[base..end_byte])
+        if let Some(code) = geo::find_country(&text[start_byte..end_byte])
             && !currency
         {
-            out.push((end_byte, code));
+            out.push((start_byte, end_byte, code));
         }
         from_tok = lo;
     }
     out
 }
 
-fn nearest_country(countries: &[(usize, &'static str)], toks: &Tokens<'_>, dr: &Draft) -> Option<&'static str> {
+fn nearest_country(countries: &[(usize, usize, &'static str)], toks: &Tokens<'_>, dr: &Draft) -> Option<&'static str> {
     let (s, e) = (toks.start(dr.first), toks.end(dr.end.saturating_sub(1)));
     countries
         .iter()
-        .min_by_key(|&&(end, _)| if end <= s { s - end } else { end.saturating_sub(e) })
-        .map(|&(_, c)| c)
+        .min_by_key(|&&(cs, ce, _)| if ce <= s { s - ce } else { cs.saturating_sub(e) })
+        .map(|&(_, _, c)| c)
 }
 
 /// The source of the sentence's figures: (name, first token, end token).
@@ -1480,6 +1491,30 @@ mod tests {
             Some("Luis Vera")
         );
         assert_eq!(src("En Lima, dijo, hay 40 casos.", Lang::Es), None);
+    }
+
+    #[test]
+    fn nearest_country_wins() {
+        let s = stats("Mexico reported 40 cases while Peru reported 7 cases.", Lang::En);
+        assert_eq!(
+            s.iter().map(|s| s.location.as_deref()).collect::<Vec<_>>(),
+            vec![Some("MX"), Some("PE")]
+        );
+        let s = one("Colombia paid US$ 4 million to Peru.", Lang::En);
+        assert_eq!(s.location.as_deref(), Some("PE"));
+    }
+
+    #[test]
+    fn years_go_to_the_nearest_figure() {
+        let s = stats("Seizures reached 12 tons in 2021 and 19 tons in 2022.", Lang::En);
+        assert_eq!(s.iter().map(|s| s.year).collect::<Vec<_>>(), vec![Some(2021), Some(2022)]);
+        let s = stats(
+            "In 2020, the gang had 300 members, compared with the same period of 2019.",
+            Lang::En,
+        );
+        assert_eq!(s[0].year, Some(2020));
+        let s = one("Between 2015 and 2019, 600 leaders were killed.", Lang::En);
+        assert_eq!(s.year, None);
     }
 
     mod props {

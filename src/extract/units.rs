@@ -4,7 +4,8 @@
 //! (× 100), money becomes an ISO 4217 code with its scale word applied by the number reader.
 //! A bare "$" is read as US dollars: local currencies are recognised only when written
 //! ("pesos", "S/", "quetzales"). Bare "pesos" take the country of the sentence when it is a
-//! peso country, else Mexican pesos.
+//! peso country, else Mexican pesos. Percentage points ("puntos porcentuales") are read as
+//! `percent`: the record has no unit of its own for a difference of percentages.
 
 use std::sync::LazyLock;
 
