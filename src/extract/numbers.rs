@@ -492,7 +492,16 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
     let (_, k0) = word_info(toks, i, d)?;
     let next_is_multiplier = |j: usize| matches!(word_info(toks, j, d), Some((_, WordKind::Scale | WordKind::Hundred)));
     match k0 {
-        WordKind::One if !next_is_multiplier(i + 1) => return None,
+        WordKind::One if !next_is_multiplier(i + 1) => {
+            // English "one" before a noun counts ("one police officer", "one year"); "a", "un",
+            // "una" are articles, and "one of", "no one", "one another" are not amounts.
+            if toks.norm(i) != "one" || !one_counts(toks, i) {
+                return None;
+            }
+            let mut n = new_number(toks, NumberKind::Quantity, 1.0, i, i + 1);
+            n.words = true;
+            return Some(n);
+        }
         WordKind::Hundred => return None,
         WordKind::Scale if toks.norm(i) != "mil" => return None,
         _ => {}
@@ -578,6 +587,25 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
         n.end = toks.end(m.end - 1);
     }
     Some(n)
+}
+
+/// Whether English "one" at token `i` is a count: a noun follows, and it is not an idiom.
+fn one_counts(toks: &Tokens<'_>, i: usize) -> bool {
+    const NOT_AFTER: [&str; 12] = [
+        "no", "any", "every", "the", "this", "that", "which", "each", "someone", "anyone", "everyone", "such",
+    ];
+    const NOT_BEFORE: [&str; 37] = [
+        "every", "each", "per", "of", "another", "by", "day", "time", "times", "way", "thing", "reason", "point", "side", "hand", "such",
+        "more", "or", "and", "who", "that", "which", "in", "is", "was", "has", "had", "would", "could", "will", "can", "to", "for", "at",
+        "on", "the", "a",
+    ];
+    if i > 0 && NOT_AFTER.contains(&toks.norm(i - 1)) {
+        return false;
+    }
+    if is_hyphen(toks, i + 1) {
+        return false;
+    }
+    toks.is_word(i + 1) && !NOT_BEFORE.contains(&toks.norm(i + 1)) && !toks.is_capitalized(i + 1)
 }
 
 /// Whether a plain four-digit value looks like a year.
@@ -911,7 +939,8 @@ mod tests {
         assert_eq!(values("seven boats and twenty-five men", Lang::En), vec![p(7.0), p(25.0)]);
         assert_eq!(values("two hundred and forty officers", Lang::En), vec![p(240.0)]);
         assert_eq!(values("a million dollars", Lang::En), vec![p(1e6)]);
-        assert_eq!(values("one of the worst, a man", Lang::En), vec![]);
+        assert_eq!(values("one of the worst, a man, no one else", Lang::En), vec![]);
+        assert_eq!(values("killed one police officer", Lang::En), vec![p(1.0)]);
     }
 
     #[test]
