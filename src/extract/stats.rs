@@ -212,7 +212,7 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
         if dr.unit == "count" && dr.counted.is_none() {
             dr.counted = counted_phrase(&toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
         }
-        if let Some((q, start)) = qualifier(&toks, dr, d) {
+        if let Some((q, start)) = qualifier(&toks, dr, d, lang) {
             dr.qualifier = Some(q);
             dr.lead = start;
         }
@@ -700,7 +700,7 @@ fn looks_like_verb(raw: &str, w: &str, lang: Lang) -> bool {
 }
 
 /// The qualifier written right before a figure ("at least", "más de"); an article may sit between.
-fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<(Qualifier, usize)> {
+fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData, lang: Lang) -> Option<(Qualifier, usize)> {
     let mut at = dr.first;
     let m = d.qualifiers.longest_ending_at(toks, at).or_else(|| {
         if at > 0 && matches!(toks.norm(at - 1), "el" | "la" | "los" | "las" | "un" | "una") {
@@ -711,6 +711,17 @@ fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<(Qualifier, 
         }
     })?;
     let q = *m.value;
+    // "crecieron 50 % hasta 22.000": "hasta" after a figure or a change is "to", not "up to".
+    if toks.norm(m.start) == "hasta" && m.start > 0 {
+        let p = m.start - 1;
+        if toks.is_number(p)
+            || toks.is_punct(p, "%")
+            || units::starts_unit(toks, p, lang)
+            || numbers::change_word_before(toks, lang, m.start)
+        {
+            return None;
+        }
+    }
     // "over three years": a span of time, not a bound.
     if matches!(dr.unit, "years" | "months" | "days") && matches!(toks.norm(m.start), "over" | "under") {
         return None;
@@ -982,7 +993,11 @@ fn name_from(toks: &Tokens<'_>, i: usize) -> Option<(String, usize, usize)> {
         if toks.is_capitalized(j) {
             last = Some(j);
             j += 1;
-        } else if toks.is_word(j) && is_connector(toks.norm(j)) && last.is_some() && toks.is_capitalized(j + 1) {
+        } else if toks.is_word(j)
+            && is_connector(toks.norm(j))
+            && last.is_some()
+            && (toks.is_capitalized(j + 1) || (is_connector(toks.norm(j + 1)) && toks.is_capitalized(j + 2)))
+        {
             j += 1;
         } else {
             break;
