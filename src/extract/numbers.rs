@@ -416,7 +416,9 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
             items.push(new_number(toks, NumberKind::Ordinal, 0.0, i, e + 1));
             return e + 1;
         }
-        if !d.suffixes.contains(w) && !d.words.contains(w) {
+        // "500g" is grams, "5G" a network.
+        let grams = w == "g" && parse_digits(toks.raw(i), lang).is_some_and(|v| v >= 10.0);
+        if !d.suffixes.contains(w) && !d.words.contains(w) && !grams {
             let mut end = e + 1;
             while attached(end) && (toks.is_word(end) || toks.is_number(end)) {
                 end += 1;
