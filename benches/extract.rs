@@ -17,7 +17,7 @@ port operator rose 2 percent on the stock exchange.\n\n";
 
 const ES: &str = "La Policía Nacional decomisó 1,8 toneladas de marihuana en una vivienda del distrito, informó el ministerio. \
 Según la encuesta, el 71,3 % de los vecinos se siente inseguro y casi 4 de cada 10 hogares fue víctima de algún delito. \
-El juez dictó 18 meses de prisión preventiva contra los nueve detenidos, acusados de cobrar cupos de entre 50 y 200 soles. \
+La jueza ordenó 24 meses de prisión preventiva para los siete investigados, acusados de cobrar cupos de entre 40 y 150 soles. \
 El Gobierno destinará S/ 350 millones para construir dos penales con capacidad para 3.000 internos. \
 En otra noticia, el equipo local ganó 2-1 y la bolsa cerró con una leve subida.\n\n";
 

@@ -26,7 +26,7 @@ const STOPWORDS: &str = include_str!("data/stopwords.tsv");
 struct StatData {
     qualifiers: Lexicon<Qualifier>,
     /// Cues the source follows ("according to"), with whether any phrase may follow (not
-    /// only a name or "the ..."): "according to state officials" but not "says homicides fell".
+    /// only a name or "the ..."): "according to local officials" but not "says homicides fell".
     before_cues: Lexicon<bool>,
     /// Cues the source precedes ("the police said").
     after_cues: Lexicon<()>,
@@ -1035,7 +1035,7 @@ fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: bool) -> Op
     if toks.is_capitalized(j) {
         return name_from(toks, j);
     }
-    // A description: "state officials", "the minister" (after a verb only with its article).
+    // A description: "local officials", "the governor" (after a verb only with its article).
     if !(any_phrase || j > i && matches!(toks.norm(j - 1), "the" | "el" | "la" | "los" | "las")) {
         return None;
     }
@@ -1073,10 +1073,10 @@ const REPORT_WORDS: [&str; 23] = [
     "records",
 ];
 
-/// The source before a cue: "the National Civil Police said", "Delia Espinoza, informó".
+/// The source before a cue: "the Federal Police said", "Ana Ríos, informó".
 fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, usize, usize)> {
     let mut j = cue;
-    // ", Delia Espinoza, informó": skip a comma; "a Europol report said": skip report words.
+    // ", Ana Ríos, informó": skip a comma; "a Frontex report said": skip report words.
     if j > 0 && toks.is_punct(j - 1, ",") {
         j -= 1;
     }
@@ -1110,7 +1110,7 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
         }
         let before = if start > 0 { toks.norm(start - 1) } else { "" };
         // "in Guatemala, dijo": a place after a preposition; "52% of Chileans reported": part of
-        // a larger phrase; ", Delia Espinoza, informó": an apposition between commas is a name.
+        // a larger phrase; ", Ana Ríos, informó": an apposition between commas is a name.
         let inside_phrase = matches!(
             before,
             "in" | "en" | "of" | "de" | "del" | "from" | "at" | "to" | "a" | "por" | "para" | "con" | "with" | "desde" | "on" | "by"
@@ -1126,7 +1126,7 @@ fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, u
     if end > 0 && toks.is_word(end - 1) && d.stopwords.get_tok(toks, end - 1).is_none() && REPORT_WORDS.contains(&toks.norm(end)) {
         return Some((toks.raw(end - 1).to_string(), end - 1, end));
     }
-    // A description right before the verb: "the minister said" (not across a comma).
+    // A description right before the verb: "the governor said" (not across a comma).
     if comma_skipped {
         return None;
     }
@@ -1167,7 +1167,7 @@ fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String> {
         }
         return dr.counted.clone().or_else(topic_name);
     }
-    // "10 tons of cocaine", "18.500 hectáreas de coca", "$1.8 million in bribes".
+    // "10 tons of cocaine", "18.500 hectáreas de coca", "$3 million in kickbacks".
     let e = dr.end;
     let link = toks.norm(e);
     if matches!(link, "of" | "de" | "in" | "en") && toks.is_word(e + 1) {
@@ -1226,8 +1226,8 @@ mod tests {
     #[test]
     fn rates_per_100k() {
         assert_eq!(
-            unit_value("The rate was 11.4 per 100,000 residents.", Lang::En),
-            ("per_100k".into(), Some(11.4))
+            unit_value("The rate was 11.7 per 100,000 residents.", Lang::En),
+            ("per_100k".into(), Some(11.7))
         );
         assert_eq!(
             unit_value("Hubo 31,5 homicidios por cada 100.000 habitantes.", Lang::Es),
@@ -1347,7 +1347,7 @@ mod tests {
             ("Es la quinta vez este año.", Lang::Es),
             ("Call 105 or write to 0800-1-2345.", Lang::En),
             ("The COVID-19 crisis hit G7 members.", Lang::En),
-            ("About half and two-thirds of them agreed.", Lang::En),
+            ("About half and two-thirds of the town agreed.", Lang::En),
             ("The number tripled, four times the 2019 level.", Lang::En),
             ("Dozens of people and hundreds of families fled.", Lang::En),
             ("Cientos de personas y miles de familias.", Lang::Es),
@@ -1389,7 +1389,7 @@ mod tests {
     fn number_formats_in_context() {
         assert_eq!(unit_value("Se decomisaron 1 234,5 kilos.", Lang::Es), ("kg".into(), Some(1234.5)));
         assert_eq!(unit_value("Se decomisaron 22.500 kilos.", Lang::Es), ("kg".into(), Some(22500.0)));
-        assert_eq!(unit_value("Agents seized 22.5 tons.", Lang::En), ("kg".into(), Some(22500.0)));
+        assert_eq!(unit_value("Agents seized 31.5 tons.", Lang::En), ("kg".into(), Some(31500.0)));
         assert_eq!(
             unit_value("The state spent 1,234.5 million pesos.", Lang::En),
             ("MXN".into(), Some(1234.5e6))
