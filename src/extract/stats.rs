@@ -603,6 +603,9 @@ fn unit_factor(dr: &Draft) -> f64 {
 
 /// The counted noun phrase after a count: "police officers", "presuntos extorsionadores".
 fn counted_phrase(toks: &Tokens<'_>, start: usize, lang: Lang, d: &StatData) -> Option<(String, usize)> {
+    // "un millón de personas": after a scale word the noun comes after "de".
+    let scaled = start > 0 && toks.is_word(start - 1) && matches!(toks.norm(start - 1), "millon" | "millones" | "mil" | "millardos");
+    let start = if scaled && toks.norm(start) == "de" { start + 1 } else { start };
     let mut j = start;
     let mut last_word: Option<usize> = None;
     let mut n_words = 0;
@@ -688,7 +691,7 @@ fn looks_like_verb(raw: &str, w: &str, lang: Lang) -> bool {
         }
         Lang::Es => {
             w.ends_with("aron")
-                || w.ends_with("ieron")
+                || w.ends_with("eron")
                 || raw.ends_with("rán")
                 || raw.ends_with("rá")
                 || (w.ends_with("ian") && w.len() > 5)
