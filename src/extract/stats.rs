@@ -91,7 +91,6 @@ fn load(lang: Lang) -> StatData {
             "respecto al",
             "con respecto a",
             "contra",
-            "que",
             "que en",
             "versus",
             "vs",
@@ -200,6 +199,12 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
         return;
     }
     let mut drafts = drafts;
+    for dr in &mut drafts {
+        if let Some((q, start)) = qualifier(&toks, dr, d, lang) {
+            dr.qualifier = Some(q);
+            dr.lead = start;
+        }
+    }
     inherit_units(&toks, &mut drafts, d, lang);
     let mut drafts = merge_unit_ranges(&toks, drafts, lang);
     let source = find_source(&toks, d);
@@ -211,10 +216,6 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
         }
         if dr.unit == "count" && dr.counted.is_none() {
             dr.counted = counted_phrase(&toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
-        }
-        if let Some((q, start)) = qualifier(&toks, dr, d, lang) {
-            dr.qualifier = Some(q);
-            dr.lead = start;
         }
     }
     assign_years(&toks, &nums, lang, &mut drafts);
