@@ -153,15 +153,22 @@ pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic
     dedupe(out)
 }
 
-/// The same figure repeated later in a text ("the 90 percent statistic") is one statistic.
+/// The same figure repeated later in a text ("the 90 percent statistic", a headline and its
+/// lead) is one statistic; the mention that states a year is kept.
 fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
-    type Key = (String, Option<u64>, Option<u64>, Option<u64>, Option<String>);
-    let mut seen: HashMap<Key, Vec<Option<i32>>> = HashMap::new();
-    let mut out: Vec<Statistic> = Vec::with_capacity(stats.len());
+    type Key = (String, Option<u64>, Option<u64>, Option<u64>);
+    let first_word = |s: &Statistic| {
+        s.counted
+            .as_deref()
+            .and_then(|c| c.split_whitespace().next())
+            .map(str::to_lowercase)
+    };
+    let mut seen: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut out: Vec<Option<Statistic>> = Vec::with_capacity(stats.len());
     for s in stats {
         // Bare counts ("16", "2,000") repeat by chance; named ones ("9 police") do not.
         if s.unit == "count" && s.counted.is_none() {
-            out.push(s);
+            out.push(Some(s));
             continue;
         }
         let key = (
@@ -169,16 +176,29 @@ fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
             s.value.map(f64::to_bits),
             s.low.map(f64::to_bits),
             s.high.map(f64::to_bits),
-            s.counted.clone(),
         );
-        let years = seen.entry(key).or_default();
-        if !years.is_empty() && (s.year.is_none() || years.contains(&s.year)) {
-            continue;
+        let slots = seen.entry(key).or_default();
+        let word = first_word(&s);
+        let twin = slots.iter().copied().find(|&k| {
+            out[k]
+                .as_ref()
+                .is_some_and(|o| first_word(o) == word && (o.year == s.year || o.year.is_none() || s.year.is_none()))
+        });
+        match twin {
+            Some(k) => {
+                if out[k].as_ref().is_some_and(|o| o.year.is_none() && s.year.is_some()) {
+                    out[k] = None;
+                    slots.push(out.len());
+                    out.push(Some(s));
+                }
+            }
+            None => {
+                slots.push(out.len());
+                out.push(Some(s));
+            }
         }
-        years.push(s.year);
-        out.push(s);
     }
-    out
+    out.into_iter().flatten().collect()
 }
 
 /// More figures than this in one sentence mark a table or a list.
@@ -519,7 +539,10 @@ fn inherit_units(toks: &Tokens<'_>, drafts: &mut [Draft], d: &StatData, lang: La
         }
         // "la tasa era de 26,8; hoy es de 25,7 por cada 100.000": a bare small number in a
         // sentence about a rate is that rate.
-        if bare_noun
+        let closes_clause =
+            !toks.is_word(drafts[k].end) || (matches!(toks.norm(drafts[k].end), "in" | "en") && toks.is_number(drafts[k].end + 1));
+        if closes_clause
+            && !drafts[k].num.words
             && drafts[k].num.value.high() <= 200.0
             && (0..toks.len()).any(|j| matches!(toks.norm(j), "rate" | "rates" | "tasa" | "tasas"))
             && let Some(other) = drafts.iter().find(|o| o.unit == "per_100k").cloned()
@@ -604,6 +627,8 @@ fn unit_factor(dr: &Draft) -> f64 {
 
 /// The counted noun phrase after a count: "police officers", "presuntos extorsionadores".
 fn counted_phrase(toks: &Tokens<'_>, start: usize, lang: Lang, d: &StatData) -> Option<(String, usize)> {
+    // "three or more people": the bound sits between the number and its noun.
+    let start = if or_more(toks, start) { start + 2 } else { start };
     // "un millón de personas": after a scale word the noun comes after "de".
     let scaled = start > 0 && toks.is_word(start - 1) && matches!(toks.norm(start - 1), "millon" | "millones" | "mil" | "millardos");
     let start = if scaled && toks.norm(start) == "de" { start + 1 } else { start };
@@ -644,6 +669,10 @@ fn counted_phrase(toks: &Tokens<'_>, start: usize, lang: Lang, d: &StatData) -> 
         j += 1;
     }
     let last = last_word?;
+    // "12 recorded in ...": a lone participle is a verb, not the thing counted.
+    if last == start && lang == Lang::En && toks.norm(start).ends_with("ed") {
+        return None;
+    }
     Some((toks.text[toks.start(start)..toks.end(last)].to_string(), last + 1))
 }
 
@@ -704,7 +733,16 @@ fn looks_like_verb(raw: &str, w: &str, lang: Lang) -> bool {
 }
 
 /// The qualifier written right before a figure ("at least", "más de"); an article may sit between.
+/// "or more", "o más" right after a number (token `i`).
+fn or_more(toks: &Tokens<'_>, i: usize) -> bool {
+    matches!((toks.norm(i), toks.norm(i + 1)), ("or", "more") | ("o", "mas"))
+}
+
 fn qualifier(toks: &Tokens<'_>, dr: &Draft, d: &StatData, lang: Lang) -> Option<(Qualifier, usize)> {
+    // "three or more people", "20 o más víctimas".
+    if dr.unit == "count" && or_more(toks, dr.num.end_tok) {
+        return Some((Qualifier::AtLeast, dr.first));
+    }
     let mut at = dr.first;
     let m = d.qualifiers.longest_ending_at(toks, at).or_else(|| {
         if at > 0 && matches!(toks.norm(at - 1), "el" | "la" | "los" | "las" | "un" | "una") {
