@@ -888,7 +888,11 @@ fn assign_topics(toks: &Tokens<'_>, lang: Lang, source: Option<(usize, usize)>, 
         dr.topic = top(&own).or_else(|| top(&all));
         // Tons of a drug with no word of trafficking, production or cultivation near them are,
         // in the news, a seizure.
-        if dr.unit == "kg" && (dr.topic.is_none() || (dr.topic == Some("drug_trafficking") && !strong[k].contains(&"drug_trafficking"))) {
+        let drugs_named = sentence.iter().any(|(t, _)| t.starts_with("drug_"));
+        if dr.unit == "kg"
+            && drugs_named
+            && (dr.topic.is_none() || (dr.topic == Some("drug_trafficking") && !strong[k].contains(&"drug_trafficking")))
+        {
             dr.topic = Some("drug_seizure");
         }
     }
