@@ -283,6 +283,7 @@ fn round(v: f64) -> f64 {
 /// Reads the unit of every quantity of a sentence.
 fn read_figures(toks: &Tokens<'_>, nums: &[Number], lang: Lang, d: &StatData) -> Vec<Draft> {
     let mut consumed = vec![false; nums.len()];
+    let mut ages: Vec<usize> = Vec::new();
     let mut drafts = Vec::new();
     let base_at = |tok: usize| -> Option<(f64, usize)> {
         let n = nums.iter().find(|n| n.first_tok == tok && n.kind == NumberKind::Quantity)?;
@@ -341,6 +342,21 @@ fn read_figures(toks: &Tokens<'_>, nums: &[Number], lang: Lang, d: &StatData) ->
             }
         }
         if is_age(toks, n, unit, end) || is_time_ago(toks, n, unit, end) || is_list_marker(toks, n) {
+            ages.push(k);
+            continue;
+        }
+        // "aged 19 and 23", "jóvenes de 19 y 23 años": a number joined to an age is an age.
+        let joined = |a: &Number, b: &Number| b.first_tok == a.end_tok + 1 && matches!(toks.norm(a.end_tok), "and" | "y" | "or" | "o");
+        if ages.last().is_some_and(|&a| joined(&nums[a], n))
+            || nums.get(k + 1).is_some_and(|next| {
+                joined(n, next) && {
+                    let (u, e) =
+                        units::suffix_unit(toks, next.end_tok, lang, false).map_or(("count", next.end_tok), |m| (m.unit, m.end_tok));
+                    is_age(toks, n, "years", e) || (u == "years" && is_age(toks, next, u, e) || is_age(toks, n, u, e))
+                }
+            })
+        {
+            ages.push(k);
             continue;
         }
         // Mark rate bases as used so they are not read again as figures.
@@ -414,7 +430,7 @@ fn is_age(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
     }
     let f = n.first_tok;
     let prev = |k: usize| if f >= k { toks.norm(f - k) } else { "" };
-    if matches!(prev(1), "aged" | "age" | "edad") || (prev(1) == "de" && prev(2) == "edad") {
+    if matches!(prev(1), "aged" | "age" | "edad" | "edades") || (prev(1) == "de" && matches!(prev(2), "edad" | "edades")) {
         return true;
     }
     if is_hyphen_at(toks, end) && toks.norm(end + 1) == "old" {
