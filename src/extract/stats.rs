@@ -154,7 +154,7 @@ pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic
 }
 
 /// The same figure repeated later in a text ("the 90 percent statistic", a headline and its
-/// lead) is one statistic; the mention that states a year is kept.
+/// lead) is one statistic; the mention that states a year (or names what it counts) is kept.
 fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
     type Key = (String, Option<u64>, Option<u64>, Option<u64>);
     let first_word = |s: &Statistic| {
@@ -163,11 +163,19 @@ fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
             .and_then(|c| c.split_whitespace().next())
             .map(str::to_lowercase)
     };
+    // Small bare counts ("16", "2") repeat by chance; large or named ones do not.
+    let distinctive = |s: &Statistic| s.unit != "count" || s.counted.is_some() || s.value.is_some_and(|v| v >= 100.0);
+    let same_thing = |a: &Statistic, b: &Statistic| {
+        let (wa, wb) = (first_word(a), first_word(b));
+        wa == wb || (a.unit == "count" && (wa.is_none() || wb.is_none()))
+    };
+    let richer = |new: &Statistic, old: &Statistic| {
+        (new.year.is_some() && old.year.is_none()) || (new.year == old.year && new.counted.is_some() && old.counted.is_none())
+    };
     let mut seen: HashMap<Key, Vec<usize>> = HashMap::new();
     let mut out: Vec<Option<Statistic>> = Vec::with_capacity(stats.len());
     for s in stats {
-        // Bare counts ("16", "2,000") repeat by chance; named ones ("9 police") do not.
-        if s.unit == "count" && s.counted.is_none() {
+        if !distinctive(&s) {
             out.push(Some(s));
             continue;
         }
@@ -178,15 +186,14 @@ fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
             s.high.map(f64::to_bits),
         );
         let slots = seen.entry(key).or_default();
-        let word = first_word(&s);
         let twin = slots.iter().copied().find(|&k| {
             out[k]
                 .as_ref()
-                .is_some_and(|o| first_word(o) == word && (o.year == s.year || o.year.is_none() || s.year.is_none()))
+                .is_some_and(|o| same_thing(o, &s) && (o.year == s.year || o.year.is_none() || s.year.is_none()))
         });
         match twin {
             Some(k) => {
-                if out[k].as_ref().is_some_and(|o| o.year.is_none() && s.year.is_some()) {
+                if out[k].as_ref().is_some_and(|o| richer(&s, o)) {
                     out[k] = None;
                     slots.push(out.len());
                     out.push(Some(s));
@@ -1592,6 +1599,26 @@ mod tests {
         assert_eq!(s[0].year, Some(2020));
         let s = one("Between 2015 and 2019, 600 leaders were killed.", Lang::En);
         assert_eq!(s.year, None);
+    }
+
+    #[test]
+    fn ages_and_open_bounds() {
+        let s = one("The 2 suspects, aged 19 and 23, were arrested.", Lang::En);
+        assert_eq!(s.value, Some(2.0));
+        let s = one("Dos jóvenes de 17 y 20 años fueron detenidos.", Lang::Es);
+        assert_eq!(s.value, Some(2.0));
+        let s = one("Attacks on 4 or more people are massacres.", Lang::En);
+        assert_eq!((s.qualifier, s.counted.as_deref()), (Some(Qualifier::AtLeast), Some("people")));
+    }
+
+    #[test]
+    fn headline_and_lead_are_one_figure() {
+        let s = stats(
+            "Kidnappings reach 1,120\n\nKidnappings reached 1,120 cases in 2024, police said.",
+            Lang::En,
+        );
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].year, Some(2024));
     }
 
     mod props {
