@@ -970,46 +970,54 @@ fn top(scores: &[(&'static str, f64)]) -> Option<&'static str> {
 /// `geo::find_country` gives the first country of a text; binary searches over token ends and
 /// starts find where each mention lies, so the nearest one can be chosen for each figure.
 fn countries(text: &str, toks: &Tokens<'_>) -> Vec<(usize, usize, &'static str)> {
-    let mut out = Vec::new();
+    let mut out: Vec<(usize, usize, &'static str)> = Vec::new();
     let mut from_tok = 0;
     let n = toks.len();
     while from_tok < n && out.len() < 8 {
         let base = toks.start(from_tok);
-        if geo::find_country(&text[base..]).is_none() {
-            break;
-        }
+        let Some(mut code) = geo::find_country(&text[base..]) else { break };
         // Smallest token end e (exclusive index) such that text[base..end(e-1)] names a country.
         let (mut lo, mut hi) = (from_tok + 1, n);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            if geo::find_country(&text[base..toks.end(mid - 1)]).is_some() {
+            if let Some(c) = geo::find_country(&text[base..toks.end(mid - 1)]) {
                 hi = mid;
+                code = c;
             } else {
                 lo = mid + 1;
             }
         }
-        let end_byte = toks.end(lo - 1);
-        // Largest token start s such that text[start(s)..end_byte] still names it.
-        let (mut a, mut b) = (from_tok, lo - 1);
-        while a < b {
-            let mid = (a + b).div_ceil(2);
-            if geo::find_country(&text[toks.start(mid)..end_byte]).is_some() {
-                a = mid;
-            } else {
-                b = mid - 1;
-            }
-        }
-        let start_byte = toks.start(a);
         // "US$ 25 millones" names a currency, not the country.
         let currency = toks.is_punct(lo, "$") && toks.attached(lo);
-        if let Some(code) = geo::find_country(&text[start_byte..end_byte])
-            && !currency
-        {
-            out.push((start_byte, end_byte, code));
+        if !currency {
+            out.push((from_tok, lo, code));
         }
         from_tok = lo;
     }
-    out
+    // Where each mention starts matters only when there are several to choose from.
+    let several = out.len() > 1;
+    out.into_iter()
+        .map(|(from, end, code)| {
+            let end_byte = toks.end(end - 1);
+            let start_tok = if several { mention_start(text, toks, from, end) } else { end - 1 };
+            (toks.start(start_tok), end_byte, code)
+        })
+        .collect()
+}
+
+/// The largest token start from which `text` up to the end of token `end - 1` still names a country.
+fn mention_start(text: &str, toks: &Tokens<'_>, from: usize, end: usize) -> usize {
+    let end_byte = toks.end(end - 1);
+    let (mut a, mut b) = (from, end - 1);
+    while a < b {
+        let mid = (a + b).div_ceil(2);
+        if geo::find_country(&text[toks.start(mid)..end_byte]).is_some() {
+            a = mid;
+        } else {
+            b = mid - 1;
+        }
+    }
+    a
 }
 
 fn nearest_country(countries: &[(usize, usize, &'static str)], toks: &Tokens<'_>, dr: &Draft) -> Option<&'static str> {
