@@ -7,10 +7,14 @@ use serde::Serialize;
 
 pub mod entities;
 pub mod geo;
+mod lexicon;
 pub mod numbers;
 pub mod relevance;
 pub mod sentences;
 pub mod stats;
+pub mod tokens;
+mod topics;
+pub mod units;
 
 /// Bumped whenever extraction output can change, so `reprocess` knows what to redo.
 pub const EXTRACTOR_VERSION: &str = "0.1.0";

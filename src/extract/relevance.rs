@@ -1,9 +1,170 @@
 //! How much a text is about public security, and which topics it is about.
+//!
+//! Evidence is counted over the whole text: topic keywords (`data/topics.tsv`), general
+//! security words, and words of other domains that also carry numbers (sport, markets,
+//! entertainment, `data/relevance.tsv`), which count against. Statistics with a topic add
+//! to their topic. The score saturates: a few strong words make an article relevant.
 
-use super::{Lang, Statistic};
+use std::sync::LazyLock;
+
+use super::lexicon::{Lexicon, lang_applies, rows};
+use super::tokens::Tokens;
+use super::{Lang, Statistic, topics};
+
+const RELEVANCE: &str = include_str!("data/relevance.tsv");
+
+fn load(lang: Lang) -> Lexicon<f64> {
+    let mut lex = Lexicon::new();
+    for row in rows(RELEVANCE) {
+        if row.len() >= 3 && lang_applies(row[0], lang) {
+            lex.insert(row[2], row[1].parse::<f64>().unwrap_or(0.0));
+        }
+    }
+    lex
+}
+
+static EN: LazyLock<Lexicon<f64>> = LazyLock::new(|| load(Lang::En));
+static ES: LazyLock<Lexicon<f64>> = LazyLock::new(|| load(Lang::Es));
+
+/// Evidence needed for a relevance of about 0.63.
+const SCALE: f64 = 6.0;
+/// How much a word of another domain weighs against security words.
+const AGAINST: f64 = 1.0;
+
+/// Whether token `i` is a capitalised word inside a sentence (part of a name, likely).
+fn in_name(toks: &Tokens<'_>, i: usize) -> bool {
+    let line_start = toks
+        .text
+        .get(toks.end(i.saturating_sub(1))..toks.start(i))
+        .is_some_and(|gap| gap.contains('\n'));
+    i > 0 && toks.is_capitalized(i) && !toks.is_punct(i - 1, ".") && !line_start
+}
 
 /// Returns (relevance 0..1, topics most important first).
 pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<String>) {
-    let _ = (body, statistics, lang);
-    (0.0, Vec::new())
+    let toks = Tokens::new(body);
+    let mut per_topic: Vec<(&'static str, f64)> = Vec::new();
+    let mut positive = 0.0;
+    for h in topics::hits(&toks, lang) {
+        // Weak hints ("police", "cocaine") count less than words that name a topic, and a
+        // word inside a name ("Secretaría de Seguridad") less than one in the prose.
+        let w = if h.weight >= 3.0 { h.weight } else { h.weight * 0.75 };
+        let w = if in_name(&toks, h.start_tok) { w * 0.5 } else { w };
+        positive += w;
+        add(&mut per_topic, h.topic, w);
+    }
+    let lex: &Lexicon<f64> = match lang {
+        Lang::En => &EN,
+        Lang::Es => &ES,
+    };
+    let mut negative = 0.0;
+    for m in lex.find_all(&toks) {
+        let w = *m.value;
+        let w = if in_name(&toks, m.start) { w * 0.5 } else { w };
+        if w >= 0.0 {
+            positive += w;
+        } else {
+            negative -= w;
+        }
+    }
+    // Figures add to topics the prose already names, so that numbers alone do not make an
+    // article relevant.
+    for s in statistics {
+        if let Some(t) = s.topic.as_deref().and_then(|t| topics::VOCABULARY.iter().find(|v| **v == t))
+            && per_topic.iter().any(|(pt, w)| pt == t && *w >= 3.0)
+        {
+            positive += 1.0;
+            add(&mut per_topic, t, 2.0);
+        }
+    }
+    // How much there is (saturating), times how much of the evidence is about security.
+    let amount = 1.0 - (-positive / SCALE).exp();
+    let share = if positive > 0.0 {
+        positive / (positive + AGAINST * negative)
+    } else {
+        0.0
+    };
+    let relevance = amount * share;
+    let relevance = (relevance * 1000.0).round() / 1000.0;
+    per_topic.sort_by(|a, b| b.1.total_cmp(&a.1).then(topics::rank(a.0).cmp(&topics::rank(b.0))));
+    let best = per_topic.first().map_or(0.0, |t| t.1);
+    let min = if relevance < 0.3 { f64::INFINITY } else { (best * 0.25).max(3.0) };
+    let topics = per_topic
+        .into_iter()
+        .filter(|t| t.1 >= min)
+        .take(6)
+        .map(|t| t.0.to_string())
+        .collect();
+    (relevance, topics)
+}
+
+fn add(scores: &mut Vec<(&'static str, f64)>, topic: &'static str, w: f64) {
+    match scores.iter_mut().find(|(t, _)| *t == topic) {
+        Some(s) => s.1 += w,
+        None => scores.push((topic, w)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(text: &str, lang: Lang) -> (f64, Vec<String>) {
+        score(text, &[], lang)
+    }
+
+    #[test]
+    fn security_articles_score_high() {
+        let (r, t) = rel(
+            "Inmates took control of the main prison after a riot that left four dead. Guards were held hostage for hours and police retook the cellblock.",
+            Lang::En,
+        );
+        assert!(r > 0.8, "{r}");
+        assert_eq!(t.first().map(String::as_str), Some("prisons"));
+        let (r, t) = rel(
+            "La Policía incautó dos toneladas de cocaína ocultas en un contenedor en el puerto. Los detenidos serán procesados por tráfico ilícito de drogas.",
+            Lang::Es,
+        );
+        assert!(r > 0.8, "{r}");
+        assert!(t.iter().any(|t| t == "drug_seizure"), "{t:?}");
+    }
+
+    #[test]
+    fn sport_and_markets_score_low() {
+        let (r, t) = rel(
+            "The striker scored twice as the home side won 3-1, climbing to second in the league with 41 points after 20 matches.",
+            Lang::En,
+        );
+        assert!(r < 0.2, "{r}");
+        assert!(t.is_empty());
+        let (r, _) = rel(
+            "La bolsa de valores cerró con una subida de 2,3 %, impulsada por las acciones de bancos, mientras los inversionistas esperan la decisión del banco central.",
+            Lang::Es,
+        );
+        assert!(r < 0.2, "{r}");
+    }
+
+    #[test]
+    fn statistics_add_their_topic() {
+        let stat = Statistic {
+            value: Some(5.0),
+            low: None,
+            high: None,
+            unit: "count".into(),
+            qualifier: None,
+            counted: None,
+            topic: Some("kidnapping".into()),
+            metric: None,
+            year: None,
+            location: None,
+            source: None,
+            sentence: String::new(),
+            start: 0,
+            end: 1,
+        };
+        let (with, topics) = score("Five people were kidnapped from a bus.", std::slice::from_ref(&stat), Lang::En);
+        let (without, _) = score("Five people were kidnapped from a bus.", &[], Lang::En);
+        assert!(with > without);
+        assert_eq!(topics.first().map(String::as_str), Some("kidnapping"));
+    }
 }

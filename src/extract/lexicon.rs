@@ -1,0 +1,320 @@
+//! Word and phrase lexicons loaded from the TSV data files, matched over folded tokens.
+//!
+//! A term is one or more words; a word ending in `*` matches any word it begins
+//! (`homicid*` matches "homicidios"). Matching ignores case, accents and spacing between tokens.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::Lang;
+use super::tokens::{Kind, Tokens, word_hash};
+
+/// A hasher for keys that are already hashes (`word_hash` values).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type HashIndex = HashMap<u64, Vec<usize>, BuildHasherDefault<PreHashed>>;
+
+/// A table of folded words looked up by the hash every token carries.
+#[derive(Debug, Clone)]
+pub struct WordTable<V> {
+    map: HashMap<u64, Vec<(String, V)>, BuildHasherDefault<PreHashed>>,
+}
+
+impl<V> Default for WordTable<V> {
+    fn default() -> Self {
+        WordTable { map: HashMap::default() }
+    }
+}
+
+impl<V> WordTable<V> {
+    /// Adds a word (folded by the caller).
+    pub fn insert(&mut self, word: String, value: V) {
+        self.map.entry(word_hash(&word)).or_default().push((word, value));
+    }
+
+    /// The value of a folded word.
+    pub fn get(&self, word: &str) -> Option<&V> {
+        self.map.get(&word_hash(word))?.iter().find(|(w, _)| w == word).map(|(_, v)| v)
+    }
+
+    /// The value of token `i`.
+    pub fn get_tok(&self, toks: &Tokens<'_>, i: usize) -> Option<&V> {
+        let t = toks.get(i)?;
+        let n = toks.norm(i);
+        self.map.get(&t.hash)?.iter().find(|(w, _)| w == n).map(|(_, v)| v)
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.get(word).is_some()
+    }
+}
+
+/// Stems are indexed by their first characters (at most this many).
+const STEM_KEY: usize = 3;
+
+/// The first `n` characters of `s`.
+fn head(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// The non-empty, non-comment rows of a TSV data file, split on tabs.
+pub fn rows(data: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
+    data.lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::trim).collect())
+}
+
+/// Whether a data row's language column (`en`, `es`, `*`) applies to `lang`.
+pub fn lang_applies(col: &str, lang: Lang) -> bool {
+    match col {
+        "*" => true,
+        "en" => lang == Lang::En,
+        "es" => lang == Lang::Es,
+        _ => false,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Piece {
+    text: String,
+    prefix: bool,
+}
+
+/// A set of terms, each carrying a value.
+#[derive(Debug, Clone)]
+pub struct Lexicon<T> {
+    entries: Vec<(Vec<Piece>, T)>,
+    /// Entries by the hash of their first word.
+    exact: HashIndex,
+    /// First-word stems by the hash of their first `STEM_KEY` characters (or all of a shorter stem).
+    prefix: HashIndex,
+    /// Character lengths of stems shorter than `STEM_KEY`, so lookups try only those.
+    short_lens: Vec<usize>,
+    max_pieces: usize,
+}
+
+impl<T> Default for Lexicon<T> {
+    fn default() -> Self {
+        Lexicon {
+            entries: Vec::new(),
+            exact: HashIndex::default(),
+            prefix: HashIndex::default(),
+            short_lens: Vec::new(),
+            max_pieces: 0,
+        }
+    }
+}
+
+/// One match of a term: tokens `start..end`.
+#[derive(Debug, Clone, Copy)]
+pub struct Match<'l, T> {
+    pub start: usize,
+    pub end: usize,
+    pub value: &'l T,
+}
+
+impl<T> Lexicon<T> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a term; it is tokenized and folded like the texts it will be matched against.
+    pub fn insert(&mut self, term: &str, value: T) {
+        let toks = Tokens::new(term);
+        let mut pieces: Vec<Piece> = Vec::new();
+        for i in 0..toks.len() {
+            if toks.is_punct(i, "*") && toks.attached(i) && !pieces.is_empty() {
+                if let Some(last) = pieces.last_mut() {
+                    last.prefix = true;
+                }
+                continue;
+            }
+            pieces.push(Piece {
+                text: toks.norm(i).to_string(),
+                prefix: false,
+            });
+        }
+        let Some(first) = pieces.first() else { return };
+        let id = self.entries.len();
+        if first.prefix {
+            let len = first.text.chars().count();
+            if len < STEM_KEY && !self.short_lens.contains(&len) {
+                self.short_lens.push(len);
+            }
+            self.prefix.entry(word_hash(head(&first.text, STEM_KEY))).or_default().push(id);
+        } else {
+            self.exact.entry(word_hash(&first.text)).or_default().push(id);
+        }
+        self.max_pieces = self.max_pieces.max(pieces.len());
+        self.entries.push((pieces, value));
+    }
+
+    fn piece_matches(p: &Piece, toks: &Tokens<'_>, i: usize) -> bool {
+        let n = toks.norm(i);
+        if p.prefix {
+            toks.kind(i) == Some(Kind::Word) && n.starts_with(p.text.as_str())
+        } else {
+            n == p.text
+        }
+    }
+
+    fn entry_len(&self, id: usize, toks: &Tokens<'_>, i: usize) -> Option<usize> {
+        let (pieces, _) = &self.entries[id];
+        for (k, p) in pieces.iter().enumerate() {
+            if i + k >= toks.len() || !Self::piece_matches(p, toks, i + k) {
+                return None;
+            }
+        }
+        Some(pieces.len())
+    }
+
+    /// Calls `f(id, len)` for every term matching at token `i`.
+    fn candidates(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
+        let Some(t) = toks.get(i) else { return };
+        if let Some(ids) = self.exact.get(&t.hash) {
+            for &id in ids {
+                if let Some(len) = self.entry_len(id, toks, i) {
+                    f(id, len);
+                }
+            }
+        }
+        if toks.kind(i) != Some(Kind::Word) {
+            return;
+        }
+        if self.prefix.is_empty() {
+            return;
+        }
+        let mut try_key = |key: u64| {
+            if let Some(ids) = self.prefix.get(&key) {
+                for &id in ids {
+                    if let Some(len) = self.entry_len(id, toks, i) {
+                        f(id, len);
+                    }
+                }
+            }
+        };
+        let key = t.head_hash[STEM_KEY - 1];
+        for &l in &self.short_lens {
+            let short = t.head_hash[l - 1];
+            if short != key {
+                try_key(short);
+            }
+        }
+        try_key(key);
+    }
+
+    /// The longest term starting at token `i` (ties: the longer stem, then the first inserted).
+    pub fn longest_at(&self, toks: &Tokens<'_>, i: usize) -> Option<Match<'_, T>> {
+        let mut best: Option<(usize, usize, usize)> = None;
+        self.candidates(toks, i, |id, len| {
+            let chars: usize = self.entries[id].0.iter().map(|p| p.text.len()).sum();
+            let better = match best {
+                None => true,
+                Some((_, blen, bchars)) => len > blen || (len == blen && chars > bchars),
+            };
+            if better {
+                best = Some((id, len, chars));
+            }
+        });
+        best.map(|(id, len, _)| Match {
+            start: i,
+            end: i + len,
+            value: &self.entries[id].1,
+        })
+    }
+
+    /// The longest term that ends exactly before token `end` (exclusive).
+    pub fn longest_ending_at(&self, toks: &Tokens<'_>, end: usize) -> Option<Match<'_, T>> {
+        let lo = end.saturating_sub(self.max_pieces);
+        for start in lo..end {
+            let mut hit: Option<usize> = None;
+            self.candidates(toks, start, |id, len| {
+                if start + len == end && hit.is_none() {
+                    hit = Some(id);
+                }
+            });
+            if let Some(id) = hit {
+                return Some(Match {
+                    start,
+                    end,
+                    value: &self.entries[id].1,
+                });
+            }
+        }
+        None
+    }
+
+    /// Every non-overlapping longest match, left to right.
+    pub fn find_all(&self, toks: &Tokens<'_>) -> Vec<Match<'_, T>> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < toks.len() {
+            if let Some(m) = self.longest_at(toks, i) {
+                i = m.end;
+                out.push(m);
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    /// Whether token `i` starts a term.
+    pub fn matches_at(&self, toks: &Tokens<'_>, i: usize) -> bool {
+        self.longest_at(toks, i).is_some()
+    }
+}
+
+/// A plain set of folded words or phrases with no value.
+pub type WordSet = Lexicon<()>;
+
+/// Builds a set from the rows of a data file whose first column is a kind and second a language.
+pub fn set_from(data: &'static str, kind: &str, lang: Lang) -> WordSet {
+    let mut set = WordSet::new();
+    for row in rows(data) {
+        if row.len() >= 3 && row[0] == kind && lang_applies(row[1], lang) {
+            set.insert(row[2], ());
+        }
+    }
+    set
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_words_stems_and_phrases() {
+        let mut lex = Lexicon::new();
+        lex.insert("homicid*", 1);
+        lex.insert("tasa de homicidios", 2);
+        lex.insert("us$", 3);
+        let toks = Tokens::new("La tasa de Homicidios y los homicidas, US $ 5");
+        assert_eq!(lex.longest_at(&toks, 1).map(|m| (*m.value, m.end)), Some((2, 4)));
+        assert_eq!(lex.longest_at(&toks, 6).map(|m| *m.value), Some(1));
+        assert_eq!(lex.longest_at(&toks, 8).map(|m| *m.value), Some(3));
+        assert_eq!(lex.find_all(&toks).len(), 3);
+        assert_eq!(lex.longest_ending_at(&toks, 10).map(|m| m.start), Some(8));
+    }
+}

@@ -1,0 +1,321 @@
+//! A small tokenizer shared by the number reader, the statistics and the relevance scorer.
+//!
+//! Tokens keep byte offsets into the text they came from and a folded form (lowercase,
+//! accents removed) so lexicons match "policía", "Policia" and "POLICÍA" alike.
+
+/// What a token is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Letters (any script).
+    Word,
+    /// Digits, with the separators that can sit inside a written number (`1,234.5`, `1 234`).
+    Number,
+    /// Any other single non-space character.
+    Punct,
+}
+
+/// One token of a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub kind: Kind,
+    /// Byte range in the text.
+    pub start: usize,
+    pub end: usize,
+    /// Byte range of the folded form in `Tokens::folded`.
+    fstart: u32,
+    fend: u32,
+    /// Whether whitespace separates this token from the previous one.
+    pub space_before: bool,
+    /// `word_hash` of the folded form, and of its first one, two and three characters
+    /// (the whole form when shorter), so lexicons look words up without hashing them again.
+    pub hash: u64,
+    pub head_hash: [u64; 3],
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The hash lexicons use for folded words (FNV-1a over the bytes).
+pub fn word_hash(s: &str) -> u64 {
+    s.bytes().fold(FNV_OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
+}
+
+/// `word_hash` of `s` and of its first one, two and three characters (all of it when shorter),
+/// in one pass.
+fn hashes(s: &str) -> (u64, [u64; 3]) {
+    let mut h = FNV_OFFSET;
+    let mut heads = [0u64; 3];
+    let mut n = 0;
+    for (i, b) in s.bytes().enumerate() {
+        // A character starts at every byte that is not a UTF-8 continuation byte.
+        if n < 3 && i > 0 && b & 0xC0 != 0x80 {
+            heads[n] = h;
+            n += 1;
+        }
+        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+    for head in heads.iter_mut().skip(n) {
+        *head = h;
+    }
+    (h, heads)
+}
+
+/// The tokens of one text, with their folded forms.
+#[derive(Debug, Clone, Default)]
+pub struct Tokens<'a> {
+    pub text: &'a str,
+    pub toks: Vec<Token>,
+    folded: String,
+}
+
+/// Spaces that may separate thousands groups: a plain space, a no-break space, thin spaces.
+fn is_group_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
+}
+
+/// Lowercases a character and strips the accents of Latin letters.
+pub fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    for l in c.to_lowercase() {
+        let f = match l {
+            'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
+            'é' | 'è' | 'ë' | 'ê' => 'e',
+            'í' | 'ì' | 'ï' | 'î' => 'i',
+            'ó' | 'ò' | 'ö' | 'ô' | 'õ' => 'o',
+            'ú' | 'ù' | 'ü' | 'û' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            other => other,
+        };
+        out.push(f);
+    }
+}
+
+/// Folds a whole string (lowercase, no accents).
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        fold_char(c, &mut out);
+    }
+    out
+}
+
+impl<'a> Tokens<'a> {
+    /// Splits `text` into words, numbers and punctuation.
+    pub fn new(text: &'a str) -> Tokens<'a> {
+        let bytes = text.as_bytes();
+        let mut toks = Vec::with_capacity(text.len() / 5 + 1);
+        let mut folded = String::with_capacity(text.len() + 8);
+        let mut i = 0;
+        let mut space_before = true;
+        while i < bytes.len() {
+            let Some(c) = text[i..].chars().next() else { break };
+            if c.is_whitespace() {
+                space_before = true;
+                i += c.len_utf8();
+                continue;
+            }
+            let start = i;
+            let fstart = folded.len();
+            let kind = if c.is_ascii_digit() {
+                i = number_end(text, i);
+                folded.push_str(&text[start..i]);
+                Kind::Number
+            } else if c.is_alphabetic() {
+                while i < bytes.len() {
+                    let b = bytes[i];
+                    if b.is_ascii() {
+                        if !b.is_ascii_alphabetic() {
+                            break;
+                        }
+                        folded.push(char::from(b.to_ascii_lowercase()));
+                        i += 1;
+                        continue;
+                    }
+                    let Some(ch) = text[i..].chars().next() else { break };
+                    if !ch.is_alphabetic() {
+                        break;
+                    }
+                    fold_char(ch, &mut folded);
+                    i += ch.len_utf8();
+                }
+                Kind::Word
+            } else {
+                i += c.len_utf8();
+                folded.push(c);
+                Kind::Punct
+            };
+            let (hash, head_hash) = hashes(&folded[fstart..]);
+            toks.push(Token {
+                kind,
+                start,
+                end: i,
+                fstart: fstart as u32,
+                fend: folded.len() as u32,
+                space_before,
+                hash,
+                head_hash,
+            });
+            space_before = false;
+        }
+        Tokens { text, toks, folded }
+    }
+
+    pub fn len(&self) -> usize {
+        self.toks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.toks.is_empty()
+    }
+
+    /// The folded form of token `i` (empty past the end).
+    pub fn norm(&self, i: usize) -> &str {
+        match self.toks.get(i) {
+            Some(t) => &self.folded[t.fstart as usize..t.fend as usize],
+            None => "",
+        }
+    }
+
+    /// Token `i` itself.
+    pub fn get(&self, i: usize) -> Option<&Token> {
+        self.toks.get(i)
+    }
+
+    /// The token as written (empty past the end).
+    pub fn raw(&self, i: usize) -> &'a str {
+        match self.toks.get(i) {
+            Some(t) => &self.text[t.start..t.end],
+            None => "",
+        }
+    }
+
+    pub fn kind(&self, i: usize) -> Option<Kind> {
+        self.toks.get(i).map(|t| t.kind)
+    }
+
+    pub fn is_word(&self, i: usize) -> bool {
+        self.kind(i) == Some(Kind::Word)
+    }
+
+    pub fn is_number(&self, i: usize) -> bool {
+        self.kind(i) == Some(Kind::Number)
+    }
+
+    /// Whether token `i` is the punctuation `p`.
+    pub fn is_punct(&self, i: usize, p: &str) -> bool {
+        self.kind(i) == Some(Kind::Punct) && self.raw(i) == p
+    }
+
+    /// Whether token `i` touches the previous token (no space between).
+    pub fn attached(&self, i: usize) -> bool {
+        i > 0 && self.toks.get(i).is_some_and(|t| !t.space_before)
+    }
+
+    /// Whether the word starts with an uppercase letter.
+    pub fn is_capitalized(&self, i: usize) -> bool {
+        self.is_word(i) && self.raw(i).chars().next().is_some_and(char::is_uppercase)
+    }
+
+    /// Byte start of token `i`, or the text length past the end.
+    pub fn start(&self, i: usize) -> usize {
+        self.toks.get(i).map_or(self.text.len(), |t| t.start)
+    }
+
+    /// Byte end of token `i`.
+    pub fn end(&self, i: usize) -> usize {
+        self.toks.get(i).map_or(self.text.len(), |t| t.end)
+    }
+}
+
+/// The end of a written number starting at `i`: digits joined by `.`/`,` before a digit, or by a
+/// space before exactly three digits (`1 234 567`) when every group so far has at most three.
+fn number_end(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    let digits = |mut j: usize| {
+        while j < bytes.len() && bytes[j].is_ascii_digit() {
+            j += 1;
+        }
+        j
+    };
+    let first_end = digits(i);
+    let mut group_len = first_end - i;
+    let mut spaced_ok = group_len <= 3;
+    i = first_end;
+    loop {
+        if i + 1 < bytes.len() && (bytes[i] == b'.' || bytes[i] == b',') && bytes[i + 1].is_ascii_digit() {
+            let e = digits(i + 1);
+            group_len = e - i - 1;
+            spaced_ok = false;
+            i = e;
+            continue;
+        }
+        if spaced_ok
+            && group_len <= 3
+            && let Some(c) = text[i..].chars().next()
+            && is_group_space(c)
+        {
+            let j = i + c.len_utf8();
+            let e = digits(j);
+            let next_is_sep_digit = e + 1 < bytes.len() && bytes[e] == b',' && bytes[e + 1].is_ascii_digit();
+            let ends_clean = e >= bytes.len() || !(bytes[e].is_ascii_alphanumeric()) || next_is_sep_digit;
+            if e - j == 3 && ends_clean {
+                group_len = 3;
+                i = e;
+                continue;
+            }
+        }
+        return i;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raws(t: &str) -> Vec<&str> {
+        let tk = Tokens::new(t);
+        (0..tk.len()).map(|i| tk.raw(i)).collect()
+    }
+
+    #[test]
+    fn splits_words_numbers_and_punctuation() {
+        assert_eq!(
+            raws("US$3.7 billion, 1 234,5 kg"),
+            vec!["US", "$", "3.7", "billion", ",", "1 234,5", "kg"]
+        );
+        assert_eq!(raws("COVID-19 y 42-9876"), vec!["COVID", "-", "19", "y", "42", "-", "9876"]);
+        assert_eq!(raws("in 2014 300 people"), vec!["in", "2014", "300", "people"]);
+    }
+
+    #[test]
+    fn folds_accents_and_case() {
+        let tk = Tokens::new("Policía ÁREA niño");
+        assert_eq!(tk.norm(0), "policia");
+        assert_eq!(tk.norm(1), "area");
+        assert_eq!(tk.norm(2), "nino");
+        assert_eq!(tk.norm(9), "");
+    }
+
+    #[test]
+    fn head_hashes_match_word_hashes() {
+        let tk = Tokens::new("homicidios ñu a");
+        let t = tk.get(0).copied().unwrap_or_else(|| unreachable!());
+        assert_eq!(t.hash, word_hash("homicidios"));
+        assert_eq!(t.head_hash, [word_hash("h"), word_hash("ho"), word_hash("hom")]);
+        let t = tk.get(1).copied().unwrap_or_else(|| unreachable!());
+        assert_eq!(t.head_hash, [word_hash("n"), word_hash("nu"), word_hash("nu")]);
+        let t = tk.get(2).copied().unwrap_or_else(|| unreachable!());
+        assert_eq!(t.head_hash, [word_hash("a"); 3]);
+    }
+
+    #[test]
+    fn records_attachment() {
+        let tk = Tokens::new("G20 summit");
+        assert!(tk.attached(1));
+        assert!(!tk.attached(2));
+    }
+}

@@ -1,0 +1,307 @@
+//! Units written around a number: percent, rates per 100,000, mass, area, money, durations.
+//!
+//! Every unit is normalised: tons become kg (× 1000), "per 1,000" rates become per 100,000
+//! (× 100), money becomes an ISO 4217 code with its scale word applied by the number reader.
+//! A bare "$" is read as US dollars: local currencies are recognised only when written
+//! ("pesos", "S/", "quetzales"). Bare "pesos" take the country of the sentence when it is a
+//! peso country, else Mexican pesos. Percentage points ("puntos porcentuales") are read as
+//! `percent`: the record has no unit of its own for a difference of percentages.
+
+use std::sync::LazyLock;
+
+use super::Lang;
+use super::lexicon::{Lexicon, lang_applies, rows};
+use super::tokens::Tokens;
+
+const UNITS: &str = include_str!("data/units.tsv");
+
+/// A unit read after (or before) a number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UnitMatch {
+    /// `percent`, `per_100k`, `kg`, `hectare`, `days`, `months`, `years`, an ISO code,
+    /// `peso` (resolve with `resolve_peso`) or `skip` (not a statistic).
+    pub unit: &'static str,
+    /// Multiply the value by this to express it in `unit`.
+    pub factor: f64,
+    /// First token of the unit phrase and the token after it.
+    pub start_tok: usize,
+    pub end_tok: usize,
+}
+
+struct UnitData {
+    suffix: Lexicon<(&'static str, f64)>,
+    per: Lexicon<()>,
+    population: Lexicon<()>,
+    /// Prefix symbols as raw token sequences (case-sensitive), longest first.
+    prefix: Vec<(Vec<String>, &'static str)>,
+}
+
+fn load(lang: Lang) -> UnitData {
+    let mut d = UnitData {
+        suffix: Lexicon::new(),
+        per: Lexicon::new(),
+        population: Lexicon::new(),
+        prefix: Vec::new(),
+    };
+    for row in rows(UNITS) {
+        if row.len() < 5 || !lang_applies(row[1], lang) {
+            continue;
+        }
+        let factor = row[4].parse::<f64>().unwrap_or(1.0);
+        match row[0] {
+            "suffix" => d.suffix.insert(row[2], (row[3], factor)),
+            "per" => d.per.insert(row[2], ()),
+            "population" => d.population.insert(row[2], ()),
+            "prefix" => {
+                let toks = Tokens::new(row[2]);
+                let pieces: Vec<String> = (0..toks.len()).map(|i| toks.raw(i).to_string()).collect();
+                if !pieces.is_empty() {
+                    d.prefix.push((pieces, row[3]));
+                }
+            }
+            _ => {}
+        }
+    }
+    d.prefix.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+    d
+}
+
+static EN: LazyLock<UnitData> = LazyLock::new(|| load(Lang::En));
+static ES: LazyLock<UnitData> = LazyLock::new(|| load(Lang::Es));
+
+fn data(lang: Lang) -> &'static UnitData {
+    match lang {
+        Lang::En => &EN,
+        Lang::Es => &ES,
+    }
+}
+
+/// ISO codes that may be written right against the digits ("USD500", "Q500", "S/35").
+pub fn is_currency_code(raw: &str) -> bool {
+    matches!(
+        raw,
+        "US" | "USD"
+            | "Q"
+            | "S"
+            | "MXN"
+            | "COP"
+            | "PEN"
+            | "GTQ"
+            | "EUR"
+            | "BRL"
+            | "HNL"
+            | "CLP"
+            | "ARS"
+            | "Bs"
+            | "RD"
+            | "J"
+            | "TT"
+            | "C"
+            | "R"
+            | "B"
+    )
+}
+
+/// A currency symbol or code right before token `first`: (ISO code, first token of the symbol).
+pub fn currency_before(toks: &Tokens<'_>, first: usize) -> Option<(&'static str, usize)> {
+    // Both languages share the prefix table.
+    for (pieces, code) in &data(Lang::En).prefix {
+        let k = pieces.len();
+        if k > first {
+            continue;
+        }
+        let start = first - k;
+        if !pieces.iter().enumerate().all(|(j, p)| toks.raw(start + j) == p) {
+            continue;
+        }
+        // A letter symbol must stand alone ("Q 500", not "IQ 500").
+        if toks.is_word(start) && start > 0 && toks.attached(start) && toks.is_word(start - 1) {
+            continue;
+        }
+        return Some((code, start));
+    }
+    None
+}
+
+/// An all-capital ISO code written after the number ("500 USD").
+fn code_after(toks: &Tokens<'_>, i: usize) -> Option<&'static str> {
+    let raw = toks.raw(i);
+    if raw.len() != 3 || !raw.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    data(Lang::En)
+        .prefix
+        .iter()
+        .find(|(p, _)| p.len() == 1 && p[0] == raw)
+        .map(|(_, c)| *c)
+}
+
+/// Whether a unit that makes a four-digit number a quantity (not a year) starts at token `i`.
+pub fn starts_unit(toks: &Tokens<'_>, i: usize, lang: Lang) -> bool {
+    let d = data(lang);
+    if let Some(m) = d.suffix.longest_at(toks, i) {
+        let unit = m.value.0;
+        return !matches!(unit, "days" | "months" | "years" | "skip");
+    }
+    code_after(toks, i).is_some()
+}
+
+/// The unit written right after a number ending before token `i` (scale words already read).
+///
+/// `scaled` says whether a scale word was read, which allows Spanish "millones de dólares".
+pub fn suffix_unit(toks: &Tokens<'_>, i: usize, lang: Lang, scaled: bool) -> Option<UnitMatch> {
+    let d = data(lang);
+    let mut at = i;
+    // "10-year sentence", "a 30-day emergency".
+    if (toks.is_punct(at, "-") || toks.is_punct(at, "–")) && toks.attached(at) && toks.attached(at + 1) {
+        at += 1;
+    }
+    if let Some(m) = d.suffix.longest_at(toks, at) {
+        return Some(UnitMatch {
+            unit: m.value.0,
+            factor: m.value.1,
+            start_tok: at,
+            end_tok: m.end,
+        });
+    }
+    if let Some(code) = code_after(toks, at) {
+        return Some(UnitMatch {
+            unit: code,
+            factor: 1.0,
+            start_tok: at,
+            end_tok: at + 1,
+        });
+    }
+    // "2 millones de dólares", "un millón de soles", "a million of them" is not money.
+    if scaled && matches!(toks.norm(at), "de" | "of") {
+        if let Some(m) = d.suffix.longest_at(toks, at + 1)
+            && is_money(m.value.0)
+        {
+            return Some(UnitMatch {
+                unit: m.value.0,
+                factor: m.value.1,
+                start_tok: at,
+                end_tok: m.end,
+            });
+        }
+        if let Some(code) = code_after(toks, at + 1) {
+            return Some(UnitMatch {
+                unit: code,
+                factor: 1.0,
+                start_tok: at,
+                end_tok: at + 2,
+            });
+        }
+    }
+    None
+}
+
+/// Whether a unit is money (an ISO code or a peso still to resolve).
+pub fn is_money(unit: &str) -> bool {
+    unit == "peso" || (unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase()))
+}
+
+/// The ISO code of a bare "pesos" given the country the sentence is about.
+pub fn resolve_peso(country: Option<&str>) -> &'static str {
+    match country {
+        Some("CO") => "COP",
+        Some("CL") => "CLP",
+        Some("AR") => "ARS",
+        Some("DO") => "DOP",
+        Some("UY") => "UYU",
+        Some("CU") => "CUP",
+        Some("PH") => "PHP",
+        _ => "MXN",
+    }
+}
+
+/// A rate base at token `i`: "per 100,000 inhabitants", "por cada cien mil habitantes".
+///
+/// `base_at(tok)` gives the value and end token of a number starting at `tok`, as read by the
+/// number reader. Returns the factor to per-100,000 and the token after the phrase.
+pub fn per_rate(toks: &Tokens<'_>, i: usize, lang: Lang, base_at: impl Fn(usize) -> Option<(f64, usize)>) -> Option<(f64, usize)> {
+    let d = data(lang);
+    let conn = d.per.longest_at(toks, i)?;
+    let bare_por = toks.norm(i) == "por" && conn.end == i + 1;
+    let j = conn.end;
+    let (base, mut end) = if let Some((v, e)) = base_at(j) {
+        (v, e)
+    } else {
+        // "per thousand", "per million", "por millón".
+        match toks.norm(j) {
+            "thousand" => (1e3, j + 1),
+            "million" | "millon" => (1e6, j + 1),
+            _ => return None,
+        }
+    };
+    let factor = if base == 1e5 {
+        1.0
+    } else if base == 1e3 {
+        100.0
+    } else if base == 1e4 {
+        10.0
+    } else if base == 1e6 {
+        0.1
+    } else if base == 100.0 {
+        1000.0
+    } else {
+        return None;
+    };
+    let after_de = if matches!(toks.norm(end), "de" | "of") { end + 1 } else { end };
+    let population = d.population.longest_at(toks, after_de);
+    if let Some(m) = population {
+        end = m.end;
+    }
+    // Bare Spanish "por" reads as a rate only with its population noun or a 100,000 base.
+    if bare_por && population.is_none() && base != 1e5 {
+        return None;
+    }
+    Some((factor, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(text: &str, lang: Lang) -> Option<(&'static str, f64)> {
+        let toks = Tokens::new(text);
+        suffix_unit(&toks, 1, lang, toks.len() > 2 && toks.norm(1) == "millones").map(|m| (m.unit, m.factor))
+    }
+
+    #[test]
+    fn reads_units_after_numbers() {
+        assert_eq!(unit("5 percent", Lang::En), Some(("percent", 1.0)));
+        assert_eq!(unit("5 por ciento", Lang::Es), Some(("percent", 1.0)));
+        assert_eq!(unit("5 %", Lang::Es), Some(("percent", 1.0)));
+        assert_eq!(unit("5 metric tons", Lang::En), Some(("kg", 1000.0)));
+        assert_eq!(unit("5 toneladas", Lang::Es), Some(("kg", 1000.0)));
+        assert_eq!(unit("5 pounds", Lang::En), Some(("kg", 0.45359237)));
+        assert_eq!(unit("5 hectáreas", Lang::Es), Some(("hectare", 1.0)));
+        assert_eq!(unit("5 meses", Lang::Es), Some(("months", 1.0)));
+        assert_eq!(unit("5-year", Lang::En), Some(("years", 1.0)));
+        assert_eq!(unit("5 quetzales", Lang::Es), Some(("GTQ", 1.0)));
+        assert_eq!(unit("5 pesos colombianos", Lang::Es), Some(("COP", 1.0)));
+        assert_eq!(unit("5 USD", Lang::En), Some(("USD", 1.0)));
+        assert_eq!(unit("5 kilómetros", Lang::Es), Some(("skip", 1.0)));
+        assert_eq!(unit("5 policías", Lang::Es), None);
+    }
+
+    #[test]
+    fn reads_currency_prefixes() {
+        let toks = Tokens::new("unos US$ 35 y S/ 4 y S/.9 y Q 50 y IQ 50 y € 3");
+        let code = |i| currency_before(&toks, i).map(|(c, _)| c);
+        assert_eq!(code(3), Some("USD"));
+        assert_eq!(code(7), Some("PEN"));
+        assert_eq!(code(12), Some("PEN"));
+        assert_eq!(code(15), Some("GTQ"));
+        assert_eq!(code(18), None);
+        assert_eq!(code(21), Some("EUR"));
+    }
+
+    #[test]
+    fn peso_follows_the_country() {
+        assert_eq!(resolve_peso(Some("CO")), "COP");
+        assert_eq!(resolve_peso(Some("PE")), "MXN");
+        assert_eq!(resolve_peso(None), "MXN");
+    }
+}
