@@ -91,7 +91,6 @@ fn load(lang: Lang) -> StatData {
             "respecto al",
             "con respecto a",
             "contra",
-            "que en",
             "versus",
             "vs",
             "vs .",
@@ -806,6 +805,10 @@ fn is_base_year(toks: &Tokens<'_>, nums: &[Number], n: &Number, d: &StatData) ->
             return false;
         }
         if d.comparison.matches_at(toks, j) || matches!(toks.norm(j), "respecto" | "before" | "earlier" | "anterior") {
+            return true;
+        }
+        // "15 más que en 2023", "menos que el 2022".
+        if toks.norm(j) == "que" && j > 0 && matches!(toks.norm(j - 1), "mas" | "menos" | "mayor" | "menor" | "superior" | "inferior") {
             return true;
         }
     }
