@@ -1067,6 +1067,12 @@ fn is_connector(w: &str) -> bool {
 /// A capitalised name (with "of", "de" inside) starting at token `i`, and an acronym in
 /// brackets after it, which is preferred.
 fn name_from(toks: &Tokens<'_>, i: usize) -> Option<(String, usize, usize)> {
+    // "The Global Initiative": a leading article is not part of the name.
+    let i = if matches!(toks.norm(i), "the" | "el" | "la" | "los" | "las") && toks.is_capitalized(i + 1) {
+        i + 1
+    } else {
+        i
+    };
     let mut j = i;
     let mut last = None;
     while j < toks.len() {
