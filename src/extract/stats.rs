@@ -431,13 +431,24 @@ fn is_age(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
     if matches!(toks.norm(end), "y" | "o" | "or" | "and") && matches!(toks.norm(end + 1), "mas" | "older" | "over") {
         return matches!(toks.norm(end + 2), "anos" | "" | "," | ".") || toks.norm(end + 1) == "older";
     }
-    if unit != "years" {
+    if unit != "years" && unit != "count" {
         return false;
     }
     let f = n.first_tok;
     let prev = |k: usize| if f >= k { toks.norm(f - k) } else { "" };
-    if matches!(prev(1), "aged" | "age" | "edad" | "edades") || (prev(1) == "de" && matches!(prev(2), "edad" | "edades")) {
+    // "aged 30", "a la edad de 15", "under the age of 16", "children under 18".
+    if matches!(prev(1), "aged" | "age" | "edad" | "edades")
+        || (matches!(prev(1), "de" | "of") && matches!(prev(2), "edad" | "edades" | "age" | "ages"))
+        || (matches!(prev(1), "under" | "over")
+            && matches!(
+                prev(2),
+                "children" | "minors" | "kids" | "teenagers" | "youths" | "those" | "anyone" | "people"
+            ))
+    {
         return true;
+    }
+    if unit != "years" {
+        return false;
     }
     if is_hyphen_at(toks, end) && toks.norm(end + 1) == "old" {
         return true;
