@@ -736,7 +736,7 @@ fn is_identifier(toks: &Tokens<'_>, d: &LangData, first: usize) -> bool {
     }
     let raw = toks.raw(w);
     // "DL 1186", "RM 045": a plain number right after an acronym (not a currency code).
-    let acronym = raw.len() >= 2 && raw.len() <= 5 && raw.chars().all(|c| c.is_ascii_uppercase()) && !units::is_currency_code(raw);
+    let acronym = raw.len() >= 2 && raw.len() <= 4 && raw.chars().all(|c| c.is_ascii_uppercase()) && !units::is_currency_code(raw);
     if acronym && j == first && toks.raw(first).bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
