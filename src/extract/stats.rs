@@ -511,9 +511,14 @@ const PERSON_NOUNS: [&str; 28] = [
     "bebe",
 ];
 
-/// "1. The police..." or "2) ...": a list number at the start of a sentence.
+/// "1. The police..." or "2) ...": a list number at the start of a sentence; "(3)": a note mark.
 fn is_list_marker(toks: &Tokens<'_>, n: &Number) -> bool {
-    n.first_tok == 0 && n.end_tok == 1 && (toks.is_punct(1, ".") || toks.is_punct(1, ")")) && !toks.is_number(2)
+    let bracketed = n.first_tok > 0
+        && toks.is_punct(n.first_tok - 1, "(")
+        && toks.is_punct(n.end_tok, ")")
+        && n.end_tok == n.first_tok + 1
+        && n.value.high() < 100.0;
+    bracketed || (n.first_tok == 0 && n.end_tok == 1 && (toks.is_punct(1, ".") || toks.is_punct(1, ")")) && !toks.is_number(2))
 }
 
 fn is_hyphen_at(toks: &Tokens<'_>, i: usize) -> bool {
