@@ -518,7 +518,7 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
     loop {
         if let Some((v, k)) = word_info(toks, j, d) {
             let ok = match k {
-                WordKind::One => matches!(last, None | Some(WordKind::Scale)) && next_is_multiplier(j + 1),
+                WordKind::One => matches!(last, None | Some(WordKind::Scale)) && next_is_multiplier(j + 1) || last == Some(WordKind::Tens),
                 WordKind::Unit => matches!(
                     last,
                     None | Some(WordKind::Tens | WordKind::Hundred | WordKind::Hundreds | WordKind::Scale)
@@ -569,7 +569,7 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
         }
         j += 1;
     }
-    if end == i || (last == Some(WordKind::One)) {
+    if end == i || (end == i + 1 && last == Some(WordKind::One)) {
         return None;
     }
     let value = total + current;
@@ -950,6 +950,11 @@ mod tests {
         assert_eq!(values("cinco tripulantes", Lang::Es), vec![p(5.0)]);
         assert_eq!(values("veintitrés presos", Lang::Es), vec![p(23.0)]);
         assert_eq!(values("noventa y nueve casos", Lang::Es), vec![p(99.0)]);
+        assert_eq!(
+            values("treinta y una víctimas y doscientas familias", Lang::Es),
+            vec![p(31.0), p(200.0)]
+        );
+        assert_eq!(values("twenty-one boats", Lang::En), vec![p(21.0)]);
         assert_eq!(values("cien mil soles", Lang::Es), vec![p(100000.0)]);
         assert_eq!(values("doscientos cuarenta agentes", Lang::Es), vec![p(240.0)]);
         assert_eq!(values("mil policías", Lang::Es), vec![p(1000.0)]);
