@@ -497,7 +497,8 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
         WordKind::One if !next_is_multiplier(i + 1) => {
             // English "one" before a noun counts ("one police officer", "one year"); "a", "un",
             // "una" are articles, and "one of", "no one", "one another" are not amounts.
-            if toks.norm(i) != "one" || !one_counts(toks, i) {
+            let uno_de_cada = matches!(toks.norm(i), "uno" | "una") && toks.norm(i + 1) == "de" && toks.norm(i + 2) == "cada";
+            if !uno_de_cada && (toks.norm(i) != "one" || !one_counts(toks, i)) {
                 return None;
             }
             let mut n = new_number(toks, NumberKind::Quantity, 1.0, i, i + 1);
@@ -603,6 +604,15 @@ fn one_counts(toks: &Tokens<'_>, i: usize) -> bool {
     ];
     if i > 0 && NOT_AFTER.contains(&toks.norm(i - 1)) {
         return false;
+    }
+    // "one in five", "one out of ten": read it, so that the ratio is seen as a whole.
+    let ratio_at = match (toks.norm(i + 1), toks.norm(i + 2)) {
+        ("in", _) => Some(i + 2),
+        ("out", "of") => Some(i + 3),
+        _ => None,
+    };
+    if let Some(j) = ratio_at {
+        return toks.is_number(j) || (toks.is_word(j) && data(Lang::En).words.get_tok(toks, j).is_some());
     }
     if is_hyphen(toks, i + 1) {
         return false;
@@ -1016,7 +1026,9 @@ mod tests {
         assert_eq!(kinds("two-thirds and eight times", Lang::En), vec![Fraction, Fraction]);
         assert_eq!(kinds("dos tercios, tres veces", Lang::Es), vec![Fraction, Fraction]);
         assert_eq!(kinds("1 in 5 residents", Lang::En), vec![Fraction, Fraction]);
+        assert_eq!(kinds("one in five residents", Lang::En), vec![Fraction, Fraction]);
         assert_eq!(kinds("nueve de cada diez", Lang::Es), vec![Fraction, Fraction]);
+        assert_eq!(kinds("uno de cada cinco", Lang::Es), vec![Fraction, Fraction]);
         assert!(scan("dozens of people, hundreds of families, a few hundred", Lang::En).is_empty());
         assert!(scan("cientos de familias y miles de personas, millones de dólares", Lang::Es).is_empty());
     }
