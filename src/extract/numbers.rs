@@ -706,11 +706,10 @@ fn is_time(toks: &Tokens<'_>, d: &LangData, first: usize, end: usize, v: f64) ->
     if v > 24.0 || v.fract() != 0.0 {
         return false;
     }
-    if let Some(m) = d.time.longest_at(toks, end) {
+    if d.time.matches_at(toks, end) {
         // "10 am" / "10am", but "horas"/"hours" only in "a las 10 horas" style.
         let w = toks.norm(end);
         if !matches!(w, "horas" | "hours" | "h" | "hs" | "hrs") || a_las_before(toks, first) {
-            let _ = m;
             return true;
         }
     }
