@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Lang;
-use super::tokens::{Kind, Tokens, word_hash};
+use super::tokens::{Kind, Tokens, head_hashes, word_hash};
 
 /// A hasher for keys that are already hashes (`word_hash` values).
 #[derive(Debug, Default, Clone, Copy)]
@@ -214,9 +214,10 @@ impl<T> Lexicon<T> {
                 }
             }
         };
-        let key = t.head_hash[STEM_KEY - 1];
+        let heads = head_hashes(toks.norm(i));
+        let key = heads[STEM_KEY - 1];
         for &l in &self.short_lens {
-            let short = t.head_hash[l - 1];
+            let short = heads[l - 1];
             if short != key {
                 try_key(short);
             }

@@ -497,7 +497,8 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
         WordKind::One if !next_is_multiplier(i + 1) => {
             // English "one" before a noun counts ("one police officer", "one year"); "a", "un",
             // "una" are articles, and "one of", "no one", "one another" are not amounts.
-            if toks.norm(i) != "one" || !one_counts(toks, i) {
+            let uno_de_cada = matches!(toks.norm(i), "uno" | "una") && toks.norm(i + 1) == "de" && toks.norm(i + 2) == "cada";
+            if !uno_de_cada && (toks.norm(i) != "one" || !one_counts(toks, i)) {
                 return None;
             }
             let mut n = new_number(toks, NumberKind::Quantity, 1.0, i, i + 1);
@@ -518,7 +519,7 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
     loop {
         if let Some((v, k)) = word_info(toks, j, d) {
             let ok = match k {
-                WordKind::One => matches!(last, None | Some(WordKind::Scale)) && next_is_multiplier(j + 1),
+                WordKind::One => matches!(last, None | Some(WordKind::Scale)) && next_is_multiplier(j + 1) || last == Some(WordKind::Tens),
                 WordKind::Unit => matches!(
                     last,
                     None | Some(WordKind::Tens | WordKind::Hundred | WordKind::Hundreds | WordKind::Scale)
@@ -569,7 +570,7 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
         }
         j += 1;
     }
-    if end == i || (last == Some(WordKind::One)) {
+    if end == i || (end == i + 1 && last == Some(WordKind::One)) {
         return None;
     }
     let value = total + current;
@@ -603,6 +604,15 @@ fn one_counts(toks: &Tokens<'_>, i: usize) -> bool {
     ];
     if i > 0 && NOT_AFTER.contains(&toks.norm(i - 1)) {
         return false;
+    }
+    // "one in five", "one out of ten": read it, so that the ratio is seen as a whole.
+    let ratio_at = match (toks.norm(i + 1), toks.norm(i + 2)) {
+        ("in", _) => Some(i + 2),
+        ("out", "of") => Some(i + 3),
+        _ => None,
+    };
+    if let Some(j) = ratio_at {
+        return toks.is_number(j) || (toks.is_word(j) && data(Lang::En).words.get_tok(toks, j).is_some());
     }
     if is_hyphen(toks, i + 1) {
         return false;
@@ -696,11 +706,10 @@ fn is_time(toks: &Tokens<'_>, d: &LangData, first: usize, end: usize, v: f64) ->
     if v > 24.0 || v.fract() != 0.0 {
         return false;
     }
-    if let Some(m) = d.time.longest_at(toks, end) {
+    if d.time.matches_at(toks, end) {
         // "10 am" / "10am", but "horas"/"hours" only in "a las 10 horas" style.
         let w = toks.norm(end);
         if !matches!(w, "horas" | "hours" | "h" | "hs" | "hrs") || a_las_before(toks, first) {
-            let _ = m;
             return true;
         }
     }
@@ -736,7 +745,7 @@ fn is_identifier(toks: &Tokens<'_>, d: &LangData, first: usize) -> bool {
     }
     let raw = toks.raw(w);
     // "DL 1186", "RM 045": a plain number right after an acronym (not a currency code).
-    let acronym = raw.len() >= 2 && raw.len() <= 5 && raw.chars().all(|c| c.is_ascii_uppercase()) && !units::is_currency_code(raw);
+    let acronym = raw.len() >= 2 && raw.len() <= 4 && raw.chars().all(|c| c.is_ascii_uppercase()) && !units::is_currency_code(raw);
     if acronym && j == first && toks.raw(first).bytes().all(|b| b.is_ascii_digit()) {
         return true;
     }
@@ -950,6 +959,11 @@ mod tests {
         assert_eq!(values("cinco tripulantes", Lang::Es), vec![p(5.0)]);
         assert_eq!(values("veintitrés presos", Lang::Es), vec![p(23.0)]);
         assert_eq!(values("noventa y nueve casos", Lang::Es), vec![p(99.0)]);
+        assert_eq!(
+            values("treinta y una víctimas y doscientas familias", Lang::Es),
+            vec![p(31.0), p(200.0)]
+        );
+        assert_eq!(values("twenty-one boats", Lang::En), vec![p(21.0)]);
         assert_eq!(values("cien mil soles", Lang::Es), vec![p(100000.0)]);
         assert_eq!(values("doscientos cuarenta agentes", Lang::Es), vec![p(240.0)]);
         assert_eq!(values("mil policías", Lang::Es), vec![p(1000.0)]);
@@ -1011,7 +1025,9 @@ mod tests {
         assert_eq!(kinds("two-thirds and eight times", Lang::En), vec![Fraction, Fraction]);
         assert_eq!(kinds("dos tercios, tres veces", Lang::Es), vec![Fraction, Fraction]);
         assert_eq!(kinds("1 in 5 residents", Lang::En), vec![Fraction, Fraction]);
+        assert_eq!(kinds("one in five residents", Lang::En), vec![Fraction, Fraction]);
         assert_eq!(kinds("nueve de cada diez", Lang::Es), vec![Fraction, Fraction]);
+        assert_eq!(kinds("uno de cada cinco", Lang::Es), vec![Fraction, Fraction]);
         assert!(scan("dozens of people, hundreds of families, a few hundred", Lang::En).is_empty());
         assert!(scan("cientos de familias y miles de personas, millones de dólares", Lang::Es).is_empty());
     }

@@ -91,7 +91,6 @@ fn load(lang: Lang) -> StatData {
             "respecto al",
             "con respecto a",
             "contra",
-            "que en",
             "versus",
             "vs",
             "vs .",
@@ -145,6 +144,7 @@ struct Draft {
 
 /// Finds the statistics of a body, sentence by sentence.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
+    // Sentences carry their own offsets into the body.
     let _ = body;
     let mut out = Vec::new();
     for s in sentences {
@@ -432,13 +432,24 @@ fn is_age(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
     if matches!(toks.norm(end), "y" | "o" | "or" | "and") && matches!(toks.norm(end + 1), "mas" | "older" | "over") {
         return matches!(toks.norm(end + 2), "anos" | "" | "," | ".") || toks.norm(end + 1) == "older";
     }
-    if unit != "years" {
+    if unit != "years" && unit != "count" {
         return false;
     }
     let f = n.first_tok;
     let prev = |k: usize| if f >= k { toks.norm(f - k) } else { "" };
-    if matches!(prev(1), "aged" | "age" | "edad" | "edades") || (prev(1) == "de" && matches!(prev(2), "edad" | "edades")) {
+    // "aged 30", "a la edad de 15", "under the age of 16", "children under 18".
+    if matches!(prev(1), "aged" | "age" | "edad" | "edades")
+        || (matches!(prev(1), "de" | "of") && matches!(prev(2), "edad" | "edades" | "age" | "ages"))
+        || (matches!(prev(1), "under" | "over")
+            && matches!(
+                prev(2),
+                "children" | "minors" | "kids" | "teenagers" | "youths" | "those" | "anyone" | "people"
+            ))
+    {
         return true;
+    }
+    if unit != "years" {
+        return false;
     }
     if is_hyphen_at(toks, end) && toks.norm(end + 1) == "old" {
         return true;
@@ -501,9 +512,14 @@ const PERSON_NOUNS: [&str; 28] = [
     "bebe",
 ];
 
-/// "1. The police..." or "2) ...": a list number at the start of a sentence.
+/// "1. The police..." or "2) ...": a list number at the start of a sentence; "(3)": a note mark.
 fn is_list_marker(toks: &Tokens<'_>, n: &Number) -> bool {
-    n.first_tok == 0 && n.end_tok == 1 && (toks.is_punct(1, ".") || toks.is_punct(1, ")")) && !toks.is_number(2)
+    let bracketed = n.first_tok > 0
+        && toks.is_punct(n.first_tok - 1, "(")
+        && toks.is_punct(n.end_tok, ")")
+        && n.end_tok == n.first_tok + 1
+        && n.value.high() < 100.0;
+    bracketed || (n.first_tok == 0 && n.end_tok == 1 && (toks.is_punct(1, ".") || toks.is_punct(1, ")")) && !toks.is_number(2))
 }
 
 fn is_hyphen_at(toks: &Tokens<'_>, i: usize) -> bool {
@@ -808,6 +824,10 @@ fn is_base_year(toks: &Tokens<'_>, nums: &[Number], n: &Number, d: &StatData) ->
         if d.comparison.matches_at(toks, j) || matches!(toks.norm(j), "respecto" | "before" | "earlier" | "anterior") {
             return true;
         }
+        // "15 más que en 2023", "menos que el 2022".
+        if toks.norm(j) == "que" && j > 0 && matches!(toks.norm(j - 1), "mas" | "menos" | "mayor" | "menor" | "superior" | "inferior") {
+            return true;
+        }
     }
     false
 }
@@ -1064,6 +1084,12 @@ fn is_connector(w: &str) -> bool {
 /// A capitalised name (with "of", "de" inside) starting at token `i`, and an acronym in
 /// brackets after it, which is preferred.
 fn name_from(toks: &Tokens<'_>, i: usize) -> Option<(String, usize, usize)> {
+    // "The Global Initiative": a leading article is not part of the name.
+    let i = if matches!(toks.norm(i), "the" | "el" | "la" | "los" | "las") && toks.is_capitalized(i + 1) {
+        i + 1
+    } else {
+        i
+    };
     let mut j = i;
     let mut last = None;
     while j < toks.len() {

@@ -26,10 +26,8 @@ pub struct Token {
     fend: u32,
     /// Whether whitespace separates this token from the previous one.
     pub space_before: bool,
-    /// `word_hash` of the folded form, and of its first one, two and three characters
-    /// (the whole form when shorter), so lexicons look words up without hashing them again.
+    /// `word_hash` of the folded form, so lexicons look words up without hashing them again.
     pub hash: u64,
-    pub head_hash: [u64; 3],
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -40,24 +38,26 @@ pub fn word_hash(s: &str) -> u64 {
     s.bytes().fold(FNV_OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME))
 }
 
-/// `word_hash` of `s` and of its first one, two and three characters (all of it when shorter),
-/// in one pass.
-fn hashes(s: &str) -> (u64, [u64; 3]) {
+/// `word_hash` of `s` and of its first one, two and three characters (all of it when shorter).
+pub fn head_hashes(s: &str) -> [u64; 3] {
     let mut h = FNV_OFFSET;
     let mut heads = [0u64; 3];
     let mut n = 0;
     for (i, b) in s.bytes().enumerate() {
         // A character starts at every byte that is not a UTF-8 continuation byte.
-        if n < 3 && i > 0 && b & 0xC0 != 0x80 {
+        if i > 0 && b & 0xC0 != 0x80 {
             heads[n] = h;
             n += 1;
+            if n == 3 {
+                return heads;
+            }
         }
         h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
     }
     for head in heads.iter_mut().skip(n) {
         *head = h;
     }
-    (h, heads)
+    heads
 }
 
 /// The tokens of one text, with their folded forms.
@@ -148,7 +148,7 @@ impl<'a> Tokens<'a> {
                 folded.push(c);
                 Kind::Punct
             };
-            let (hash, head_hash) = hashes(&folded[fstart..]);
+            let hash = word_hash(&folded[fstart..]);
             toks.push(Token {
                 kind,
                 start,
@@ -157,7 +157,6 @@ impl<'a> Tokens<'a> {
                 fend: folded.len() as u32,
                 space_before,
                 hash,
-                head_hash,
             });
             space_before = false;
         }
@@ -305,11 +304,9 @@ mod tests {
         let tk = Tokens::new("homicidios ñu a");
         let t = tk.get(0).copied().unwrap_or_else(|| unreachable!());
         assert_eq!(t.hash, word_hash("homicidios"));
-        assert_eq!(t.head_hash, [word_hash("h"), word_hash("ho"), word_hash("hom")]);
-        let t = tk.get(1).copied().unwrap_or_else(|| unreachable!());
-        assert_eq!(t.head_hash, [word_hash("n"), word_hash("nu"), word_hash("nu")]);
-        let t = tk.get(2).copied().unwrap_or_else(|| unreachable!());
-        assert_eq!(t.head_hash, [word_hash("a"); 3]);
+        assert_eq!(head_hashes(tk.norm(0)), [word_hash("h"), word_hash("ho"), word_hash("hom")]);
+        assert_eq!(head_hashes(tk.norm(1)), [word_hash("n"), word_hash("nu"), word_hash("nu")]);
+        assert_eq!(head_hashes(tk.norm(2)), [word_hash("a"); 3]);
     }
 
     #[test]
