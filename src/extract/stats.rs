@@ -237,7 +237,7 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
     let source = find_source(&toks, d);
     let countries = countries(s.text, &toks);
     for dr in &mut drafts {
-        dr.location = nearest_country(&countries, &toks, dr);
+        dr.location = nearest_country(&countries, s.text, &toks, dr);
         if dr.unit == "peso" {
             dr.unit = units::resolve_peso(dr.location);
         }
@@ -1040,12 +1040,43 @@ fn mention_start(text: &str, toks: &Tokens<'_>, from: usize, end: usize) -> usiz
     a
 }
 
-fn nearest_country(countries: &[(usize, usize, &'static str)], toks: &Tokens<'_>, dr: &Draft) -> Option<&'static str> {
+fn nearest_country(countries: &[(usize, usize, &'static str)], text: &str, toks: &Tokens<'_>, dr: &Draft) -> Option<&'static str> {
     let (s, e) = (toks.start(dr.first), toks.end(dr.end.saturating_sub(1)));
-    countries
-        .iter()
+    // An origin or destination ("bound for Paraguay") is not where the figure belongs, unless
+    // the sentence names no other country.
+    let placed: Vec<_> = countries.iter().filter(|&&(cs, _, _)| !after_route_marker(text, cs)).collect();
+    let pool: Vec<_> = if placed.is_empty() { countries.iter().collect() } else { placed };
+    pool.into_iter()
         .min_by_key(|&&(cs, ce, _)| if ce <= s { s - ce } else { cs.saturating_sub(e) })
         .map(|&(_, _, c)| c)
+}
+
+static ROUTE_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    include_str!("data/route_markers.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// Whether the words just before byte `at` are an origin or destination marker.
+fn after_route_marker(text: &str, at: usize) -> bool {
+    let Some(before) = text.get(..at) else { return false };
+    // Enough of the text to hold the longest marker; lower-cased for comparison.
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(24)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    let tail = tail.trim_end();
+    ROUTE_MARKERS.iter().any(|m| {
+        tail.strip_suffix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+    })
 }
 
 /// The source of the sentence's figures: (name, first token, end token).
@@ -1307,6 +1338,20 @@ mod tests {
     fn unit_value(text: &str, lang: Lang) -> (String, Option<f64>) {
         let s = one(text, lang);
         (s.unit, s.value)
+    }
+
+    #[test]
+    fn origins_and_destinations_do_not_place_a_figure() {
+        let found = stats("Bolivian police seized 780 kilos of cocaine bound for Paraguay.", Lang::En);
+        assert_eq!(found[0].location.as_deref(), Some("BO"));
+        let found = stats(
+            "La policía española incautó 300 kilos de cocaína procedentes de Colombia.",
+            Lang::Es,
+        );
+        assert_eq!(found[0].location.as_deref(), Some("ES"));
+        // With no other country, the destination is all there is.
+        let found = stats("Seized: 50 kilos bound for Chile.", Lang::En);
+        assert_eq!(found[0].location.as_deref(), Some("CL"));
     }
 
     #[test]
