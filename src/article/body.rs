@@ -55,7 +55,7 @@ fn count_chars(text: &str) -> (u32, u32) {
     for c in text.chars() {
         if !c.is_whitespace() {
             chars += 1;
-            if matches!(c, '.' | ',' | ';' | '?' | '!' | '。' | '،') {
+            if matches!(c, '.' | ',' | ';' | '?' | '!' | '。' | '،' | '，' | '、' | '！' | '？') {
                 punct += 1;
             }
         }

@@ -228,7 +228,11 @@ pub fn build(html: &Html) -> Dom<'_> {
                 if kind != Kind::Junk && ((!class.is_empty() && is_embed(class)) || is_hidden(el)) {
                     kind = Kind::Junk;
                 }
-                let hint = if kind == Kind::Junk { Hint::Neutral } else { hint_of(el) };
+                let mut hint = if kind == Kind::Junk { Hint::Neutral } else { hint_of(el) };
+                // A page or article header holds the headline, standfirst and byline, not the text.
+                if name == "header" && hint == Hint::Neutral {
+                    hint = Hint::Negative;
+                }
                 // Metadata lives in head and in meta/link/time elements, so those stay in
                 // the copy; only subtrees that never hold text for us are skipped.
                 descend = !matches!(
