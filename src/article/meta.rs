@@ -95,9 +95,17 @@ pub fn extract_meta(dom: &Dom, url: Option<&str>, fetched_at: Option<DateTime<Ut
         .map(str::to_string)
         .or_else(|| ld.publisher.clone());
 
+    // A headline equal to the site name is a template default, not this page's title.
+    let not_site = |t: &String| site_name.as_deref().is_none_or(|s| !s.trim().eq_ignore_ascii_case(t.trim()));
     let title = get("og:title")
         .map(|t| strip_site_name(t, site_name.as_deref(), url))
-        .or_else(|| ld.headline.clone().map(|t| strip_site_name(&t, site_name.as_deref(), url)))
+        .filter(not_site)
+        .or_else(|| {
+            ld.headline
+                .clone()
+                .map(|t| strip_site_name(&t, site_name.as_deref(), url))
+                .filter(not_site)
+        })
         .or_else(|| dom.title.as_deref().map(|t| clean_title(t, site_name.as_deref())))
         .or_else(|| first_text_of(dom, "h1"))
         .map(|t| normalise_space(&t))
