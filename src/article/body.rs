@@ -450,7 +450,7 @@ impl Emitter {
                     ld > 0.5 || (ld > 0.3 && self.chars < 100)
                 };
                 let dek = heading && self.chars > 120 && self.out.is_empty();
-                !(linky || dek || is_boilerplate_line(t) || is_dateline(t))
+                !(linky || dek || is_boilerplate_line(t) || is_dateline(t) || is_contact(t))
             };
             if !keep {
                 tracing::trace!(link_density = ld, text = %t.chars().take(100).collect::<String>(), "Block left out.");
@@ -467,6 +467,11 @@ impl Emitter {
         self.link_chars = 0;
         self.punct = 0;
     }
+}
+
+/// A line that is only an e-mail address or a bare web address (a reporter's contact).
+fn is_contact(t: &str) -> bool {
+    !t.contains(char::is_whitespace) && (t.contains('@') || t.starts_with("http") || t.starts_with("www.") || t.contains(".com/"))
 }
 
 /// A short line that is only a date, a time or a byline.
