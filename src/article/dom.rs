@@ -293,3 +293,45 @@ pub fn build(html: &Html) -> Dom<'_> {
     }
     Dom { nodes, json_ld, title }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hint(class: &str) -> Hint {
+        let html = format!("<div class=\"{class}\">x</div>");
+        let doc = Html::parse_fragment(&html);
+        let div = doc
+            .tree
+            .nodes()
+            .find_map(|n| n.value().as_element().filter(|e| e.name() == "div").cloned());
+        hint_of(&div.expect("div"))
+    }
+
+    #[test]
+    fn class_hints() {
+        assert_eq!(hint("article-body"), Hint::Positive);
+        assert_eq!(hint("nota-cuerpo"), Hint::Positive);
+        assert_eq!(hint("sidebar-widget"), Hint::Negative);
+        assert_eq!(hint("ad-slot"), Hint::Negative);
+        assert_eq!(hint("header-ad"), Hint::Negative);
+        // "ad" is a whole token only: "read" and "shadow" are not adverts.
+        assert_eq!(hint("shadow read"), Hint::Neutral);
+        assert_eq!(hint("lee-tambien"), Hint::StrongNegative);
+        assert_eq!(hint("article-related"), Hint::StrongNegative);
+        // Both kinds of words cancel out: a wrapper named after both is no evidence.
+        assert_eq!(hint("content-sidebar-wrap"), Hint::Neutral);
+    }
+
+    #[test]
+    fn flat_copy_knows_subtrees() {
+        let doc = Html::parse_document("<html><body><div><p>a<b>b</b></p><script>x</script></div></body></html>");
+        let dom = build(&doc);
+        let div = dom.nodes.iter().position(|n| n.name() == "div").expect("div");
+        let p = dom.nodes.iter().position(|n| n.name() == "p").expect("p");
+        assert!(p > div && p < dom.nodes[div].end as usize);
+        assert_eq!(dom.nodes[p].parent as usize, div);
+        assert!(dom.nodes.iter().any(|n| n.name() == "script" && n.kind == Kind::Junk));
+        assert!(!dom.nodes.iter().any(|n| n.text == "x"), "script text is not copied");
+    }
+}
