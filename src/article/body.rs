@@ -542,6 +542,7 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
                     em.link_chars += c;
                 }
             }
+            Kind::Cell if !em.text.trim().is_empty() => em.text.push_str(" | "),
             Kind::Br => em.finish(headings > 0),
             k if is_block_kind(k) => {
                 em.finish(headings > 0);
@@ -598,6 +599,23 @@ mod tests {
     fn body_of(html: &str) -> String {
         let doc = scraper::Html::parse_document(html);
         extract_body(&super::super::dom::build(&doc))
+    }
+
+    #[test]
+    fn data_tables_are_kept_row_by_row_and_captions_left_out() {
+        let html = "<html><body><article>\
+            <p>La fiscalía presentó las cifras de homicidios del primer semestre, con una caída en tres de las cinco regiones.</p>\
+            <figure class='wp-block-table'><table><tr><th>Región</th><th>Homicidios</th></tr><tr><td>Norte</td><td>1.204</td></tr></table>\
+            <figcaption>Fuente: Fiscalía</figcaption></figure>\
+            <figure><img src='a.jpg'><figcaption>Peritos en la escena del crimen.</figcaption></figure>\
+            <p>Las autoridades atribuyen la reducción a los operativos conjuntos y al patrullaje en zonas rurales.</p>\
+            </article></body></html>";
+        let body = body_of(html);
+        let paragraphs: Vec<&str> = body.split("\n\n").collect();
+        assert_eq!(paragraphs.len(), 4, "{body}");
+        assert_eq!(paragraphs[1], "Región | Homicidios");
+        assert_eq!(paragraphs[2], "Norte | 1.204");
+        assert!(!body.contains("Peritos") && !body.contains("Fuente"));
     }
 
     #[test]

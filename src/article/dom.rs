@@ -27,6 +27,8 @@ pub enum Kind {
     /// Never part of the main text (scripts, forms controls, navigation, captions, embeds).
     Junk,
     Text,
+    /// A data-table cell: its text joins the row's line.
+    Cell,
 }
 
 /// A hint taken from the element's class, id and role.
@@ -290,6 +292,28 @@ pub fn build(html: &Html) -> Dom<'_> {
     }
     while let Some(idx) = stack.pop() {
         nodes[idx as usize].end = nodes.len() as u32;
+    }
+    // A figure is an image with its caption, unless it wraps a data table.
+    // Bottom-up in one pass: whether a table or a block element lies below each node.
+    // A cell with no block inside is a data cell (one row, one line); a cell holding
+    // blocks is page layout and stays a block.
+    let mut has_table = vec![false; nodes.len()];
+    let mut has_block = vec![false; nodes.len()];
+    for i in (0..nodes.len()).rev() {
+        let name = nodes[i].el.map_or("", |e| e.name());
+        if has_table[i] && name == "figure" {
+            nodes[i].kind = Kind::Block;
+        }
+        if matches!(name, "td" | "th") && !has_block[i] {
+            nodes[i].kind = Kind::Cell;
+        }
+        let table_below = has_table[i] || name == "table";
+        let block_below = has_block[i] || !matches!(nodes[i].kind, Kind::Inline | Kind::Text | Kind::Link | Kind::Cell);
+        let parent = nodes[i].parent;
+        if parent != u32::MAX {
+            has_table[parent as usize] |= table_below;
+            has_block[parent as usize] |= block_below;
+        }
     }
     Dom { nodes, json_ld, title }
 }
