@@ -482,11 +482,13 @@ fn is_dateline(t: &str) -> bool {
     }
     let lower = t.to_lowercase();
     let words = t.split_whitespace().count();
-    let byline = ["by ", "por ", "por:", "updated", "actualizado", "published", "publicado", "posted"];
-    if byline.iter().any(|b| lower.starts_with(b)) && words <= 8 {
-        return true;
+    // A sentence ends with a full stop ("By 2030, ..." is one); "5:10 p.m." does not count.
+    let sentence = t.ends_with(['.', '!', '?']) && !lower.ends_with("m.");
+    if sentence || words > 8 {
+        return false;
     }
-    super::dates::parse_visible_date(t).is_some() && words <= 8
+    let byline = ["by ", "por ", "por:", "updated", "actualizado", "published", "publicado", "posted"];
+    byline.iter().any(|b| lower.starts_with(b)) || super::dates::parse_visible_date(t).is_some()
 }
 
 /// Writes the text of the blocks under `roots` (or of the whole page in prose-only mode),
