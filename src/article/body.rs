@@ -1,9 +1,11 @@
-//! Main-text extraction: text blocks scored by length and link density, the best-scoring
-//! container chosen, boilerplate blocks inside it dropped.
+//! Main-text extraction: the page is cut into text blocks; prose blocks (long enough, few
+//! links, punctuated) score the element holding them and, less and less, its ancestors;
+//! the best element, its best-scoring ancestor and its article-like siblings are the
+//! article; boilerplate containers and lines inside it are left out.
 //!
-//! Every pass is a loop over the flat node list (`dom.rs`): one to cut the page into text
-//! blocks, one bottom-up to sum their scores into every ancestor, one top-down to drop
-//! boilerplate containers, one over the chosen container to write the text.
+//! Every pass is a loop over the flat node list (`dom.rs`): one to cut the page into
+//! blocks, bottom-up sums for text, links and prose, one top-down pass to drop boilerplate
+//! containers, and one over the chosen elements to write the text. Nothing recurses.
 
 use std::sync::LazyLock;
 
