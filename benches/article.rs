@@ -34,6 +34,14 @@ fn main() {
     for page in &pages {
         sink += vigia::article::extract_article(page, None, None).body.len();
     }
+    // The parse alone, to see what the extraction adds on top of it.
+    let start = Instant::now();
+    for _ in 0..rounds {
+        for page in &pages {
+            sink += scraper::Html::parse_document(page).tree.nodes().count();
+        }
+    }
+    let parse_secs = start.elapsed().as_secs_f64();
     let start = Instant::now();
     for _ in 0..rounds {
         for page in &pages {
@@ -42,6 +50,7 @@ fn main() {
     }
     let secs = start.elapsed().as_secs_f64();
     let mb = (bytes * rounds) as f64 / 1e6;
+    println!("parse only: {:.3} s, {:.1} MB/s", parse_secs, mb / parse_secs);
     println!(
         "article: {} pages, {:.1} KB, {} rounds: {:.3} s, {:.1} MB/s, {:.1} pages/s (checksum {})",
         pages.len(),

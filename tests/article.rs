@@ -198,14 +198,17 @@ fn deeply_nested_page_does_not_overflow() {
 }
 
 #[test]
-fn moderately_nested_page_through_the_parser() {
-    let depth = 2_000;
+fn deeply_nested_page_through_the_parser() {
+    // The nesting cap keeps the parse of a hostile page short; its text still comes out.
+    let depth = 200_000;
     let mut html = String::from("<html><body>");
     html.push_str(&"<div>".repeat(depth));
     html.push_str("<p>La policía detuvo a cuatro personas, según el informe oficial publicado el lunes por la fiscalía.</p>");
     html.push_str(&"</div>".repeat(depth));
+    let start = std::time::Instant::now();
     let art = extract_article(&html, None, None);
     assert!(art.body.contains("La policía detuvo a cuatro personas"), "{}", art.body);
+    assert!(start.elapsed().as_secs() < 60, "took {:?}", start.elapsed());
 }
 
 #[test]

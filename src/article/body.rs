@@ -1,9 +1,11 @@
-//! Main-text extraction: text blocks scored by length and link density, the best-scoring
-//! container chosen, boilerplate blocks inside it dropped.
+//! Main-text extraction: the page is cut into text blocks; prose blocks (long enough, few
+//! links, punctuated) score the element holding them and, less and less, its ancestors;
+//! the best element, its best-scoring ancestor and its article-like siblings are the
+//! article; boilerplate containers and lines inside it are left out.
 //!
-//! Every pass is a loop over the flat node list (`dom.rs`): one to cut the page into text
-//! blocks, one bottom-up to sum their scores into every ancestor, one top-down to drop
-//! boilerplate containers, one over the chosen container to write the text.
+//! Every pass is a loop over the flat node list (`dom.rs`): one to cut the page into
+//! blocks, bottom-up sums for text, links and prose, one top-down pass to drop boilerplate
+//! containers, and one over the chosen elements to write the text. Nothing recurses.
 
 use std::sync::LazyLock;
 
@@ -55,7 +57,7 @@ fn count_chars(text: &str) -> (u32, u32) {
     for c in text.chars() {
         if !c.is_whitespace() {
             chars += 1;
-            if matches!(c, '.' | ',' | ';' | '?' | '!' | '。' | '،') {
+            if matches!(c, '.' | ',' | ';' | '?' | '!' | '。' | '،' | '，' | '、' | '！' | '？') {
                 punct += 1;
             }
         }
@@ -450,7 +452,7 @@ impl Emitter {
                     ld > 0.5 || (ld > 0.3 && self.chars < 100)
                 };
                 let dek = heading && self.chars > 120 && self.out.is_empty();
-                !(linky || dek || is_boilerplate_line(t) || is_dateline(t))
+                !(linky || dek || is_boilerplate_line(t) || is_dateline(t) || is_contact(t))
             };
             if !keep {
                 tracing::trace!(link_density = ld, text = %t.chars().take(100).collect::<String>(), "Block left out.");
@@ -469,6 +471,11 @@ impl Emitter {
     }
 }
 
+/// A line that is only an e-mail address or a bare web address (a reporter's contact).
+fn is_contact(t: &str) -> bool {
+    !t.contains(char::is_whitespace) && (t.contains('@') || t.starts_with("http") || t.starts_with("www.") || t.contains(".com/"))
+}
+
 /// A short line that is only a date, a time or a byline.
 fn is_dateline(t: &str) -> bool {
     let n = t.chars().count();
@@ -477,11 +484,13 @@ fn is_dateline(t: &str) -> bool {
     }
     let lower = t.to_lowercase();
     let words = t.split_whitespace().count();
-    let byline = ["by ", "por ", "por:", "updated", "actualizado", "published", "publicado", "posted"];
-    if byline.iter().any(|b| lower.starts_with(b)) && words <= 8 {
-        return true;
+    // A sentence ends with a full stop ("By 2030, ..." is one); "5:10 p.m." does not count.
+    let sentence = t.ends_with(['.', '!', '?']) && !lower.ends_with("m.");
+    if sentence || words > 8 {
+        return false;
     }
-    super::dates::parse_visible_date(t).is_some() && words <= 8
+    let byline = ["by ", "por ", "por:", "updated", "actualizado", "published", "publicado", "posted"];
+    byline.iter().any(|b| lower.starts_with(b)) || super::dates::parse_visible_date(t).is_some()
 }
 
 /// Writes the text of the blocks under `roots` (or of the whole page in prose-only mode),
@@ -537,6 +546,7 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
                     em.link_chars += c;
                 }
             }
+            Kind::Cell if !em.text.trim().is_empty() => em.text.push_str(" | "),
             Kind::Br => em.finish(headings > 0),
             k if is_block_kind(k) => {
                 em.finish(headings > 0);
@@ -593,6 +603,23 @@ mod tests {
     fn body_of(html: &str) -> String {
         let doc = scraper::Html::parse_document(html);
         extract_body(&super::super::dom::build(&doc))
+    }
+
+    #[test]
+    fn data_tables_are_kept_row_by_row_and_captions_left_out() {
+        let html = "<html><body><article>\
+            <p>La fiscalía presentó las cifras de homicidios del primer semestre, con una caída en tres de las cinco regiones.</p>\
+            <figure class='wp-block-table'><table><tr><th>Región</th><th>Homicidios</th></tr><tr><td>Norte</td><td>1.204</td></tr></table>\
+            <figcaption>Fuente: Fiscalía</figcaption></figure>\
+            <figure><img src='a.jpg'><figcaption>Peritos en la escena del crimen.</figcaption></figure>\
+            <p>Las autoridades atribuyen la reducción a los operativos conjuntos y al patrullaje en zonas rurales.</p>\
+            </article></body></html>";
+        let body = body_of(html);
+        let paragraphs: Vec<&str> = body.split("\n\n").collect();
+        assert_eq!(paragraphs.len(), 4, "{body}");
+        assert_eq!(paragraphs[1], "Región | Homicidios");
+        assert_eq!(paragraphs[2], "Norte | 1.204");
+        assert!(!body.contains("Peritos") && !body.contains("Fuente"));
     }
 
     #[test]

@@ -118,7 +118,10 @@ pub fn parse_date(text: &str) -> Option<PageDate> {
         let date = NaiveDate::from_ymd_opt(num(1)? as i32, num(2)?, num(3)?)?;
         let Some(hour) = num(4) else { return Some(PageDate::Day(date)) };
         let time = NaiveTime::from_hms_opt(hour, num(5)?, num(6).unwrap_or(0))?;
-        let zone = c.get(7).map_or("", |m| m.as_str());
+        // A local time without its offset cannot be placed in UTC; the day is still known.
+        let Some(zone) = c.get(7).map(|m| m.as_str()) else {
+            return Some(PageDate::Day(date));
+        };
         let offset = offset_of(zone)?;
         let local = offset.from_local_datetime(&NaiveDateTime::new(date, time)).single()?;
         return Some(PageDate::Instant(local.with_timezone(&Utc)));
@@ -199,7 +202,8 @@ mod tests {
         assert_eq!(iso("2024-03-15T10:30:00Z").as_deref(), Some("2024-03-15T10:30:00Z"));
         assert_eq!(iso("2024-03-15T22:30:00-05:00").as_deref(), Some("2024-03-16T03:30:00Z"));
         assert_eq!(iso("2024-03-15T10:30:00.123+0200").as_deref(), Some("2024-03-15T08:30:00Z"));
-        assert_eq!(iso("2024-03-15 10:30").as_deref(), Some("2024-03-15T10:30:00Z"));
+        assert_eq!(iso("2024-03-15 10:30").as_deref(), Some("2024-03-15"));
+        assert_eq!(iso("2024-03-15 10:30 UTC").as_deref(), Some("2024-03-15T10:30:00Z"));
         assert_eq!(iso("Tue, 02 Jul 2024 10:00:00 GMT").as_deref(), Some("2024-07-02T10:00:00Z"));
         assert_eq!(iso("2024-13-45"), None);
     }

@@ -27,6 +27,8 @@ pub enum Kind {
     /// Never part of the main text (scripts, forms controls, navigation, captions, embeds).
     Junk,
     Text,
+    /// A data-table cell: its text joins the row's line.
+    Cell,
 }
 
 /// A hint taken from the element's class, id and role.
@@ -228,7 +230,11 @@ pub fn build(html: &Html) -> Dom<'_> {
                 if kind != Kind::Junk && ((!class.is_empty() && is_embed(class)) || is_hidden(el)) {
                     kind = Kind::Junk;
                 }
-                let hint = if kind == Kind::Junk { Hint::Neutral } else { hint_of(el) };
+                let mut hint = if kind == Kind::Junk { Hint::Neutral } else { hint_of(el) };
+                // A page or article header holds the headline, standfirst and byline, not the text.
+                if name == "header" && hint == Hint::Neutral {
+                    hint = Hint::Negative;
+                }
                 // Metadata lives in head and in meta/link/time elements, so those stay in
                 // the copy; only subtrees that never hold text for us are skipped.
                 descend = !matches!(
@@ -287,5 +293,69 @@ pub fn build(html: &Html) -> Dom<'_> {
     while let Some(idx) = stack.pop() {
         nodes[idx as usize].end = nodes.len() as u32;
     }
+    // A figure is an image with its caption, unless it wraps a data table.
+    // Bottom-up in one pass: whether a table or a block element lies below each node.
+    // A cell with no block inside is a data cell (one row, one line); a cell holding
+    // blocks is page layout and stays a block.
+    let mut has_table = vec![false; nodes.len()];
+    let mut has_block = vec![false; nodes.len()];
+    for i in (0..nodes.len()).rev() {
+        let name = nodes[i].el.map_or("", |e| e.name());
+        if has_table[i] && name == "figure" {
+            nodes[i].kind = Kind::Block;
+        }
+        if matches!(name, "td" | "th") && !has_block[i] {
+            nodes[i].kind = Kind::Cell;
+        }
+        let table_below = has_table[i] || name == "table";
+        let block_below = has_block[i] || !matches!(nodes[i].kind, Kind::Inline | Kind::Text | Kind::Link | Kind::Cell);
+        let parent = nodes[i].parent;
+        if parent != u32::MAX {
+            has_table[parent as usize] |= table_below;
+            has_block[parent as usize] |= block_below;
+        }
+    }
     Dom { nodes, json_ld, title }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hint(class: &str) -> Hint {
+        let html = format!("<div class=\"{class}\">x</div>");
+        let doc = Html::parse_fragment(&html);
+        let div = doc
+            .tree
+            .nodes()
+            .find_map(|n| n.value().as_element().filter(|e| e.name() == "div").cloned());
+        hint_of(&div.expect("div"))
+    }
+
+    #[test]
+    fn class_hints() {
+        assert_eq!(hint("article-body"), Hint::Positive);
+        assert_eq!(hint("nota-cuerpo"), Hint::Positive);
+        assert_eq!(hint("sidebar-widget"), Hint::Negative);
+        assert_eq!(hint("ad-slot"), Hint::Negative);
+        assert_eq!(hint("header-ad"), Hint::Negative);
+        // "ad" is a whole token only: "read" and "shadow" are not adverts.
+        assert_eq!(hint("shadow read"), Hint::Neutral);
+        assert_eq!(hint("lee-tambien"), Hint::StrongNegative);
+        assert_eq!(hint("article-related"), Hint::StrongNegative);
+        // Both kinds of words cancel out: a wrapper named after both is no evidence.
+        assert_eq!(hint("content-sidebar-wrap"), Hint::Neutral);
+    }
+
+    #[test]
+    fn flat_copy_knows_subtrees() {
+        let doc = Html::parse_document("<html><body><div><p>a<b>b</b></p><script>x</script></div></body></html>");
+        let dom = build(&doc);
+        let div = dom.nodes.iter().position(|n| n.name() == "div").expect("div");
+        let p = dom.nodes.iter().position(|n| n.name() == "p").expect("p");
+        assert!(p > div && p < dom.nodes[div].end as usize);
+        assert_eq!(dom.nodes[p].parent as usize, div);
+        assert!(dom.nodes.iter().any(|n| n.name() == "script" && n.kind == Kind::Junk));
+        assert!(!dom.nodes.iter().any(|n| n.text == "x"), "script text is not copied");
+    }
 }

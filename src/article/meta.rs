@@ -95,9 +95,17 @@ pub fn extract_meta(dom: &Dom, url: Option<&str>, fetched_at: Option<DateTime<Ut
         .map(str::to_string)
         .or_else(|| ld.publisher.clone());
 
+    // A headline equal to the site name is a template default, not this page's title.
+    let not_site = |t: &String| site_name.as_deref().is_none_or(|s| !s.trim().eq_ignore_ascii_case(t.trim()));
     let title = get("og:title")
         .map(|t| strip_site_name(t, site_name.as_deref(), url))
-        .or_else(|| ld.headline.clone().map(|t| strip_site_name(&t, site_name.as_deref(), url)))
+        .filter(not_site)
+        .or_else(|| {
+            ld.headline
+                .clone()
+                .map(|t| strip_site_name(&t, site_name.as_deref(), url))
+                .filter(not_site)
+        })
         .or_else(|| dom.title.as_deref().map(|t| clean_title(t, site_name.as_deref())))
         .or_else(|| first_text_of(dom, "h1"))
         .map(|t| normalise_space(&t))
@@ -765,6 +773,62 @@ mod tests {
             split_authors("Por Ana Ruiz y Luis Gómez"),
             vec!["Ana Ruiz".to_string(), "Luis Gómez".to_string()]
         );
+    }
+
+    fn meta_of(html: &str, url: Option<&str>) -> Meta {
+        let doc = scraper::Html::parse_document(html);
+        extract_meta(&super::super::dom::build(&doc), url, None)
+    }
+
+    #[test]
+    fn dates_from_every_layer() {
+        let cases = [
+            (r#"<meta name="DC.date.issued" content="2024-02-03">"#, "2024-02-03"),
+            (
+                r#"<meta name="sailthru.date" content="2024-02-03 14:00:00 -0500">"#,
+                "2024-02-03T19:00:00Z",
+            ),
+            (
+                r#"<meta name="parsely-pub-date" content="2024-02-03T14:00:00Z">"#,
+                "2024-02-03T14:00:00Z",
+            ),
+            (
+                r#"<meta name="cXenseParse:recs:publishtime" content="2024-02-03T14:00:00+0100">"#,
+                "2024-02-03T13:00:00Z",
+            ),
+            (
+                r#"<span itemprop="datePublished" content="2024-02-03T08:00:00-03:00">3 feb</span>"#,
+                "2024-02-03T11:00:00Z",
+            ),
+            (
+                r#"<time datetime="2024-02-03T10:00:00Z" pubdate>3 Feb</time>"#,
+                "2024-02-03T10:00:00Z",
+            ),
+            (
+                r#"<div class="fecha-publicacion">Publicado el 3 de febrero de 2024</div>"#,
+                "2024-02-03",
+            ),
+            (r#"<p class="article-date">February 3, 2024 at 9:00 am</p>"#, "2024-02-03"),
+        ];
+        for (markup, want) in cases {
+            let m = meta_of(&format!("<html><head></head><body>{markup}<p>Texto.</p></body></html>"), None);
+            assert_eq!(m.published.as_deref(), Some(want), "{markup}");
+        }
+    }
+
+    #[test]
+    fn language_title_and_canonical() {
+        let html = r#"<html lang="es-CO"><head><title>Portal Noticias | Capturan a alias El Flaco en Cali</title>
+            <link rel="canonical" href="/judicial/capturan-alias-el-flaco"></head>
+            <body><h1>Capturan a alias El Flaco</h1><span class="byline">Por: Ana Ruiz</span></body></html>"#;
+        let m = meta_of(html, Some("https://noticias.example.co/judicial/capturan-alias-el-flaco?ref=home"));
+        assert_eq!(m.language.as_deref(), Some("es"));
+        assert_eq!(m.title.as_deref(), Some("Capturan a alias El Flaco en Cali"));
+        assert_eq!(
+            m.canonical_url.as_deref(),
+            Some("https://noticias.example.co/judicial/capturan-alias-el-flaco")
+        );
+        assert_eq!(m.authors, vec!["Ana Ruiz"]);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod dates;
 mod dom;
 mod lang;
 mod meta;
+mod nesting;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -36,7 +37,8 @@ pub struct Article {
 /// `url` is the page's address (resolves relative links, gives a last-resort date);
 /// `fetched_at` bounds the published date (a page cannot be published after it was fetched).
 pub fn extract_article(html: &str, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
-    let doc = scraper::Html::parse_document(html);
+    let html = nesting::limit_nesting(html, nesting::MAX_DEPTH);
+    let doc = scraper::Html::parse_document(&html);
     extract_from_document(&doc, url, fetched_at)
 }
 
@@ -67,16 +69,12 @@ const OVERRULE_MIN_LETTERS: usize = 400;
 /// The declared language, unless a long body clearly reads as another: templates often
 /// declare the theme's default language ("en") over Spanish text.
 fn choose_language(declared: Option<String>, body: &str) -> Option<String> {
-    let detected = detect_language(body);
-    match (declared, detected) {
-        (Some(d), Some(x))
-            if d != x && body.chars().filter(|c| c.is_alphabetic()).take(OVERRULE_MIN_LETTERS).count() >= OVERRULE_MIN_LETTERS =>
-        {
-            Some(x)
-        }
-        (Some(d), _) => Some(d),
-        (None, x) => x,
+    let Some(declared) = declared else { return detect_language(body) };
+    let letters = body.chars().filter(|c| c.is_alphabetic()).take(OVERRULE_MIN_LETTERS).count();
+    if letters < OVERRULE_MIN_LETTERS {
+        return Some(declared);
     }
+    Some(detect_language(body).unwrap_or(declared))
 }
 
 /// Detects the language of a text: "en", "es", or another ISO 639-1 code; None when unsure.
