@@ -111,6 +111,18 @@ pub fn extract_meta(dom: &Dom, url: Option<&str>, fetched_at: Option<DateTime<Ut
         .map(|t| normalise_space(&t))
         .filter(|t| !t.is_empty());
 
+    let canonical = dom
+        .nodes
+        .iter()
+        .find(|n| {
+            n.name() == "link"
+                && n.attr("rel")
+                    .is_some_and(|r| r.split_whitespace().any(|t| t.eq_ignore_ascii_case("canonical")))
+        })
+        .and_then(|n| n.attr("href"))
+        .and_then(|h| absolute(h, url))
+        .or_else(|| get("og:url").and_then(|h| absolute(h, url)));
+
     let plausible = |d: &PageDate| d.plausible(fetched_at);
     let parsed = |s: &str| dates::parse_date(s).filter(plausible);
     let published = ld
@@ -121,7 +133,8 @@ pub fn extract_meta(dom: &Dom, url: Option<&str>, fetched_at: Option<DateTime<Ut
         .or_else(|| itemprop_date(dom, "datepublished").and_then(|s| parsed(&s)))
         .or_else(|| time_element_date(dom).and_then(|s| parsed(&s)))
         .or_else(|| visible_date(dom).filter(plausible))
-        .or_else(|| url.and_then(dates::date_from_url).filter(plausible));
+        .or_else(|| url.and_then(dates::date_from_url).filter(plausible))
+        .or_else(|| canonical.as_deref().and_then(dates::date_from_url).filter(plausible));
     let modified = ld
         .modified
         .as_deref()
@@ -155,18 +168,6 @@ pub fn extract_meta(dom: &Dom, url: Option<&str>, fetched_at: Option<DateTime<Ut
         .or_else(|| get("content-language").and_then(lang::normalise_code))
         .or_else(|| get("language").and_then(lang::normalise_code))
         .or_else(|| ld.language.as_deref().and_then(lang::normalise_code));
-
-    let canonical = dom
-        .nodes
-        .iter()
-        .find(|n| {
-            n.name() == "link"
-                && n.attr("rel")
-                    .is_some_and(|r| r.split_whitespace().any(|t| t.eq_ignore_ascii_case("canonical")))
-        })
-        .and_then(|n| n.attr("href"))
-        .and_then(|h| absolute(h, url))
-        .or_else(|| get("og:url").and_then(|h| absolute(h, url)));
 
     let description = get("og:description").or_else(|| get("description")).map(normalise_space);
 
@@ -346,6 +347,9 @@ fn visible_byline(dom: &Dom) -> Vec<String> {
             "author__name",
             "autor-nombre",
             "nombre-autor",
+            "byline__name",
+            "byline-name",
+            "byline_name",
         ],
         &["byline", "author", "autor", "firma", "writer", "reporter"],
     ];
@@ -372,6 +376,37 @@ fn visible_byline(dom: &Dom) -> Vec<String> {
                 continue;
             }
             let authors = split_authors(&text);
+            if !authors.is_empty() {
+                return authors;
+            }
+        }
+    }
+    date_line_byline(dom)
+}
+
+/// A byline folded into the date line: "Publicado: 14/11/2024 - Por Ana Ruiz".
+fn date_line_byline(dom: &Dom) -> Vec<String> {
+    const KEYS: [&str; 6] = ["fecha", "date", "meta", "info", "dateline", "datos"];
+    const MARKS: [&str; 6] = [" - por ", " | por ", " — por ", " - by ", " | by ", " — by "];
+    for (i, n) in dom.nodes.iter().enumerate() {
+        if n.el.is_none() || n.kind == Kind::Junk || n.hint == Hint::StrongNegative || n.end as usize - i > 40 {
+            continue;
+        }
+        let words = attr_words(dom, i);
+        if !KEYS.iter().any(|k| words.contains(k)) || inside_junk(dom, i) {
+            continue;
+        }
+        let text = text_of(dom, i);
+        if text.chars().count() > 120 {
+            continue;
+        }
+        let lower = text.to_lowercase();
+        // Lower-casing keeps byte offsets for these scripts only when lengths agree.
+        if lower.len() != text.len() {
+            continue;
+        }
+        if let Some(at) = MARKS.iter().filter_map(|m| lower.find(m).map(|p| p + 3)).min() {
+            let authors = split_authors(&text[at..]);
             if !authors.is_empty() {
                 return authors;
             }
@@ -462,6 +497,18 @@ pub fn clean_author(raw: &str) -> Option<String> {
     // with "Published"/"Updated".
     if let Some(pos) = t.find(|c: char| c.is_ascii_digit()) {
         t = t[..pos].trim().to_string();
+        // "Mark Holloway May 14": a month right before the digits belongs to the date, even
+        // the months that are also names.
+        if let Some((head, last)) = t.rsplit_once(' ')
+            && (is_date_word(last)
+                || [
+                    "may", "mayo", "sept", "sep", "oct", "nov", "dec", "dic", "jan", "ene", "feb", "mar", "apr", "abr", "jun", "jul",
+                    "aug", "ago",
+                ]
+                .contains(&last.trim_end_matches('.').to_lowercase().as_str()))
+        {
+            t = head.trim().to_string();
+        }
     }
     let words: Vec<&str> = t.split_whitespace().collect();
     if let Some(cut) = words.iter().skip(1).position(|w| is_date_word(w)) {
@@ -763,6 +810,12 @@ mod tests {
     fn author_cleaning() {
         assert_eq!(clean_author("By Jane Doe").as_deref(), Some("Jane Doe"));
         assert_eq!(clean_author("Por: Juan Pérez | El Diario").as_deref(), Some("Juan Pérez"));
+        assert_eq!(clean_author("Mark Holloway May 14, 2024").as_deref(), Some("Mark Holloway"));
+        assert_eq!(
+            clean_author("Sofía Reyes Turcios September 10, 2024").as_deref(),
+            Some("Sofía Reyes Turcios")
+        );
+        assert_eq!(clean_author("Daniel May").as_deref(), Some("Daniel May"));
         assert_eq!(clean_author("POR María López 22 de agosto de 2024").as_deref(), Some("María López"));
         assert_eq!(clean_author("https://example.com/authors/jane"), None);
         assert_eq!(
