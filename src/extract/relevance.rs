@@ -28,6 +28,8 @@ static ES: LazyLock<Lexicon<f64>> = LazyLock::new(|| load(Lang::Es));
 
 /// Evidence needed for a relevance of about 0.63.
 const SCALE: f64 = 6.0;
+/// Evidence per hundred words for a relevance of about 0.63.
+const DENSITY_SCALE: f64 = 12.0;
 /// How much a word of another domain weighs against security words.
 const AGAINST: f64 = 1.0;
 
@@ -77,8 +79,12 @@ pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<Stri
             add(&mut per_topic, t, 2.0);
         }
     }
-    // How much there is (saturating), times how much of the evidence is about security.
-    let amount = 1.0 - (-positive / SCALE).exp();
+    // How much there is (saturating), or how dense it is, so that a short dispatch about one
+    // homicide figure counts as much as a long report; times how much of the evidence is
+    // about security.
+    let words = (0..toks.len()).filter(|&i| toks.is_word(i)).count().max(1) as f64;
+    let density = positive * 100.0 / words;
+    let amount = (1.0 - (-positive / SCALE).exp()).max(1.0 - (-density / DENSITY_SCALE).exp());
     let share = if positive > 0.0 {
         positive / (positive + AGAINST * negative)
     } else {
@@ -127,6 +133,16 @@ mod tests {
         );
         assert!(r > 0.8, "{r}");
         assert!(t.iter().any(|t| t == "drug_seizure"), "{t:?}");
+    }
+
+    #[test]
+    fn a_short_dispatch_counts_by_its_density() {
+        let (r, _) = rel("Two people were shot dead in a market in Rosario on Sunday night.", Lang::En);
+        assert!(r > 0.6, "{r}");
+        let (r, _) = rel("Un guardia murió durante el motín en el penal de Lurigancho.", Lang::Es);
+        assert!(r > 0.6, "{r}");
+        let (r, _) = rel("The police band played for 300 children in the square.", Lang::En);
+        assert!(r < 0.3, "{r}");
     }
 
     #[test]
