@@ -156,7 +156,7 @@ pub fn find_country(text: &str) -> Option<&'static str> {
         };
         match g.longest_in(&f, i, joinable) {
             Some((n, geo)) => {
-                if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym) {
+                if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym) && !town_named_like_a_country(text, &f, i + n, geo) {
                     return geo.codes.first().copied();
                 }
                 i += n;
@@ -165,6 +165,25 @@ pub fn find_country(text: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// "Argelia, Cauca": a country's name followed by a comma and a region of another country
+/// is a town of that region, not the country.
+fn town_named_like_a_country(text: &str, f: &Folded, next: usize, geo: &Geo) -> bool {
+    if geo.kind != GeoKind::Country || next >= f.words.len() {
+        return false;
+    }
+    if text[f.words[next - 1].end..f.words[next].start].trim() != "," {
+        return false;
+    }
+    let joinable = |j: usize| {
+        let prev = &f.words[j - 1];
+        name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
+    };
+    match gazetteer().longest_in(f, next, joinable) {
+        Some((_, after)) => after.kind == GeoKind::Place && !after.codes.iter().any(|c| geo.codes.contains(c)),
+        None => false,
+    }
 }
 
 /// The ISO code of a country written alone, in any case and with or without accents
@@ -190,6 +209,14 @@ static COUNTRY_NAMES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(||
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_town_named_like_a_country_is_not_the_country() {
+        assert_eq!(find_country("en el municipio de Argelia, Cauca, fueron retenidos"), None);
+        assert_eq!(find_country("Argelia, Cauca, y luego Bogotá, Colombia"), Some("CO"));
+        assert_eq!(find_country("Perú, Lima y Callao"), Some("PE"));
+        assert_eq!(find_country("Argelia, Marruecos y Túnez"), Some("DZ"));
+    }
 
     #[test]
     fn countries_in_both_languages_and_without_accents() {

@@ -87,7 +87,11 @@ pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<Stri
     let by_amount = 1.0 - (-positive / SCALE).exp();
     // Density speaks only once there is at least one word that names a topic, so that a
     // passing "police" in a short text stays a passing mention.
-    let by_density = if positive >= 3.0 { 1.0 - (-density / DENSITY_SCALE).exp() } else { 0.0 };
+    let by_density = if positive >= 3.0 {
+        1.0 - (-density / DENSITY_SCALE).exp()
+    } else {
+        0.0
+    };
     let amount = by_amount.max(by_density);
     let share = if positive > 0.0 {
         positive / (positive + AGAINST * negative)

@@ -146,11 +146,28 @@ struct Draft {
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
     // Sentences carry their own offsets into the body.
     let _ = body;
+    let home = home_country(sentences);
     let mut out = Vec::new();
     for s in sentences {
-        sentence_stats(s, lang, &mut out);
+        sentence_stats(s, lang, home, &mut out);
     }
     dedupe(out)
+}
+
+/// The country a text is mostly about: the one its sentences name first most often. It only
+/// settles which peso a bare "pesos" means when the sentence itself names no country.
+fn home_country(sentences: &[Sentence<'_>]) -> Option<&'static str> {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for s in sentences {
+        if let Some(code) = geo::find_country(s.text) {
+            match counts.iter_mut().find(|(c, _)| *c == code) {
+                Some(entry) => entry.1 += 1,
+                None => counts.push((code, 1)),
+            }
+        }
+    }
+    // The earliest of the most frequent wins a tie: the lead names the main country.
+    counts.iter().rev().max_by_key(|(_, n)| *n).map(|(c, _)| *c)
 }
 
 /// The same figure repeated later in a text ("the 90 percent statistic", a headline and its
@@ -211,7 +228,7 @@ fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
 /// More figures than this in one sentence mark a table or a list.
 const MAX_FIGURES_PER_SENTENCE: usize = 40;
 
-fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
+fn sentence_stats(s: &Sentence<'_>, lang: Lang, home: Option<&'static str>, out: &mut Vec<Statistic>) {
     let toks = Tokens::new(s.text);
     let nums = numbers::scan_tokens(&toks, lang);
     let quantities = nums.iter().filter(|n| n.kind == NumberKind::Quantity).count();
@@ -239,7 +256,7 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, out: &mut Vec<Statistic>) {
     for dr in &mut drafts {
         dr.location = nearest_country(&countries, s.text, &toks, dr);
         if dr.unit == "peso" {
-            dr.unit = units::resolve_peso(dr.location);
+            dr.unit = units::resolve_peso(dr.location.or(home));
         }
         if dr.unit == "count" && dr.counted.is_none() {
             dr.counted = counted_phrase(&toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
@@ -1338,6 +1355,15 @@ mod tests {
     fn unit_value(text: &str, lang: Lang) -> (String, Option<f64>) {
         let s = one(text, lang);
         (s.unit, s.value)
+    }
+
+    #[test]
+    fn bare_pesos_take_the_country_the_text_is_about() {
+        let text = "El Ejército de Colombia rescató a los rehenes.\nLa banda exigía hasta 200 millones de pesos por cada uno.";
+        let found = stats(text, Lang::Es);
+        assert_eq!(found[0].unit, "COP");
+        let text = "La banda exigía hasta 200 millones de pesos por cada rehén.";
+        assert_eq!(stats(text, Lang::Es)[0].unit, "MXN");
     }
 
     #[test]
