@@ -156,7 +156,7 @@ pub fn find_country(text: &str) -> Option<&'static str> {
         };
         match g.longest_in(&f, i, joinable) {
             Some((n, geo)) => {
-                if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym) && !town_named_like_a_country(text, &f, i + n, geo) {
+                if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym) && town_named_like_a_country(text, &f, i, i + n, geo).is_none() {
                     return geo.codes.first().copied();
                 }
                 i += n;
@@ -167,23 +167,56 @@ pub fn find_country(text: &str) -> Option<&'static str> {
     None
 }
 
-/// "Argelia, Cauca": a country's name followed by a comma and a region of another country
-/// is a town of that region, not the country.
-fn town_named_like_a_country(text: &str, f: &Folded, next: usize, geo: &Geo) -> bool {
-    if geo.kind != GeoKind::Country || next >= f.words.len() {
-        return false;
+static TOWN_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    include_str!("data/town_markers.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// Whether `before` ends with "municipio de", "town of" and the like.
+fn after_town_marker(before: &str) -> bool {
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(24)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    let tail = tail.trim_end();
+    TOWN_MARKERS.iter().any(|m| {
+        tail.strip_suffix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+    })
+}
+
+/// "Argelia, Cauca" or "el municipio de Argelia": a country's name after a word for a town,
+/// or followed by a comma and a region of another country, is a town, not the country.
+/// Returns what the name stands for then: a place, of the region's country when one follows.
+pub(crate) fn town_named_like_a_country(text: &str, f: &Folded, at: usize, next: usize, geo: &Geo) -> Option<Geo> {
+    if geo.kind != GeoKind::Country {
+        return None;
     }
-    if text[f.words[next - 1].end..f.words[next].start].trim() != "," {
-        return false;
+    let region = (next < f.words.len() && text[f.words[next - 1].end..f.words[next].start].trim() == ",")
+        .then(|| {
+            let joinable = |j: usize| {
+                let prev = &f.words[j - 1];
+                name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
+            };
+            gazetteer().longest_in(f, next, joinable).map(|(_, g)| g)
+        })
+        .flatten()
+        .filter(|g| g.kind == GeoKind::Place && !g.codes.iter().any(|c| geo.codes.contains(c)));
+    if region.is_none() && !after_town_marker(&text[..f.words[at].start]) {
+        return None;
     }
-    let joinable = |j: usize| {
-        let prev = &f.words[j - 1];
-        name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
-    };
-    match gazetteer().longest_in(f, next, joinable) {
-        Some((_, after)) => after.kind == GeoKind::Place && !after.codes.iter().any(|c| geo.codes.contains(c)),
-        None => false,
-    }
+    Some(Geo {
+        kind: GeoKind::Place,
+        codes: region.map(|g| g.codes.clone()).unwrap_or_default(),
+    })
 }
 
 /// The ISO code of a country written alone, in any case and with or without accents
@@ -216,6 +249,7 @@ mod tests {
         assert_eq!(find_country("Argelia, Cauca, y luego Bogotá, Colombia"), Some("CO"));
         assert_eq!(find_country("Perú, Lima y Callao"), Some("PE"));
         assert_eq!(find_country("Argelia, Marruecos y Túnez"), Some("DZ"));
+        assert_eq!(find_country("del municipio de Argelia, en el sur del Cauca"), None);
     }
 
     #[test]

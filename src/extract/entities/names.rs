@@ -103,7 +103,10 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         if let Some((n, g)) = geo.filter(|_| !name_first) {
-            hits.push(geo_hit(doc, i, n, g));
+            match crate::extract::geo::town_named_like_a_country(doc.body, &doc.f, i, i + n, g) {
+                Some(town) => hits.push(geo_hit(doc, i, n, &town)),
+                None => hits.push(geo_hit(doc, i, n, g)),
+            }
             i += n;
             continue;
         }
