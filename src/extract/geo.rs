@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 pub(crate) use words::Folded;
 use words::{Gazetteer, name_gap};
 
+use super::lexicon::{ends_with_phrase, phrase_list};
+
 /// What a geographic name stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GeoKind {
@@ -167,31 +169,7 @@ pub fn find_country(text: &str) -> Option<&'static str> {
     None
 }
 
-static TOWN_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    include_str!("data/town_markers.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
-});
-
-/// Whether `before` ends with "municipio de", "town of" and the like.
-fn after_town_marker(before: &str) -> bool {
-    let tail: String = before
-        .chars()
-        .rev()
-        .take(24)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<String>()
-        .to_lowercase();
-    let tail = tail.trim_end();
-    TOWN_MARKERS.iter().any(|m| {
-        tail.strip_suffix(m)
-            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
-    })
-}
+static TOWN_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/town_markers.txt")));
 
 /// "Argelia, Cauca" or "el municipio de Argelia": a country's name after a word for a town,
 /// or followed by a comma and a region of another country, is a town, not the country.
@@ -210,7 +188,7 @@ pub(crate) fn town_named_like_a_country(text: &str, f: &Folded, at: usize, next:
         })
         .flatten()
         .filter(|g| g.kind == GeoKind::Place && !g.codes.iter().any(|c| geo.codes.contains(c)));
-    if region.is_none() && !after_town_marker(&text[..f.words[at].start]) {
+    if region.is_none() && !ends_with_phrase(&text[..f.words[at].start], &TOWN_MARKERS) {
         return None;
     }
     Some(Geo {

@@ -85,6 +85,34 @@ pub fn rows(data: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
         .map(|l| l.split('\t').map(str::trim).collect())
 }
 
+/// The phrases of a one-per-line list (blank lines and `#` comments skipped).
+pub fn phrase_list(data: &'static str) -> Vec<&'static str> {
+    data.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+/// Whether `before` ends with one of `phrases` (lower case) as whole words, ignoring case and
+/// trailing spaces: "shipped bound for " ends with "bound for", "rebound for " does not.
+pub fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
+    // The longest phrase is short: only the tail needs lower-casing.
+    let tail: String = before
+        .chars()
+        .rev()
+        .take(24)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<String>()
+        .to_lowercase();
+    let tail = tail.trim_end();
+    phrases.iter().any(|m| {
+        tail.strip_suffix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+    })
+}
+
 /// Whether a data row's language column (`en`, `es`, `*`) applies to `lang`.
 pub fn lang_applies(col: &str, lang: Lang) -> bool {
     match col {

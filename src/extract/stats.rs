@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::lexicon::{Lexicon, WordTable, lang_applies, rows};
+use super::lexicon::{Lexicon, WordTable, ends_with_phrase, lang_applies, phrase_list, rows};
 use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
 use super::tokens::Tokens;
@@ -1070,32 +1070,11 @@ fn nearest_country(countries: &[(usize, usize, &'static str)], text: &str, toks:
         .map(|&(_, _, c)| c)
 }
 
-static ROUTE_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-    include_str!("data/route_markers.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
-});
+static ROUTE_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/route_markers.txt")));
 
 /// Whether the words just before byte `at` are an origin or destination marker.
 fn after_route_marker(text: &str, at: usize) -> bool {
-    let Some(before) = text.get(..at) else { return false };
-    // Enough of the text to hold the longest marker; lower-cased for comparison.
-    let tail: String = before
-        .chars()
-        .rev()
-        .take(24)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<String>()
-        .to_lowercase();
-    let tail = tail.trim_end();
-    ROUTE_MARKERS.iter().any(|m| {
-        tail.strip_suffix(m)
-            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
-    })
+    text.get(..at).is_some_and(|before| ends_with_phrase(before, &ROUTE_MARKERS))
 }
 
 /// A figure's attribution in a sentence: the name, its first and end token, and whether it
