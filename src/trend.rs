@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::extract::geo::words::fold;
 use crate::store::{EntityRow, ExportFilter, StatisticRow, Store, StoreError};
 
 /// The length of a period.
@@ -155,22 +156,6 @@ fn period_of(date: &str, period: Period) -> Option<String> {
         .enumerate()
         .all(|(i, b)| if i == 4 { b == b'-' } else { b.is_ascii_digit() })
         .then(|| p.to_string())
-}
-
-/// Lower case without accents, for matching names typed without them.
-fn fold(s: &str) -> String {
-    s.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'ñ' => 'n',
-            other => other,
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -5,23 +5,14 @@
 use std::path::Path;
 
 use serde_json::Value;
+use vigia::extract::geo::words::fold;
 use vigia::extract::{self, EntityType, Lang};
 
 /// Lower case, accents and punctuation dropped, a leading article removed.
 fn norm(s: &str) -> String {
-    let folded: String = s
+    let folded: String = fold(s)
         .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'ä' | 'â' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'ñ' => 'n',
-            c if c.is_alphanumeric() || c.is_whitespace() => c,
-            _ => ' ',
-        })
+        .map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' })
         .collect();
     let words: Vec<&str> = folded.split_whitespace().collect();
     let words = match words.first() {
