@@ -449,17 +449,26 @@ pub struct ReprocessReport {
     pub articles: u64,
     pub statistics: u64,
     pub entities: u64,
+    /// Pages that are copies of an article made from another page.
+    pub duplicates: u64,
+    /// Pages that led to no article (filtered out, or no text).
     pub orphans: u64,
 }
 
 /// Re-runs article and statistics extraction over stored pages, without the network.
 pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<Utc>>) -> Result<ReprocessReport, PipelineError> {
     let mut report = ReprocessReport::default();
-    for stored in store.stored_pages(since)? {
+    store.each_stored_page(since, &mut |stored| {
         report.pages += 1;
-        let Some(article_id) = store.article_for_url(&stored.url)? else {
-            report.orphans += 1;
-            continue;
+        // Only the page an article was made from rebuilds it; its other copies (an AMP page,
+        // the same text elsewhere) were duplicates when fetched and stay so.
+        let Some(article_id) = store.article_made_from(&stored.final_url)? else {
+            if store.article_for_url(&stored.url)?.is_some() {
+                report.duplicates += 1;
+            } else {
+                report.orphans += 1;
+            }
+            return Ok(());
         };
         let language = config
             .and_then(|c| c.sources.iter().find(|s| s.name == stored.source))
@@ -484,6 +493,7 @@ pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<
         report.articles += 1;
         report.statistics += extraction.statistics.len() as u64;
         report.entities += extraction.entities.len() as u64;
-    }
+        Ok(())
+    })?;
     Ok(report)
 }

@@ -332,3 +332,28 @@ fn daemon_runs_a_pass_then_stops_cleanly_on_sigterm() {
     };
     assert!(code.success(), "{code:?}");
 }
+
+#[test]
+fn reprocess_re_extracts_stored_pages_without_the_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let count = |sql: &str| -> String {
+        let out = stdout_of(vigia().args(["sql", "--format", "csv", sql]).arg("--db").arg(&db));
+        out.lines().nth(1).unwrap().trim().to_string()
+    };
+    let before = count("SELECT count(*) FROM statistics");
+    // Damage the stored figures; reprocessing rebuilds them from the stored pages.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("DELETE FROM statistics", []).unwrap();
+    drop(conn);
+    assert_eq!(count("SELECT count(*) FROM statistics"), "0");
+    vigia()
+        .args(["reprocess", "--config"])
+        .arg(demo_config())
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("11 articles re-extracted"));
+    assert_eq!(count("SELECT count(*) FROM statistics"), before);
+}

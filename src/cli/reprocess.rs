@@ -30,8 +30,11 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
         report.articles,
         report.statistics,
         report.entities,
-        if report.orphans > 0 {
-            format!(" ({} pages without an article)", report.orphans)
+        if report.orphans + report.duplicates > 0 {
+            format!(
+                " ({} copies of other pages, {} pages without an article)",
+                report.duplicates, report.orphans
+            )
         } else {
             String::new()
         }

@@ -8,6 +8,7 @@ use super::{Result, StoreError};
 pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_fts.sql"),
+    include_str!("../../migrations/0003_articles_url.sql"),
 ];
 
 /// The schema version this build writes.

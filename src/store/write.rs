@@ -171,6 +171,15 @@ impl Store {
             .optional()?)
     }
 
+    /// The article made from the page fetched at `url` (its final URL), if any; copies that
+    /// were found to be duplicates point to their article only through `article_for_url`.
+    pub fn article_made_from(&self, url: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM articles WHERE url = ?1", [url], |row| row.get(0))
+            .optional()?)
+    }
+
     /// Stored pages with a body, fetched on or after `since`, for `reprocess`.
     ///
     /// Holds every body in memory; `each_stored_page` streams them instead.
