@@ -148,6 +148,17 @@ fn spanish_forms(word: &str) -> Vec<String> {
 /// The ISO code of the first country named (or implied by a demonym) in `text`.
 /// Cities and regions do not count; "Latin American" is not "American".
 pub fn find_country(text: &str) -> Option<&'static str> {
+    country_mentions_upto(text, 1).first().map(|m| m.2)
+}
+
+/// Every country named (or implied by a demonym) in `text`, left to right, as
+/// (byte start, byte end, ISO code), in one pass over the words.
+pub fn country_mentions(text: &str) -> Vec<(usize, usize, &'static str)> {
+    country_mentions_upto(text, usize::MAX)
+}
+
+fn country_mentions_upto(text: &str, most: usize) -> Vec<(usize, usize, &'static str)> {
+    let mut out = Vec::new();
     let f = Folded::new(text);
     let g = gazetteer();
     let mut i = 0;
@@ -158,15 +169,21 @@ pub fn find_country(text: &str) -> Option<&'static str> {
         };
         match g.longest_in(&f, i, joinable) {
             Some((n, geo)) => {
-                if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym) && town_named_like_a_country(text, &f, i, i + n, geo).is_none() {
-                    return geo.codes.first().copied();
+                if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym)
+                    && town_named_like_a_country(text, &f, i, i + n, geo).is_none()
+                    && let Some(code) = geo.codes.first()
+                {
+                    out.push((f.words[i].start, f.words[i + n - 1].end, *code));
+                    if out.len() >= most {
+                        break;
+                    }
                 }
                 i += n;
             }
             None => i += 1,
         }
     }
-    None
+    out
 }
 
 static TOWN_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/town_markers.txt")));

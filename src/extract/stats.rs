@@ -146,10 +146,12 @@ struct Draft {
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
     // Sentences carry their own offsets into the body.
     let _ = body;
-    let home = home_country(sentences);
+    // Needed only for bare "pesos", so worked out only when one turns up.
+    let home = std::cell::OnceCell::new();
+    let home_of = || *home.get_or_init(|| home_country(sentences));
     let mut out = Vec::new();
     for s in sentences {
-        sentence_stats(s, lang, home, &mut out);
+        sentence_stats(s, lang, &home_of, &mut out);
     }
     dedupe(out)
 }
@@ -228,7 +230,7 @@ fn dedupe(stats: Vec<Statistic>) -> Vec<Statistic> {
 /// More figures than this in one sentence mark a table or a list.
 const MAX_FIGURES_PER_SENTENCE: usize = 40;
 
-fn sentence_stats(s: &Sentence<'_>, lang: Lang, home: Option<&'static str>, out: &mut Vec<Statistic>) {
+fn sentence_stats(s: &Sentence<'_>, lang: Lang, home: &dyn Fn() -> Option<&'static str>, out: &mut Vec<Statistic>) {
     let toks = Tokens::new(s.text);
     let nums = numbers::scan_tokens(&toks, lang);
     let quantities = nums.iter().filter(|n| n.kind == NumberKind::Quantity).count();
@@ -252,11 +254,11 @@ fn sentence_stats(s: &Sentence<'_>, lang: Lang, home: Option<&'static str>, out:
     inherit_units(&toks, &mut drafts, d, lang);
     let mut drafts = merge_unit_ranges(&toks, drafts, lang);
     let sources = find_sources(&toks, d);
-    let countries = countries(s.text, &toks);
+    let countries = countries(s.text);
     for dr in &mut drafts {
         dr.location = nearest_country(&countries, s.text, &toks, dr);
         if dr.unit == "peso" {
-            dr.unit = units::resolve_peso(dr.location.or(home));
+            dr.unit = units::resolve_peso(dr.location.or_else(home));
         }
         if dr.unit == "count" && dr.counted.is_none() {
             dr.counted = counted_phrase(&toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
@@ -1005,58 +1007,13 @@ fn top(scores: &[(&'static str, f64)]) -> Option<&'static str> {
 }
 
 /// Countries named in a sentence: (byte range of the mention, ISO code), left to right.
-///
-/// `geo::find_country` gives the first country of a text; binary searches over token ends and
-/// starts find where each mention lies, so the nearest one can be chosen for each figure.
-fn countries(text: &str, toks: &Tokens<'_>) -> Vec<(usize, usize, &'static str)> {
-    let mut out: Vec<(usize, usize, &'static str)> = Vec::new();
-    let mut from_tok = 0;
-    let n = toks.len();
-    while from_tok < n && out.len() < 8 {
-        let base = toks.start(from_tok);
-        let Some(mut code) = geo::find_country(&text[base..]) else { break };
-        // Smallest token end e (exclusive index) such that text[base..end(e-1)] names a country.
-        let (mut lo, mut hi) = (from_tok + 1, n);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if let Some(c) = geo::find_country(&text[base..toks.end(mid - 1)]) {
-                hi = mid;
-                code = c;
-            } else {
-                lo = mid + 1;
-            }
-        }
+fn countries(text: &str) -> Vec<(usize, usize, &'static str)> {
+    geo::country_mentions(text)
+        .into_iter()
         // "US$ 25 millones" names a currency, not the country.
-        let currency = toks.is_punct(lo, "$") && toks.attached(lo);
-        if !currency {
-            out.push((from_tok, lo, code));
-        }
-        from_tok = lo;
-    }
-    // Where each mention starts matters only when there are several to choose from.
-    let several = out.len() > 1;
-    out.into_iter()
-        .map(|(from, end, code)| {
-            let end_byte = toks.end(end - 1);
-            let start_tok = if several { mention_start(text, toks, from, end) } else { end - 1 };
-            (toks.start(start_tok), end_byte, code)
-        })
+        .filter(|&(_, end, _)| !text[end..].starts_with('$'))
+        .take(8)
         .collect()
-}
-
-/// The largest token start from which `text` up to the end of token `end - 1` still names a country.
-fn mention_start(text: &str, toks: &Tokens<'_>, from: usize, end: usize) -> usize {
-    let end_byte = toks.end(end - 1);
-    let (mut a, mut b) = (from, end - 1);
-    while a < b {
-        let mid = (a + b).div_ceil(2);
-        if geo::find_country(&text[toks.start(mid)..end_byte]).is_some() {
-            a = mid;
-        } else {
-            b = mid - 1;
-        }
-    }
-    a
 }
 
 fn nearest_country(countries: &[(usize, usize, &'static str)], text: &str, toks: &Tokens<'_>, dr: &Draft) -> Option<&'static str> {
