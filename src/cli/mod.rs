@@ -70,7 +70,7 @@ pub enum Command {
     Extract(extract::ExtractArgs),
     /// Re-run extraction over stored pages (no network), after vigia was upgraded
     Reprocess(reprocess::ReprocessArgs),
-    /// Export articles, statistics or entities as CSV or JSON Lines
+    /// Export articles, statistics or entities as CSV, JSON Lines or Parquet
     Export(export::ExportArgs),
     /// Run a read-only SQL query over the database
     Sql(sql::SqlArgs),
