@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use vigia::export::{self, Format, Table};
 use vigia::store::ExportFilter;
 
-use super::{Global, UsageError, parse_day};
+use super::{FilterArgs, Global, UsageError};
 
 #[derive(Args)]
 #[command(after_help = "Examples:\n  vigia export statistics --format csv > figures.csv\n  \
@@ -24,15 +24,8 @@ pub struct ExportArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     format: FormatArg,
-    /// Only articles published on or after this date (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    since: Option<chrono::NaiveDate>,
-    /// Only articles published on or before this date (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    until: Option<chrono::NaiveDate>,
-    /// Only articles at least this security-relevant (0..1)
-    #[arg(long, value_name = "SCORE")]
-    min_relevance: Option<f64>,
+    #[command(flatten)]
+    filter: FilterArgs,
     /// Write to this file instead of standard output (written whole, then moved in place;
     /// required for parquet)
     #[arg(long, value_name = "FILE")]
@@ -73,17 +66,8 @@ pub fn run(global: &Global, args: ExportArgs) -> anyhow::Result<ExitCode> {
     if args.format == FormatArg::Parquet && args.out.is_none() {
         return Err(UsageError("--format parquet needs --out FILE: Parquet is not written to standard output".into()).into());
     }
-    if let Some(m) = args.min_relevance
-        && !(0.0..=1.0).contains(&m)
-    {
-        return Err(UsageError(format!("--min-relevance must be between 0 and 1, got {m}")).into());
-    }
     let store = super::open_store_read_only(global)?;
-    let filter = ExportFilter {
-        since: args.since,
-        until: args.until,
-        min_relevance: args.min_relevance,
-    };
+    let filter = args.filter.to_filter()?;
     let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
         Ok(match args.what {
             What::Statistics => export::export_statistics(&store, &filter, format, out)?,

@@ -215,6 +215,36 @@ async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
+/// The article filters shared by `export` and `trend`.
+#[derive(Args)]
+pub struct FilterArgs {
+    /// Only articles published on or after this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Only articles published on or before this date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub until: Option<chrono::NaiveDate>,
+    /// Only articles at least this security-relevant (0..1)
+    #[arg(long, value_name = "SCORE")]
+    pub min_relevance: Option<f64>,
+}
+
+impl FilterArgs {
+    /// The checked filter.
+    pub fn to_filter(&self) -> anyhow::Result<vigia::store::ExportFilter> {
+        if let Some(m) = self.min_relevance
+            && !(0.0..=1.0).contains(&m)
+        {
+            return Err(UsageError(format!("--min-relevance must be between 0 and 1, got {m}")).into());
+        }
+        Ok(vigia::store::ExportFilter {
+            since: self.since,
+            until: self.until,
+            min_relevance: self.min_relevance,
+        })
+    }
+}
+
 /// A YYYY-MM-DD argument.
 pub fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))

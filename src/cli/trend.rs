@@ -4,10 +4,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use vigia::store::ExportFilter;
 use vigia::trend::{self, DateBasis, EntityQuery, Period, Point, StatisticQuery};
 
-use super::{Global, parse_day};
+use super::{FilterArgs, Global};
 
 #[derive(Args)]
 #[command(
@@ -41,15 +40,8 @@ pub struct TrendArgs {
     /// Period of each point: publication year or month, or the figures' own reference year
     #[arg(long, value_enum, default_value_t = By::Year)]
     by: By,
-    /// Only articles published on or after this date (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    since: Option<chrono::NaiveDate>,
-    /// Only articles published on or before this date (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = parse_day)]
-    until: Option<chrono::NaiveDate>,
-    /// Only articles at least this security-relevant (0..1)
-    #[arg(long, value_name = "SCORE")]
-    min_relevance: Option<f64>,
+    #[command(flatten)]
+    filter: FilterArgs,
     /// Output format
     #[arg(long, value_enum, default_value_t = TrendFormat::Table)]
     format: TrendFormat,
@@ -78,11 +70,7 @@ enum TrendFormat {
 
 pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
     let store = super::open_store_read_only(global)?;
-    let filter = ExportFilter {
-        since: args.since,
-        until: args.until,
-        min_relevance: args.min_relevance,
-    };
+    let filter = args.filter.to_filter()?;
     let (period, basis) = match args.by {
         By::Year => (Period::Year, DateBasis::Published),
         By::Month => (Period::Month, DateBasis::Published),
