@@ -187,8 +187,26 @@ fn merge_surnames(body: &str, hits: &mut Vec<Hit>) {
         })
         .collect();
     let mut drop = vec![false; hits.len()];
+    // Countries the other places of the text belong to.
+    let known: Vec<&'static str> = hits
+        .iter()
+        .filter(|h| h.kind == EntityType::Location)
+        .flat_map(|h| h.codes.iter().copied())
+        .collect();
     for n in 0..hits.len() {
         let h = &hits[n];
+        // "Lagos told lawmakers" after "Security Minister Héctor Lagos": a one-word place that
+        // is a person's surname, in a country the text names nowhere else, is that person.
+        if h.kind == EntityType::Location && !body[h.start..h.end].contains(' ') && full.contains_key(&fold(&body[h.start..h.end])) {
+            let elsewhere = known.iter().filter(|c| h.codes.contains(c)).count() > h.codes.len();
+            // "in Guerrero" is the place whatever the people are called.
+            let previous = body[..h.start].split_whitespace().next_back().unwrap_or("").to_lowercase();
+            let locative = ["in", "en", "from", "desde", "to", "hacia", "near", "at", "de", "del"].contains(&previous.as_str());
+            if !h.codes.is_empty() && !elsewhere && !locative {
+                drop[n] = true;
+            }
+            continue;
+        }
         if h.kind != EntityType::Person || body[h.start..h.end].contains(' ') {
             continue;
         }

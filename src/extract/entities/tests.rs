@@ -365,3 +365,20 @@ fn a_country_closes_a_name_only_before_its_acronym() {
     let f = en("The National Police in Colombia said 40 people died.");
     assert_eq!(names(&f, EntityType::Organization), ["National Police"]);
 }
+
+#[test]
+fn a_surname_that_names_a_foreign_place_is_the_person() {
+    let text = "Security Minister Héctor Lagos defended the plan in Tegucigalpa. \"The prisons are ours,\" Lagos told lawmakers.";
+    let found = run(text, Lang::En);
+    assert!(
+        found.iter().all(|e| !(e.kind == EntityType::Location && e.name == "Lagos")),
+        "{found:?}"
+    );
+    // A place of a country the text is about stays a place, whoever shares its name.
+    let text = "El fiscal Juan Lima visitó Lima y otras ciudades del Perú.";
+    let found = run(text, Lang::Es);
+    assert!(
+        found.iter().any(|e| e.kind == EntityType::Location && e.name == "Lima"),
+        "{found:?}"
+    );
+}
