@@ -341,7 +341,7 @@ fn group_name(doc: &Doc<'_>, i: usize) -> Option<usize> {
     if i == 0 || !doc.joined(i) || doc.shape(i - 1) != Shape::Lower || !GROUP_NOUNS.contains(&doc.key(i - 1)) || !doc.initial(i) {
         return None;
     }
-    let end = group_run(doc, i);
+    let end = group_run(doc, i, false);
     // An article alone ("la banda Los") is no name.
     let only_article = end == i + 1 && LEXICON.stop.contains(doc.key(i));
     (!only_article).then_some(end)
@@ -356,7 +356,7 @@ fn plural_article_name(doc: &Doc<'_>, i: usize) -> Option<usize> {
     if i > 0 && LOCATIVE.contains(&doc.key(i - 1)) {
         return None;
     }
-    let end = group_run(doc, i);
+    let end = group_run(doc, i, false);
     (end > i + 1).then_some(end)
 }
 
@@ -392,7 +392,7 @@ fn prefixed_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
     let street_before =
         i > 0 && (doc.joined(i) || doc.gap(i) == ". ") && doc.shape(i - 1) == Shape::Lower && STREETS.contains(&doc.key(i - 1));
     if street_before && doc.initial(i) {
-        return Some(group_run(doc, i));
+        return Some(group_run(doc, i, false));
     }
     let prefix = PREFIXES.contains(&doc.key(i)) || STREETS.contains(&doc.key(i));
     if !doc.initial(i) || !prefix || !doc.joined(i + 1) || !doc.initial(i + 1) {
@@ -415,12 +415,20 @@ fn prefixed_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
 
 /// End of a group's name from word `i`: capitalised words (or numbers: "Barrio 18") with
 /// connectors between them.
-fn group_run(doc: &Doc<'_>, i: usize) -> usize {
+///
+/// With `prepositions`, "en/para/in/for..." may join too: only where an acronym after the run
+/// confirms it is one name ("Fiscalía Especializada en Materia Ambiental (FEMA)"), since
+/// elsewhere they end a name ("Los Gatilleros en Ica").
+fn group_run(doc: &Doc<'_>, i: usize, prepositions: bool) -> usize {
     const INNER: &[&str] = &["de", "del", "la", "los", "las", "el", "y", "of", "the"];
+    const PREPOSITIONS: &[&str] = &["en", "para", "contra", "in", "for", "on", "against"];
     let mut end = i + 1;
     loop {
         let mut k = end;
-        while doc.joined(k) && doc.shape(k) == Shape::Lower && INNER.contains(&doc.key(k)) {
+        while doc.joined(k)
+            && doc.shape(k) == Shape::Lower
+            && (INNER.contains(&doc.key(k)) || prepositions && PREPOSITIONS.contains(&doc.key(k)))
+        {
             k += 1;
         }
         let next = doc.joined(k) && (doc.cap(k) || doc.shape(k) == Shape::Other) && doc.free(k) && !LEXICON.calendar.contains(doc.key(k));
@@ -437,7 +445,7 @@ fn defined_by_acronym(doc: &Doc<'_>, i: usize) -> Option<usize> {
     if LEXICON.stop.contains(doc.key(i)) || doc.in_role[i] {
         return None;
     }
-    let end = group_run(doc, i).min(i + MAX_NAME_WORDS);
+    let end = group_run(doc, i, true).min(i + MAX_NAME_WORDS);
     let acronym = acronym_after(doc, end)?;
     let same_initial = doc.key(acronym).chars().next() == doc.key(i).chars().next();
     let caps = (i..end).filter(|&k| doc.cap(k)).count();
@@ -507,7 +515,7 @@ fn cued_org(doc: &Doc<'_>, i: usize) -> Option<usize> {
     if !cued {
         return None;
     }
-    let end = group_run(doc, i);
+    let end = group_run(doc, i, false);
     let clean = (i..end).all(|k| doc.shape(k) == Shape::Lower || !LEXICON.stop.contains(doc.key(k)));
     (clean && end - i <= 4).then_some(end)
 }

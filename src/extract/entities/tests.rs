@@ -382,3 +382,13 @@ fn a_surname_that_names_a_foreign_place_is_the_person() {
         "{found:?}"
     );
 }
+
+#[test]
+fn an_acronym_joins_a_name_with_inner_prepositions() {
+    let f = es("Según la Fiscalía Especializada en Materia Ambiental (FEMA), los equipos valían S/ 12 millones.");
+    assert!(
+        has(&f, EntityType::Organization, "Fiscalía Especializada en Materia Ambiental"),
+        "{f:?}"
+    );
+    assert!(!has(&f, EntityType::Location, "Materia Ambiental"), "{f:?}");
+}
