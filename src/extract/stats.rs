@@ -1144,7 +1144,21 @@ fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: bool) -> Op
     while e < toks.len() && e < start + 3 && toks.is_word(e) && d.stopwords.get_tok(toks, e).is_none() && !toks.norm(e).ends_with("ed") {
         e += 1;
     }
-    (e > start).then(|| (toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
+    if e == start {
+        return None;
+    }
+    // "anunció el ministro de Justicia, Eduardo Arana": the name after the office wins.
+    let mut k = e;
+    while k < toks.len() && k < e + 5 && toks.is_word(k) {
+        k += 1;
+    }
+    if toks.is_punct(k, ",")
+        && toks.is_capitalized(k + 1)
+        && let Some(named) = name_from(toks, k + 1)
+    {
+        return Some(named);
+    }
+    Some((toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
 }
 
 const REPORT_WORDS: [&str; 23] = [
@@ -1304,6 +1318,17 @@ mod tests {
     fn unit_value(text: &str, lang: Lang) -> (String, Option<f64>) {
         let s = one(text, lang);
         (s.unit, s.value)
+    }
+
+    #[test]
+    fn a_named_office_holder_after_the_office_is_the_source() {
+        let s = one(
+            "El gobierno destinará 1.200 millones de soles a los penales, anunció el ministro de Justicia, Eduardo Arana.",
+            Lang::Es,
+        );
+        assert_eq!(s.source.as_deref(), Some("Eduardo Arana"));
+        let s = one("Police seized 40 kilos of cocaine, said the provincial police chief.", Lang::En);
+        assert_eq!(s.source.as_deref(), Some("provincial police chief"));
     }
 
     #[test]
