@@ -382,7 +382,7 @@ pub fn analyse(
     feed_title: Option<&str>,
     feed_published: Option<&str>,
 ) -> (NewArticle, extract::Extraction) {
-    let html = fetch::charset::decode(&page.body, page.content_type.as_deref());
+    let html = fetch::charset::decode_with_url(&page.body, page.content_type.as_deref(), Some(&page.final_url));
     let art = article::extract_article(&html, Some(&page.final_url), Some(page.fetched_at));
     let lang_code = match language {
         Language::En => "en".to_string(),

@@ -132,7 +132,7 @@ fn process(args: &ExtractArgs, bytes: &[u8]) -> anyhow::Result<Record> {
             ..Article::default()
         }
     } else {
-        let html = charset::decode(bytes, None);
+        let html = charset::decode_with_url(bytes, None, args.url.as_deref());
         article::extract_article(&html, args.url.as_deref(), None)
     };
     let language = match args.lang {

@@ -154,11 +154,6 @@ impl Fetcher {
         self
     }
 
-    /// The retry bounds in use.
-    pub fn retry_policy(&self) -> RetryPolicy {
-        self.retry
-    }
-
     /// Fetches one URL politely, with retries bounded within the run.
     ///
     /// robots.txt is read once per origin and run; requests to one host are spaced by
