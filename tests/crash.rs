@@ -119,3 +119,79 @@ async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
     assert!(status.success(), "{status:?}");
     assert_eq!(count(&db, "SELECT count(*) FROM articles"), ARTICLES as i64);
 }
+
+/// SIGTERM while a page is being fetched from a server that takes a minute to answer: the run
+/// stops waiting at once, keeps what it stored, records the pass, and exits promptly.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_network_waits_at_once() {
+    let server = TestServer::start(
+        axum::Router::new()
+            .route(
+                "/feed.xml",
+                get(|headers: HeaderMap| async move {
+                    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
+                    Reply::ok("application/rss+xml", feed(&host))
+                }),
+            )
+            .route(
+                "/nota/{file}",
+                get(|axum::extract::Path(file): axum::extract::Path<String>| async move {
+                    let i: usize = file.trim_end_matches(".html").parse().unwrap_or(0);
+                    if i >= 1 {
+                        tokio::time::sleep(Duration::from_secs(60)).await;
+                    }
+                    Reply::html(article(i))
+                }),
+            ),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("vigia.db");
+    let cfg = dir.path().join("vigia.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "database = \"vigia.db\"\n[fetch]\nper_host_delay_ms = 0\ntimeout_s = 120\n\n[[sources]]\nname = \"lenta\"\nkind = \"rss\"\nurl = \"{}\"\n",
+            server.url("/feed.xml")
+        ),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
+        .args(["run", "-q", "--config"])
+        .arg(&cfg)
+        .env_remove("VIGIA_CONFIG")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while server.hits("/nota/1.html") == 0 {
+        assert!(started.elapsed() < Duration::from_secs(30), "the run never reached the slow page");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let signalled = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signalled.success());
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(asked.elapsed() < Duration::from_secs(10), "the run kept waiting after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    // Generous for a loaded machine; an unresponsive run would take the full minute.
+    assert!(asked.elapsed() < Duration::from_secs(5), "took {:?}", asked.elapsed());
+    assert!(status.success(), "{status:?}");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM articles"),
+        1,
+        "the article before the slow one is kept"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL"),
+        1,
+        "the pass is recorded"
+    );
+}

@@ -4,8 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use axum::http::HeaderMap;
 use axum::routing::get;
@@ -143,7 +141,7 @@ fn config(dir: &Path, sources: &str) -> Config {
 
 async fn pass(config: &Config, selection: Selection) -> PassReport {
     let store = Store::open(&config.database).unwrap();
-    pipeline::run(config, &store, &selection, &Arc::new(AtomicBool::new(false)))
+    pipeline::run(config, &store, &selection, &pipeline::Shutdown::default())
         .await
         .unwrap()
 }

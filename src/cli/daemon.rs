@@ -1,7 +1,6 @@
 //! `vigia daemon`: runs forever, each source on its own cron schedule.
 
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
 
 use chrono::Utc;
 use clap::Args;
@@ -24,14 +23,14 @@ pub fn run(global: &Global, _args: DaemonArgs) -> anyhow::Result<ExitCode> {
     }
     super::ensure_parent(&config.database)?;
     let runtime = super::runtime()?;
-    let (shutdown, notify) = super::watch_signals(&runtime);
+    let shutdown = super::watch_signals();
     let mut failed_passes = 0u64;
     eprintln!(
         "vigia daemon: {} sources, database {}",
         config.sources.len(),
         config.database.display()
     );
-    while !shutdown.load(Ordering::Relaxed) {
+    while !shutdown.is_requested() {
         match RunLock::acquire(&config.database) {
             Ok(_lock) => {
                 let store = Store::open(&config.database)?;
@@ -60,7 +59,7 @@ pub fn run(global: &Global, _args: DaemonArgs) -> anyhow::Result<ExitCode> {
         runtime.block_on(async {
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = notify.notified() => {}
+                () = shutdown.requested() => {}
             }
         });
     }

@@ -12,8 +12,6 @@ mod trend;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -179,19 +177,32 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// A flag set (and a notification sent) on SIGINT or SIGTERM, so a pass ends after the article in hand.
-pub fn watch_signals(runtime: &tokio::runtime::Runtime) -> (Shutdown, Arc<tokio::sync::Notify>) {
-    let flag: Shutdown = Arc::new(AtomicBool::new(false));
-    let notify = Arc::new(tokio::sync::Notify::new());
-    let (f, n) = (flag.clone(), notify.clone());
-    runtime.spawn(async move {
-        wait_for_signal().await;
-        tracing::warn!("Stopping after the article in hand.");
-        f.store(true, Ordering::Relaxed);
-        n.notify_waiters();
-        n.notify_one();
+/// Watches SIGINT and SIGTERM: the first asks passes to stop (the article in hand is committed,
+/// network waits end at once), a second ends the process at once.
+///
+/// Signals are awaited on a thread of their own, so they are seen even while the main thread
+/// is busy in a long synchronous step.
+pub fn watch_signals() -> Shutdown {
+    let shutdown = Shutdown::default();
+    let asked = shutdown.clone();
+    let watcher = std::thread::Builder::new().name("signals".into()).spawn(move || {
+        let Ok(runtime) = runtime() else {
+            tracing::warn!("Cannot watch for signals; SIGINT and SIGTERM end the process at once.");
+            return;
+        };
+        runtime.block_on(async {
+            wait_for_signal().await;
+            tracing::warn!("Stopping after the article in hand (signal again to stop at once).");
+            asked.request();
+            wait_for_signal().await;
+            eprintln!("vigia: stopped at once by a second signal; the article in hand was not stored");
+            std::process::exit(130);
+        });
     });
-    (flag, notify)
+    if let Err(e) = watcher {
+        tracing::warn!(error = %e, "Cannot watch for signals; SIGINT and SIGTERM end the process at once.");
+    }
+    shutdown
 }
 
 #[cfg(unix)]

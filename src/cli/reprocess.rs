@@ -24,20 +24,30 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&db)?;
     let since = args.since.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
     let report = pipeline::reprocess(config.as_ref(), &store, since)?;
+    let mut notes = Vec::new();
+    if report.recovered > 0 {
+        notes.push(format!("{} new articles from pages that had none", report.recovered));
+    }
+    if report.duplicates > 0 {
+        notes.push(format!("{} copies of other pages", report.duplicates));
+    }
+    if report.orphans > 0 {
+        notes.push(format!("{} pages without an article", report.orphans));
+    }
+    if report.failed > 0 {
+        notes.push(format!("{} pages failed", report.failed));
+    }
     eprintln!(
         "vigia reprocess: {} pages, {} articles re-extracted, {} statistics, {} entities{}",
         report.pages,
         report.articles,
         report.statistics,
         report.entities,
-        if report.orphans + report.duplicates > 0 {
-            format!(
-                " ({} copies of other pages, {} pages without an article)",
-                report.duplicates, report.orphans
-            )
-        } else {
+        if notes.is_empty() {
             String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
         }
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

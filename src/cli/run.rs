@@ -49,7 +49,7 @@ pub fn run(global: &Global, args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let store = Store::open(&config.database)?;
     let runtime = super::runtime()?;
-    let (shutdown, _) = super::watch_signals(&runtime);
+    let shutdown = super::watch_signals();
     let report = runtime.block_on(pipeline::run(&config, &store, &selection, &shutdown))?;
     if !global.quiet || report.summary.failed > 0 {
         eprintln!("vigia run: {}", report.line());

@@ -82,6 +82,8 @@ pub struct StoredPage {
     pub final_url: String,
     pub source: String,
     pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
     pub body: Vec<u8>,
     pub fetched_at: DateTime<Utc>,
 }

@@ -208,7 +208,7 @@ impl Store {
             {
                 let mut stmt = self.conn.prepare_cached(
                     "SELECT id, url, final_url, source, content_type, body,
-                            coalesce(body_fetched_at, fetched_at)
+                            coalesce(body_fetched_at, fetched_at), etag, last_modified
                      FROM pages
                      WHERE id > ?1 AND body IS NOT NULL
                        AND (?2 IS NULL OR coalesce(body_fetched_at, fetched_at) >= ?2)
@@ -218,27 +218,9 @@ impl Store {
                 while let Some(row) = rows.next()? {
                     read += 1;
                     after = row.get(0)?;
-                    let url: String = row.get(1)?;
-                    let compressed: Vec<u8> = row.get(5)?;
-                    let body = match zstd::decode_all(compressed.as_slice()) {
-                        Ok(body) => body,
-                        Err(e) => {
-                            tracing::warn!(url = %url, error = %e, "Stored body does not decompress; skipped.");
-                            continue;
-                        }
-                    };
-                    let Some(fetched_at) = parse_time(row.get(6)?) else {
-                        tracing::warn!(url = %url, "Stored page has an unreadable fetch time; skipped.");
-                        continue;
-                    };
-                    batch.push(StoredPage {
-                        url,
-                        final_url: row.get(2)?,
-                        source: row.get(3)?,
-                        content_type: row.get(4)?,
-                        body,
-                        fetched_at,
-                    });
+                    if let Some(page) = stored_page_from_row(row)? {
+                        batch.push(page);
+                    }
                 }
             }
             if read == 0 {
@@ -250,11 +232,64 @@ impl Store {
         }
     }
 
+    /// The page stored for `url` with its body, if a body is stored: what a 304 Not Modified
+    /// stands for.
+    pub fn stored_page(&self, url: &str) -> Result<Option<StoredPage>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, url, final_url, source, content_type, body,
+                    coalesce(body_fetched_at, fetched_at), etag, last_modified
+             FROM pages WHERE url = ?1 AND body IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([url])?;
+        match rows.next()? {
+            Some(row) => stored_page_from_row(row),
+            None => Ok(None),
+        }
+    }
+
+    /// How many attempts at `url` have failed in a row (0 when it never failed or was never tried).
+    pub fn page_failures(&self, url: &str) -> Result<u32> {
+        let n: Option<i64> = self
+            .conn
+            .query_row("SELECT failures FROM pages WHERE url = ?1", [url], |row| row.get(0))
+            .optional()?;
+        Ok(n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0))
+    }
+
     /// How many articles are stored.
     pub fn articles_count(&self) -> Result<u64> {
         let n: i64 = self.conn.query_row("SELECT count(*) FROM articles", [], |row| row.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+}
+
+/// A stored page from a row of (id, url, final_url, source, content_type, body, fetched_at,
+/// etag, last_modified). A body that no longer decompresses is logged and gives None, so one
+/// damaged row does not stop the others.
+fn stored_page_from_row(row: &rusqlite::Row<'_>) -> Result<Option<StoredPage>> {
+    let url: String = row.get(1)?;
+    let compressed: Vec<u8> = row.get(5)?;
+    let body = match zstd::decode_all(compressed.as_slice()) {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::warn!(url = %url, error = %e, "Stored body does not decompress; skipped.");
+            return Ok(None);
+        }
+    };
+    let Some(fetched_at) = parse_time(row.get(6)?) else {
+        tracing::warn!(url = %url, "Stored page has an unreadable fetch time; skipped.");
+        return Ok(None);
+    };
+    Ok(Some(StoredPage {
+        url,
+        final_url: row.get(2)?,
+        source: row.get(3)?,
+        content_type: row.get(4)?,
+        etag: row.get(7)?,
+        last_modified: row.get(8)?,
+        body,
+        fetched_at,
+    }))
 }
 
 fn non_empty(s: &str) -> Option<&str> {
