@@ -486,8 +486,13 @@ pub fn analyse_guarded(
     feed_title: Option<&str>,
     feed_published: Option<&str>,
 ) -> Result<(NewArticle, extract::Extraction), String> {
-    std::panic::catch_unwind(AssertUnwindSafe(|| analyse(language, page, feed_title, feed_published)))
-        .map_err(|panic| format!("page analysis failed: {}", panic_message(panic.as_ref())))
+    catch_panic(|| analyse(language, page, feed_title, feed_published)).map_err(|why| format!("page analysis failed: {why}"))
+}
+
+/// Runs `work`, turning a panic in it into its message: the one place where a bug tripped by
+/// one input is kept from stopping the work on the others.
+pub fn catch_panic<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(AssertUnwindSafe(work)).map_err(|panic| panic_message(panic.as_ref()).to_string())
 }
 
 /// The text a panic was raised with.

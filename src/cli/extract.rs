@@ -70,7 +70,11 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     }
     let mut failed = false;
     for path in &args.paths {
-        let line = match read_input(Some(path)).and_then(|bytes| process(&args, &bytes)) {
+        let processed = read_input(Some(path)).and_then(|bytes| {
+            vigia::pipeline::catch_panic(|| process(&args, &bytes))
+                .unwrap_or_else(|why| Err(anyhow::anyhow!("page analysis failed: {why}")))
+        });
+        let line = match processed {
             Ok(record) => {
                 let mut value = serde_json::to_value(&record)?;
                 if let serde_json::Value::Object(map) = &mut value {
