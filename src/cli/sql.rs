@@ -47,7 +47,8 @@ pub fn run(global: &Global, args: SqlArgs) -> anyhow::Result<ExitCode> {
             let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(&result.columns)?;
             for row in &result.rows {
-                w.write_record(row.iter().map(cell))?;
+                let cells: Vec<_> = row.iter().map(vigia::export::csv_cell).collect();
+                w.write_record(cells.iter().map(|c| c.as_bytes()))?;
             }
             w.flush()?;
         }

