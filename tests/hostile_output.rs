@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::{TimeZone, Utc};
+use predicates::prelude::*;
+use rusqlite::Connection;
 use vigia::extract::{Entity, EntityType, Extraction, Statistic};
 use vigia::store::{NewArticle, PageRecord, Store};
 
@@ -157,4 +159,100 @@ fn sql_csv_neutralises_formula_text_but_not_numbers() {
     );
     let row: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
     assert_eq!(row["title"], FORMULA_TITLE);
+}
+
+// 2. `export --out` and the database.
+
+#[test]
+fn export_out_refuses_the_database_and_its_companions() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hostile_db(dir.path());
+    let before = std::fs::read(&db).unwrap();
+    let with_suffix = |suffix: &str| {
+        let mut name = db.clone().into_os_string();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let mut targets = vec![
+        db.clone(),
+        with_suffix("-wal"),
+        with_suffix("-shm"),
+        with_suffix("-journal"),
+        with_suffix(".lock"),
+        dir.path().join(".").join("hostile.db"),
+    ];
+    // The same file under another name.
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    targets.push(sub.join("..").join("hostile.db"));
+    std::fs::hard_link(&db, dir.path().join("linked.db")).unwrap();
+    targets.push(dir.path().join("linked.db"));
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&db, dir.path().join("alias.csv")).unwrap();
+        targets.push(dir.path().join("alias.csv"));
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("same-dir")).unwrap();
+        targets.push(dir.path().join("same-dir").join("hostile.db-wal"));
+    }
+    for target in &targets {
+        for format in ["csv", "jsonl", "parquet"] {
+            vigia()
+                .args(["export", "articles", "--format", format, "--out"])
+                .arg(target)
+                .arg("--db")
+                .arg(&db)
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains("hostile.db").and(predicate::str::contains("database")));
+        }
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the database is untouched");
+    for suffix in ["-journal", ".lock"] {
+        assert!(!with_suffix(suffix).exists(), "{suffix} was created");
+    }
+    // The database still reads.
+    let out = stdout_of(
+        vigia()
+            .args(["sql", "--format", "csv", "SELECT count(*) FROM articles", "--db"])
+            .arg(&db),
+    );
+    assert_eq!(out.lines().nth(1), Some("1"));
+}
+
+#[test]
+fn a_failed_export_keeps_the_previous_file_and_leaves_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hostile_db(dir.path());
+    // A row the export cannot read, after one it can: the export fails part-way.
+    let conn = Connection::open(&db).unwrap();
+    conn.execute("UPDATE statistics SET \"start\" = 'not a number' WHERE value = -2.5", [])
+        .unwrap();
+    drop(conn);
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = out_dir.join("figures.csv");
+    std::fs::write(&out, "previous export\n").unwrap();
+    for format in ["csv", "jsonl", "parquet"] {
+        vigia()
+            .args(["export", "statistics", "--format", format, "--out"])
+            .arg(&out)
+            .arg("--db")
+            .arg(&db)
+            .assert()
+            .code(1);
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous export\n", "{format}");
+        let names: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["figures.csv"], "{format}");
+    }
+    // A successful export replaces it.
+    vigia()
+        .args(["export", "entities", "--format", "csv", "--out"])
+        .arg(&out)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("article_url,"));
+    let names: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["figures.csv"]);
 }

@@ -156,12 +156,22 @@ pub fn database_path(global: &Global, config: Option<&Config>) -> anyhow::Result
 
 /// Opens the database read-only, needing a configuration only when --db is not given.
 pub fn open_store_read_only(global: &Global) -> anyhow::Result<Store> {
+    open_read_only(&read_only_database(global)?)
+}
+
+/// The database a reading command works on: --db, else the configuration's; it must exist.
+pub fn read_only_database(global: &Global) -> anyhow::Result<PathBuf> {
     let config = if global.db.is_some() { None } else { Some(open_config(global)?) };
     let db = database_path(global, config.as_ref())?;
     if !db.exists() {
         return Err(UsageError(format!("database {} does not exist yet: run `vigia run` first", db.display())).into());
     }
-    Ok(Store::open_read_only(&db)?)
+    Ok(db)
+}
+
+/// Opens `db` read-only.
+pub fn open_read_only(db: &Path) -> anyhow::Result<Store> {
+    Ok(Store::open_read_only(db)?)
 }
 
 /// Creates the database's folder if needed.
