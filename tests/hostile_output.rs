@@ -256,3 +256,114 @@ fn a_failed_export_keeps_the_previous_file_and_leaves_no_partial_file() {
     let names: Vec<_> = std::fs::read_dir(&out_dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, ["figures.csv"]);
 }
+
+// 3. `sql` output.
+
+/// Characters that must never reach a terminal from a table cell.
+fn has_terminal_controls(text: &str) -> bool {
+    text.chars()
+        .any(|c| (c.is_control() && c != '\n') || ('\u{202a}'..='\u{202e}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c))
+}
+
+#[test]
+fn sql_table_shows_control_characters_as_visible_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hostile_db(dir.path());
+    let table = stdout_of(
+        vigia()
+            .args([
+                "sql",
+                "SELECT body, char(27) || '[31mred' AS esc, char(8238) || 'gnp.exe' AS rlo,
+                        char(8294) || 'x' || char(8297) AS isolate, char(1) AS soh, char(133) AS nel,
+                        char(127) AS del, 'a' || char(9) || 'b' || char(10) || 'c' AS spaced
+                 FROM articles",
+            ])
+            .arg("--db")
+            .arg(&db),
+    );
+    assert!(!has_terminal_controls(&table), "{table:?}");
+    assert!(table.contains("\\u{1b}[2J"), "{table}");
+    assert!(table.contains("\\u{1b}[31mred"), "{table}");
+    assert!(table.contains("\\u{202e}gnp.exe"), "{table}");
+    assert!(
+        table.contains("\\u{1}") && table.contains("\\u{85}") && table.contains("\\u{7f}"),
+        "{table}"
+    );
+    assert!(table.contains("\\u{2066}x\\u{2069}"), "{table}");
+    // CSV and JSON keep the data exact.
+    let csv = stdout_of(
+        vigia()
+            .args(["sql", "--format", "csv", "SELECT body FROM articles", "--db"])
+            .arg(&db),
+    );
+    assert_eq!(&csv_rows(&csv)[0][0], ESCAPE_BODY);
+    let json = stdout_of(
+        vigia()
+            .args(["sql", "--format", "json", "SELECT body FROM articles", "--db"])
+            .arg(&db),
+    );
+    let row: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(row["body"], ESCAPE_BODY);
+}
+
+#[test]
+fn status_table_shows_control_characters_as_visible_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hostile_db(dir.path());
+    let conn = Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO sources (name, kind, url, last_error, created_at, updated_at)
+         VALUES ('wire', 'rss', 'https://news.example/feed', ?1, '', '')",
+        [format!("server said {ESCAPE_BODY}")],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO runs (started_at, finished_at, errors) VALUES ('2024-03-01T00:00:00Z', NULL, ?1)",
+        [serde_json::json!([ESCAPE_BODY]).to_string()],
+    )
+    .unwrap();
+    drop(conn);
+    let status = stdout_of(vigia().arg("status").arg("--db").arg(&db));
+    assert!(status.contains("server said"), "{status}");
+    assert!(!has_terminal_controls(&status), "{status:?}");
+}
+
+/// A query generating `n` rows, each with a number and a 100-character text.
+fn generated(n: u64) -> String {
+    format!(
+        "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < {n})
+         SELECT i, printf('%0100d', i) AS padded FROM g"
+    )
+}
+
+#[test]
+fn sql_streams_a_large_result_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = hostile_db(dir.path());
+    let n = 300_000;
+    let count_lines = |format: &str| -> usize {
+        let out = vigia()
+            .args(["sql", "-q", "--format", format, &generated(n)])
+            .arg("--db")
+            .arg(&db)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let last = out
+            .split(|b| *b == b'\n')
+            .rev()
+            .nth(1)
+            .map(|l| String::from_utf8_lossy(l).into_owned());
+        // A table cuts long cells; the row number leads every format's last line.
+        assert!(
+            last.is_some_and(|l| l.trim_start_matches("{\"i\":").starts_with(&n.to_string())),
+            "{format}: the last row is there"
+        );
+        out.iter().filter(|b| **b == b'\n').count()
+    };
+    assert_eq!(count_lines("json"), n as usize);
+    assert_eq!(count_lines("csv"), n as usize + 1);
+    assert_eq!(count_lines("table"), n as usize + 2);
+}

@@ -7,9 +7,9 @@ mod reprocess;
 mod run;
 mod sql;
 mod status;
+mod table;
 mod trend;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -258,24 +258,4 @@ impl FilterArgs {
 /// A YYYY-MM-DD argument.
 pub fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
-}
-
-/// Prints rows as a plain aligned table.
-pub fn print_table(out: &mut dyn Write, columns: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
-    let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |out: &mut dyn Write, cells: &[String]| -> std::io::Result<()> {
-        let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        writeln!(out, "{}", parts.join("  ").trim_end())
-    };
-    line(out, columns)?;
-    line(out, &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>())?;
-    for row in rows {
-        line(out, row)?;
-    }
-    Ok(())
 }

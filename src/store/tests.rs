@@ -804,3 +804,37 @@ fn short_identical_bodies_are_not_merged() {
     }
     assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE published IS NULL"), 2);
 }
+
+#[test]
+fn query_each_streams_rows_and_stops_at_the_callers_error() {
+    let (_dir, store) = temp_store();
+    let sql = "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 1000000) SELECT i FROM g";
+    let mut seen = 0;
+    let err = store
+        .query_each(
+            sql,
+            |columns| {
+                assert_eq!(columns, ["i"]);
+                Ok(())
+            },
+            |(), row| {
+                seen += 1;
+                if row[0] == 3 {
+                    return Err(StoreError::Query("reader went away".into()));
+                }
+                Ok(())
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "reader went away");
+    assert_eq!(seen, 3, "no row is read after the caller stops");
+    // The writable connection is writable again afterwards.
+    store
+        .save_article(
+            &page("https://a.example/1", BODY),
+            &article("https://a.example/1", BODY, Some("2024-06-02")),
+            &extraction(),
+        )
+        .unwrap();
+    assert_eq!(store.articles_count().unwrap(), 1);
+}
