@@ -3,13 +3,14 @@
 //! schemas opened by reading commands, and a database another program keeps busy.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use chrono::{TimeZone, Utc};
 use predicates::prelude::*;
 use rusqlite::Connection;
 use vigia::extract::{Entity, EntityType, Extraction, Statistic};
-use vigia::store::{NewArticle, PageRecord, Store};
+use vigia::store::{NewArticle, PageRecord, SCHEMA_VERSION, Store};
 
 fn vigia() -> Command {
     let mut cmd = Command::cargo_bin("vigia").unwrap();
@@ -366,4 +367,72 @@ fn sql_streams_a_large_result_in_every_format() {
     assert_eq!(count_lines("json"), n as usize);
     assert_eq!(count_lines("csv"), n as usize + 1);
     assert_eq!(count_lines("table"), n as usize + 2);
+}
+
+// 4. Reading commands and an older schema.
+
+/// A database as the first schema version left it, with one article.
+fn old_schema_db(dir: &Path) -> PathBuf {
+    let db = dir.join("old.db");
+    let conn = Connection::open(&db).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    conn.execute_batch(include_str!("../migrations/0001_init.sql")).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    conn.execute(
+        "INSERT INTO articles (canonical_url, url, source, title, body, content_hash,
+             extractor_version, fetched_at, created_at)
+         VALUES ('https://x.example/1', 'https://x.example/1', 'wire', 'Old title',
+             'Extortion gangs target bus drivers', 'h1', '0.0.1',
+             '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    db
+}
+
+fn schema_version(db: &Path) -> i64 {
+    let conn = Connection::open(db).unwrap();
+    conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_reading_command_never_migrates_while_a_run_holds_the_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = old_schema_db(dir.path());
+    let held = vigia::lock::RunLock::acquire(&db).unwrap();
+    let started = Instant::now();
+    vigia()
+        .args(["sql", "SELECT count(*) FROM articles", "--db"])
+        .arg(&db)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("old.db")
+                .and(predicate::str::contains(format!(
+                    "schema version 1, this vigia needs {SCHEMA_VERSION}"
+                )))
+                .and(predicate::str::contains("vigia run")),
+        );
+    assert!(started.elapsed() >= Duration::from_secs(1), "it waited for the run to finish");
+    assert_eq!(schema_version(&db), 1, "nothing was migrated under a running pass");
+    drop(held);
+
+    // Once no run holds the lock, the reading command upgrades the file under it, then reads.
+    for command in [
+        vec![
+            "sql",
+            "--format",
+            "csv",
+            "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'extortion'",
+        ],
+        vec!["status"],
+        vec!["export", "articles", "--format", "jsonl"],
+        vec!["trend", "statistics"],
+    ] {
+        let out = stdout_of(vigia().args(&command).arg("--db").arg(&db));
+        if command[0] == "sql" {
+            assert_eq!(out.lines().nth(1), Some("1"), "{out}");
+        }
+        assert_eq!(schema_version(&db), i64::from(SCHEMA_VERSION));
+    }
 }

@@ -14,12 +14,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use vigia::config::Config;
+use vigia::lock::{LockError, RunLock};
 use vigia::pipeline::Shutdown;
-use vigia::store::Store;
+use vigia::store::{Store, StoreError};
 
 /// A mistake in how a command was called (exit status 2).
 #[derive(Debug, thiserror::Error)]
@@ -169,9 +171,39 @@ pub fn read_only_database(global: &Global) -> anyhow::Result<PathBuf> {
     Ok(db)
 }
 
-/// Opens `db` read-only.
+/// How long a reading command waits for a running pass to let go of the run lock before it
+/// gives up upgrading an older database.
+const UPGRADE_LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens `db` read-only. A database written by an older vigia is first upgraded under the run
+/// lock, as `vigia run` would, so a reading command never migrates while a pass writes; when a
+/// pass holds the lock longer than [`UPGRADE_LOCK_WAIT`], or the file cannot be written, the
+/// command stops and says how to upgrade.
 pub fn open_read_only(db: &Path) -> anyhow::Result<Store> {
-    Ok(Store::open_read_only(db)?)
+    match Store::open_read_only(db) {
+        Err(outdated @ StoreError::Outdated { .. }) => {
+            upgrade_under_lock(db).map_err(|cause| cause.context(outdated.to_string()))?;
+            Ok(Store::open_read_only(db)?)
+        }
+        opened => Ok(opened?),
+    }
+}
+
+/// Takes the run lock (waiting a little for a pass in progress) and migrates `db`.
+fn upgrade_under_lock(db: &Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let _lock = loop {
+        match RunLock::acquire(db) {
+            Ok(lock) => break lock,
+            Err(LockError::Held { .. }) if started.elapsed() < UPGRADE_LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    tracing::info!(database = %db.display(), "Upgrading the database schema.");
+    drop(Store::open(db)?);
+    Ok(())
 }
 
 /// Creates the database's folder if needed.

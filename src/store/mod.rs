@@ -23,6 +23,8 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("cannot open database {path}: {message}")]
     Open { path: String, message: String },
+    #[error("database {path} is at schema version {found}, this vigia needs {needed}: run `vigia run` once to upgrade")]
+    Outdated { path: String, found: u32, needed: u32 },
     #[error("migration {version} failed: {message}")]
     Migration { version: u32, message: String },
     #[error("{0}")]
@@ -287,9 +289,9 @@ impl Store {
 
     /// Opens an existing database read-only (for `sql`, `export`, `status`, `trend`).
     ///
-    /// A database written by an older vigia is first upgraded in place (opened read-write
-    /// once), so reading commands work on any file this version can read. A file that is not
-    /// a vigia database, or one written by a newer vigia, is refused.
+    /// A read-only open never writes: a database written by an older vigia is refused with
+    /// [`StoreError::Outdated`] (upgrade it with [`Store::open`] under the run lock), as is a
+    /// file that is not a vigia database or one written by a newer vigia.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         if !path.is_file() {
             return Err(open_error(path, "no such database file"));
@@ -299,21 +301,16 @@ impl Store {
             StoreError::Sqlite(e) => open_error(path, e),
             other => other,
         })?;
-        if version == SCHEMA_VERSION {
-            return Ok(store);
+        match version {
+            SCHEMA_VERSION => Ok(store),
+            0 => Err(open_error(path, "not a vigia database (no schema); `vigia run` creates one")),
+            v if v > SCHEMA_VERSION => Err(migrate::too_new(&path.display().to_string(), version)),
+            _ => Err(StoreError::Outdated {
+                path: path.display().to_string(),
+                found: version,
+                needed: SCHEMA_VERSION,
+            }),
         }
-        if version > SCHEMA_VERSION {
-            return Err(migrate::too_new(&path.display().to_string(), version));
-        }
-        if version == 0 {
-            return Err(open_error(path, "not a vigia database (no schema); `vigia run` creates one"));
-        }
-        drop(store);
-        drop(
-            Store::open_migrated(path, SCHEMA_VERSION)
-                .map_err(|e| open_error(path, format!("schema version {version} needs an upgrade that failed: {e}")))?,
-        );
-        Store::connect_read_only(path)
     }
 
     fn connect_read_only(path: &Path) -> Result<Store> {

@@ -197,12 +197,29 @@ fn read_only_open_needs_an_existing_vigia_database() {
 }
 
 #[test]
-fn read_only_open_upgrades_an_older_database_then_reads() {
+fn read_only_open_never_migrates_an_older_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     drop(Store::open_migrated(&path, 1).unwrap());
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open_read_only(&path).err().expect("an older schema is refused");
+    assert!(
+        matches!(
+            err,
+            StoreError::Outdated {
+                found: 1,
+                needed: SCHEMA_VERSION,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("old.db") && msg.contains("vigia run"), "{msg}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the file is untouched");
+    // Once upgraded by a writer, it opens.
+    drop(Store::open(&path).unwrap());
     let store = Store::open_read_only(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert!(store.query("SELECT count(*) FROM articles_fts").is_ok());
 }
 
