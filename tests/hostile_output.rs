@@ -436,3 +436,157 @@ fn a_reading_command_never_migrates_while_a_run_holds_the_lock() {
         assert_eq!(schema_version(&db), i64::from(SCHEMA_VERSION));
     }
 }
+
+// 5. A database another program keeps busy.
+
+fn config_for(dir: &Path, db: &Path) -> PathBuf {
+    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/pages");
+    let cfg = dir.join("vigia.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "database = {db:?}\n\n[[sources]]\nname = \"saved\"\nkind = \"files\"\nurl = {pages:?}\nschedule = \"* * * * *\"\n",
+            db = db.display().to_string(),
+            pages = pages.display().to_string(),
+        ),
+    )
+    .unwrap();
+    cfg
+}
+
+/// Holds the database's write lock the way `sqlite3` with an open transaction does.
+fn hold_write_lock(db: &Path) -> Connection {
+    let conn = Connection::open(db).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE; INSERT INTO runs (started_at) VALUES ('held');")
+        .unwrap();
+    conn
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    let conn = Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn run_on_a_busy_database_fails_clearly_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("held.db");
+    drop(Store::open(&db).unwrap());
+    let cfg = config_for(dir.path(), &db);
+    let holder = hold_write_lock(&db);
+    vigia()
+        .args(["run", "--config"])
+        .arg(&cfg)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("busy"));
+    drop(holder);
+    let conn = Connection::open(&db).unwrap();
+    let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM runs"),
+        0,
+        "the holder rolled back; vigia wrote nothing"
+    );
+    // Once it is free, the same run works.
+    vigia().args(["run", "-q", "--config"]).arg(&cfg).assert().success();
+    assert!(count(&db, "SELECT count(*) FROM articles") > 0);
+}
+
+#[cfg(unix)]
+fn stop(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let waited = Instant::now();
+    loop {
+        if let Some(code) = child.try_wait().unwrap() {
+            return code;
+        }
+        if waited.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("the daemon did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn daemon_outlives_a_busy_database_and_retries_on_the_next_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("held.db");
+    drop(Store::open(&db).unwrap());
+    let cfg = config_for(dir.path(), &db);
+    let log = dir.path().join("daemon.log");
+    let holder = hold_write_lock(&db);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
+        .args(["daemon", "--config"])
+        .arg(&cfg)
+        .env_remove("VIGIA_CONFIG")
+        .env_remove("RUST_LOG")
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let read_log = || std::fs::read_to_string(&log).unwrap_or_default();
+    let started = Instant::now();
+    while !read_log().contains("busy") {
+        if let Some(code) = child.try_wait().unwrap() {
+            panic!("the daemon exited ({code:?}) on a busy database:\n{}", read_log());
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no failed pass logged:\n{}",
+            read_log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "the daemon exited:\n{}", read_log());
+    drop(holder);
+
+    // The next pass (at the next minute, or after the back-off) stores the pages.
+    let finished = || {
+        Connection::open(&db)
+            .and_then(|c| {
+                c.query_row("SELECT count(*) FROM runs WHERE finished_at IS NOT NULL", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+            })
+            .unwrap_or(0)
+            > 0
+    };
+    let released = Instant::now();
+    while !finished() {
+        if let Some(code) = child.try_wait().unwrap() {
+            panic!("the daemon exited ({code:?}):\n{}", read_log());
+        }
+        if released.elapsed() > Duration::from_secs(150) {
+            let _ = child.kill();
+            panic!("no pass after the database was free:\n{}", read_log());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(count(&db, "SELECT count(*) FROM articles") > 0);
+    let code = stop(&mut child);
+    assert!(code.success(), "{code:?}:\n{}", read_log());
+}
+
+#[test]
+fn daemon_stops_at_startup_on_a_file_that_is_not_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("notes.db");
+    std::fs::write(&db, "not a database, just notes that happen to be long enough").unwrap();
+    let cfg = config_for(dir.path(), &db);
+    vigia()
+        .args(["daemon", "--config"])
+        .arg(&cfg)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("notes.db"));
+}

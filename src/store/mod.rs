@@ -20,7 +20,15 @@ pub use migrate::SCHEMA_VERSION;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[source] rusqlite::Error),
+    /// Another process (a `sqlite3` shell, a viewer, another writer) kept a lock on the file
+    /// for longer than the busy timeout. The statement was not run; trying again later can work.
+    #[error(
+        "the database is busy: another program has held a lock on it for more than {secs} s ({0}); \
+         try again when it lets go",
+        secs = BUSY_TIMEOUT.as_secs()
+    )]
+    Busy(rusqlite::Error),
     #[error("cannot open database {path}: {message}")]
     Open { path: String, message: String },
     #[error("database {path} is at schema version {found}, this vigia needs {needed}: run `vigia run` once to upgrade")]
@@ -34,6 +42,23 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => StoreError::Busy(e),
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl StoreError {
+    /// Whether another process's lock stopped the operation (worth retrying later).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Busy(_))
+    }
+}
 
 /// A fetched page as recorded (also a failed attempt, with `error` set and no body).
 #[derive(Debug, Clone, Default)]
@@ -222,7 +247,8 @@ pub struct Store {
     conn: Connection,
 }
 
-/// How long a statement waits for another process's write lock before giving up.
+/// How long a statement waits for another process's lock before giving up (set on every
+/// connection).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A time as stored: ISO 8601 UTC to the second, so text order is time order.

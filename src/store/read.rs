@@ -203,7 +203,11 @@ impl Store {
         start: impl FnOnce(&[String]) -> std::result::Result<S, E>,
         mut each: impl FnMut(&mut S, Vec<serde_json::Value>) -> std::result::Result<(), E>,
     ) -> std::result::Result<S, E> {
-        let query_error = |e: rusqlite::Error| StoreError::Query(e.to_string());
+        // SQLite's own words say what is wrong with a query; a busy database stays Busy.
+        let query_error = |e: rusqlite::Error| match StoreError::from(e) {
+            StoreError::Sqlite(e) => StoreError::Query(e.to_string()),
+            other => other,
+        };
         let mut stmt = self.conn.prepare(sql).map_err(StoreError::from)?;
         let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
         let n = columns.len();

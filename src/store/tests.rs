@@ -855,3 +855,27 @@ fn query_each_streams_rows_and_stops_at_the_callers_error() {
         .unwrap();
     assert_eq!(store.articles_count().unwrap(), 1);
 }
+
+#[test]
+fn busy_and_locked_errors_are_told_apart_from_other_errors() {
+    let sqlite = |code| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+    for code in [rusqlite::ffi::SQLITE_BUSY, rusqlite::ffi::SQLITE_LOCKED] {
+        let err = StoreError::from(sqlite(code));
+        assert!(err.is_busy(), "{err}");
+        assert!(err.to_string().contains("busy"), "{err}");
+    }
+    let err = StoreError::from(sqlite(rusqlite::ffi::SQLITE_CORRUPT));
+    assert!(!err.is_busy() && matches!(err, StoreError::Sqlite(_)), "{err}");
+}
+
+#[test]
+fn a_write_blocked_by_another_program_fails_as_busy_and_writes_nothing() {
+    let (dir, store) = temp_store();
+    let other = Connection::open(dir.path().join("vigia.db")).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let err = store.record_page(&page("https://a.example/1", BODY)).unwrap_err();
+    assert!(err.is_busy(), "{err}");
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM pages"), 0);
+    store.record_page(&page("https://a.example/1", BODY)).unwrap();
+}
