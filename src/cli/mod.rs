@@ -7,17 +7,19 @@ mod reprocess;
 mod run;
 mod sql;
 mod status;
+mod table;
 mod trend;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use vigia::config::Config;
+use vigia::lock::{LockError, RunLock};
 use vigia::pipeline::Shutdown;
-use vigia::store::Store;
+use vigia::store::{Store, StoreError};
 
 /// A mistake in how a command was called (exit status 2).
 #[derive(Debug, thiserror::Error)]
@@ -154,12 +156,52 @@ pub fn database_path(global: &Global, config: Option<&Config>) -> anyhow::Result
 
 /// Opens the database read-only, needing a configuration only when --db is not given.
 pub fn open_store_read_only(global: &Global) -> anyhow::Result<Store> {
+    open_read_only(&read_only_database(global)?)
+}
+
+/// The database a reading command works on: --db, else the configuration's; it must exist.
+pub fn read_only_database(global: &Global) -> anyhow::Result<PathBuf> {
     let config = if global.db.is_some() { None } else { Some(open_config(global)?) };
     let db = database_path(global, config.as_ref())?;
     if !db.exists() {
         return Err(UsageError(format!("database {} does not exist yet: run `vigia run` first", db.display())).into());
     }
-    Ok(Store::open_read_only(&db)?)
+    Ok(db)
+}
+
+/// How long a reading command waits for a running pass to let go of the run lock before it
+/// gives up upgrading an older database.
+const UPGRADE_LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// Opens `db` read-only. A database written by an older vigia is first upgraded under the run
+/// lock, as `vigia run` would, so a reading command never migrates while a pass writes; when a
+/// pass holds the lock longer than [`UPGRADE_LOCK_WAIT`], or the file cannot be written, the
+/// command stops and says how to upgrade.
+pub fn open_read_only(db: &Path) -> anyhow::Result<Store> {
+    match Store::open_read_only(db) {
+        Err(outdated @ StoreError::Outdated { .. }) => {
+            upgrade_under_lock(db).map_err(|cause| cause.context(outdated.to_string()))?;
+            Ok(Store::open_read_only(db)?)
+        }
+        opened => Ok(opened?),
+    }
+}
+
+/// Takes the run lock (waiting a little for a pass in progress) and migrates `db`.
+fn upgrade_under_lock(db: &Path) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let _lock = loop {
+        match RunLock::acquire(db) {
+            Ok(lock) => break lock,
+            Err(LockError::Held { .. }) if started.elapsed() < UPGRADE_LOCK_WAIT => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    tracing::info!(database = %db.display(), "Upgrading the database schema.");
+    drop(Store::open(db)?);
+    Ok(())
 }
 
 /// Creates the database's folder if needed.
@@ -259,24 +301,4 @@ impl FilterArgs {
 /// A YYYY-MM-DD argument.
 pub fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
-}
-
-/// Prints rows as a plain aligned table.
-pub fn print_table(out: &mut dyn Write, columns: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
-    let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |out: &mut dyn Write, cells: &[String]| -> std::io::Result<()> {
-        let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        writeln!(out, "{}", parts.join("  ").trim_end())
-    };
-    line(out, columns)?;
-    line(out, &widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>())?;
-    for row in rows {
-        line(out, row)?;
-    }
-    Ok(())
 }

@@ -52,7 +52,7 @@ pub fn run(global: &Global, args: StatusArgs) -> anyhow::Result<ExitCode> {
             ]
         })
         .collect();
-    super::print_table(&mut out, &columns, &rows)?;
+    super::table::print_table(&mut out, &columns, &rows)?;
     match last_run {
         Some(run) => {
             let s = &run.summary;
@@ -67,7 +67,8 @@ pub fn run(global: &Global, args: StatusArgs) -> anyhow::Result<ExitCode> {
                 run.started_at, s.sources, s.pages_fetched, s.not_modified, s.failed, s.articles_new, s.statistics, s.entities
             )?;
             for err in s.errors.iter().take(10) {
-                writeln!(out, "  failed: {err}")?;
+                // Errors quote what servers and pages sent.
+                writeln!(out, "  failed: {}", super::table::terminal_text(err))?;
             }
         }
         None => writeln!(out, "\nno run yet")?,

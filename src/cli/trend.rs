@@ -135,7 +135,7 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                     ]
                 })
                 .collect();
-            super::print_table(&mut out, &columns, &rows)?;
+            super::table::print_table(&mut out, &columns, &rows)?;
         }
         TrendFormat::Chart => chart(&mut out, &points, args.what == What::Statistics)?,
     }

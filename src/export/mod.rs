@@ -3,10 +3,13 @@
 //! Every row carries its provenance (the article's canonical URL, published date, source).
 //! All formats use the same names, in the same order, so a script can switch formats.
 //! CSV and JSON Lines stream to any writer; Parquet (cargo feature `parquet`) needs a file.
+//! CSV text cells go through [`csv_cell`], so page text never runs as a spreadsheet formula.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use serde::Serialize;
+use serde_json::Value;
 
 use crate::store::{ExportFilter, Store, StoreError};
 
@@ -153,6 +156,33 @@ pub fn export_entities(store: &Store, filter: &ExportFilter, format: Format, out
     writer.finish(result)
 }
 
+/// The CSV form of one cell, for every CSV vigia writes.
+///
+/// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (some also after a tab, a
+/// carriage return or leading spaces) as a formula, and page text can start that way. Such a
+/// text cell gets a leading `'`, which spreadsheets read as "this is text". Numbers are written
+/// as they are, so a negative figure stays a number; null is an empty cell. JSON Lines and
+/// Parquet keep the text exactly as stored.
+pub fn csv_cell(value: &Value) -> Cow<'_, str> {
+    match value {
+        Value::Null => Cow::Borrowed(""),
+        Value::String(text) => csv_text(text),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        other => Cow::Owned(csv_text(&other.to_string()).into_owned()),
+    }
+}
+
+/// A text cell, with a leading `'` when a spreadsheet would take it for a formula.
+fn csv_text(text: &str) -> Cow<'_, str> {
+    const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+    if text.trim_start_matches(' ').starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 enum Sink<'a> {
     Csv(Box<csv::Writer<&'a mut dyn Write>>),
     Jsonl(std::io::BufWriter<&'a mut dyn Write>),
@@ -162,12 +192,13 @@ enum Sink<'a> {
 /// `StoreError`, so a write error is kept here and the stream stopped with a placeholder.
 struct RowWriter<'a> {
     sink: Sink<'a>,
+    columns: &'static [&'static str],
     rows: u64,
     failure: Option<ExportError>,
 }
 
 impl<'a> RowWriter<'a> {
-    fn new(format: Format, columns: &[&str], out: &'a mut dyn Write) -> Result<RowWriter<'a>, ExportError> {
+    fn new(format: Format, columns: &'static [&'static str], out: &'a mut dyn Write) -> Result<RowWriter<'a>, ExportError> {
         let sink = match format {
             Format::Csv => {
                 // The header is written by hand so an empty export still names its columns.
@@ -181,6 +212,7 @@ impl<'a> RowWriter<'a> {
         };
         Ok(RowWriter {
             sink,
+            columns,
             rows: 0,
             failure: None,
         })
@@ -188,7 +220,8 @@ impl<'a> RowWriter<'a> {
 
     fn write(&mut self, row: &impl Serialize) -> crate::store::Result<()> {
         let written: Result<(), ExportError> = match &mut self.sink {
-            Sink::Csv(w) => w.serialize(row).map_err(ExportError::from),
+            Sink::Csv(w) => csv_record(self.columns, row)
+                .and_then(|cells| w.write_record(cells.iter().map(|c| c.as_bytes())).map_err(ExportError::from)),
             Sink::Jsonl(w) => serde_json::to_writer(&mut *w, row)
                 .map_err(ExportError::from)
                 .and_then(|()| w.write_all(b"\n").map_err(ExportError::from)),
@@ -216,6 +249,15 @@ impl<'a> RowWriter<'a> {
         }
         Ok(self.rows)
     }
+}
+
+/// A row's CSV cells, in column order: through JSON, so text and numbers keep their kind.
+fn csv_record(columns: &[&str], row: &impl Serialize) -> Result<Vec<String>, ExportError> {
+    let value = serde_json::to_value(row)?;
+    Ok(columns
+        .iter()
+        .map(|c| csv_cell(value.get(c).unwrap_or(&Value::Null)).into_owned())
+        .collect())
 }
 
 #[cfg(test)]
@@ -366,6 +408,34 @@ mod tests {
         let store = store_with_two_articles(&dir);
         let err = export_articles(&store, &ExportFilter::default(), Format::Jsonl, &mut Broken).unwrap_err();
         assert!(err.to_string().contains("disk full"), "{err}");
+    }
+
+    #[test]
+    fn csv_cells_neutralise_formula_text_but_not_numbers() {
+        let cell = |v: Value| csv_cell(&v).into_owned();
+        for formula in ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "  =1+1"] {
+            assert_eq!(cell(Value::from(formula)), format!("'{formula}"));
+        }
+        for text in ["plain", "1-2", "a=b", "", " ", "'quoted", "\nx"] {
+            assert_eq!(cell(Value::from(text)), text);
+        }
+        assert_eq!(cell(Value::from(-5)), "-5");
+        assert_eq!(cell(Value::from(-2.5)), "-2.5");
+        assert_eq!(cell(Value::Null), "");
+        assert_eq!(cell(Value::from(true)), "true");
+    }
+
+    #[test]
+    fn csv_export_writes_numbers_as_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        let mut out = Vec::new();
+        export_statistics(&store, &ExportFilter::default(), Format::Csv, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        // value 12.0, empty low and high, start 30, end 45
+        assert!(row.contains(",12.0,,,per_100k,"), "{row}");
+        assert!(row.ends_with(",30,45"), "{row}");
     }
 
     #[test]

@@ -20,9 +20,19 @@ pub use migrate::SCHEMA_VERSION;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[source] rusqlite::Error),
+    /// Another process (a `sqlite3` shell, a viewer, another writer) kept a lock on the file
+    /// for longer than the busy timeout. The statement was not run; trying again later can work.
+    #[error(
+        "the database is busy: another program has held a lock on it for more than {secs} s ({0}); \
+         try again when it lets go",
+        secs = BUSY_TIMEOUT.as_secs()
+    )]
+    Busy(rusqlite::Error),
     #[error("cannot open database {path}: {message}")]
     Open { path: String, message: String },
+    #[error("database {path} is at schema version {found}, this vigia needs {needed}: run `vigia run` once to upgrade")]
+    Outdated { path: String, found: u32, needed: u32 },
     #[error("migration {version} failed: {message}")]
     Migration { version: u32, message: String },
     #[error("{0}")]
@@ -32,6 +42,23 @@ pub enum StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+        match e.sqlite_error_code() {
+            Some(DatabaseBusy | DatabaseLocked) => StoreError::Busy(e),
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+impl StoreError {
+    /// Whether another process's lock stopped the operation (worth retrying later).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Busy(_))
+    }
+}
 
 /// A fetched page as recorded (also a failed attempt, with `error` set and no body).
 #[derive(Debug, Clone, Default)]
@@ -222,7 +249,8 @@ pub struct Store {
     conn: Connection,
 }
 
-/// How long a statement waits for another process's write lock before giving up.
+/// How long a statement waits for another process's lock before giving up (set on every
+/// connection).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A time as stored: ISO 8601 UTC to the second, so text order is time order.
@@ -289,9 +317,9 @@ impl Store {
 
     /// Opens an existing database read-only (for `sql`, `export`, `status`, `trend`).
     ///
-    /// A database written by an older vigia is first upgraded in place (opened read-write
-    /// once), so reading commands work on any file this version can read. A file that is not
-    /// a vigia database, or one written by a newer vigia, is refused.
+    /// A read-only open never writes: a database written by an older vigia is refused with
+    /// [`StoreError::Outdated`] (upgrade it with [`Store::open`] under the run lock), as is a
+    /// file that is not a vigia database or one written by a newer vigia.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         if !path.is_file() {
             return Err(open_error(path, "no such database file"));
@@ -301,21 +329,16 @@ impl Store {
             StoreError::Sqlite(e) => open_error(path, e),
             other => other,
         })?;
-        if version == SCHEMA_VERSION {
-            return Ok(store);
+        match version {
+            SCHEMA_VERSION => Ok(store),
+            0 => Err(open_error(path, "not a vigia database (no schema); `vigia run` creates one")),
+            v if v > SCHEMA_VERSION => Err(migrate::too_new(&path.display().to_string(), version)),
+            _ => Err(StoreError::Outdated {
+                path: path.display().to_string(),
+                found: version,
+                needed: SCHEMA_VERSION,
+            }),
         }
-        if version > SCHEMA_VERSION {
-            return Err(migrate::too_new(&path.display().to_string(), version));
-        }
-        if version == 0 {
-            return Err(open_error(path, "not a vigia database (no schema); `vigia run` creates one"));
-        }
-        drop(store);
-        drop(
-            Store::open_migrated(path, SCHEMA_VERSION)
-                .map_err(|e| open_error(path, format!("schema version {version} needs an upgrade that failed: {e}")))?,
-        );
-        Store::connect_read_only(path)
     }
 
     fn connect_read_only(path: &Path) -> Result<Store> {

@@ -135,14 +135,40 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Runs one read-only statement (writes are refused).
-    ///
-    /// Three locks: SQLite must report the statement read-only, it must return columns
-    /// (which rules out BEGIN, ATTACH and pragma assignments), and it runs with
-    /// `query_only` on, so even a statement that slips through cannot change the file.
+    /// Runs one read-only statement (writes are refused) and collects its rows.
     pub fn query(&self, sql: &str) -> Result<QueryResult> {
+        self.query_each(
+            sql,
+            |columns| {
+                Ok(QueryResult {
+                    columns: columns.to_vec(),
+                    rows: Vec::new(),
+                })
+            },
+            |result, row| {
+                result.rows.push(row);
+                Ok(())
+            },
+        )
+    }
+
+    /// Runs one read-only statement (writes are refused), handing each row to `each` as it is
+    /// read, so a result of any size is never held in memory.
+    ///
+    /// `start` gets the column names before the first row and returns the state `each` writes
+    /// into; that state is returned at the end.
+    ///
+    /// Three locks keep the statement from writing: SQLite must report it read-only, it must
+    /// return columns (which rules out BEGIN, ATTACH and pragma assignments), and it runs with
+    /// `query_only` on, so even a statement that slips through cannot change the file.
+    pub fn query_each<S, E: From<StoreError>>(
+        &self,
+        sql: &str,
+        start: impl FnOnce(&[String]) -> std::result::Result<S, E>,
+        each: impl FnMut(&mut S, Vec<serde_json::Value>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<S, E> {
         if sql.trim().trim_end_matches(';').trim().is_empty() {
-            return Err(StoreError::Query("the query is empty".into()));
+            return Err(StoreError::Query("the query is empty".into()).into());
         }
         let stmt = self.conn.prepare(sql).map_err(|e| match e {
             rusqlite::Error::MultipleStatement => StoreError::Query("give one statement at a time".into()),
@@ -153,34 +179,48 @@ impl Store {
                 "the database is read-only here: only a single SELECT (or a read-only PRAGMA) \
                  is allowed"
                     .into(),
-            ));
+            )
+            .into());
         }
         drop(stmt);
-        let was_query_only: bool = self.conn.pragma_query_value(None, "query_only", |row| row.get(0))?;
+        let was_query_only: bool = self
+            .conn
+            .pragma_query_value(None, "query_only", |row| row.get(0))
+            .map_err(StoreError::from)?;
         if !was_query_only {
-            self.conn.pragma_update(None, "query_only", "ON")?;
+            self.conn.pragma_update(None, "query_only", "ON").map_err(StoreError::from)?;
         }
-        let result = self.run_query(sql);
+        let result = self.stream_query(sql, start, each);
         if !was_query_only {
-            self.conn.pragma_update(None, "query_only", "OFF")?;
+            self.conn.pragma_update(None, "query_only", "OFF").map_err(StoreError::from)?;
         }
         result
     }
 
-    fn run_query(&self, sql: &str) -> Result<QueryResult> {
-        let mut stmt = self.conn.prepare(sql)?;
+    fn stream_query<S, E: From<StoreError>>(
+        &self,
+        sql: &str,
+        start: impl FnOnce(&[String]) -> std::result::Result<S, E>,
+        mut each: impl FnMut(&mut S, Vec<serde_json::Value>) -> std::result::Result<(), E>,
+    ) -> std::result::Result<S, E> {
+        // SQLite's own words say what is wrong with a query; a busy database stays Busy.
+        let query_error = |e: rusqlite::Error| match StoreError::from(e) {
+            StoreError::Sqlite(e) => StoreError::Query(e.to_string()),
+            other => other,
+        };
+        let mut stmt = self.conn.prepare(sql).map_err(StoreError::from)?;
         let columns: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
         let n = columns.len();
-        let mut rows = stmt.query([]).map_err(|e| StoreError::Query(e.to_string()))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next().map_err(|e| StoreError::Query(e.to_string()))? {
+        let mut state = start(&columns)?;
+        let mut rows = stmt.query([]).map_err(query_error)?;
+        while let Some(row) = rows.next().map_err(query_error)? {
             let mut values = Vec::with_capacity(n);
             for i in 0..n {
-                values.push(json_value(row.get_ref(i)?));
+                values.push(json_value(row.get_ref(i).map_err(StoreError::from)?));
             }
-            out.push(values);
+            each(&mut state, values)?;
         }
-        Ok(QueryResult { columns, rows: out })
+        Ok(state)
     }
 }
 

@@ -197,12 +197,29 @@ fn read_only_open_needs_an_existing_vigia_database() {
 }
 
 #[test]
-fn read_only_open_upgrades_an_older_database_then_reads() {
+fn read_only_open_never_migrates_an_older_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     drop(Store::open_migrated(&path, 1).unwrap());
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open_read_only(&path).err().expect("an older schema is refused");
+    assert!(
+        matches!(
+            err,
+            StoreError::Outdated {
+                found: 1,
+                needed: SCHEMA_VERSION,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("old.db") && msg.contains("vigia run"), "{msg}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the file is untouched");
+    // Once upgraded by a writer, it opens.
+    drop(Store::open(&path).unwrap());
     let store = Store::open_read_only(&path).unwrap();
-    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert!(store.query("SELECT count(*) FROM articles_fts").is_ok());
 }
 
@@ -803,4 +820,62 @@ fn short_identical_bodies_are_not_merged() {
             .unwrap();
     }
     assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE published IS NULL"), 2);
+}
+
+#[test]
+fn query_each_streams_rows_and_stops_at_the_callers_error() {
+    let (_dir, store) = temp_store();
+    let sql = "WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < 1000000) SELECT i FROM g";
+    let mut seen = 0;
+    let err = store
+        .query_each(
+            sql,
+            |columns| {
+                assert_eq!(columns, ["i"]);
+                Ok(())
+            },
+            |(), row| {
+                seen += 1;
+                if row[0] == 3 {
+                    return Err(StoreError::Query("reader went away".into()));
+                }
+                Ok(())
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "reader went away");
+    assert_eq!(seen, 3, "no row is read after the caller stops");
+    // The writable connection is writable again afterwards.
+    store
+        .save_article(
+            &page("https://a.example/1", BODY),
+            &article("https://a.example/1", BODY, Some("2024-06-02")),
+            &extraction(),
+        )
+        .unwrap();
+    assert_eq!(store.articles_count().unwrap(), 1);
+}
+
+#[test]
+fn busy_and_locked_errors_are_told_apart_from_other_errors() {
+    let sqlite = |code| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+    for code in [rusqlite::ffi::SQLITE_BUSY, rusqlite::ffi::SQLITE_LOCKED] {
+        let err = StoreError::from(sqlite(code));
+        assert!(err.is_busy(), "{err}");
+        assert!(err.to_string().contains("busy"), "{err}");
+    }
+    let err = StoreError::from(sqlite(rusqlite::ffi::SQLITE_CORRUPT));
+    assert!(!err.is_busy() && matches!(err, StoreError::Sqlite(_)), "{err}");
+}
+
+#[test]
+fn a_write_blocked_by_another_program_fails_as_busy_and_writes_nothing() {
+    let (dir, store) = temp_store();
+    let other = Connection::open(dir.path().join("vigia.db")).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let err = store.record_page(&page("https://a.example/1", BODY)).unwrap_err();
+    assert!(err.is_busy(), "{err}");
+    other.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM pages"), 0);
+    store.record_page(&page("https://a.example/1", BODY)).unwrap();
 }
