@@ -268,7 +268,10 @@ async fn handle_candidate(
             }
             Ok(Outcome::Deferred { retry_after }) => {
                 report.summary.skipped += 1;
-                let until = now + chrono::Duration::from_std(retry_after).unwrap_or(chrono::Duration::hours(1));
+                let until = chrono::Duration::from_std(retry_after)
+                    .ok()
+                    .and_then(|wait| now.checked_add_signed(wait))
+                    .unwrap_or(now + chrono::Duration::hours(1));
                 store.record_page(&PageRecord {
                     error: Some(format!("deferred until {until}")),
                     retry_after: Some(until),

@@ -18,8 +18,8 @@ mod pacing;
 mod retry;
 mod robots;
 
-use pacing::{Pacing, host_key};
-pub use retry::RetryPolicy;
+use pacing::{Pacing, host_key, later};
+pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
 use robots::RobotsRules;
 
 /// Redirects followed before giving up.
@@ -191,7 +191,7 @@ impl Fetcher {
                 && retry_after > budget_left
             {
                 debug!(url, ?retry_after, "Retry-After beyond this run's budget, deferring.");
-                self.pacing().defer(&host, Instant::now() + retry_after);
+                self.pacing().defer(&host, later(Instant::now(), retry_after));
                 return Ok(Outcome::Deferred { retry_after });
             }
             if attempt >= self.retry.max_attempts {
