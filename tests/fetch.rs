@@ -19,6 +19,9 @@ fn config() -> FetchConfig {
         timeout: Duration::from_secs(5),
         max_bytes: 1_000_000,
         respect_robots: true,
+        // These tests are about politeness, not the network policy: the server is local.
+        allow_private_networks: true,
+        ..FetchConfig::default()
     }
 }
 

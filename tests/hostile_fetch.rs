@@ -26,6 +26,7 @@ fn config() -> FetchConfig {
         timeout: Duration::from_secs(5),
         max_bytes: 1_000_000,
         respect_robots: true,
+        ..FetchConfig::default()
     }
 }
 
