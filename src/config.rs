@@ -32,10 +32,16 @@ pub struct FetchConfig {
     pub user_agent: String,
     /// At least this long between two requests to one host.
     pub per_host_delay: Duration,
+    /// Per request (each redirect hop, each retry).
     pub timeout: Duration,
+    /// Per URL: all its redirect hops, its body and its retries; politeness waits are extra.
+    pub url_deadline: Duration,
     /// Cap on a decompressed response body.
     pub max_bytes: u64,
     pub respect_robots: bool,
+    /// Whether any URL may reach loopback, private and other non-public addresses; when
+    /// false only a source's own origin may.
+    pub allow_private_networks: bool,
 }
 
 impl Default for FetchConfig {
@@ -44,8 +50,10 @@ impl Default for FetchConfig {
             user_agent: format!("vigia/{} (+https://github.com/vigia-news/vigia)", env!("CARGO_PKG_VERSION")),
             per_host_delay: Duration::from_millis(1000),
             timeout: Duration::from_secs(30),
+            url_deadline: Duration::from_secs(60),
             max_bytes: 5_000_000,
             respect_robots: true,
+            allow_private_networks: false,
         }
     }
 }
@@ -116,8 +124,10 @@ struct RawFetch {
     user_agent: Option<Spanned<String>>,
     per_host_delay_ms: Option<Spanned<i64>>,
     timeout_s: Option<Spanned<i64>>,
+    url_deadline_s: Option<Spanned<i64>>,
     max_bytes: Option<Spanned<i64>>,
     respect_robots: Option<bool>,
+    allow_private_networks: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +142,11 @@ struct RawSource {
     keywords: Option<Vec<String>>,
     min_relevance: Option<Spanned<f64>>,
 }
+
+/// Upper bounds on `[fetch]` values: beyond them a run would stall on one host or one URL.
+pub const MAX_PER_HOST_DELAY_MS: i64 = 10 * 60 * 1000;
+pub const MAX_TIMEOUT_S: i64 = 5 * 60;
+pub const MAX_URL_DEADLINE_S: i64 = 30 * 60;
 
 /// The schedule of a source that sets none: every hour, on the hour.
 pub const DEFAULT_SCHEDULE: &str = "0 * * * *";
@@ -171,26 +186,42 @@ impl Config {
             if ua.get_ref().trim().is_empty() {
                 return Err(at(ua.span(), "fetch.user_agent", "must not be empty".into()));
             }
+            // It is sent as a header: a newline would end it, and other bytes make the client
+            // refuse to start.
+            if let Some((i, c)) = ua.get_ref().chars().enumerate().find(|(_, c)| !(' '..='~').contains(c)) {
+                let msg = format!("must be printable ASCII, found {:?} at character {}", c, i + 1);
+                return Err(at(ua.span(), "fetch.user_agent", msg));
+            }
             fetch.user_agent = ua.into_inner();
         }
-        let positive = |v: &Option<Spanned<i64>>, key: &str, min: i64| -> Result<Option<u64>, ConfigError> {
+        let bounded = |v: &Option<Spanned<i64>>, key: &str, min: i64, max: i64| -> Result<Option<u64>, ConfigError> {
             match v {
                 Some(s) if *s.get_ref() < min => Err(at(s.span(), key, format!("must be at least {min}, got {}", s.get_ref()))),
+                Some(s) if *s.get_ref() > max => Err(at(s.span(), key, format!("must be at most {max}, got {}", s.get_ref()))),
                 Some(s) => Ok(Some(*s.get_ref() as u64)),
                 None => Ok(None),
             }
         };
-        if let Some(ms) = positive(&raw.fetch.per_host_delay_ms, "fetch.per_host_delay_ms", 0)? {
+        if let Some(ms) = bounded(&raw.fetch.per_host_delay_ms, "fetch.per_host_delay_ms", 0, MAX_PER_HOST_DELAY_MS)? {
             fetch.per_host_delay = Duration::from_millis(ms);
         }
-        if let Some(s) = positive(&raw.fetch.timeout_s, "fetch.timeout_s", 1)? {
+        if let Some(s) = bounded(&raw.fetch.timeout_s, "fetch.timeout_s", 1, MAX_TIMEOUT_S)? {
             fetch.timeout = Duration::from_secs(s);
         }
-        if let Some(b) = positive(&raw.fetch.max_bytes, "fetch.max_bytes", 1024)? {
+        // A URL gets at least one full request, and by default a second one's worth of hops.
+        fetch.url_deadline = 2 * fetch.timeout;
+        let min_deadline = fetch.timeout.as_secs() as i64;
+        if let Some(s) = bounded(&raw.fetch.url_deadline_s, "fetch.url_deadline_s", min_deadline, MAX_URL_DEADLINE_S)? {
+            fetch.url_deadline = Duration::from_secs(s);
+        }
+        if let Some(b) = bounded(&raw.fetch.max_bytes, "fetch.max_bytes", 1024, i64::MAX)? {
             fetch.max_bytes = b;
         }
         if let Some(r) = raw.fetch.respect_robots {
             fetch.respect_robots = r;
+        }
+        if let Some(a) = raw.fetch.allow_private_networks {
+            fetch.allow_private_networks = a;
         }
 
         let mut sources: Vec<SourceConfig> = Vec::new();
@@ -408,6 +439,47 @@ url = "pages/*.html"
             .unwrap_err()
             .to_string();
         assert!(err.contains("line 5") && err.contains("min_relevance"), "{err}");
+    }
+
+    #[test]
+    fn user_agents_with_control_or_non_ascii_characters_are_refused() {
+        for bad in [
+            "vigia\nX-Evil: 1",
+            "vigia\r",
+            "vigia\t1",
+            "vigia\u{0}",
+            "vigia\u{7f}",
+            "vigía/1",
+            "vigia\u{a0}1",
+        ] {
+            let text = format!("[fetch]\nuser_agent = {}\n", toml::Value::String(bad.into()));
+            let err = parse(&text).unwrap_err().to_string();
+            assert!(
+                err.contains("line 2") && err.contains("fetch.user_agent") && err.contains("printable ASCII"),
+                "{bad:?}: {err}"
+            );
+        }
+        let cfg = parse("[fetch]\nuser_agent = \"vigia/1.0 (+https://e.org/bot; a@e.org)\"\n").unwrap();
+        assert_eq!(cfg.fetch.user_agent, "vigia/1.0 (+https://e.org/bot; a@e.org)");
+    }
+
+    #[test]
+    fn fetch_limits_are_bounded_and_named() {
+        for (text, line, limit) in [
+            ("[fetch]\nper_host_delay_ms = 600001\n", "line 2", "at most 600000"),
+            ("[fetch]\n\ntimeout_s = 301\n", "line 3", "at most 300"),
+            ("[fetch]\nurl_deadline_s = 1801\n", "line 2", "at most 1800"),
+            ("[fetch]\ntimeout_s = 20\nurl_deadline_s = 10\n", "line 3", "at least 20"),
+        ] {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(err.contains(line) && err.contains(limit), "{text:?}: {err}");
+        }
+        let cfg = parse("[fetch]\nper_host_delay_ms = 600000\ntimeout_s = 300\n").unwrap();
+        assert_eq!(cfg.fetch.per_host_delay, Duration::from_secs(600));
+        assert_eq!(cfg.fetch.url_deadline, Duration::from_secs(600), "twice the timeout by default");
+        let cfg = parse("[fetch]\ntimeout_s = 5\nurl_deadline_s = 5\nallow_private_networks = true\n").unwrap();
+        assert_eq!(cfg.fetch.url_deadline, Duration::from_secs(5));
+        assert!(cfg.fetch.allow_private_networks);
     }
 
     #[test]

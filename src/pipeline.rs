@@ -185,6 +185,8 @@ async fn run_one(source: &SourceConfig, store: &Store, fetcher: &Fetcher, shutdo
         return Ok(report);
     }
     report.summary.sources = 1;
+    // Its own origin may be on a private network; what it links to elsewhere may not.
+    let fetcher = &fetcher.for_source(&source.url);
     let error = run_source(source, store, fetcher, &mut report, shutdown).await?;
     if !report.interrupted {
         store.record_source_fetch(&source.name, Utc::now(), error.as_deref())?;

@@ -19,6 +19,9 @@ fn config() -> FetchConfig {
         timeout: Duration::from_secs(5),
         max_bytes: 1_000_000,
         respect_robots: true,
+        // These tests are about politeness, not the network policy: the server is local.
+        allow_private_networks: true,
+        ..FetchConfig::default()
     }
 }
 
@@ -88,7 +91,7 @@ async fn robots_sitemaps_share_the_cached_robots() {
 }
 
 #[tokio::test]
-async fn robots_can_be_ignored_and_a_broken_robots_allows_all() {
+async fn robots_can_be_ignored_a_broken_robots_disallows_and_a_missing_one_allows() {
     let server = TestServer::start(fixtures("fetch").route("/robots.txt", reply(Reply::text("User-agent: *\nDisallow: /\n")))).await;
     let ignoring = fetcher(FetchConfig {
         respect_robots: false,
@@ -99,9 +102,13 @@ async fn robots_can_be_ignored_and_a_broken_robots_allows_all() {
 
     let broken = TestServer::start(fixtures("fetch").route("/robots.txt", reply(Reply::status(503)))).await;
     let fetcher = fetcher(config());
-    page(get(&fetcher, &broken.url("/nota.html"), Expect::Html).await);
-    page(get(&fetcher, &broken.url("/nota.html"), Expect::Html).await);
+    // RFC 9309: a server error on robots.txt means "disallow everything" for now.
+    for _ in 0..2 {
+        let result = get(&fetcher, &broken.url("/nota.html"), Expect::Html).await;
+        assert!(matches!(result, Err(FetchError::RobotsUnreachable { .. })), "{result:?}");
+    }
     assert_eq!(broken.hits("/robots.txt"), 1, "robots.txt is asked once per run");
+    assert_eq!(broken.hits("/nota.html"), 0);
 
     // No robots.txt at all (404) allows everything too.
     let missing = TestServer::start(fixtures("fetch")).await;
@@ -280,7 +287,12 @@ async fn an_unreachable_host_is_a_network_error_after_retries() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/nota", listener.local_addr().unwrap());
     drop(listener);
-    let fetcher = Fetcher::new(&config()).unwrap().with_retry_policy(quick_retries(2));
+    let fetcher = Fetcher::new(&FetchConfig {
+        respect_robots: false,
+        ..config()
+    })
+    .unwrap()
+    .with_retry_policy(quick_retries(2));
     let result = get(&fetcher, &url, Expect::Html).await;
     assert!(matches!(result, Err(FetchError::Network { .. })), "{result:?}");
 }

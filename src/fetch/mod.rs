@@ -1,4 +1,5 @@
-//! Polite HTTP fetching: robots.txt, per-host pacing, conditional GET, retries, size cap, charset.
+//! Polite HTTP fetching: robots.txt, per-host pacing, conditional GET, retries, size cap,
+//! charset; bounded in time per URL, cancellable, and kept out of private networks.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -8,6 +9,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, redirect};
+use tokio::sync::{OnceCell, watch};
 use tracing::debug;
 use url::Url;
 
@@ -15,15 +17,19 @@ use crate::config::FetchConfig;
 
 pub mod charset;
 mod pacing;
+mod policy;
 mod retry;
 mod robots;
 
-use pacing::{Pacing, host_key};
-pub use retry::RetryPolicy;
+use pacing::{Pacing, host_key, later};
+pub use policy::Refusal;
+pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
 use robots::RobotsRules;
 
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 10;
+/// Redirects followed for a robots.txt (RFC 9309 asks for at least five).
+pub const MAX_ROBOTS_REDIRECTS: usize = 5;
 /// robots.txt bodies beyond this are cut (the limit major crawlers use).
 const MAX_ROBOTS_BYTES: u64 = 512 * 1024;
 /// Bytes looked at to tell whether an unlabeled body is HTML.
@@ -95,21 +101,45 @@ pub enum FetchError {
     TooManyRedirects(String),
     #[error("network error fetching {url}: {message}")]
     Network { url: String, message: String },
+    /// The network policy forbids the address `url` (or a redirect from it) leads to.
+    #[error("refused {url}: {refusal}")]
+    Refused { url: String, refusal: Refusal },
+    /// robots.txt failed on the server's side, which disallows the whole origin (RFC 9309).
+    #[error("robots.txt of {origin} could not be read ({reason}), so its pages are off limits for this run")]
+    RobotsUnreachable { origin: String, reason: String },
+    /// The fetcher was cancelled (shutdown) while waiting.
+    #[error("cancelled")]
+    Cancelled,
     #[error("cannot build HTTP client: {0}")]
     Client(String),
 }
 
 /// Fetches pages for one run. Holds the per-run robots.txt cache and per-host pacing.
 ///
-/// Meant for one task at a time: methods take `&self`, and the caches sit behind locks.
+/// Methods take `&self` and the caches sit behind locks, so several tasks may share one
+/// fetcher; [`Fetcher::for_source`] makes the handle one source's fetches go through.
 pub struct Fetcher {
-    client: reqwest::Client,
+    shared: Arc<Shared>,
+    retry: RetryPolicy,
+    /// Holds `true` once every wait should be abandoned.
+    cancel: Option<watch::Receiver<bool>>,
+    /// The origin of the source this handle fetches for: private addresses are allowed there.
+    home: Option<url::Origin>,
+}
+
+/// What all the handles of one run share.
+struct Shared {
+    /// Connects to any address: for a source's own origin, or for every URL when private
+    /// networks are allowed.
+    open: reqwest::Client,
+    /// Connects to public addresses only.
+    public: reqwest::Client,
     config: FetchConfig,
     /// Our product token, matched against robots.txt groups.
     agent: String,
-    retry: RetryPolicy,
-    /// robots.txt rules by origin (`scheme://host:port`), fetched once per run.
-    robots: tokio::sync::Mutex<HashMap<String, Arc<RobotsRules>>>,
+    /// robots.txt rules by origin (`scheme://host:port`), fetched once per run. Each origin
+    /// has its own cell, so a slow robots.txt holds up its own origin only.
+    robots: Mutex<HashMap<String, Arc<OnceCell<Arc<RobotsRules>>>>>,
     pacing: Mutex<Pacing>,
 }
 
@@ -130,21 +160,48 @@ impl Failure {
     }
 }
 
+/// Why a network wait was abandoned.
+enum Stop {
+    Deadline,
+    Cancelled,
+}
+
+impl Stop {
+    fn error(self, url: &Url) -> FetchError {
+        match self {
+            Stop::Deadline => FetchError::Timeout(url.to_string()),
+            Stop::Cancelled => FetchError::Cancelled,
+        }
+    }
+}
+
 impl Fetcher {
     pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
-        let client = reqwest::Client::builder()
-            .user_agent(config.user_agent.as_str())
-            .timeout(config.timeout)
-            .redirect(redirect::Policy::none())
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(config.user_agent.as_str())
+                .timeout(config.timeout)
+                .redirect(redirect::Policy::none())
+        };
+        let client_error = |e: reqwest::Error| FetchError::Client(e.to_string());
+        let open = builder().build().map_err(client_error)?;
+        let public = if config.allow_private_networks {
+            open.clone()
+        } else {
+            builder().dns_resolver(policy::PublicOnly).build().map_err(client_error)?
+        };
         Ok(Fetcher {
-            client,
-            agent: robots::agent_token(&config.user_agent),
+            shared: Arc::new(Shared {
+                open,
+                public,
+                config: config.clone(),
+                agent: robots::agent_token(&config.user_agent),
+                robots: Mutex::new(HashMap::new()),
+                pacing: Mutex::new(Pacing::new(config.per_host_delay)),
+            }),
             retry: RetryPolicy::default(),
-            robots: tokio::sync::Mutex::new(HashMap::new()),
-            pacing: Mutex::new(Pacing::new(config.per_host_delay)),
-            config: config.clone(),
+            cancel: None,
+            home: None,
         })
     }
 
@@ -154,30 +211,57 @@ impl Fetcher {
         self
     }
 
+    /// Makes every wait (request, body, robots.txt, pacing, backoff) end as soon as `cancel`
+    /// holds `true`; the fetch in hand then returns [`FetchError::Cancelled`]. Handles made
+    /// afterwards with [`Fetcher::for_source`] obey it too.
+    pub fn with_cancel(mut self, cancel: watch::Receiver<bool>) -> Fetcher {
+        self.cancel = Some(cancel);
+        self
+    }
+
+    /// The handle for one source's fetches. It shares this fetcher's robots.txt cache, pacing,
+    /// retry policy and cancellation, and may also reach a private address on the source's own
+    /// origin (scheme, host and port): a source on an intranet server works, while what its
+    /// pages link or redirect to elsewhere stays under the network policy.
+    pub fn for_source(&self, source_url: &str) -> Fetcher {
+        Fetcher {
+            shared: Arc::clone(&self.shared),
+            retry: self.retry,
+            cancel: self.cancel.clone(),
+            home: Url::parse(source_url).ok().map(|u| u.origin()),
+        }
+    }
+
     /// Fetches one URL politely, with retries bounded within the run.
     ///
+    /// A URL leading to a non-public address is refused (see [`Fetcher::for_source`]).
     /// robots.txt is read once per origin and run; requests to one host are spaced by
     /// `per_host_delay` (or a larger Crawl-delay). Connection errors, timeouts, 5xx and 429
     /// are retried with jittered exponential backoff, or after the server's Retry-After;
     /// a Retry-After beyond the retry budget gives `Deferred`, and the host's other URLs are
     /// deferred with it for the rest of the run. Other 4xx, oversized bodies and redirect
-    /// loops fail at once.
+    /// loops fail at once. All hops, bodies and retries of the URL share one deadline
+    /// (`url_deadline`); pacing waits are not counted, and a robots.txt, fetched once per
+    /// origin and run, has a deadline of its own.
     pub async fn fetch(&self, url: &str, validators: &Validators, expect: Expect) -> Result<Outcome, FetchError> {
         let (parsed, host) = http_url(url)?;
+        // Before anything is sent, robots.txt included.
+        self.client_for(&parsed)?;
         if let Some(retry_after) = self.pacing().deferred(&host, Instant::now()) {
             debug!(url, ?retry_after, "Host asked us to wait, deferring.");
             return Ok(Outcome::Deferred { retry_after });
         }
-        if self.config.respect_robots && !self.robots_allow(&parsed, &host).await {
+        if self.config().respect_robots && !self.robots_allow(&parsed, &host).await? {
             debug!(url, "Disallowed by robots.txt.");
             return Ok(Outcome::Disallowed);
         }
+        let mut deadline = later(Instant::now(), self.config().url_deadline);
 
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
         loop {
-            self.pace(&host).await;
-            let result = self.attempt(&parsed, validators, expect).await;
+            self.pace(&host, &mut deadline).await?;
+            let result = self.attempt(&parsed, validators, expect, &mut deadline).await;
             self.pacing().finished(&host, Instant::now());
             let failure = match result {
                 Ok(outcome) => return Ok(outcome),
@@ -186,20 +270,21 @@ impl Fetcher {
             if !failure.retryable {
                 return Err(failure.error);
             }
-            let budget_left = self.retry.max_total_backoff.saturating_sub(waited);
+            let time_left = deadline.saturating_duration_since(Instant::now());
+            let budget_left = self.retry.max_total_backoff.saturating_sub(waited).min(time_left);
             if let Some(retry_after) = failure.retry_after
                 && retry_after > budget_left
             {
                 debug!(url, ?retry_after, "Retry-After beyond this run's budget, deferring.");
-                self.pacing().defer(&host, Instant::now() + retry_after);
+                self.pacing().defer(&host, later(Instant::now(), retry_after));
                 return Ok(Outcome::Deferred { retry_after });
             }
-            if attempt >= self.retry.max_attempts {
+            if attempt >= self.retry.max_attempts || time_left.is_zero() {
                 return Err(failure.error);
             }
             let wait = failure.retry_after.unwrap_or_else(|| self.retry.backoff(attempt)).min(budget_left);
             debug!(url, attempt, ?wait, error = %failure.error, "Retrying.");
-            tokio::time::sleep(wait).await;
+            self.interruptible(tokio::time::sleep(wait)).await?;
             waited += wait;
             attempt += 1;
         }
@@ -210,76 +295,175 @@ impl Fetcher {
         let Ok((parsed, host)) = http_url(url) else {
             return Vec::new();
         };
-        self.robots_for(&parsed, &host).await.sitemaps().to_vec()
+        if self.client_for(&parsed).is_err() {
+            return Vec::new();
+        }
+        match self.robots_for(&parsed, &host).await {
+            Ok(rules) => rules.sitemaps().to_vec(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    fn config(&self) -> &FetchConfig {
+        &self.shared.config
     }
 
     fn pacing(&self) -> std::sync::MutexGuard<'_, Pacing> {
         // The map stays consistent even if a holder panicked: every update is one statement.
-        self.pacing.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared.pacing.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Waits for this host's next free slot.
-    async fn pace(&self, host: &str) {
-        let slot = self.pacing().reserve(host, Instant::now());
-        tokio::time::sleep_until(slot.into()).await;
+    /// The client allowed to fetch `url`: the open one on the source's own origin or when
+    /// private networks are allowed; otherwise the one that connects to public addresses only,
+    /// once a non-public IP literal (which no resolver sees) has been refused.
+    fn client_for(&self, url: &Url) -> Result<&reqwest::Client, FetchError> {
+        let shared = &*self.shared;
+        if shared.config.allow_private_networks || self.home.as_ref() == Some(&url.origin()) {
+            return Ok(&shared.open);
+        }
+        if let Some(ip) = policy::literal_ip(url) {
+            policy::check(ip).map_err(|refusal| FetchError::Refused {
+                url: url.to_string(),
+                refusal,
+            })?;
+        }
+        Ok(&shared.public)
     }
 
-    async fn robots_allow(&self, url: &Url, host: &str) -> bool {
-        self.robots_for(url, host).await.allowed(url.as_str())
+    /// Runs `wait` unless the fetcher is cancelled first.
+    async fn interruptible<F: Future>(&self, wait: F) -> Result<F::Output, FetchError> {
+        let Some(cancel) = &self.cancel else {
+            return Ok(wait.await);
+        };
+        let mut cancel = cancel.clone();
+        tokio::select! {
+            biased;
+            // An error means the sender is gone, so no cancellation can come: the branch is
+            // dropped and the wait goes on.
+            Ok(_) = cancel.wait_for(|&cancelled| cancelled) => Err(FetchError::Cancelled),
+            output = wait => Ok(output),
+        }
     }
 
-    /// The robots.txt rules for `url`'s origin, fetched on first use.
-    async fn robots_for(&self, url: &Url, host: &str) -> Arc<RobotsRules> {
+    /// Runs one network wait until it ends, `deadline` passes or the fetcher is cancelled.
+    async fn within<F: Future>(&self, deadline: Instant, wait: F) -> Result<F::Output, Stop> {
+        match self.interruptible(tokio::time::timeout_at(deadline.into(), wait)).await {
+            Ok(Ok(output)) => Ok(output),
+            Ok(Err(_elapsed)) => Err(Stop::Deadline),
+            Err(_) => Err(Stop::Cancelled),
+        }
+    }
+
+    /// Waits for this host's next free slot. Politeness is our own choice, so the wait moves
+    /// `deadline` rather than eating into it.
+    async fn pace(&self, host: &str, deadline: &mut Instant) -> Result<(), FetchError> {
+        let now = Instant::now();
+        let slot = self.pacing().reserve(host, now);
+        self.interruptible(tokio::time::sleep_until(slot.into())).await?;
+        *deadline = later(*deadline, slot.saturating_duration_since(now));
+        Ok(())
+    }
+
+    /// Whether robots.txt lets us fetch `url`. A robots.txt whose server failed makes every
+    /// page of its origin an error for this run, one that says why.
+    async fn robots_allow(&self, url: &Url, host: &str) -> Result<bool, FetchError> {
+        let rules = self.robots_for(url, host).await?;
+        if let Some(reason) = rules.unreachable_reason() {
+            return Err(FetchError::RobotsUnreachable {
+                origin: url.origin().ascii_serialization(),
+                reason: reason.to_string(),
+            });
+        }
+        Ok(rules.allowed(url.as_str()))
+    }
+
+    /// The robots.txt rules for `url`'s origin, fetched on first use. Callers for one origin
+    /// share one fetch; callers for other origins never wait on it. Fails only when cancelled.
+    ///
+    /// The fetch has its own deadline rather than the caller's: a caller giving up would leave
+    /// it to the next one, and with a long pacing gap no caller might ever see it through.
+    async fn robots_for(&self, url: &Url, host: &str) -> Result<Arc<RobotsRules>, FetchError> {
         let origin = url.origin().ascii_serialization();
-        // Held across the fetch so that one origin is never asked twice.
-        let mut cache = self.robots.lock().await;
-        if let Some(rules) = cache.get(&origin) {
-            return Arc::clone(rules);
-        }
-        let rules = Arc::new(self.fetch_robots(&origin, host).await);
-        if let Some(delay) = rules.crawl_delay() {
-            debug!(host, ?delay, "Crawl-delay applies.");
-            self.pacing().raise_delay(host, delay, Instant::now());
-        }
-        cache.insert(origin, Arc::clone(&rules));
-        rules
-    }
-
-    /// One attempt at `/robots.txt`; any failure allows everything.
-    async fn fetch_robots(&self, origin: &str, host: &str) -> RobotsRules {
-        self.pace(host).await;
-        let rules = self.read_robots(origin).await;
-        self.pacing().finished(host, Instant::now());
-        rules
-    }
-
-    async fn read_robots(&self, origin: &str) -> RobotsRules {
-        let robots_url = format!("{origin}/robots.txt");
-        let response = match self.client.get(&robots_url).send().await {
-            Ok(response) => response,
-            Err(e) => {
-                debug!(url = %robots_url, error = %e, "robots.txt unreachable, allowing all.");
-                return RobotsRules::allow_all();
+        let cell = {
+            let mut cells = self.shared.robots.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(cells.entry(origin).or_default())
+        };
+        let rules = cell.get_or_try_init(|| async {
+            let rules = self.read_robots(url, host).await?;
+            if let Some(delay) = rules.crawl_delay() {
+                debug!(host, ?delay, "Crawl-delay applies.");
+                self.pacing().raise_delay(host, delay, Instant::now());
             }
+            Ok(Arc::new(rules))
+        });
+        self.interruptible(rules).await?.map(Arc::clone)
+    }
+
+    /// Reads the robots.txt of `url`'s origin within its own deadline, following up to
+    /// [`MAX_ROBOTS_REDIRECTS`] redirects, each paced and under the network policy. Fails only
+    /// when cancelled.
+    async fn read_robots(&self, url: &Url, host: &str) -> Result<RobotsRules, FetchError> {
+        let Ok(mut current) = url.join("/robots.txt") else {
+            return Ok(RobotsRules::allow_all());
+        };
+        let mut host = host.to_string();
+        let mut deadline = later(Instant::now(), self.config().url_deadline);
+        let timed_out = || RobotsRules::unreachable("timed out".into());
+        let mut hops = 0;
+        let response = loop {
+            // A file we may not fetch is like a missing one: no rules.
+            let client = match self.client_for(&current) {
+                Ok(client) => client,
+                Err(e) => {
+                    debug!(error = %e, "robots.txt not fetched, allowing all.");
+                    return Ok(RobotsRules::allow_all());
+                }
+            };
+            self.pace(&host, &mut deadline).await?;
+            let sent = self.within(deadline, client.get(current.clone()).send()).await;
+            self.pacing().finished(&host, Instant::now());
+            let response = match sent {
+                Ok(Ok(response)) => response,
+                Ok(Err(e)) if policy::refusal_in(&e).is_some() => {
+                    debug!(url = %current, "robots.txt resolves to a refused address, allowing all.");
+                    return Ok(RobotsRules::allow_all());
+                }
+                Ok(Err(e)) => return Ok(RobotsRules::unreachable(error_chain(&e))),
+                Err(Stop::Deadline) => return Ok(timed_out()),
+                Err(Stop::Cancelled) => return Err(FetchError::Cancelled),
+            };
+            let Some(next) = redirect_target(&current, &response) else {
+                break response;
+            };
+            hops += 1;
+            // RFC 9309: past five redirects the file may be taken as missing.
+            let Some((next, next_host)) = http_url(next.as_str()).ok().filter(|_| hops <= MAX_ROBOTS_REDIRECTS) else {
+                debug!(url = %current, hops, "robots.txt redirects too often or oddly, allowing all.");
+                return Ok(RobotsRules::allow_all());
+            };
+            debug!(from = %current, to = %next, "robots.txt redirect.");
+            (current, host) = (next, next_host);
         };
         let status = response.status();
-        if !status.is_success() {
-            if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-                debug!(url = %robots_url, status = status.as_u16(), "robots.txt failed, allowing all.");
-            }
-            return RobotsRules::allow_all();
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            debug!(url = %current, status = status.as_u16(), "robots.txt failed, disallowing all.");
+            return Ok(RobotsRules::unreachable(format!("HTTP status {}", status.as_u16())));
         }
-        let limit = MAX_ROBOTS_BYTES.min(self.config.max_bytes);
+        if !status.is_success() {
+            return Ok(RobotsRules::allow_all());
+        }
+        let limit = MAX_ROBOTS_BYTES.min(self.config().max_bytes);
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            match chunk {
-                Ok(chunk) => body.extend_from_slice(&chunk),
-                Err(e) => {
-                    debug!(url = %robots_url, error = %e, "robots.txt body failed, allowing all.");
-                    return RobotsRules::allow_all();
-                }
-            }
+        loop {
+            let chunk = match self.within(deadline, stream.next()).await {
+                Ok(Some(Ok(chunk))) => chunk,
+                Ok(None) => break,
+                Ok(Some(Err(e))) => return Ok(RobotsRules::unreachable(error_chain(&e))),
+                Err(Stop::Deadline) => return Ok(timed_out()),
+                Err(Stop::Cancelled) => return Err(FetchError::Cancelled),
+            };
+            body.extend_from_slice(&chunk);
             if body.len() as u64 >= limit {
                 // Rules past the cap are ignored; cut at the last full line.
                 let cut = body[..limit as usize].iter().rposition(|&b| b == b'\n').unwrap_or(0);
@@ -287,31 +471,30 @@ impl Fetcher {
                 break;
             }
         }
-        RobotsRules::parse(&self.agent, &body)
+        Ok(RobotsRules::parse(&self.shared.agent, &body))
     }
 
     /// One request, with no retry.
     ///
     /// Redirects are followed here rather than inside the HTTP client, so that every hop is
-    /// checked against its own host's robots.txt and paced like any other request.
-    async fn attempt(&self, url: &Url, validators: &Validators, expect: Expect) -> Result<Outcome, Failure> {
+    /// checked against the network policy and its own host's robots.txt, and paced like any
+    /// other request.
+    async fn attempt(&self, url: &Url, validators: &Validators, expect: Expect, deadline: &mut Instant) -> Result<Outcome, Failure> {
+        let stopped = |stop: Stop| Failure::fatal(stop.error(url));
         let mut current = url.clone();
+        let mut client = self.client_for(url).map_err(Failure::fatal)?;
         let mut hops = 0;
         let response = loop {
+            let request = client.get(current.clone()).headers(conditional_headers(validators)).send();
             let response = self
-                .client
-                .get(current.clone())
-                .headers(conditional_headers(validators))
-                .send()
+                .within(*deadline, request)
                 .await
+                .map_err(stopped)?
                 .map_err(|e| self.failure(url, e))?;
             let status = response.status();
-            let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok());
-            let next = match location {
-                Some(loc) if status.is_redirection() && status != StatusCode::NOT_MODIFIED => current.join(loc).ok(),
-                _ => None,
+            let Some(next) = redirect_target(&current, &response) else {
+                break response;
             };
-            let Some(next) = next else { break response };
             hops += 1;
             if hops > MAX_REDIRECTS {
                 return Err(Failure::fatal(FetchError::TooManyRedirects(url.to_string())));
@@ -321,10 +504,12 @@ impl Fetcher {
             if let Some(host) = host_key(&current) {
                 self.pacing().finished(&host, Instant::now());
             }
-            if self.config.respect_robots && !self.robots_allow(&next, &next_host).await {
+            // Each hop is judged on its own: a public page may not redirect into a private network.
+            client = self.client_for(&next).map_err(Failure::fatal)?;
+            if self.config().respect_robots && !self.robots_allow(&next, &next_host).await.map_err(Failure::fatal)? {
                 return Ok(Outcome::Disallowed);
             }
-            self.pace(&next_host).await;
+            self.pace(&next_host, deadline).await.map_err(Failure::fatal)?;
             current = next;
         };
         let status = response.status();
@@ -377,11 +562,11 @@ impl Fetcher {
         let too_large = || {
             Failure::fatal(FetchError::TooLarge {
                 url: url.to_string(),
-                max_bytes: self.config.max_bytes,
+                max_bytes: self.config().max_bytes,
             })
         };
         // Known only when the body is not compressed; then an oversized body is never read.
-        if response.content_length().is_some_and(|len| len > self.config.max_bytes) {
+        if response.content_length().is_some_and(|len| len > self.config().max_bytes) {
             return Err(too_large());
         }
 
@@ -389,9 +574,9 @@ impl Fetcher {
         let mut body = Vec::new();
         // Counted on the decompressed stream, so a compression bomb stops at the cap.
         let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
+        while let Some(chunk) = self.within(*deadline, stream.next()).await.map_err(stopped)? {
             let chunk = chunk.map_err(|e| self.failure(url, e))?;
-            if (body.len() + chunk.len()) as u64 > self.config.max_bytes {
+            if (body.len() + chunk.len()) as u64 > self.config().max_bytes {
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
@@ -420,6 +605,9 @@ impl Fetcher {
     /// Sorts a transport error: timeouts and connection trouble may pass, redirect loops not.
     fn failure(&self, url: &Url, e: reqwest::Error) -> Failure {
         let url = url.to_string();
+        if let Some(refusal) = policy::refusal_in(&e) {
+            return Failure::fatal(FetchError::Refused { url, refusal });
+        }
         if e.is_redirect() {
             return Failure::fatal(FetchError::TooManyRedirects(url));
         }
@@ -449,6 +637,16 @@ fn http_url(url: &str) -> Result<(Url, String), FetchError> {
     }
     let host = host_key(&parsed).ok_or_else(invalid)?;
     Ok((parsed, host))
+}
+
+/// Where a redirect response points, if it is one with a usable Location.
+fn redirect_target(current: &Url, response: &reqwest::Response) -> Option<Url> {
+    let status = response.status();
+    if !status.is_redirection() || status == StatusCode::NOT_MODIFIED {
+        return None;
+    }
+    let location = response.headers().get(header::LOCATION)?.to_str().ok()?;
+    current.join(location).ok()
 }
 
 /// If-None-Match / If-Modified-Since from stored validators; unusable values are skipped.

@@ -35,7 +35,7 @@ impl Pacing {
             deferred_until: None,
         });
         let slot = state.next.max(now);
-        state.next = slot + state.delay;
+        state.next = later(slot, state.delay);
         slot
     }
 
@@ -43,7 +43,7 @@ impl Pacing {
     /// now, so a slow response or connection set-up never squeezes two requests together.
     pub fn finished(&mut self, host: &str, now: Instant) {
         if let Some(state) = self.hosts.get_mut(host) {
-            state.next = state.next.max(now + state.delay);
+            state.next = state.next.max(later(now, state.delay));
         }
     }
 
@@ -57,7 +57,7 @@ impl Pacing {
         });
         if delay > state.delay {
             // The slot already booked was spaced by the old gap.
-            state.next += delay - state.delay;
+            state.next = later(state.next, delay - state.delay);
             state.delay = delay;
         }
     }
@@ -74,6 +74,13 @@ impl Pacing {
         let until = self.hosts.get(host)?.deferred_until?;
         (until > now).then(|| until - now)
     }
+}
+
+/// `at + wait`, for a wait that may come from the network: one too long to represent is cut to
+/// a year, which for a run is forever, instead of overflowing.
+pub fn later(at: Instant, wait: Duration) -> Instant {
+    const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+    at.checked_add(wait).or_else(|| at.checked_add(YEAR)).unwrap_or(at)
 }
 
 /// The pacing key of a URL: its host, with the port when it is not the scheme's default.
@@ -134,6 +141,20 @@ mod tests {
         assert_eq!(pacing.deferred("a.org", t0 + SECOND), Some(59 * SECOND));
         assert_eq!(pacing.deferred("a.org", t0 + 61 * SECOND), None);
         assert_eq!(pacing.deferred("b.org", t0), None);
+    }
+
+    #[test]
+    fn later_never_overflows() {
+        let t0 = Instant::now();
+        assert_eq!(later(t0, SECOND), t0 + SECOND);
+        assert!(later(t0, Duration::MAX) > t0 + 300 * 24 * 3600 * SECOND);
+        let mut pacing = Pacing::new(SECOND);
+        pacing.reserve("a.org", t0);
+        pacing.defer("a.org", later(t0, Duration::from_secs(u64::MAX)));
+        assert!(pacing.deferred("a.org", t0).is_some());
+        pacing.raise_delay("a.org", Duration::MAX, t0);
+        pacing.finished("a.org", t0);
+        pacing.reserve("a.org", t0);
     }
 
     #[test]

@@ -2,7 +2,12 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
+
+/// The longest wait a Retry-After is read as. Servers may send any number (even 2^64-1
+/// seconds); past a week it all means "much later", and a bounded wait keeps every time
+/// computed from it representable. A week still defers the URL past any run.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Bounds on retrying one URL. A run must keep moving, so the budget is small: a server that
 /// asks for a longer pause gets the URL back in a later run (`Outcome::Deferred`).
@@ -39,18 +44,32 @@ impl RetryPolicy {
     }
 }
 
-/// Parses a Retry-After value: delay seconds or an HTTP-date (taken relative to `now`).
-/// A date in the past means "now".
+/// Parses a Retry-After value: delay seconds or an HTTP-date (taken relative to `now`),
+/// capped at [`MAX_RETRY_AFTER`]. A date in the past means "now".
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Too many digits for a u64 is still a number of seconds: a very large one.
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER));
     }
+    let wait = parse_http_date(value)? - now;
+    Some(wait.to_std().unwrap_or(Duration::ZERO).min(MAX_RETRY_AFTER))
+}
+
+/// An HTTP-date in any of the three forms recipients must accept (RFC 9110, 5.6.7).
+fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
     // IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") is what servers must send; RFC 2822
     // parsing accepts it.
-    let date = DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = date.with_timezone(&Utc) - now;
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    if let Ok(date) = DateTime::parse_from_rfc2822(value) {
+        return Some(date.with_timezone(&Utc));
+    }
+    // The obsolete RFC 850 form ("Sunday, 06-Nov-94 08:49:37 GMT", two-digit years read as
+    // 1970-2069) and asctime ("Sun Nov  6 08:49:37 1994"), both in UTC.
+    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(value, format).ok())
+        .map(|date| date.and_utc())
 }
 
 #[cfg(test)]
@@ -67,9 +86,33 @@ mod tests {
             Some(Duration::from_secs(90))
         );
         assert_eq!(parse_retry_after("Sun, 01 Mar 2026 11:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sunday, 01-Mar-26 12:00:10 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(parse_retry_after("Sun Mar  1 12:00:20 2026", now), Some(Duration::from_secs(20)));
+        assert_eq!(parse_retry_after("Sun Mar 01 12:00:20 2026", now), Some(Duration::from_secs(20)));
         assert_eq!(parse_retry_after("-5", now), None);
+        assert_eq!(parse_retry_after("+5", now), None);
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("", now), None);
+    }
+
+    #[test]
+    fn huge_retry_after_values_are_capped() {
+        let now = DateTime::parse_from_rfc3339("2026-03-01T12:00:00Z").unwrap().with_timezone(&Utc);
+        for value in [
+            "18446744073709551615",
+            "10000000000000",
+            "99999999999999999999999999999999",
+            "604801",
+            "Fri, 31 Dec 9999 23:59:59 GMT",
+        ] {
+            assert_eq!(parse_retry_after(value, now), Some(MAX_RETRY_AFTER), "{value}");
+        }
+        assert_eq!(parse_retry_after("604800", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("604799", now), Some(Duration::from_secs(604_799)));
+        assert_eq!(parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", now), Some(Duration::ZERO));
     }
 
     #[test]

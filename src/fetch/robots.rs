@@ -8,23 +8,43 @@ use tracing::debug;
 /// A Crawl-delay above this is read as this: a run must still move on.
 pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 
-/// The rules one host's robots.txt sets for us. A host without usable rules allows everything.
+/// The rules one host's robots.txt sets for us. A host without usable rules allows everything;
+/// one whose robots.txt could not be read because its server failed allows nothing.
 #[derive(Debug, Default)]
 pub struct RobotsRules {
     robot: Option<Robot>,
+    /// Why the file could not be read, when the server (not the file) is at fault.
+    unreachable: Option<String>,
 }
 
 impl RobotsRules {
-    /// Rules that allow every path, for a missing or unreachable robots.txt.
+    /// Rules that allow every path, for a missing robots.txt (4xx) or one we chose not to read.
     pub fn allow_all() -> RobotsRules {
-        RobotsRules { robot: None }
+        RobotsRules::default()
+    }
+
+    /// Rules that allow nothing, for a robots.txt whose server failed (5xx, 429, timeout,
+    /// connection error): RFC 9309 asks crawlers to assume a complete disallow then.
+    pub fn unreachable(reason: String) -> RobotsRules {
+        RobotsRules {
+            robot: None,
+            unreachable: Some(reason),
+        }
+    }
+
+    /// Why robots.txt could not be read, when that disallows everything.
+    pub fn unreachable_reason(&self) -> Option<&str> {
+        self.unreachable.as_deref()
     }
 
     /// Parses a robots.txt body for `agent` (a product token such as `vigia`). A file that
     /// cannot be parsed allows everything.
     pub fn parse(agent: &str, body: &[u8]) -> RobotsRules {
         match Robot::new(agent, body) {
-            Ok(robot) => RobotsRules { robot: Some(robot) },
+            Ok(robot) => RobotsRules {
+                robot: Some(robot),
+                unreachable: None,
+            },
             Err(e) => {
                 debug!(error = %e, "Unparsable robots.txt, allowing all.");
                 RobotsRules::allow_all()
@@ -34,7 +54,7 @@ impl RobotsRules {
 
     /// Whether `url` (absolute, or a path) may be fetched.
     pub fn allowed(&self, url: &str) -> bool {
-        self.robot.as_ref().is_none_or(|r| r.allowed(url))
+        self.unreachable.is_none() && self.robot.as_ref().is_none_or(|r| r.allowed(url))
     }
 
     /// The Crawl-delay that applies to us, bounded by [`MAX_CRAWL_DELAY`].
@@ -95,6 +115,15 @@ mod tests {
         assert!(RobotsRules::parse("vigia", b"\xFF\xFE<html>not robots</html>").allowed("/a"));
         assert!(RobotsRules::allow_all().allowed("/a"));
         assert!(RobotsRules::allow_all().sitemaps().is_empty());
+    }
+
+    #[test]
+    fn an_unreachable_robots_allows_nothing() {
+        let rules = RobotsRules::unreachable("HTTP status 503".into());
+        assert!(!rules.allowed("/"));
+        assert!(!rules.allowed("https://example.org/robots.txt"));
+        assert_eq!(rules.unreachable_reason(), Some("HTTP status 503"));
+        assert_eq!(RobotsRules::allow_all().unreachable_reason(), None);
     }
 
     #[test]
