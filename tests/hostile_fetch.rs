@@ -1,5 +1,5 @@
 //! The fetch stage against hostile servers: absurd Retry-After values, links and redirects
-//! into private networks, servers that stall, broken robots.txt files, and cancellation.
+//! into private networks, servers that stall, and broken robots.txt files.
 
 mod common;
 
@@ -446,88 +446,4 @@ async fn a_page_behind_a_failing_robots_txt_is_recorded_with_the_reason() {
     assert_eq!(down.hits("/nota"), 0);
     let error = page_error(&cfg, &down.url("/nota")).expect("the page is recorded");
     assert!(error.contains("robots.txt") && error.contains("503"), "{error}");
-}
-
-// --- Cancellation --------------------------------------------------------------------------
-
-/// Fetches `url` and cancels the fetcher after `after`; returns the result and how long the
-/// fetch went on after the cancellation.
-async fn cancel_during(
-    fetcher: Fetcher,
-    cancel: tokio::sync::watch::Sender<bool>,
-    url: &str,
-    after: Duration,
-) -> (Result<Outcome, FetchError>, Duration) {
-    let (result, cancelled_at) = tokio::join!(get_html(&fetcher, url), async {
-        tokio::time::sleep(after).await;
-        cancel.send(true).unwrap();
-        Instant::now()
-    });
-    (result, cancelled_at.elapsed())
-}
-
-#[tokio::test]
-async fn a_cancelled_fetch_returns_at_once_whatever_it_waits_for() {
-    let slow = Duration::from_secs(30);
-    let server = TestServer::start(
-        Router::new()
-            .route("/robots.txt", reply(Reply::text("User-agent: *\nAllow: /\n")))
-            .route("/lento", reply(Reply::html("<p>tarde</p>").delay(slow)))
-            .route("/ocupado", reply(Reply::status(503).header("retry-after", "20")))
-            .route("/nota", reply(Reply::html("<p>hola</p>"))),
-    )
-    .await;
-    let slow_robots = TestServer::start(Router::new().route("/robots.txt", reply(Reply::text("").delay(slow)))).await;
-    let patient = RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(20),
-        max_total_backoff: Duration::from_secs(60),
-    };
-    let long = FetchConfig {
-        timeout: Duration::from_secs(60),
-        url_deadline: Duration::from_secs(120),
-        ..config()
-    };
-    let url = server.url("/nota");
-    let (waits_for_slot, waits_for_robots) = (server.url("/nota"), slow_robots.url("/nota"));
-    let scenarios: [(&str, FetchConfig, String); 4] = [
-        ("a slow response", long.clone(), server.url("/lento")),
-        ("a backoff sleep", long.clone(), server.url("/ocupado")),
-        ("a slow robots.txt", long.clone(), waits_for_robots),
-        (
-            "a pacing slot",
-            FetchConfig {
-                per_host_delay: slow,
-                respect_robots: false,
-                ..long.clone()
-            },
-            waits_for_slot,
-        ),
-    ];
-    for (what, config, target) in scenarios {
-        let (cancel, receiver) = tokio::sync::watch::channel(false);
-        // Cancellation reaches the per-source handles too.
-        let fetcher = Fetcher::new(&config)
-            .unwrap()
-            .with_retry_policy(patient)
-            .with_cancel(receiver)
-            .for_source(&url);
-        if what == "a pacing slot" {
-            // Take the host's slot, so that the next request must wait `slow`.
-            let first = get_html(&fetcher, &url).await;
-            assert!(matches!(first, Ok(Outcome::Fetched(_))), "{first:?}");
-        }
-        let (result, lag) = cancel_during(fetcher, cancel, &target, Duration::from_millis(300)).await;
-        assert!(matches!(result, Err(FetchError::Cancelled)), "{what}: {result:?}");
-        assert!(lag < Duration::from_millis(250), "{what}: returned {lag:?} after cancellation");
-    }
-
-    // Once cancelled, nothing more is sent.
-    let (cancel, receiver) = tokio::sync::watch::channel(false);
-    let fetcher = Fetcher::new(&config()).unwrap().with_cancel(receiver);
-    cancel.send(true).unwrap();
-    let before = server.all_requests().len();
-    let result = get_html(&fetcher, &url).await;
-    assert!(matches!(result, Err(FetchError::Cancelled)), "{result:?}");
-    assert_eq!(server.all_requests().len(), before);
 }

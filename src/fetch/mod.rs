@@ -1,5 +1,5 @@
 //! Polite HTTP fetching: robots.txt, per-host pacing, conditional GET, retries, size cap,
-//! charset; bounded in time per URL, cancellable, and kept out of private networks.
+//! charset; bounded in time per URL and kept out of private networks.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{StatusCode, redirect};
-use tokio::sync::{OnceCell, watch};
+use tokio::sync::OnceCell;
+use tokio::time::error::Elapsed;
 use tracing::debug;
 use url::Url;
 
@@ -107,9 +108,6 @@ pub enum FetchError {
     /// robots.txt failed on the server's side, which disallows the whole origin (RFC 9309).
     #[error("robots.txt of {origin} could not be read ({reason}), so its pages are off limits for this run")]
     RobotsUnreachable { origin: String, reason: String },
-    /// The fetcher was cancelled (shutdown) while waiting.
-    #[error("cancelled")]
-    Cancelled,
     #[error("cannot build HTTP client: {0}")]
     Client(String),
 }
@@ -121,8 +119,6 @@ pub enum FetchError {
 pub struct Fetcher {
     shared: Arc<Shared>,
     retry: RetryPolicy,
-    /// Holds `true` once every wait should be abandoned.
-    cancel: Option<watch::Receiver<bool>>,
     /// The origin of the source this handle fetches for: private addresses are allowed there.
     home: Option<url::Origin>,
 }
@@ -160,21 +156,6 @@ impl Failure {
     }
 }
 
-/// Why a network wait was abandoned.
-enum Stop {
-    Deadline,
-    Cancelled,
-}
-
-impl Stop {
-    fn error(self, url: &Url) -> FetchError {
-        match self {
-            Stop::Deadline => FetchError::Timeout(url.to_string()),
-            Stop::Cancelled => FetchError::Cancelled,
-        }
-    }
-}
-
 impl Fetcher {
     pub fn new(config: &FetchConfig) -> Result<Fetcher, FetchError> {
         let builder = || {
@@ -200,7 +181,6 @@ impl Fetcher {
                 pacing: Mutex::new(Pacing::new(config.per_host_delay)),
             }),
             retry: RetryPolicy::default(),
-            cancel: None,
             home: None,
         })
     }
@@ -211,23 +191,14 @@ impl Fetcher {
         self
     }
 
-    /// Makes every wait (request, body, robots.txt, pacing, backoff) end as soon as `cancel`
-    /// holds `true`; the fetch in hand then returns [`FetchError::Cancelled`]. Handles made
-    /// afterwards with [`Fetcher::for_source`] obey it too.
-    pub fn with_cancel(mut self, cancel: watch::Receiver<bool>) -> Fetcher {
-        self.cancel = Some(cancel);
-        self
-    }
-
-    /// The handle for one source's fetches. It shares this fetcher's robots.txt cache, pacing,
-    /// retry policy and cancellation, and may also reach a private address on the source's own
-    /// origin (scheme, host and port): a source on an intranet server works, while what its
-    /// pages link or redirect to elsewhere stays under the network policy.
+    /// The handle for one source's fetches. It shares this fetcher's robots.txt cache, pacing
+    /// and retry policy, and may also reach a private address on the source's own origin
+    /// (scheme, host and port): a source on an intranet server works, while what its pages
+    /// link or redirect to elsewhere stays under the network policy.
     pub fn for_source(&self, source_url: &str) -> Fetcher {
         Fetcher {
             shared: Arc::clone(&self.shared),
             retry: self.retry,
-            cancel: self.cancel.clone(),
             home: Url::parse(source_url).ok().map(|u| u.origin()),
         }
     }
@@ -260,7 +231,7 @@ impl Fetcher {
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
         loop {
-            self.pace(&host, &mut deadline).await?;
+            self.pace(&host, &mut deadline).await;
             let result = self.attempt(&parsed, validators, expect, &mut deadline).await;
             self.pacing().finished(&host, Instant::now());
             let failure = match result {
@@ -284,7 +255,7 @@ impl Fetcher {
             }
             let wait = failure.retry_after.unwrap_or_else(|| self.retry.backoff(attempt)).min(budget_left);
             debug!(url, attempt, ?wait, error = %failure.error, "Retrying.");
-            self.interruptible(tokio::time::sleep(wait)).await?;
+            tokio::time::sleep(wait).await;
             waited += wait;
             attempt += 1;
         }
@@ -298,10 +269,7 @@ impl Fetcher {
         if self.client_for(&parsed).is_err() {
             return Vec::new();
         }
-        match self.robots_for(&parsed, &host).await {
-            Ok(rules) => rules.sitemaps().to_vec(),
-            Err(_) => Vec::new(),
-        }
+        self.robots_for(&parsed, &host).await.sitemaps().to_vec()
     }
 
     fn config(&self) -> &FetchConfig {
@@ -330,44 +298,19 @@ impl Fetcher {
         Ok(&shared.public)
     }
 
-    /// Runs `wait` unless the fetcher is cancelled first.
-    async fn interruptible<F: Future>(&self, wait: F) -> Result<F::Output, FetchError> {
-        let Some(cancel) = &self.cancel else {
-            return Ok(wait.await);
-        };
-        let mut cancel = cancel.clone();
-        tokio::select! {
-            biased;
-            // An error means the sender is gone, so no cancellation can come: the branch is
-            // dropped and the wait goes on.
-            Ok(_) = cancel.wait_for(|&cancelled| cancelled) => Err(FetchError::Cancelled),
-            output = wait => Ok(output),
-        }
-    }
-
-    /// Runs one network wait until it ends, `deadline` passes or the fetcher is cancelled.
-    async fn within<F: Future>(&self, deadline: Instant, wait: F) -> Result<F::Output, Stop> {
-        match self.interruptible(tokio::time::timeout_at(deadline.into(), wait)).await {
-            Ok(Ok(output)) => Ok(output),
-            Ok(Err(_elapsed)) => Err(Stop::Deadline),
-            Err(_) => Err(Stop::Cancelled),
-        }
-    }
-
     /// Waits for this host's next free slot. Politeness is our own choice, so the wait moves
     /// `deadline` rather than eating into it.
-    async fn pace(&self, host: &str, deadline: &mut Instant) -> Result<(), FetchError> {
+    async fn pace(&self, host: &str, deadline: &mut Instant) {
         let now = Instant::now();
         let slot = self.pacing().reserve(host, now);
-        self.interruptible(tokio::time::sleep_until(slot.into())).await?;
+        tokio::time::sleep_until(slot.into()).await;
         *deadline = later(*deadline, slot.saturating_duration_since(now));
-        Ok(())
     }
 
     /// Whether robots.txt lets us fetch `url`. A robots.txt whose server failed makes every
     /// page of its origin an error for this run, one that says why.
     async fn robots_allow(&self, url: &Url, host: &str) -> Result<bool, FetchError> {
-        let rules = self.robots_for(url, host).await?;
+        let rules = self.robots_for(url, host).await;
         if let Some(reason) = rules.unreachable_reason() {
             return Err(FetchError::RobotsUnreachable {
                 origin: url.origin().ascii_serialization(),
@@ -378,33 +321,34 @@ impl Fetcher {
     }
 
     /// The robots.txt rules for `url`'s origin, fetched on first use. Callers for one origin
-    /// share one fetch; callers for other origins never wait on it. Fails only when cancelled.
+    /// share one fetch; callers for other origins never wait on it.
     ///
     /// The fetch has its own deadline rather than the caller's: a caller giving up would leave
     /// it to the next one, and with a long pacing gap no caller might ever see it through.
-    async fn robots_for(&self, url: &Url, host: &str) -> Result<Arc<RobotsRules>, FetchError> {
+    async fn robots_for(&self, url: &Url, host: &str) -> Arc<RobotsRules> {
         let origin = url.origin().ascii_serialization();
         let cell = {
             let mut cells = self.shared.robots.lock().unwrap_or_else(PoisonError::into_inner);
             Arc::clone(cells.entry(origin).or_default())
         };
-        let rules = cell.get_or_try_init(|| async {
-            let rules = self.read_robots(url, host).await?;
-            if let Some(delay) = rules.crawl_delay() {
-                debug!(host, ?delay, "Crawl-delay applies.");
-                self.pacing().raise_delay(host, delay, Instant::now());
-            }
-            Ok(Arc::new(rules))
-        });
-        self.interruptible(rules).await?.map(Arc::clone)
+        let rules = cell
+            .get_or_init(|| async {
+                let rules = self.read_robots(url, host).await;
+                if let Some(delay) = rules.crawl_delay() {
+                    debug!(host, ?delay, "Crawl-delay applies.");
+                    self.pacing().raise_delay(host, delay, Instant::now());
+                }
+                Arc::new(rules)
+            })
+            .await;
+        Arc::clone(rules)
     }
 
     /// Reads the robots.txt of `url`'s origin within its own deadline, following up to
-    /// [`MAX_ROBOTS_REDIRECTS`] redirects, each paced and under the network policy. Fails only
-    /// when cancelled.
-    async fn read_robots(&self, url: &Url, host: &str) -> Result<RobotsRules, FetchError> {
+    /// [`MAX_ROBOTS_REDIRECTS`] redirects, each paced and under the network policy.
+    async fn read_robots(&self, url: &Url, host: &str) -> RobotsRules {
         let Ok(mut current) = url.join("/robots.txt") else {
-            return Ok(RobotsRules::allow_all());
+            return RobotsRules::allow_all();
         };
         let mut host = host.to_string();
         let mut deadline = later(Instant::now(), self.config().url_deadline);
@@ -416,21 +360,20 @@ impl Fetcher {
                 Ok(client) => client,
                 Err(e) => {
                     debug!(error = %e, "robots.txt not fetched, allowing all.");
-                    return Ok(RobotsRules::allow_all());
+                    return RobotsRules::allow_all();
                 }
             };
-            self.pace(&host, &mut deadline).await?;
-            let sent = self.within(deadline, client.get(current.clone()).send()).await;
+            self.pace(&host, &mut deadline).await;
+            let sent = within(deadline, client.get(current.clone()).send()).await;
             self.pacing().finished(&host, Instant::now());
             let response = match sent {
                 Ok(Ok(response)) => response,
                 Ok(Err(e)) if policy::refusal_in(&e).is_some() => {
                     debug!(url = %current, "robots.txt resolves to a refused address, allowing all.");
-                    return Ok(RobotsRules::allow_all());
+                    return RobotsRules::allow_all();
                 }
-                Ok(Err(e)) => return Ok(RobotsRules::unreachable(error_chain(&e))),
-                Err(Stop::Deadline) => return Ok(timed_out()),
-                Err(Stop::Cancelled) => return Err(FetchError::Cancelled),
+                Ok(Err(e)) => return RobotsRules::unreachable(error_chain(&e)),
+                Err(_elapsed) => return timed_out(),
             };
             let Some(next) = redirect_target(&current, &response) else {
                 break response;
@@ -439,7 +382,7 @@ impl Fetcher {
             // RFC 9309: past five redirects the file may be taken as missing.
             let Some((next, next_host)) = http_url(next.as_str()).ok().filter(|_| hops <= MAX_ROBOTS_REDIRECTS) else {
                 debug!(url = %current, hops, "robots.txt redirects too often or oddly, allowing all.");
-                return Ok(RobotsRules::allow_all());
+                return RobotsRules::allow_all();
             };
             debug!(from = %current, to = %next, "robots.txt redirect.");
             (current, host) = (next, next_host);
@@ -447,21 +390,20 @@ impl Fetcher {
         let status = response.status();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             debug!(url = %current, status = status.as_u16(), "robots.txt failed, disallowing all.");
-            return Ok(RobotsRules::unreachable(format!("HTTP status {}", status.as_u16())));
+            return RobotsRules::unreachable(format!("HTTP status {}", status.as_u16()));
         }
         if !status.is_success() {
-            return Ok(RobotsRules::allow_all());
+            return RobotsRules::allow_all();
         }
         let limit = MAX_ROBOTS_BYTES.min(self.config().max_bytes);
         let mut body = Vec::new();
         let mut stream = response.bytes_stream();
         loop {
-            let chunk = match self.within(deadline, stream.next()).await {
+            let chunk = match within(deadline, stream.next()).await {
                 Ok(Some(Ok(chunk))) => chunk,
                 Ok(None) => break,
-                Ok(Some(Err(e))) => return Ok(RobotsRules::unreachable(error_chain(&e))),
-                Err(Stop::Deadline) => return Ok(timed_out()),
-                Err(Stop::Cancelled) => return Err(FetchError::Cancelled),
+                Ok(Some(Err(e))) => return RobotsRules::unreachable(error_chain(&e)),
+                Err(_elapsed) => return timed_out(),
             };
             body.extend_from_slice(&chunk);
             if body.len() as u64 >= limit {
@@ -471,7 +413,7 @@ impl Fetcher {
                 break;
             }
         }
-        Ok(RobotsRules::parse(&self.shared.agent, &body))
+        RobotsRules::parse(&self.shared.agent, &body)
     }
 
     /// One request, with no retry.
@@ -480,16 +422,15 @@ impl Fetcher {
     /// checked against the network policy and its own host's robots.txt, and paced like any
     /// other request.
     async fn attempt(&self, url: &Url, validators: &Validators, expect: Expect, deadline: &mut Instant) -> Result<Outcome, Failure> {
-        let stopped = |stop: Stop| Failure::fatal(stop.error(url));
+        let timed_out = |_: Elapsed| Failure::fatal(FetchError::Timeout(url.to_string()));
         let mut current = url.clone();
         let mut client = self.client_for(url).map_err(Failure::fatal)?;
         let mut hops = 0;
         let response = loop {
             let request = client.get(current.clone()).headers(conditional_headers(validators)).send();
-            let response = self
-                .within(*deadline, request)
+            let response = within(*deadline, request)
                 .await
-                .map_err(stopped)?
+                .map_err(timed_out)?
                 .map_err(|e| self.failure(url, e))?;
             let status = response.status();
             let Some(next) = redirect_target(&current, &response) else {
@@ -509,7 +450,7 @@ impl Fetcher {
             if self.config().respect_robots && !self.robots_allow(&next, &next_host).await.map_err(Failure::fatal)? {
                 return Ok(Outcome::Disallowed);
             }
-            self.pace(&next_host, deadline).await.map_err(Failure::fatal)?;
+            self.pace(&next_host, deadline).await;
             current = next;
         };
         let status = response.status();
@@ -574,7 +515,7 @@ impl Fetcher {
         let mut body = Vec::new();
         // Counted on the decompressed stream, so a compression bomb stops at the cap.
         let mut stream = response.bytes_stream();
-        while let Some(chunk) = self.within(*deadline, stream.next()).await.map_err(stopped)? {
+        while let Some(chunk) = within(*deadline, stream.next()).await.map_err(timed_out)? {
             let chunk = chunk.map_err(|e| self.failure(url, e))?;
             if (body.len() + chunk.len()) as u64 > self.config().max_bytes {
                 return Err(too_large());
@@ -626,6 +567,11 @@ impl Fetcher {
             retry_after: None,
         }
     }
+}
+
+/// Runs one network wait until it ends or `deadline` passes.
+async fn within<F: Future>(deadline: Instant, wait: F) -> Result<F::Output, Elapsed> {
+    tokio::time::timeout_at(deadline.into(), wait).await
 }
 
 /// Parses an http(s) URL and its pacing key.
