@@ -40,10 +40,9 @@ fn count(db: &std::path::Path, sql: &str) -> i64 {
     store.query(sql).unwrap().rows[0][0].as_i64().unwrap()
 }
 
-#[cfg(unix)]
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
-    let server = TestServer::start(
+/// A feed of [`ARTICLES`] articles, article `i` answered after `delay(i)`.
+async fn lenta_server(delay: fn(usize) -> Duration) -> TestServer {
+    TestServer::start(
         axum::Router::new()
             .route(
                 "/feed.xml",
@@ -54,25 +53,37 @@ async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
             )
             .route(
                 "/nota/{file}",
-                get(|axum::extract::Path(file): axum::extract::Path<String>| async move {
+                get(move |axum::extract::Path(file): axum::extract::Path<String>| async move {
                     let i: usize = file.trim_end_matches(".html").parse().unwrap_or(0);
-                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    tokio::time::sleep(delay(i)).await;
                     Reply::html(article(i))
                 }),
             ),
     )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("vigia.db");
-    let cfg = dir.path().join("vigia.toml");
+    .await
+}
+
+/// A configuration in `dir` with the one feed source of `server`.
+fn write_config(dir: &std::path::Path, server: &TestServer) -> std::path::PathBuf {
+    let cfg = dir.join("vigia.toml");
     std::fs::write(
         &cfg,
         format!(
-            "database = \"vigia.db\"\n[fetch]\nper_host_delay_ms = 0\n\n[[sources]]\nname = \"lenta\"\nkind = \"rss\"\nurl = \"{}\"\n",
+            "database = \"vigia.db\"\n[fetch]\nper_host_delay_ms = 0\ntimeout_s = 120\n\n[[sources]]\nname = \"lenta\"\nkind = \"rss\"\nurl = \"{}\"\n",
             server.url("/feed.xml")
         ),
     )
     .unwrap();
+    cfg
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
+    let server = lenta_server(|_| Duration::from_millis(250)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("vigia.db");
+    let cfg = write_config(dir.path(), &server);
     let run = || {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
             .args(["run", "-q", "--config"])
@@ -125,38 +136,11 @@ async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_network_waits_at_once() {
-    let server = TestServer::start(
-        axum::Router::new()
-            .route(
-                "/feed.xml",
-                get(|headers: HeaderMap| async move {
-                    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
-                    Reply::ok("application/rss+xml", feed(&host))
-                }),
-            )
-            .route(
-                "/nota/{file}",
-                get(|axum::extract::Path(file): axum::extract::Path<String>| async move {
-                    let i: usize = file.trim_end_matches(".html").parse().unwrap_or(0);
-                    if i >= 1 {
-                        tokio::time::sleep(Duration::from_secs(60)).await;
-                    }
-                    Reply::html(article(i))
-                }),
-            ),
-    )
-    .await;
+    // The first article comes at once, the second takes a minute.
+    let server = lenta_server(|i| Duration::from_secs(if i >= 1 { 60 } else { 0 })).await;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("vigia.db");
-    let cfg = dir.path().join("vigia.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "database = \"vigia.db\"\n[fetch]\nper_host_delay_ms = 0\ntimeout_s = 120\n\n[[sources]]\nname = \"lenta\"\nkind = \"rss\"\nurl = \"{}\"\n",
-            server.url("/feed.xml")
-        ),
-    )
-    .unwrap();
+    let cfg = write_config(dir.path(), &server);
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
         .args(["run", "-q", "--config"])
         .arg(&cfg)
