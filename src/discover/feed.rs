@@ -90,7 +90,7 @@ pub(crate) fn iso_utc(when: DateTime<Utc>) -> String {
 /// A title as plain text: feeds often carry markup or HTML entities in titles.
 fn plain_title(text: &str) -> String {
     let text: Cow<str> = if text.contains(['<', '&']) {
-        Cow::Owned(scraper::Html::parse_fragment(text).root_element().text().collect())
+        Cow::Owned(crate::markup::parse_fragment(text).root_element().text().collect())
     } else {
         Cow::Borrowed(text)
     };

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Selector;
 use url::Url;
 
 static BASE: LazyLock<Selector> = LazyLock::new(|| Selector::parse("base[href]").expect("constant selector"));
@@ -18,7 +18,7 @@ pub fn page_links(html: &str, base_url: &str, pattern: &Regex) -> Vec<String> {
     let Ok(page_url) = Url::parse(base_url) else {
         return Vec::new();
     };
-    let doc = Html::parse_document(html);
+    let doc = crate::markup::parse_document(html);
     let base = doc
         .select(&BASE)
         .next()
