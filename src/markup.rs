@@ -525,8 +525,11 @@ impl<'a, 'l> Scan<'a, 'l> {
         if kind == Kind::Formatting && self.foreign == 0 && matches!(name, b"a" | b"nobr") && self.formatting.contains(&tag.name) {
             self.close(tag.name, tag.from)?;
         }
+        // An <a> never opens inside another (a new one closes the last), so a link still
+        // gets through past the depth cap.
+        let link = name == b"a" && self.foreign == 0;
         let opens = matches!(kind, Kind::Formatting | Kind::Special | Kind::Ordinary);
-        let too_deep = opens && self.stack.len() >= self.limits.max_depth;
+        let too_deep = opens && !link && self.stack.len() >= self.limits.max_depth;
         if too_deep || kind == Kind::Formatting && self.formatting.len() >= self.limits.max_formatting {
             self.suppress(tag);
             return Some(tag.to);
@@ -843,6 +846,14 @@ mod tests {
             .next()
             .map(|p| p.text().collect::<String>());
         assert_eq!(p.as_deref(), Some("después"));
+    }
+
+    #[test]
+    fn links_get_through_past_the_depth_cap() {
+        let html = "<div>".repeat(500) + &"<a href=/n>nota</a>".repeat(10);
+        let capped = cap(&html, &SMALL);
+        assert_eq!(capped.matches("<div>").count(), SMALL.max_depth);
+        assert_eq!(capped.matches("<a href=/n>nota</a>").count(), 10);
     }
 
     #[test]
