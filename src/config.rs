@@ -23,6 +23,7 @@ pub struct Config {
     /// The SQLite file, absolute (relative paths are taken from the config file's folder).
     pub database: PathBuf,
     pub fetch: FetchConfig,
+    pub discover: DiscoverConfig,
     pub sources: Vec<SourceConfig>,
 }
 
@@ -54,6 +55,37 @@ impl Default for FetchConfig {
             max_bytes: 5_000_000,
             respect_robots: true,
             allow_private_networks: false,
+        }
+    }
+}
+
+/// How much discovery reads: what one feed, sitemap or source may bring.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DiscoverConfig {
+    /// Entries read from one feed, sitemap file or section page; the rest are left out.
+    pub max_entries: usize,
+    /// Candidates one source (other than `files`) hands one pass, the newest first.
+    pub max_candidates_per_pass: usize,
+    /// `fetch.max_bytes`, also the cap on a feed once decompressed and on a saved page a
+    /// `files` source reads.
+    pub max_bytes: u64,
+    /// Cap on a sitemap's body once decompressed (the sitemap protocol allows 50 MB).
+    pub max_sitemap_bytes: u64,
+    /// Levels of sitemap indexes followed below the source's own sitemap.
+    pub max_sitemap_depth: usize,
+    /// Child sitemaps one source may fetch in one pass.
+    pub max_child_sitemaps: usize,
+}
+
+impl Default for DiscoverConfig {
+    fn default() -> Self {
+        DiscoverConfig {
+            max_entries: 50_000,
+            max_candidates_per_pass: 500,
+            max_bytes: FetchConfig::default().max_bytes,
+            max_sitemap_bytes: 50_000_000,
+            max_sitemap_depth: 3,
+            max_child_sitemaps: 50,
         }
     }
 }
@@ -106,6 +138,8 @@ pub struct SourceConfig {
     /// Lower-cased keywords; an article must hold one in its title or body when set.
     pub keywords: Vec<String>,
     pub min_relevance: Option<f64>,
+    /// The `[discover]` limits, as this source applies them.
+    pub discover: DiscoverConfig,
 }
 
 #[derive(Deserialize)]
@@ -115,7 +149,19 @@ struct RawConfig {
     #[serde(default)]
     fetch: RawFetch,
     #[serde(default)]
+    discover: RawDiscover,
+    #[serde(default)]
     sources: Vec<RawSource>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDiscover {
+    max_entries: Option<Spanned<i64>>,
+    max_candidates_per_pass: Option<Spanned<i64>>,
+    max_sitemap_bytes: Option<Spanned<i64>>,
+    max_sitemap_depth: Option<Spanned<i64>>,
+    max_child_sitemaps: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -224,6 +270,34 @@ impl Config {
             fetch.allow_private_networks = a;
         }
 
+        let mut discover = DiscoverConfig {
+            max_bytes: fetch.max_bytes,
+            ..DiscoverConfig::default()
+        };
+        let d = &raw.discover;
+        let at_least_one = |v: &Option<Spanned<i64>>, key: &str| -> Result<Option<usize>, ConfigError> {
+            match v {
+                Some(s) if *s.get_ref() < 1 => Err(at(s.span(), key, format!("must be at least 1, got {}", s.get_ref()))),
+                Some(s) => Ok(usize::try_from(*s.get_ref()).ok()),
+                None => Ok(None),
+            }
+        };
+        if let Some(n) = at_least_one(&d.max_entries, "discover.max_entries")? {
+            discover.max_entries = n;
+        }
+        if let Some(n) = at_least_one(&d.max_candidates_per_pass, "discover.max_candidates_per_pass")? {
+            discover.max_candidates_per_pass = n;
+        }
+        if let Some(n) = at_least_one(&d.max_sitemap_bytes, "discover.max_sitemap_bytes")? {
+            discover.max_sitemap_bytes = n as u64;
+        }
+        if let Some(n) = at_least_one(&d.max_sitemap_depth, "discover.max_sitemap_depth")? {
+            discover.max_sitemap_depth = n;
+        }
+        if let Some(n) = at_least_one(&d.max_child_sitemaps, "discover.max_child_sitemaps")? {
+            discover.max_child_sitemaps = n;
+        }
+
         let mut sources: Vec<SourceConfig> = Vec::new();
         for s in raw.sources {
             let name = s.name.get_ref().trim().to_string();
@@ -328,6 +402,7 @@ impl Config {
                 link_pattern,
                 keywords,
                 min_relevance,
+                discover,
             });
         }
 
@@ -335,6 +410,7 @@ impl Config {
             path: path.to_path_buf(),
             database,
             fetch,
+            discover,
             sources,
         })
     }
@@ -487,6 +563,29 @@ url = "pages/*.html"
         let cfg = parse("").unwrap();
         assert_eq!(cfg.database, PathBuf::from("/etc/vigia/vigia.db"));
         assert_eq!(cfg.fetch, FetchConfig::default());
+        assert_eq!(cfg.discover, DiscoverConfig::default());
         assert!(cfg.sources.is_empty());
+    }
+
+    #[test]
+    fn discover_limits_reach_every_source() {
+        let cfg = parse(
+            "[fetch]\nmax_bytes = 2_000_000\n[discover]\nmax_entries = 100\nmax_candidates_per_pass = 10\n\
+             max_sitemap_bytes = 9_000_000\nmax_sitemap_depth = 1\nmax_child_sitemaps = 5\n\
+             [[sources]]\nname = \"a\"\nkind = \"rss\"\nurl = \"https://e.org/\"\n",
+        )
+        .unwrap();
+        let want = DiscoverConfig {
+            max_entries: 100,
+            max_candidates_per_pass: 10,
+            max_bytes: 2_000_000,
+            max_sitemap_bytes: 9_000_000,
+            max_sitemap_depth: 1,
+            max_child_sitemaps: 5,
+        };
+        assert_eq!(cfg.discover, want);
+        assert_eq!(cfg.sources[0].discover, want);
+        let err = parse("[discover]\nmax_entries = 0\n").unwrap_err().to_string();
+        assert!(err.contains("line 2") && err.contains("discover.max_entries"), "{err}");
     }
 }

@@ -19,6 +19,7 @@ pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod lock;
+pub mod markup;
 pub mod pipeline;
 pub mod store;
 pub mod trend;

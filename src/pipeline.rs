@@ -270,7 +270,7 @@ async fn handle_candidate(
     }
 
     let page = if let Some(path) = &candidate.path {
-        match read_file_page(candidate, path, store)? {
+        match read_file_page(candidate, path, store, source.discover.max_bytes)? {
             FileRead::Page(page) => page,
             FileRead::Unchanged => {
                 report.summary.not_modified += 1;
@@ -394,7 +394,11 @@ enum FileRead {
 }
 
 /// A saved page is read from disk; its modification time plays the part of Last-Modified.
-fn read_file_page(candidate: &Candidate, path: &std::path::Path, store: &Store) -> Result<FileRead, PipelineError> {
+/// Like a response body, it is read up to `max_bytes` (`fetch.max_bytes`): a larger file is
+/// a failed page, never read whole.
+fn read_file_page(candidate: &Candidate, path: &std::path::Path, store: &Store, max_bytes: u64) -> Result<FileRead, PipelineError> {
+    use std::io::Read;
+
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return Ok(FileRead::Failed(format!("{}: {e}", path.display()))),
@@ -404,10 +408,19 @@ fn read_file_page(candidate: &Candidate, path: &std::path::Path, store: &Store) 
     if mtime.is_some() && stored.last_modified == mtime && store.article_for_url(&candidate.url)?.is_some() {
         return Ok(FileRead::Unchanged);
     }
-    let body = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return Ok(FileRead::Failed(format!("{}: {e}", path.display()))),
-    };
+    let too_large = || FileRead::Failed(format!("{} is larger than {max_bytes} bytes (fetch.max_bytes)", path.display()));
+    if meta.len() > max_bytes {
+        return Ok(too_large());
+    }
+    // The file may grow between the look and the read: one byte past the cap tells.
+    let mut body = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    let read = std::fs::File::open(path).and_then(|file| file.take(max_bytes.saturating_add(1)).read_to_end(&mut body));
+    if let Err(e) = read {
+        return Ok(FileRead::Failed(format!("{}: {e}", path.display())));
+    }
+    if body.len() as u64 > max_bytes {
+        return Ok(too_large());
+    }
     Ok(FileRead::Page(fetch::Page {
         url: candidate.url.clone(),
         final_url: candidate.url.clone(),

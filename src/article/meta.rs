@@ -387,7 +387,6 @@ fn visible_byline(dom: &Dom) -> Vec<String> {
 /// A byline folded into the date line: "Publicado: 14/11/2024 - Por Ana Ruiz".
 fn date_line_byline(dom: &Dom) -> Vec<String> {
     const KEYS: [&str; 6] = ["fecha", "date", "meta", "info", "dateline", "datos"];
-    const MARKS: [&str; 6] = [" - por ", " | por ", " — por ", " - by ", " | by ", " — by "];
     for (i, n) in dom.nodes.iter().enumerate() {
         if n.el.is_none() || n.kind == Kind::Junk || n.hint == Hint::StrongNegative || n.end as usize - i > 40 {
             continue;
@@ -400,19 +399,30 @@ fn date_line_byline(dom: &Dom) -> Vec<String> {
         if text.chars().count() > 120 {
             continue;
         }
-        let lower = text.to_lowercase();
-        // Lower-casing keeps byte offsets for these scripts only when lengths agree.
-        if lower.len() != text.len() {
-            continue;
-        }
-        if let Some(at) = MARKS.iter().filter_map(|m| lower.find(m).map(|p| p + 3)).min() {
-            let authors = split_authors(&text[at..]);
+        if let Some(byline) = after_byline_mark(&text) {
+            let authors = split_authors(byline);
             if !authors.is_empty() {
                 return authors;
             }
         }
     }
     Vec::new()
+}
+
+/// The byline after the first separator followed by "por"/"by" (" - Por Ana Ruiz" gives
+/// "Por Ana Ruiz"), matched whatever the letter case.
+fn after_byline_mark(text: &str) -> Option<&str> {
+    const SEPARATORS: [&str; 3] = [" - ", " | ", " — "];
+    const WORDS: [&str; 2] = ["por ", "by "];
+    // ASCII lower-casing changes no byte length, so an offset in `lower` is one in `text`
+    // (full lower-casing does: "İ" grows from two bytes to three).
+    let lower = text.to_ascii_lowercase();
+    SEPARATORS
+        .iter()
+        .flat_map(|sep| WORDS.iter().map(move |word| (sep, word)))
+        .filter_map(|(sep, word)| lower.find(&format!("{sep}{word}")).map(|at| at + sep.len()))
+        .min()
+        .and_then(|at| text.get(at..))
 }
 
 /// Whether a form, navigation or comment area holds node `i` (a few levels up).
@@ -900,5 +910,96 @@ mod tests {
         assert_eq!(meta.published.as_deref(), Some("2024-03-15T13:00:00Z"));
         assert_eq!(meta.modified.as_deref(), Some("2024-03-16T09:00:00Z"));
         assert_eq!(meta.authors, vec!["Ana Ruiz", "Bo Kim", "Cy Dee"]);
+    }
+}
+
+#[cfg(test)]
+mod unicode_bylines {
+    use super::*;
+
+    fn authors_of(markup: &str) -> Vec<String> {
+        let html = format!("<html><body>{markup}<p>Texto.</p></body></html>");
+        let doc = scraper::Html::parse_document(&html);
+        extract_meta(&super::super::dom::build(&doc), None, None).authors
+    }
+
+    #[test]
+    fn date_line_bylines_in_any_script() {
+        let cases = [
+            ("November 8, 2012 10:22 pm AEST — By Jane Roe", "Jane Roe"),
+            ("Publicado: 14/11/2024 — Por José Núñez", "José Núñez"),
+            // Lower-casing "İ" adds a byte: offsets from a lower-cased copy would shift.
+            ("İSTANBUL, 3 Mart 2024 - By Ayşe Yılmaz", "Ayşe Yılmaz"),
+            ("STRAẞE 5, 2 July 2024 | POR María López", "María López"),
+        ];
+        for (line, author) in cases {
+            let got = authors_of(&format!(r#"<div class="dateline">{line}</div>"#));
+            assert_eq!(got, vec![author], "{line}");
+        }
+    }
+
+    /// Pieces that change byte lengths when case-mapped, are several bytes long, or combine.
+    const PIECES: &[&str] = &[
+        "İ",
+        "ẞ",
+        "ß",
+        "Σ",
+        "ς",
+        "ΐ",
+        "—",
+        "–",
+        "\u{a0}",
+        "e\u{301}",
+        "\u{308}",
+        "🇵🇪",
+        "👩‍👧",
+        "ﬁ",
+        "Å",
+        " ",
+        " - ",
+        " | ",
+        " — ",
+        "By ",
+        "by ",
+        "Por ",
+        "POR ",
+        ": ",
+        "de ",
+        "November 8, 2012",
+        "22 de agosto de 2024",
+        "14/11/2024",
+        "10:22 pm",
+        "AEST",
+        "Jane Roe",
+        "José Núñez",
+        "May",
+        ".",
+        ",",
+        "@",
+        "http://x.y",
+        "1",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn unicode_bylines_and_dates_never_panic(picks in proptest::collection::vec(0..PIECES.len(), 0..14)) {
+            let line: String = picks.iter().map(|&i| PIECES[i]).collect();
+            let _ = split_authors(&line);
+            let _ = clean_author(&line);
+            let _ = after_byline_mark(&line);
+            let _ = clean_title(&line, Some(&line));
+            let _ = strip_site_name(&line, Some("Σ"), Some("https://www.example.com/a"));
+            let _ = strip_leading_title(line.clone(), &line);
+            let _ = dates::parse_visible_date(&line);
+            let _ = dates::parse_date(&line);
+            let page = format!(
+                r#"<html><head><title>{line}</title><meta name="author" content="{line}"></head><body>
+                <h1>{line}</h1><div class="dateline">{line}</div><span class="byline">{line}</span>
+                <p class="date">{line}</p><p>{line}</p></body></html>"#
+            );
+            let _ = crate::article::extract_article(&page, Some("https://e.org/2024/03/05/nota"), None);
+        }
     }
 }

@@ -5,7 +5,6 @@ mod dates;
 mod dom;
 mod lang;
 mod meta;
-mod nesting;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -37,8 +36,7 @@ pub struct Article {
 /// `url` is the page's address (resolves relative links, gives a last-resort date);
 /// `fetched_at` bounds the published date (a page cannot be published after it was fetched).
 pub fn extract_article(html: &str, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
-    let html = nesting::limit_nesting(html, nesting::MAX_DEPTH);
-    let doc = scraper::Html::parse_document(&html);
+    let doc = crate::markup::parse_document(html);
     extract_from_document(&doc, url, fetched_at)
 }
 

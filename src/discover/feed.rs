@@ -8,20 +8,25 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use feed_rs::model::{Entry, Link};
 use url::Url;
 
-use super::{Candidate, DiscoverError, absolute_http, gunzip_if_needed};
+use quick_xml::events::Event;
 
-/// The entries of a feed, in feed order.
+use super::{Candidate, DiscoverError, absolute_http, gunzip_if_needed};
+use crate::config::DiscoverConfig;
+
+/// The entries of a feed, in feed order: the first `limits.max_entries` of them.
 ///
 /// `bytes` is the body as received, so the parser can honour the XML encoding declaration;
 /// `base_url` is where the feed was found and resolves relative links (after any `xml:base`).
-/// Entries without an http(s) link are left out.
-pub fn parse_feed(bytes: &[u8], base_url: &str) -> Result<Vec<Candidate>, DiscoverError> {
+/// A gzip body is read up to `limits.max_bytes` once decompressed. Entries without an
+/// http(s) link are left out.
+pub fn parse_feed(bytes: &[u8], base_url: &str, limits: &DiscoverConfig) -> Result<Vec<Candidate>, DiscoverError> {
     let parse_error = |message: String| DiscoverError::Parse {
         what: "feed",
         url: base_url.to_string(),
         message,
     };
-    let bytes = gunzip_if_needed(bytes).map_err(parse_error)?;
+    let bytes = gunzip_if_needed(bytes, limits.max_bytes).map_err(parse_error)?;
+    let max = limits.max_entries;
     // The parser rejects a whole feed over a base that is not an absolute URL.
     let base = Url::parse(base_url).ok();
     // A feed that is not well-formed XML (a raw `&` in a link, an HTML `&nbsp;`) is read
@@ -39,13 +44,65 @@ pub fn parse_feed(bytes: &[u8], base_url: &str) -> Result<Vec<Candidate>, Discov
         })
         .unwrap_or_else(|_| Err("the feed parser gave up on this input".to_string()))
     };
-    let feed = match parse(&bytes) {
+    // The parser holds every entry it reads, so it is given no more than are kept.
+    let feed = match parse(&first_entries(&bytes, max)) {
         Ok(feed) => feed,
         Err(first) => repair_xml(&bytes)
-            .and_then(|fixed| parse(&fixed).ok())
+            .and_then(|fixed| parse(&first_entries(&fixed, max)).ok())
             .ok_or_else(|| parse_error(first))?,
     };
-    Ok(feed.entries.iter().filter_map(|entry| candidate(entry, base.as_ref())).collect())
+    Ok(feed
+        .entries
+        .iter()
+        .take(max)
+        .filter_map(|entry| candidate(entry, base.as_ref()))
+        .collect())
+}
+
+/// The feed up to its `max`-th entry (`<item>` or `<entry>`), with the elements still open
+/// there closed; the bytes themselves when they hold no more, or cannot be read as XML.
+fn first_entries(xml: &[u8], max: usize) -> Cow<'_, [u8]> {
+    // Entries sit at most two levels down: rss/channel/item, feed/entry, rdf:RDF/item.
+    let is_entry = |open: &[Vec<u8>], local: &[u8]| open.len() <= 2 && matches!(local, b"item" | b"entry");
+    let mut entries = 0;
+    // Counts one more entry; true when `max` were already there.
+    let mut full = || {
+        entries += 1;
+        entries > max
+    };
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    reader.config_mut().check_end_names = false;
+    let mut open: Vec<Vec<u8>> = Vec::new();
+    loop {
+        let at = reader.buffer_position() as usize;
+        match reader.read_event() {
+            Ok(Event::Start(e)) => {
+                if is_entry(&open, e.local_name().as_ref()) && full() {
+                    return Cow::Owned(closed_at(xml, at, &open));
+                }
+                open.push(e.name().as_ref().to_vec());
+            }
+            Ok(Event::Empty(e)) if is_entry(&open, e.local_name().as_ref()) && full() => {
+                return Cow::Owned(closed_at(xml, at, &open));
+            }
+            Ok(Event::End(_)) => {
+                open.pop();
+            }
+            Ok(Event::Eof) | Err(_) => return Cow::Borrowed(xml),
+            Ok(_) => {}
+        }
+    }
+}
+
+/// `xml` up to `at`, then an end tag for each of the `open` elements, innermost first.
+fn closed_at(xml: &[u8], at: usize, open: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = xml.get(..at).unwrap_or(xml).to_vec();
+    for name in open.iter().rev() {
+        out.extend_from_slice(b"</");
+        out.extend_from_slice(name);
+        out.push(b'>');
+    }
+    out
 }
 
 fn candidate(entry: &Entry, base: Option<&Url>) -> Option<Candidate> {
@@ -90,7 +147,7 @@ pub(crate) fn iso_utc(when: DateTime<Utc>) -> String {
 /// A title as plain text: feeds often carry markup or HTML entities in titles.
 fn plain_title(text: &str) -> String {
     let text: Cow<str> = if text.contains(['<', '&']) {
-        Cow::Owned(scraper::Html::parse_fragment(text).root_element().text().collect())
+        Cow::Owned(crate::markup::parse_fragment(text).root_element().text().collect())
     } else {
         Cow::Borrowed(text)
     };
@@ -203,9 +260,13 @@ mod tests {
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
+    fn limits() -> DiscoverConfig {
+        DiscoverConfig::default()
+    }
+
     #[test]
     fn rss2_entries_keep_order_titles_dates_and_unescaped_links() {
-        let got = parse_feed(&fixture("rss2_es.xml"), "https://noticias.example.org/feed/").unwrap();
+        let got = parse_feed(&fixture("rss2_es.xml"), "https://noticias.example.org/feed/", &limits()).unwrap();
         let urls: Vec<&str> = got.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -232,7 +293,7 @@ mod tests {
 
     #[test]
     fn rss1_items_are_read_with_dublin_core_dates() {
-        let got = parse_feed(&fixture("rss1.rdf"), "https://boletin.example.net/rss").unwrap();
+        let got = parse_feed(&fixture("rss1.rdf"), "https://boletin.example.net/rss", &limits()).unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].url, "https://boletin.example.net/informes/2024/carceles");
         assert_eq!(got[0].title.as_deref(), Some("Prison overcrowding reaches 160% in three states"));
@@ -242,7 +303,7 @@ mod tests {
 
     #[test]
     fn atom_links_resolve_against_xml_base_and_the_feed_url() {
-        let got = parse_feed(&fixture("atom.xml"), "https://revista.example.com/feeds/atom.xml").unwrap();
+        let got = parse_feed(&fixture("atom.xml"), "https://revista.example.com/feeds/atom.xml", &limits()).unwrap();
         let urls: Vec<&str> = got.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -269,7 +330,7 @@ mod tests {
 
     #[test]
     fn garbage_is_a_parse_error_naming_the_feed() {
-        let err = parse_feed(b"<html><body>not a feed</body></html>", "https://e.org/feed").unwrap_err();
+        let err = parse_feed(b"<html><body>not a feed</body></html>", "https://e.org/feed", &limits()).unwrap_err();
         match err {
             DiscoverError::Parse { what, url, .. } => {
                 assert_eq!(what, "feed");
@@ -277,8 +338,8 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        assert!(parse_feed(b"", "https://e.org/feed").is_err());
-        assert!(parse_feed(&[0xff, 0xfe, 0x00], "https://e.org/feed").is_err());
+        assert!(parse_feed(b"", "https://e.org/feed", &limits()).is_err());
+        assert!(parse_feed(&[0xff, 0xfe, 0x00], "https://e.org/feed", &limits()).is_err());
     }
 
     #[test]
@@ -286,8 +347,51 @@ mod tests {
         use std::io::Write;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         gz.write_all(&fixture("rss1.rdf")).unwrap();
-        let got = parse_feed(&gz.finish().unwrap(), "https://boletin.example.net/rss").unwrap();
+        let got = parse_feed(&gz.finish().unwrap(), "https://boletin.example.net/rss", &limits()).unwrap();
         assert_eq!(got.len(), 2);
+    }
+
+    #[test]
+    fn entries_past_the_cap_never_reach_the_parser() {
+        let items: String = (0..1_000)
+            .map(|i| format!("<item><title>n{i}</title><link>https://e.org/{i}</link></item>\n"))
+            .collect();
+        let rss = format!(r#"<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>"#);
+        let cut = first_entries(rss.as_bytes(), 10);
+        let cut = String::from_utf8_lossy(&cut);
+        assert_eq!(cut.matches("<item>").count(), 10);
+        assert!(cut.ends_with("</item>\n</channel></rss>"), "{}", &cut[cut.len() - 40..]);
+        let few = DiscoverConfig {
+            max_entries: 10,
+            ..limits()
+        };
+        let got = parse_feed(rss.as_bytes(), "https://e.org/feed", &few).unwrap();
+        assert_eq!(got.len(), 10);
+        assert_eq!(got[9].url, "https://e.org/9");
+
+        let entries: String = (0..100)
+            .map(|i| format!("<entry><link href=\"https://e.org/{i}\"/></entry>"))
+            .collect();
+        let atom = format!(r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>{entries}</feed>"#);
+        assert_eq!(parse_feed(atom.as_bytes(), "https://e.org/feed", &few).unwrap().len(), 10);
+        // Fewer entries than the cap, or no XML at all: the bytes as they are.
+        assert!(matches!(first_entries(atom.as_bytes(), 100), Cow::Borrowed(_)));
+        assert!(matches!(first_entries(b"<rss><channel><item></rss>", 0), Cow::Owned(_)));
+        assert!(matches!(first_entries(b"\xff\xfe<\x00", 0), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn gzip_feed_past_the_byte_cap_is_an_error() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&fixture("rss2_es.xml")).unwrap();
+        let body = gz.finish().unwrap();
+        let small = DiscoverConfig {
+            max_bytes: 1_000,
+            ..limits()
+        };
+        let err = parse_feed(&body, "https://e.org/feed", &small).unwrap_err().to_string();
+        assert!(err.contains("exceeds 1000 bytes"), "{err}");
     }
 
     #[test]
@@ -297,7 +401,7 @@ mod tests {
             <link>https://e.org/a?x=1&y=2</link>
             <description><![CDATA[<p>A & B &nbsp;</p>]]></description></item>
             </channel></rss>"#;
-        let got = parse_feed(xml, "https://e.org/feed/").unwrap();
+        let got = parse_feed(xml, "https://e.org/feed/", &limits()).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].url, "https://e.org/a?x=1&y=2");
         assert_eq!(got[0].title.as_deref(), Some("Uno dos & tres é ñ &bogus;"));
@@ -327,12 +431,12 @@ mod tests {
             <item><title>Sin enlace</title><guid isPermaLink="false">abc-123</guid></item>
             <item><title>Con enlace</title><link>/nota/1</link></item>
             </channel></rss>"#;
-        let got = parse_feed(xml, "https://e.org/feed/").unwrap();
+        let got = parse_feed(xml, "https://e.org/feed/", &limits()).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].url, "https://e.org/nota/1");
         // Without a usable base, only absolute links remain.
         for base in ["", "not a url"] {
-            assert!(parse_feed(xml, base).unwrap().is_empty());
+            assert!(parse_feed(xml, base, &limits()).unwrap().is_empty());
         }
     }
 }

@@ -4,21 +4,22 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Selector;
 use url::Url;
 
 static BASE: LazyLock<Selector> = LazyLock::new(|| Selector::parse("base[href]").expect("constant selector"));
 static ANCHOR: LazyLock<Selector> = LazyLock::new(|| Selector::parse("a[href]").expect("constant selector"));
 
-/// The http(s) links of an HTML page whose absolute URL matches `pattern`, in page order.
+/// The http(s) links of an HTML page whose absolute URL matches `pattern`, in page order:
+/// the first `max` of them.
 ///
 /// Links resolve against the first `<base href>` (itself resolved against `base_url`) or else
 /// `base_url`; fragments are dropped before matching, and each URL is listed once.
-pub fn page_links(html: &str, base_url: &str, pattern: &Regex) -> Vec<String> {
+pub fn page_links(html: &str, base_url: &str, pattern: &Regex, max: usize) -> Vec<String> {
     let Ok(page_url) = Url::parse(base_url) else {
         return Vec::new();
     };
-    let doc = Html::parse_document(html);
+    let doc = crate::markup::parse_document(html);
     let base = doc
         .select(&BASE)
         .next()
@@ -42,6 +43,9 @@ pub fn page_links(html: &str, base_url: &str, pattern: &Regex) -> Vec<String> {
         let url: String = url.into();
         if pattern.is_match(&url) && seen.insert(url.clone()) {
             links.push(url);
+            if links.len() == max {
+                break;
+            }
         }
     }
     links
@@ -59,7 +63,7 @@ mod tests {
     #[test]
     fn keeps_article_links_once_in_page_order() {
         let pattern = Regex::new(r"^https://www\.example\.pe/policiales/\d{4}/\d{2}/").unwrap();
-        let got = page_links(&section(), "https://www.example.pe/policiales/", &pattern);
+        let got = page_links(&section(), "https://www.example.pe/policiales/", &pattern, usize::MAX);
         assert_eq!(
             got,
             [
@@ -77,8 +81,16 @@ mod tests {
         let html = r#"<a href="2024/03/nota-uno">1</a><a href="../otra/2024/03/x">2</a>
             <a href="https://e.pe/sec/2024/03/nota-uno#comentarios">1 again</a>"#;
         let pattern = Regex::new(r"/\d{4}/\d{2}/").unwrap();
-        let got = page_links(html, "https://e.pe/sec/", &pattern);
+        let got = page_links(html, "https://e.pe/sec/", &pattern, usize::MAX);
         assert_eq!(got, ["https://e.pe/sec/2024/03/nota-uno", "https://e.pe/otra/2024/03/x"]);
+    }
+
+    #[test]
+    fn links_stop_at_the_cap() {
+        let html: String = (0..100).map(|i| format!("<a href=\"/n/{i}\">{i}</a>")).collect();
+        let got = page_links(&html, "https://e.pe/", &Regex::new("").unwrap(), 5);
+        assert_eq!(got.len(), 5);
+        assert_eq!(got[4], "https://e.pe/n/4");
     }
 
     #[test]
@@ -86,8 +98,8 @@ mod tests {
         let html = r#"<a href="mailto:x@e.pe">m</a><a href="javascript:void(0)">j</a>
             <a href="http://[::1">broken</a><a>no href</a>"#;
         let any = Regex::new(".").unwrap();
-        assert!(page_links(html, "https://e.pe/", &any).is_empty());
-        assert!(page_links("<a href=/x>x</a>", "not a url", &any).is_empty());
-        assert!(page_links("", "https://e.pe/", &any).is_empty());
+        assert!(page_links(html, "https://e.pe/", &any, usize::MAX).is_empty());
+        assert!(page_links("<a href=/x>x</a>", "not a url", &any, usize::MAX).is_empty());
+        assert!(page_links("", "https://e.pe/", &any, usize::MAX).is_empty());
     }
 }

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use url::Url;
 
-use crate::config::{SourceConfig, SourceKind};
+use crate::config::{DiscoverConfig, SourceConfig, SourceKind};
 use crate::fetch::{Expect, Fetcher, Outcome, Page, Validators};
 
 pub mod canonical;
@@ -25,13 +25,6 @@ pub use feed::parse_feed;
 pub use files::list_files;
 pub use links::page_links;
 pub use sitemap::{Sitemap, parse_sitemap};
-
-/// How many levels of sitemap indexes below the source's own sitemap are followed.
-pub const MAX_SITEMAP_DEPTH: usize = 3;
-/// How many child sitemaps one source may fetch in one run.
-pub const MAX_CHILD_SITEMAPS: usize = 50;
-/// Cap on a decompressed gzip body (the sitemap protocol allows 50 MB uncompressed).
-pub const MAX_GUNZIPPED_BYTES: u64 = 50 * 1024 * 1024;
 
 /// An article a source points to.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,27 +56,59 @@ pub enum DiscoverError {
 ///
 /// A `link_pattern` set on a feed or sitemap source filters its candidates too, as it does
 /// the links of a section page. In a sitemap index, a child sitemap that cannot be fetched or
-/// read is logged and skipped; the source's own URL failing is an error.
+/// read is logged and skipped; the source's own URL failing is an error. Every limit of
+/// `source.discover` applies: a source other than `files` that offers more candidates than
+/// one pass takes hands over the newest.
 pub async fn discover(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
-    let mut found = match source.kind {
-        SourceKind::Rss => discover_feed(&source.url, fetcher).await?,
-        SourceKind::Sitemap => discover_sitemap(&source.url, fetcher).await?,
+    let limits = &source.discover;
+    let wanted = |c: &Candidate| source.link_pattern.as_ref().is_none_or(|p| p.is_match(&c.url));
+    let found = match source.kind {
+        SourceKind::Rss => {
+            let mut found = discover_feed(&source.url, fetcher, limits).await?;
+            found.retain(wanted);
+            found
+        }
+        SourceKind::Sitemap => discover_sitemap(&source.url, fetcher, limits, &wanted).await?,
         SourceKind::Page => discover_page(source, fetcher).await?,
         SourceKind::Files => list_files(&source.url)?,
     };
-    if let (Some(pattern), SourceKind::Rss | SourceKind::Sitemap) = (&source.link_pattern, source.kind) {
-        found.retain(|c| pattern.is_match(&c.url));
+    let mut found = dedup(found);
+    if source.kind != SourceKind::Files {
+        found = newest(found, limits.max_candidates_per_pass, &source.name);
     }
-    let found = dedup(found);
     tracing::debug!(source = %source.name, candidates = found.len(), "Discovered.");
     Ok(found)
 }
 
-async fn discover_feed(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
+/// At most `max` candidates: when there are more, the newest (those without a date after
+/// all dated ones, in source order).
+fn newest(mut found: Vec<Candidate>, max: usize, source: &str) -> Vec<Candidate> {
+    if found.len() <= max {
+        return found;
+    }
+    // ISO 8601 dates in UTC sort as text; the sort is stable.
+    found.sort_by(|a, b| {
+        b.published
+            .is_some()
+            .cmp(&a.published.is_some())
+            .then_with(|| b.published.cmp(&a.published))
+    });
+    let left = found.len() - max;
+    found.truncate(max);
+    tracing::info!(
+        source,
+        kept = max,
+        left,
+        "More candidates than one pass takes: the newest are fetched, the older ones are not fetched this pass."
+    );
+    found
+}
+
+async fn discover_feed(url: &str, fetcher: &Fetcher, limits: &DiscoverConfig) -> Result<Vec<Candidate>, DiscoverError> {
     match fetch_source(fetcher, url, Expect::Any).await? {
         // Nothing changed since the last look, so nothing new.
         None => Ok(Vec::new()),
-        Some(page) => parse_feed(&page.body, &page.final_url),
+        Some(page) => parse_feed(&page.body, &page.final_url, limits),
     }
 }
 
@@ -94,7 +119,7 @@ async fn discover_page(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<C
     let html = crate::fetch::charset::decode(&page.body, page.content_type.as_deref());
     let any = regex::Regex::new("").expect("constant pattern");
     let pattern = source.link_pattern.as_ref().unwrap_or(&any);
-    Ok(page_links(&html, &page.final_url, pattern)
+    Ok(page_links(&html, &page.final_url, pattern, source.discover.max_entries)
         .into_iter()
         .map(|url| Candidate {
             url,
@@ -103,46 +128,76 @@ async fn discover_page(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<C
         .collect())
 }
 
-async fn discover_sitemap(url: &str, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
+async fn discover_sitemap(
+    url: &str,
+    fetcher: &Fetcher,
+    limits: &DiscoverConfig,
+    wanted: &dyn Fn(&Candidate) -> bool,
+) -> Result<Vec<Candidate>, DiscoverError> {
     let page = fetch_source(fetcher, url, Expect::Any).await?.ok_or_else(|| not_modified(url))?;
-    walk_sitemaps(url, &page, |child| async move { fetch_source(fetcher, &child, Expect::Any).await }).await
+    walk_sitemaps(url, &page, limits, wanted, |child| async move {
+        fetch_source(fetcher, &child, Expect::Any).await
+    })
+    .await
 }
 
-/// Reads a fetched sitemap and, breadth first, the child sitemaps of any index it is, within
-/// [`MAX_SITEMAP_DEPTH`] and [`MAX_CHILD_SITEMAPS`]; `fetch_child` fetches one child.
-async fn walk_sitemaps<F, Fut>(url: &str, root: &Page, mut fetch_child: F) -> Result<Vec<Candidate>, DiscoverError>
+/// Reads a fetched sitemap and, breadth first, the child sitemaps of any index it is;
+/// `fetch_child` fetches one child. Keeps the `wanted` URLs, at most `max_entries` of them
+/// in all, and follows at most `max_child_sitemaps` children, `max_sitemap_depth` levels down.
+async fn walk_sitemaps<F, Fut>(
+    url: &str,
+    root: &Page,
+    limits: &DiscoverConfig,
+    wanted: &dyn Fn(&Candidate) -> bool,
+    mut fetch_child: F,
+) -> Result<Vec<Candidate>, DiscoverError>
 where
     F: FnMut(String) -> Fut,
     Fut: Future<Output = Result<Option<Page>, DiscoverError>>,
 {
-    let root_map = read_sitemap(root)?;
-    let mut found = root_map.urls;
+    let root_map = read_sitemap(root, limits)?;
+    let mut found: Vec<Candidate> = root_map.urls.into_iter().filter(|c| wanted(c)).collect();
     let mut seen: HashSet<String> = HashSet::from([dedup_key(url), dedup_key(&root.final_url)]);
-    let mut queue: VecDeque<(String, usize)> = root_map.children.into_iter().map(|c| (c, 1)).collect();
+    let mut queue: VecDeque<(String, usize)> = VecDeque::new();
+    // Children are queued once each, and no more than can still be fetched.
+    let mut left_out = 0;
+    let mut enqueue = |queue: &mut VecDeque<(String, usize)>, children: Vec<String>, depth: usize, fetched: usize| {
+        for child in children {
+            let key = dedup_key(&child);
+            if seen.contains(&key) {
+                continue;
+            }
+            if queue.len() + fetched >= limits.max_child_sitemaps {
+                left_out += 1;
+            } else {
+                seen.insert(key);
+                queue.push_back((child, depth));
+            }
+        }
+    };
+    enqueue(&mut queue, root_map.children, 1, 0);
     let mut fetched = 0;
     while let Some((child, depth)) = queue.pop_front() {
-        if !seen.insert(dedup_key(&child)) {
-            continue;
-        }
-        if fetched == MAX_CHILD_SITEMAPS {
+        if found.len() >= limits.max_entries {
             tracing::warn!(
                 sitemap = url,
                 left = queue.len() + 1,
-                "Child sitemap limit reached; the rest are skipped."
+                "Sitemap entry limit reached; the remaining children are skipped."
             );
             break;
         }
         fetched += 1;
         let read = match fetch_child(child.clone()).await {
-            Ok(Some(page)) => read_sitemap(&page),
+            Ok(Some(page)) => read_sitemap(&page, limits),
             Ok(None) => Err(not_modified(&child)),
             Err(e) => Err(e),
         };
         match read {
             Ok(map) => {
-                found.extend(map.urls);
-                if depth < MAX_SITEMAP_DEPTH {
-                    queue.extend(map.children.into_iter().map(|c| (c, depth + 1)));
+                let room = limits.max_entries - found.len();
+                found.extend(map.urls.into_iter().filter(|c| wanted(c)).take(room));
+                if depth < limits.max_sitemap_depth {
+                    enqueue(&mut queue, map.children, depth + 1, fetched);
                 } else if !map.children.is_empty() {
                     tracing::warn!(
                         sitemap = %child,
@@ -153,12 +208,15 @@ where
             Err(e) => tracing::warn!(sitemap = %child, error = %e, "Skipping a child sitemap."),
         }
     }
+    if left_out > 0 {
+        tracing::warn!(sitemap = url, left = left_out, "Child sitemap limit reached; the rest are skipped.");
+    }
     Ok(found)
 }
 
 /// Parses a fetched sitemap, resolving its URLs against where it was found.
-fn read_sitemap(page: &Page) -> Result<Sitemap, DiscoverError> {
-    let map = parse_sitemap(&page.body).map_err(|e| match e {
+fn read_sitemap(page: &Page, limits: &DiscoverConfig) -> Result<Sitemap, DiscoverError> {
+    let map = parse_sitemap(&page.body, limits).map_err(|e| match e {
         DiscoverError::Parse { what, message, .. } => DiscoverError::Parse {
             what,
             url: page.final_url.clone(),
@@ -231,20 +289,30 @@ pub(crate) fn absolute_http(href: &str, base: Option<&Url>) -> Option<String> {
     matches!(url.scheme(), "http" | "https").then(|| url.into())
 }
 
-/// The body itself, or its decompressed content when it starts with the gzip magic bytes.
-pub(crate) fn gunzip_if_needed(bytes: &[u8]) -> Result<Cow<'_, [u8]>, String> {
+/// The body itself, or its decompressed content when it starts with the gzip magic bytes:
+/// read as a stream, never holding more than `max_bytes`, an error past them.
+pub(crate) fn gunzip_if_needed(bytes: &[u8], max_bytes: u64) -> Result<Cow<'_, [u8]>, String> {
     if !bytes.starts_with(&[0x1f, 0x8b]) {
         return Ok(Cow::Borrowed(bytes));
     }
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes)
-        .take(MAX_GUNZIPPED_BYTES + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("cannot decompress gzip body: {e}"))?;
-    if out.len() as u64 > MAX_GUNZIPPED_BYTES {
-        return Err(format!("gzip body exceeds {MAX_GUNZIPPED_BYTES} bytes once decompressed"));
+    let max = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+    let mut reader = flate2::read::MultiGzDecoder::new(bytes);
+    let mut out: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut chunk).map_err(|e| format!("cannot decompress gzip body: {e}"))?;
+        if n == 0 {
+            return Ok(Cow::Owned(out));
+        }
+        if n > max - out.len() {
+            return Err(format!("gzip body exceeds {max_bytes} bytes once decompressed"));
+        }
+        // Grow by doubling, but never past the cap.
+        if out.capacity() - out.len() < n {
+            out.reserve_exact(out.capacity().max(n).min(max - out.len()));
+        }
+        out.extend_from_slice(&chunk[..n]);
     }
-    Ok(Cow::Owned(out))
 }
 
 #[cfg(test)]
@@ -263,6 +331,7 @@ mod tests {
             link_pattern: None,
             keywords: Vec::new(),
             min_relevance: None,
+            discover: DiscoverConfig::default(),
         }
     }
 
@@ -347,7 +416,7 @@ mod tests {
                 .to_vec(),
             fetched_at: chrono::Utc::now(),
         };
-        let map = read_sitemap(&page).unwrap();
+        let map = read_sitemap(&page, &DiscoverConfig::default()).unwrap();
         let urls: Vec<&str> = map.urls.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(urls, ["https://www.e.org/nota/1", "https://e.org/nota/2"]);
 
@@ -355,7 +424,7 @@ mod tests {
             body: b"<html>".to_vec(),
             ..page
         };
-        match read_sitemap(&broken) {
+        match read_sitemap(&broken, &DiscoverConfig::default()) {
             Err(DiscoverError::Parse { what, url, .. }) => {
                 assert_eq!(what, "sitemap");
                 assert_eq!(url, "https://www.e.org/maps/sitemap.xml");
@@ -366,17 +435,45 @@ mod tests {
 
     #[test]
     fn gunzip_is_bounded_and_passes_plain_bytes_through() {
-        assert!(matches!(gunzip_if_needed(b"<urlset/>"), Ok(Cow::Borrowed(_))));
+        assert!(matches!(gunzip_if_needed(b"<urlset/>", 10), Ok(Cow::Borrowed(_))));
         use std::io::Write;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         let zeros = vec![0u8; 1024 * 1024];
-        for _ in 0..=MAX_GUNZIPPED_BYTES / zeros.len() as u64 {
+        for _ in 0..=8 {
             gz.write_all(&zeros).unwrap();
         }
         let bomb = gz.finish().unwrap();
         assert!(bomb.len() < 1024 * 1024);
-        let err = gunzip_if_needed(&bomb).unwrap_err();
+        let err = gunzip_if_needed(&bomb, 8 * 1024 * 1024).unwrap_err();
         assert!(err.contains("exceeds"), "{err}");
+        // A body of exactly the cap is whole.
+        assert_eq!(gunzip_if_needed(&bomb, 9 * 1024 * 1024).unwrap().len(), 9 * 1024 * 1024);
+    }
+
+    fn dated(url: &str, published: Option<&str>) -> Candidate {
+        Candidate {
+            url: url.to_string(),
+            published: published.map(str::to_string),
+            ..Candidate::default()
+        }
+    }
+
+    #[test]
+    fn a_pass_takes_the_newest_candidates() {
+        let found = vec![
+            dated("https://e.org/a", Some("2024-03-01")),
+            dated("https://e.org/b", None),
+            dated("https://e.org/c", Some("2024-03-05T10:00:00Z")),
+            dated("https://e.org/d", Some("2024-03-03")),
+            dated("https://e.org/e", None),
+        ];
+        let urls = |found: Vec<Candidate>| found.into_iter().map(|c| c.url).collect::<Vec<_>>();
+        assert_eq!(urls(newest(found.clone(), 5, "s")), urls(found.clone()), "all fit: source order");
+        assert_eq!(urls(newest(found.clone(), 2, "s")), ["https://e.org/c", "https://e.org/d"]);
+        assert_eq!(
+            urls(newest(found, 4, "s")),
+            ["https://e.org/c", "https://e.org/d", "https://e.org/a", "https://e.org/b"]
+        );
     }
 }
 
@@ -415,7 +512,7 @@ mod walk_tests {
     async fn walk(root: &str, site: &HashMap<String, String>) -> (Result<Vec<Candidate>, DiscoverError>, Vec<String>) {
         let asked = RefCell::new(Vec::new());
         let root_page = page(root, site[root].clone());
-        let found = walk_sitemaps(root, &root_page, |child| {
+        let found = walk_sitemaps(root, &root_page, &DiscoverConfig::default(), &|_| true, |child| {
             asked.borrow_mut().push(child.clone());
             let answer = match site.get(&child) {
                 Some(body) => Ok(Some(page(&child, body.clone()))),
@@ -479,26 +576,57 @@ mod walk_tests {
         }
         let (found, asked) = walk(&level(0), &site).await;
         let found = found.unwrap();
-        // The root's own children are depth 1; indexes at depth MAX_SITEMAP_DEPTH are read
-        // but their children are not.
-        let want: Vec<String> = (0..MAX_SITEMAP_DEPTH).map(|n| format!("https://e.org/page{n}")).collect();
+        // The root's own children are depth 1; indexes at the deepest level are read but
+        // their children are not.
+        let depth = DiscoverConfig::default().max_sitemap_depth;
+        let want: Vec<String> = (0..depth).map(|n| format!("https://e.org/page{n}")).collect();
         assert_eq!(urls(&found), want);
         assert!(!asked.contains(&level(0)), "the root was fetched again: {asked:?}");
-        assert!(asked.contains(&level(MAX_SITEMAP_DEPTH)));
-        assert!(!asked.contains(&level(MAX_SITEMAP_DEPTH + 1)));
+        assert!(asked.contains(&level(depth)));
+        assert!(!asked.contains(&level(depth + 1)));
     }
 
     #[tokio::test]
     async fn child_fetches_are_bounded() {
         let mut site = HashMap::new();
-        let children: Vec<String> = (0..MAX_CHILD_SITEMAPS + 10).map(|n| format!("https://e.org/s{n}.xml")).collect();
+        let max = DiscoverConfig::default().max_child_sitemaps;
+        let children: Vec<String> = (0..max + 10).map(|n| format!("https://e.org/s{n}.xml")).collect();
         site.insert("https://e.org/index.xml".to_string(), index(&children));
         for (n, child) in children.iter().enumerate() {
             site.insert(child.clone(), urlset(&[&format!("https://e.org/p{n}")]));
         }
         let (found, asked) = walk("https://e.org/index.xml", &site).await;
-        assert_eq!(asked.len(), MAX_CHILD_SITEMAPS);
-        assert_eq!(found.unwrap().len(), MAX_CHILD_SITEMAPS);
+        assert_eq!(asked.len(), max);
+        assert_eq!(found.unwrap().len(), max);
+    }
+
+    #[tokio::test]
+    async fn a_walk_keeps_no_more_entries_than_the_cap() {
+        let mut site = HashMap::new();
+        let children: Vec<String> = (0..10).map(|n| format!("https://e.org/s{n}.xml")).collect();
+        site.insert("https://e.org/index.xml".to_string(), index(&children));
+        for (n, child) in children.iter().enumerate() {
+            let urls: Vec<String> = (0..100).map(|i| format!("https://e.org/{n}/{i}")).collect();
+            let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+            site.insert(child.clone(), urlset(&urls));
+        }
+        let limits = DiscoverConfig {
+            max_entries: 250,
+            ..DiscoverConfig::default()
+        };
+        let asked = RefCell::new(Vec::new());
+        let root = page("https://e.org/index.xml", site["https://e.org/index.xml"].clone());
+        let found = walk_sitemaps("https://e.org/index.xml", &root, &limits, &|c| !c.url.ends_with("/0"), |child| {
+            asked.borrow_mut().push(child.clone());
+            let answer = Ok(site.get(&child).map(|body| page(&child, body.clone())));
+            async move { answer }
+        })
+        .await
+        .unwrap();
+        assert_eq!(found.len(), 250);
+        assert!(!found.iter().any(|c| c.url.ends_with("/0")), "unwanted URLs take no room");
+        // Three children fill the cap; the rest are not fetched.
+        assert_eq!(asked.borrow().len(), 3);
     }
 
     #[tokio::test]
@@ -541,10 +669,11 @@ mod never_panic {
             let at = at.min(bytes.len());
             bytes.splice(at..at, junk);
             bytes.truncate(cut.max(1).min(bytes.len()) + bytes.len() / 2);
-            let _ = parse_feed(&bytes, "https://e.org/feed");
-            let _ = parse_sitemap(&bytes);
+            let limits = DiscoverConfig::default();
+            let _ = parse_feed(&bytes, "https://e.org/feed", &limits);
+            let _ = parse_sitemap(&bytes, &limits);
             let text = String::from_utf8_lossy(&bytes);
-            let _ = page_links(&text, "https://e.org/", &regex::Regex::new("").unwrap());
+            let _ = page_links(&text, "https://e.org/", &regex::Regex::new("").unwrap(), limits.max_entries);
         }
 
         #[test]

@@ -6,6 +6,7 @@ use quick_xml::events::Event;
 
 use super::feed::iso_utc;
 use super::{Candidate, DiscoverError, gunzip_if_needed};
+use crate::config::DiscoverConfig;
 
 /// What one sitemap file lists.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,11 +46,15 @@ struct Entry {
 /// title. Dates are given as ISO 8601 in UTC (`2024-03-05T10:00:00Z`) or as a bare date
 /// (`2024-03-05`); a date that cannot be read is left out. Errors carry an empty `url`: the
 /// caller knows where the bytes came from.
-pub fn parse_sitemap(bytes: &[u8]) -> Result<Sitemap, DiscoverError> {
-    let bytes = gunzip_if_needed(bytes).map_err(parse_error)?;
+///
+/// A gzip body is read up to `limits.max_sitemap_bytes` once decompressed, and reading stops
+/// after `limits.max_entries` URLs or child sitemaps, so what is held grows with what is kept.
+pub fn parse_sitemap(bytes: &[u8], limits: &DiscoverConfig) -> Result<Sitemap, DiscoverError> {
+    let bytes = gunzip_if_needed(bytes, limits.max_sitemap_bytes).map_err(parse_error)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let max = limits.max_entries;
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'<') {
-        return text_sitemap(bytes);
+        return text_sitemap(bytes, max);
     }
     let mut reader = Reader::from_reader(bytes);
     // Many sitemaps carry raw `&` in URLs; keep them rather than reject the file.
@@ -62,7 +67,7 @@ pub fn parse_sitemap(bytes: &[u8]) -> Result<Sitemap, DiscoverError> {
     let mut urls = Vec::new();
     let mut children: Vec<(String, Option<String>)> = Vec::new();
 
-    loop {
+    while urls.len() + children.len() < max {
         let event = reader
             .read_event()
             .map_err(|e| parse_error(format!("{e} at byte {}", reader.error_position())))?;
@@ -155,13 +160,14 @@ pub fn parse_sitemap(bytes: &[u8]) -> Result<Sitemap, DiscoverError> {
     })
 }
 
-/// A text sitemap: one absolute URL a line.
-fn text_sitemap(bytes: &[u8]) -> Result<Sitemap, DiscoverError> {
+/// A text sitemap: one absolute URL a line; the first `max` of them.
+fn text_sitemap(bytes: &[u8], max: usize) -> Result<Sitemap, DiscoverError> {
     let urls: Vec<Candidate> = String::from_utf8_lossy(bytes)
         .lines()
         .map(str::trim)
         .filter(|line| line.starts_with("http://") || line.starts_with("https://"))
         .filter(|line| url::Url::parse(line).is_ok())
+        .take(max)
         .map(|line| Candidate {
             url: line.to_string(),
             ..Candidate::default()
@@ -240,6 +246,10 @@ mod tests {
         std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
 
+    fn limits() -> DiscoverConfig {
+        DiscoverConfig::default()
+    }
+
     fn gzip(bytes: &[u8]) -> Vec<u8> {
         use std::io::Write;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -249,7 +259,7 @@ mod tests {
 
     #[test]
     fn urlset_lists_urls_with_lastmod_and_whole_query_strings() {
-        let map = parse_sitemap(&fixture("urlset.xml")).unwrap();
+        let map = parse_sitemap(&fixture("urlset.xml"), &limits()).unwrap();
         assert!(map.children.is_empty());
         let urls: Vec<&str> = map.urls.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(
@@ -278,13 +288,13 @@ mod tests {
 
     #[test]
     fn image_loc_is_not_a_page() {
-        let map = parse_sitemap(&fixture("urlset.xml")).unwrap();
+        let map = parse_sitemap(&fixture("urlset.xml"), &limits()).unwrap();
         assert!(!map.urls.iter().any(|c| c.url.ends_with(".jpg")));
     }
 
     #[test]
     fn index_lists_children_newest_first() {
-        let map = parse_sitemap(&fixture("sitemap_index.xml")).unwrap();
+        let map = parse_sitemap(&fixture("sitemap_index.xml"), &limits()).unwrap();
         assert!(map.urls.is_empty());
         assert_eq!(
             map.children,
@@ -299,7 +309,7 @@ mod tests {
 
     #[test]
     fn news_sitemap_gives_titles_and_publication_dates() {
-        let map = parse_sitemap(&fixture("news_sitemap.xml")).unwrap();
+        let map = parse_sitemap(&fixture("news_sitemap.xml"), &limits()).unwrap();
         assert_eq!(map.urls.len(), 2);
         let first = &map.urls[0];
         assert_eq!(first.url, "https://noticias.example.com/seguridad/2024/03/05/capturan-cabecilla");
@@ -317,15 +327,18 @@ mod tests {
     #[test]
     fn gzipped_sitemap_reads_like_the_plain_one() {
         let plain = fixture("urlset.xml");
-        assert_eq!(parse_sitemap(&gzip(&plain)).unwrap(), parse_sitemap(&plain).unwrap());
+        assert_eq!(
+            parse_sitemap(&gzip(&plain), &limits()).unwrap(),
+            parse_sitemap(&plain, &limits()).unwrap()
+        );
     }
 
     #[test]
     fn broken_gzip_is_an_error_not_a_panic() {
         let mut gz = gzip(&fixture("urlset.xml"));
         gz.truncate(40);
-        assert!(parse_sitemap(&gz).is_err());
-        assert!(parse_sitemap(&[0x1f, 0x8b]).is_err());
+        assert!(parse_sitemap(&gz, &limits()).is_err());
+        assert!(parse_sitemap(&[0x1f, 0x8b], &limits()).is_err());
     }
 
     #[test]
@@ -338,7 +351,7 @@ mod tests {
             b"<urlset><url><loc>https://e.org/a</wrong></url></urlset>",
             b"<rss version=\"2.0\"/>",
         ] {
-            match parse_sitemap(bad) {
+            match parse_sitemap(bad, &limits()) {
                 Err(DiscoverError::Parse { what: "sitemap", .. }) => {}
                 other => panic!("{:?} gave {other:?}", String::from_utf8_lossy(bad)),
             }
@@ -346,18 +359,48 @@ mod tests {
     }
 
     #[test]
+    fn reading_stops_at_the_entry_cap() {
+        let few = DiscoverConfig {
+            max_entries: 3,
+            ..limits()
+        };
+        let urls: String = (0..1_000).map(|i| format!("<url><loc>https://e.org/{i}</loc></url>")).collect();
+        let map = parse_sitemap(format!("<urlset>{urls}</urlset>").as_bytes(), &few).unwrap();
+        assert_eq!(map.urls.len(), 3);
+        let children: String = (0..1_000)
+            .map(|i| format!("<sitemap><loc>https://e.org/{i}.xml</loc></sitemap>"))
+            .collect();
+        let map = parse_sitemap(format!("<sitemapindex>{children}</sitemapindex>").as_bytes(), &few).unwrap();
+        assert_eq!(map.children.len(), 3);
+        let lines: String = (0..1_000).map(|i| format!("https://e.org/{i}\n")).collect();
+        assert_eq!(parse_sitemap(lines.as_bytes(), &few).unwrap().urls.len(), 3);
+    }
+
+    #[test]
+    fn gzip_sitemap_past_the_byte_cap_is_an_error() {
+        let small = DiscoverConfig {
+            max_sitemap_bytes: 100,
+            ..limits()
+        };
+        match parse_sitemap(&gzip(&fixture("urlset.xml")), &small) {
+            Err(DiscoverError::Parse { message, .. }) => assert!(message.contains("exceeds 100 bytes"), "{message}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
     fn text_sitemap_lists_one_url_a_line() {
         let text = b"https://e.org/a\r\n\n  https://e.org/b?x=1&y=2  \nnot a url\nhttps://\n";
-        let map = parse_sitemap(text).unwrap();
+        let map = parse_sitemap(text, &limits()).unwrap();
         let urls: Vec<&str> = map.urls.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(urls, ["https://e.org/a", "https://e.org/b?x=1&y=2"]);
-        assert!(parse_sitemap(&gzip(text)).is_ok());
+        assert!(parse_sitemap(&gzip(text), &limits()).is_ok());
     }
 
     #[test]
     fn bom_and_prefixes_are_accepted() {
         let xml = "\u{feff}<?xml version=\"1.0\"?><sm:urlset xmlns:sm=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><sm:url><sm:loc> https://e.org/a </sm:loc></sm:url></sm:urlset>";
-        let map = parse_sitemap(xml.as_bytes()).unwrap();
+        let map = parse_sitemap(xml.as_bytes(), &limits()).unwrap();
         assert_eq!(map.urls.len(), 1);
         assert_eq!(map.urls[0].url, "https://e.org/a");
     }
