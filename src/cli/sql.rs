@@ -80,8 +80,10 @@ pub fn run(global: &Global, args: SqlArgs) -> anyhow::Result<ExitCode> {
                 |table, row| Ok(table.push(&row)?),
             )?;
             let rows = table.finish()?;
+            // The rows first, then the count, even when both go to one terminal.
+            out.flush()?;
             if !global.quiet {
-                eprintln!("({rows} rows)");
+                eprintln!("({rows} {})", if rows == 1 { "row" } else { "rows" });
             }
         }
     }
