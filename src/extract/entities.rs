@@ -114,7 +114,8 @@ impl<'a> Doc<'a> {
 }
 
 /// Marks the words of title-case lines: most words of four letters or more capitalised, and
-/// no full stop at the end.
+/// no full stop at the end. A row of a flattened table ("| Mario Andrés Quiroga Salcedo |") is
+/// no headline: its cells are names and figures.
 fn headlines(body: &str, f: &Folded) -> Vec<bool> {
     let mut out = vec![false; f.words.len()];
     let mut i = 0;
@@ -130,7 +131,8 @@ fn headlines(body: &str, f: &Folded) -> Vec<bool> {
             .collect();
         let caps = long.iter().filter(|w| w.shape.is_cap()).count();
         let ends_sentence = body[f.words[j - 1].end..line_end].trim_end().ends_with(['.', '!', '?', ':']);
-        if long.len() >= 3 && caps * 5 >= long.len() * 4 && !ends_sentence {
+        let table_row = body[f.words[i].start..line_end].contains('|');
+        if long.len() >= 3 && caps * 5 >= long.len() * 4 && !ends_sentence && !table_row {
             out[i..j].iter_mut().for_each(|h| *h = true);
         }
         i = j;
@@ -162,6 +164,64 @@ pub(crate) struct Hit {
     pub codes: Vec<&'static str>,
     /// Geographic kind, when the hit is a place or a demonym that only counts for context.
     pub geo: Option<GeoKind>,
+}
+
+static COMMON_SOURCES: std::sync::LazyLock<std::collections::HashSet<String>> = std::sync::LazyLock::new(|| {
+    include_str!("data/common_sources.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .flat_map(str::split_whitespace)
+        .map(str::to_string)
+        .collect()
+});
+
+/// Whether a phrase can be a name (a person, an organisation, a publication): capitalised,
+/// not only function words, days or months, not a bare country or place, and not a common
+/// noun capitalised only because it opens the sentence (`opens`: "Police said").
+pub fn is_name(phrase: &str, opens: bool) -> bool {
+    use super::geo::words::fold;
+    let lex = &lexicon::LEXICON;
+    if !phrase.chars().next().is_some_and(char::is_uppercase) || phrase.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+        return false;
+    }
+    // An acronym ("UN", "ONU") is a name even when it spells a function word.
+    if phrase.chars().all(|c| c.is_uppercase()) {
+        return true;
+    }
+    let words: Vec<String> = phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(fold)
+        .collect();
+    if words
+        .iter()
+        .all(|w| lex.stop.contains(w) || lex.calendar.contains(w) || (opens && COMMON_SOURCES.contains(w)))
+    {
+        return false;
+    }
+    !super::geo::names_place(phrase) || phrase.split_whitespace().count() > 3
+}
+
+/// The known organisations named in `text`, left to right: (byte start, byte end, the
+/// country of a national body: "el INEGI" is Mexican).
+pub fn org_mentions(text: &str) -> Vec<(usize, usize, Option<&'static str>)> {
+    let f = Folded::new(text);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < f.words.len() {
+        let joinable = |j: usize| {
+            let prev = &f.words[j - 1];
+            name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
+        };
+        match lexicon::LEXICON.orgs.longest_in(&f, i, joinable) {
+            Some((n, country)) => {
+                out.push((f.words[i].start, f.words[i + n - 1].end, *country));
+                i += n;
+            }
+            None => i += 1,
+        }
+    }
+    out
 }
 
 /// Finds the entities of a body.

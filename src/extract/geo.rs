@@ -158,6 +158,30 @@ pub fn country_mentions(text: &str) -> Vec<(usize, usize, &'static str)> {
 }
 
 fn country_mentions_upto(text: &str, most: usize) -> Vec<(usize, usize, &'static str)> {
+    mentions_upto(text, most, |kind| matches!(kind, GeoKind::Country | GeoKind::Demonym))
+        .into_iter()
+        .filter_map(|(s, e, _, code)| Some((s, e, code?)))
+        .collect()
+}
+
+/// Every country, demonym, world region and place of one country named in `text`, left to
+/// right, as (byte start, byte end, kind, ISO code; none for a world region). A place that
+/// exists in several countries is left out: it does not say which one.
+pub fn mentions(text: &str) -> Vec<(usize, usize, GeoKind, Option<&'static str>)> {
+    mentions_upto(text, usize::MAX, |kind| kind != GeoKind::AreaAdjective)
+        .into_iter()
+        .filter(|m| m.2 != GeoKind::Place || m.3.is_some())
+        .collect()
+}
+
+/// Whether `text` ends with the name of a place or a country ("Cartago", "in Peru").
+pub fn names_place(text: &str) -> bool {
+    mentions_upto(text, usize::MAX, |kind| matches!(kind, GeoKind::Country | GeoKind::Place))
+        .last()
+        .is_some_and(|m| m.1 == text.len())
+}
+
+fn mentions_upto(text: &str, most: usize, keep: impl Fn(GeoKind) -> bool) -> Vec<(usize, usize, GeoKind, Option<&'static str>)> {
     let mut out = Vec::new();
     let f = Folded::new(text);
     let g = gazetteer();
@@ -169,11 +193,13 @@ fn country_mentions_upto(text: &str, most: usize) -> Vec<(usize, usize, &'static
         };
         match g.longest_in(&f, i, joinable) {
             Some((n, geo)) => {
-                if matches!(geo.kind, GeoKind::Country | GeoKind::Demonym)
-                    && town_named_like_a_country(text, &f, i, i + n, geo).is_none()
-                    && let Some(code) = geo.codes.first()
-                {
-                    out.push((f.words[i].start, f.words[i + n - 1].end, *code));
+                let town = town_named_like_a_country(text, &f, i, i + n, geo);
+                let geo = town.as_ref().unwrap_or(geo);
+                if keep(geo.kind) && (geo.kind == GeoKind::Area || !geo.codes.is_empty()) {
+                    let code = (geo.codes.len() == 1 || geo.kind != GeoKind::Place)
+                        .then(|| geo.codes.first().copied())
+                        .flatten();
+                    out.push((f.words[i].start, f.words[i + n - 1].end, geo.kind, code));
                     if out.len() >= most {
                         break;
                     }

@@ -17,7 +17,7 @@ mod topics;
 pub mod units;
 
 /// Bumped whenever extraction output can change, so `reprocess` knows what to redo.
-pub const EXTRACTOR_VERSION: &str = "0.1.0";
+pub const EXTRACTOR_VERSION: &str = "0.2.0";
 
 /// The language rules to apply. Other languages get the English rules for numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,16 +120,57 @@ pub struct Statistic {
     pub end: usize,
 }
 
+/// Whether a figure is a change relative to an earlier value ("up 12 percent", "se redujo
+/// en 15 %") rather than a level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    Increase,
+    Decrease,
+}
+
+/// Where a statistic's `location` was read: its own sentence, or the country the whole
+/// article is plainly about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocationFrom {
+    Sentence,
+    Article,
+}
+
+/// Attributes of a statistic beyond the stored `Statistic` record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct StatDetail {
+    pub change: Option<Change>,
+    pub location_from: Option<LocationFrom>,
+}
+
+/// An extraction with the details of each statistic: `details[i]` belongs to
+/// `extraction.statistics[i]`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Detailed {
+    pub extraction: Extraction,
+    pub details: Vec<StatDetail>,
+}
+
 /// Extracts statistics, entities, topics and relevance from a body.
 pub fn extract(body: &str, lang: Lang) -> Extraction {
+    extract_detailed(body, lang).extraction
+}
+
+/// Like `extract`, with the details of each statistic.
+pub fn extract_detailed(body: &str, lang: Lang) -> Detailed {
     let sentences = sentences::split(body);
     let entities = entities::find(body, &sentences, lang);
-    let statistics = stats::find(body, &sentences, lang);
+    let (statistics, details) = stats::find(body, &sentences, lang);
     let (relevance, topics) = relevance::score(body, &statistics, lang);
-    Extraction {
-        relevance,
-        topics,
-        entities,
-        statistics,
+    Detailed {
+        extraction: Extraction {
+            relevance,
+            topics,
+            entities,
+            statistics,
+        },
+        details,
     }
 }

@@ -85,6 +85,8 @@ pub struct Number {
     plain: bool,
     /// Joined to the next number by a hyphen with no spaces ("200-400", "18-19").
     hyphen_next: bool,
+    /// The whole the value is a part of: "4 de cada 10" (10), "49.9/100,000" (100000).
+    pub out_of: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,14 +296,20 @@ pub fn set_char_offsets(text: &str, nums: &mut [Number]) {
 
 /// Every number in a tokenized text (char offsets left at 0).
 pub fn scan_tokens(toks: &Tokens<'_>, lang: Lang) -> Vec<Number> {
+    scan_tokens_with(toks, lang, lang)
+}
+
+/// Like `scan_tokens`, with digits written by the conventions of `digits` (a text in one
+/// language that writes its numbers the other way).
+pub fn scan_tokens_with(toks: &Tokens<'_>, lang: Lang, digits: Lang) -> Vec<Number> {
     let d = data(lang);
     let mut items: Vec<Number> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         if toks.is_number(i) {
-            i = read_digits(toks, i, d, lang, &mut items);
+            i = read_digits(toks, i, d, (lang, digits), &mut items);
         } else if toks.is_word(i) {
-            match read_words(toks, i, d) {
+            match read_words(toks, i, d, digits) {
                 Some(next) => {
                     i = next.end_tok;
                     items.push(next);
@@ -335,6 +343,7 @@ fn new_number(toks: &Tokens<'_>, kind: NumberKind, value: f64, first: usize, end
         change_to: false,
         plain: false,
         hyphen_next: false,
+        out_of: None,
     }
 }
 
@@ -368,7 +377,9 @@ fn read_scale(toks: &Tokens<'_>, j: usize, d: &LangData, money: bool) -> (f64, u
     (s, k)
 }
 
-fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mut Vec<Number>) -> usize {
+/// `langs`: the language of the text, and the one whose conventions its digits follow.
+fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, langs: (Lang, Lang), items: &mut Vec<Number>) -> usize {
+    let (lang, digits) = langs;
     let attached = |k: usize| toks.attached(k);
     // Clock times: 7:15, 7:15:30.
     if toks.is_punct(i + 1, ":") && attached(i + 1) && toks.is_number(i + 2) && attached(i + 2) {
@@ -378,6 +389,20 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
         }
         items.push(new_number(toks, NumberKind::Time, 0.0, i, e));
         return e;
+    }
+    // A rate written with a slash: "49.9/100,000".
+    if toks.is_punct(i + 1, "/")
+        && attached(i + 1)
+        && toks.is_number(i + 2)
+        && attached(i + 2)
+        && !(toks.is_punct(i + 3, "/") && attached(i + 3))
+        && let (Some(v), Some(base)) = (parse_digits(toks.raw(i), digits), parse_digits(toks.raw(i + 2), digits))
+        && RATE_BASES.contains(&base)
+    {
+        let mut n = new_number(toks, NumberKind::Quantity, v, i, i + 3);
+        n.out_of = Some(base);
+        items.push(n);
+        return i + 3;
     }
     // Dates and fractions with slashes: 22/08/2016, 2/3.
     if toks.is_punct(i + 1, "/") && attached(i + 1) && toks.is_number(i + 2) && attached(i + 2) {
@@ -417,7 +442,7 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
             return e + 1;
         }
         // "500g" is grams, "5G" a network.
-        let grams = w == "g" && parse_digits(toks.raw(i), lang).is_some_and(|v| v >= 10.0);
+        let grams = w == "g" && parse_digits(toks.raw(i), digits).is_some_and(|v| v >= 10.0);
         if !d.suffixes.contains(w) && !d.words.contains(w) && !grams {
             let mut end = e + 1;
             while attached(end) && (toks.is_word(end) || toks.is_number(end)) {
@@ -435,7 +460,7 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
     for (pi, &p) in parts.iter().enumerate() {
         let raw = toks.raw(p);
         let is_last = pi + 1 == parts.len();
-        let parsed = parse_digits(raw, lang);
+        let parsed = parse_digits(raw, digits);
         let leading_zero = raw.len() > 1 && raw.starts_with('0') && raw.as_bytes()[1].is_ascii_digit();
         let plain = raw.bytes().all(|b| b.is_ascii_digit());
         let Some(value) = parsed.filter(|_| !leading_zero) else {
@@ -444,8 +469,12 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
             items.push(n);
             continue;
         };
-        let (scale, end) = if is_last { read_scale(toks, p + 1, d, money) } else { (1.0, p + 1) };
-        let mut n = new_number(toks, NumberKind::Quantity, value * scale, p, end);
+        let (mut scale, mut end) = if is_last { read_scale(toks, p + 1, d, money) } else { (1.0, p + 1) };
+        let mut value = value * scale;
+        if let Some((v, e, s)) = compound_tail(toks, end, scale, value, d, digits) {
+            (value, end, scale) = (v, e, s);
+        }
+        let mut n = new_number(toks, NumberKind::Quantity, value, p, end);
         n.scale = scale;
         n.plain = plain && scale == 1.0;
         n.hyphen_next = !is_last;
@@ -455,6 +484,42 @@ fn read_digits(toks: &Tokens<'_>, i: usize, d: &LangData, lang: Lang, items: &mu
         items.push(n);
     }
     items.last().map_or(e, |n| n.end_tok.max(e))
+}
+
+/// Mexican and Central American writing splits a number around its scale words: "20 mil 525"
+/// is 20525, "118 mil 240.6 millones" is 118240.6 million, "3 mil 218 millones 740 mil" is
+/// 3218740000. Given a number worth `value` whose last scale word was `last`, ending before
+/// token `end`, reads the groups that continue it: (value, end token, largest scale).
+fn compound_tail(toks: &Tokens<'_>, end: usize, last: f64, value: f64, d: &LangData, lang: Lang) -> Option<(f64, usize, f64)> {
+    let (mut value, mut end, mut last) = (value, end, last);
+    let mut largest = last;
+    let mut read = false;
+    while last >= 1e3 && toks.is_number(end) && !toks.attached(end) {
+        let raw = toks.raw(end);
+        let head = raw.split(['.', ',']).next().unwrap_or(raw);
+        let Some(tail) = parse_digits(raw, lang).filter(|&v| v < 1000.0 && head.len() <= 3) else {
+            break;
+        };
+        // "mil 5-10", "mil 20:30", "mil 3/4": the digits belong to something else.
+        let next = end + 1;
+        if toks.attached(next) && (is_hyphen(toks, next) || toks.is_punct(next, ":") || toks.is_punct(next, "/")) {
+            break;
+        }
+        let (s2, e2) = read_scale(toks, next, d, false);
+        let whole = tail.fract() == 0.0;
+        if s2 > last && value < s2 {
+            value = (value + tail) * s2;
+        } else if s2 > 1.0 && s2 < last && whole {
+            value += tail * s2;
+        } else if s2 == 1.0 && last == 1e3 && whole {
+            value += tail;
+        } else {
+            break;
+        }
+        (end, last, read) = (e2, s2, true);
+        largest = largest.max(s2);
+    }
+    read.then_some((value, end, largest))
 }
 
 /// "S/.35": the point belongs to the Peruvian sol symbol, not to an identifier.
@@ -470,7 +535,8 @@ fn word_info(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<(f64, WordKind
 }
 
 /// Reads a number written in words starting at token `i`.
-fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
+/// `digits`: the conventions of the digits that may continue the number.
+fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData, digits: Lang) -> Option<Number> {
     // "medio millón", "half a million": half of a scale word.
     let half = match (toks.norm(i), toks.norm(i + 1), toks.norm(i + 2)) {
         ("medio", s, _) => d
@@ -490,6 +556,35 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
         n.words = true;
         n.scale = scale;
         return Some(n);
+    }
+    // "one and a half", "two and a half": the half belongs to the number.
+    if let Some((v, WordKind::One | WordKind::Unit)) = word_info(toks, i, d)
+        && (toks.norm(i + 1), toks.norm(i + 2), toks.norm(i + 3)) == ("and", "a", "half")
+    {
+        let mut n = new_number(toks, NumberKind::Quantity, v + 0.5, i, i + 4);
+        n.words = true;
+        return Some(n);
+    }
+    // "una tonelada y media": the article is the one unit the half is added to.
+    if matches!(toks.norm(i), "un" | "una")
+        && toks.is_word(i + 1)
+        && toks.norm(i + 2) == "y"
+        && matches!(toks.norm(i + 3), "medio" | "media")
+    {
+        let mut n = new_number(toks, NumberKind::Quantity, 1.0, i, i + 1);
+        n.words = true;
+        return Some(n);
+    }
+    // "el Centro de Estudios Nacionales (Cien)": a number word capitalised
+    // inside a sentence is a name.
+    if toks.is_capitalized(i)
+        && i > 0
+        && !toks.is_punct(i - 1, ".")
+        && !toks.is_punct(i - 1, "\"")
+        && !toks.is_punct(i - 1, "“")
+        && !toks.is_punct(i - 1, ":")
+    {
+        return None;
     }
     let (_, k0) = word_info(toks, i, d)?;
     let next_is_multiplier = |j: usize| matches!(word_info(toks, j, d), Some((_, WordKind::Scale | WordKind::Hundred)));
@@ -513,6 +608,7 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
     let mut current = 0.0_f64;
     let mut top_scale = 0.0_f64;
     let mut max_scale = 1.0_f64;
+    let mut last_scale = 1.0_f64;
     let mut last: Option<WordKind> = None;
     let mut j = i;
     let mut end = i;
@@ -546,6 +642,7 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
                     }
                     current = 0.0;
                     max_scale = max_scale.max(v);
+                    last_scale = v;
                 }
             }
             last = Some(k);
@@ -576,6 +673,12 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<Number> {
     let value = total + current;
     if value <= 0.0 {
         return None;
+    }
+    let (mut value, mut end, mut max_scale) = (value, end, max_scale);
+    if last == Some(WordKind::Scale)
+        && let Some((v, e, s)) = compound_tail(toks, end, last_scale, value, d, digits)
+    {
+        (value, end, max_scale) = (v, e, max_scale.max(s));
     }
     let mut n = new_number(toks, NumberKind::Quantity, value, i, end);
     n.words = true;
@@ -633,8 +736,44 @@ fn classify(toks: &Tokens<'_>, d: &LangData, lang: Lang, items: &mut [Number], k
     }
     let (first, end) = (n.first_tok, n.end_tok);
     let v = n.value.high();
+    // "junio (1890), julio (2045)": a count in brackets after a month is no year.
+    // "71.3 por ciento (1974)": the count behind a percentage.
+    let bracketed = first >= 2 && toks.is_punct(first - 1, "(") && toks.is_punct(end, ")");
+    let after_month = bracketed
+        && (d.months.longest_at(toks, first - 2).is_some()
+            || toks.is_number(first - 2)
+            || matches!(toks.norm(first - 2), "%" | "ciento" | "percent" | "cent"));
+    // "se registraron 1974 homicidios": a plural noun right after a bare four-digit number
+    // is what it counts ("in 2023 murders rose", "the 2023 murders" keep their year).
+    let counts_noun = toks.is_word(end)
+        && !is_month(toks, d, first.saturating_sub(1))
+        && !toks.is_capitalized(end)
+        && toks.norm(end).len() >= 4
+        && toks.norm(end).ends_with('s')
+        && !(first > 0
+            && matches!(
+                toks.norm(first - 1),
+                "in" | "en"
+                    | "de"
+                    | "del"
+                    | "el"
+                    | "la"
+                    | "los"
+                    | "las"
+                    | "the"
+                    | "of"
+                    | "since"
+                    | "desde"
+                    | "hasta"
+                    | "for"
+                    | "para"
+                    | "a"
+                    | "al"
+                    | "year"
+                    | "ano"
+            ));
     let kind = if !n.words && n.plain && toks.raw(first).len() == 4 && year_like(v) {
-        if units::starts_unit(toks, end, lang) || units::currency_before(toks, first).is_some() {
+        if units::starts_unit(toks, end, lang) || units::currency_before(toks, first).is_some() || after_month || counts_noun {
             NumberKind::Quantity
         } else {
             NumberKind::Year
@@ -653,7 +792,12 @@ fn classify(toks: &Tokens<'_>, d: &LangData, lang: Lang, items: &mut [Number], k
     items[k].kind = kind;
 }
 
-/// "1 in 5", "nueve de cada diez": both sides are a ratio (run after `classify`).
+/// The population bases a rate is written against ("per 100,000", "/1,000").
+pub const RATE_BASES: [f64; 4] = [1e3, 1e4, 1e5, 1e6];
+
+/// "1 in 5", "nueve de cada diez": the part is a share of the whole (`out_of`), the whole is
+/// not a figure (run after `classify`). A whole of a thousand or more is a rate base, read
+/// with its population noun by the unit reader.
 fn mark_ratios(toks: &Tokens<'_>, d: &LangData, items: &mut [Number]) {
     for k in 0..items.len().saturating_sub(1) {
         let (a, b) = (&items[k], &items[k + 1]);
@@ -661,8 +805,13 @@ fn mark_ratios(toks: &Tokens<'_>, d: &LangData, items: &mut [Number]) {
             && b.kind == NumberKind::Quantity
             && d.ratio.longest_at(toks, a.end_tok).is_some_and(|m| m.end == b.first_tok)
             && b.value.high() >= a.value.high()
+            && b.value.high() < 1e3
+            && let Quantity::Point(whole) = b.value
         {
-            items[k].kind = NumberKind::Fraction;
+            let (end_tok, end) = (b.end_tok, b.end);
+            items[k].out_of = Some(whole);
+            items[k].end_tok = end_tok;
+            items[k].end = end;
             items[k + 1].kind = NumberKind::Fraction;
         }
     }
@@ -696,10 +845,15 @@ fn is_date(toks: &Tokens<'_>, d: &LangData, first: usize, end: usize, v: f64) ->
     {
         return true;
     }
-    if is_month(toks, d, end) {
+    // "15 ene", "3 feb.": an abbreviated month right after the day, unless it is also a
+    // common word written without its point ("15 mar", "may").
+    let short_month = |i: usize| {
+        toks.is_word(i) && d.months.longest_at(toks, i).is_some() && (toks.is_punct(i + 1, ".") || !matches!(toks.norm(i), "mar" | "may"))
+    };
+    if is_month(toks, d, end) || short_month(end) {
         return true;
     }
-    matches!(toks.norm(end), "de" | "of") && is_month(toks, d, end + 1)
+    matches!(toks.norm(end), "de" | "of") && (is_month(toks, d, end + 1) || short_month(end + 1))
 }
 
 fn is_time(toks: &Tokens<'_>, d: &LangData, first: usize, end: usize, v: f64) -> bool {
@@ -1024,10 +1178,20 @@ mod tests {
         use NumberKind::*;
         assert_eq!(kinds("two-thirds and eight times", Lang::En), vec![Fraction, Fraction]);
         assert_eq!(kinds("dos tercios, tres veces", Lang::Es), vec![Fraction, Fraction]);
-        assert_eq!(kinds("1 in 5 residents", Lang::En), vec![Fraction, Fraction]);
-        assert_eq!(kinds("one in five residents", Lang::En), vec![Fraction, Fraction]);
-        assert_eq!(kinds("nueve de cada diez", Lang::Es), vec![Fraction, Fraction]);
-        assert_eq!(kinds("uno de cada cinco", Lang::Es), vec![Fraction, Fraction]);
+        // A ratio is a share of its whole; the whole is not a figure.
+        for (text, lang, whole) in [
+            ("1 in 5 residents", Lang::En, 5.0),
+            ("one in five residents", Lang::En, 5.0),
+            ("nueve de cada diez", Lang::Es, 10.0),
+            ("uno de cada cinco", Lang::Es, 5.0),
+        ] {
+            let found = scan(text, lang);
+            assert_eq!(found.iter().map(|n| n.kind).collect::<Vec<_>>(), [Quantity, Fraction], "{text}");
+            assert_eq!(found[0].out_of, Some(whole), "{text}");
+        }
+        // "49.9/100,000" is a rate; "2/3" stays a fraction.
+        assert_eq!(scan("49.9/100,000", Lang::En)[0].out_of, Some(1e5));
+        assert_eq!(kinds("2/3", Lang::En), vec![Fraction]);
         assert!(scan("dozens of people, hundreds of families, a few hundred", Lang::En).is_empty());
         assert!(scan("cientos de familias y miles de personas, millones de dólares", Lang::Es).is_empty());
     }
@@ -1102,5 +1266,232 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+/// Written forms of quantities in both languages, read through the whole statistics reader:
+/// (language, sentence, value or (low, high), unit).
+#[cfg(test)]
+mod forms {
+    use super::super::{Lang, sentences, stats};
+
+    enum V {
+        P(f64),
+        R(f64, f64),
+    }
+    use V::{P, R};
+
+    const EN: Lang = Lang::En;
+    const ES: Lang = Lang::Es;
+
+    #[rustfmt::skip]
+    const FORMS: &[(Lang, &str, V, &str)] = &[
+        // Digits and separators.
+        (EN, "Police arrested 1,245 suspects.", P(1245.0), "count"),
+        (EN, "The agency counted 12,345,678 visits.", P(12345678.0), "count"),
+        (EN, "Inspectors found 3.5 tons of cocaine.", P(3500.0), "kg"),
+        (EN, "Officers seized 0.75 kilograms of heroin.", P(0.75), "kg"),
+        (ES, "La policía detuvo a 1.245 sospechosos.", P(1245.0), "count"),
+        (ES, "Se decomisaron 8,5 toneladas de cocaína.", P(8500.0), "kg"),
+        (ES, "El censo registró 1 234 reclusos.", P(1234.0), "count"),
+        (ES, "Hallaron 2.300 kilos de marihuana.", P(2300.0), "kg"),
+        (ES, "Se erradicaron 18.500 hectáreas de coca.", P(18500.0), "hectare"),
+        (EN, "Farmers planted 95,008 hectares of coca.", P(95008.0), "hectare"),
+        // Scale words.
+        (EN, "The ministry spent $2.6 billion on prisons.", P(2.6e9), "USD"),
+        (EN, "The fund lost 4 million dollars.", P(4e6), "USD"),
+        (EN, "Gangs extorted 300 thousand dollars.", P(3e5), "USD"),
+        (EN, "Traffickers moved $5m through the port.", P(5e6), "USD"),
+        (EN, "The budget reached $1.2bn this year.", P(1.2e9), "USD"),
+        (ES, "El presupuesto fue de 3 mil millones de dólares.", P(3e9), "USD"),
+        (ES, "Se asignaron 600 millones de quetzales a la policía.", P(6e8), "GTQ"),
+        (ES, "La banda movió 1,2 millones de soles.", P(1.2e6), "PEN"),
+        (ES, "La deuda llegó a 4 billones de pesos colombianos.", P(4e12), "COP"),
+        (ES, "Incautaron 120 mil dólares en efectivo.", P(120000.0), "USD"),
+        // Compound numerals.
+        (ES, "Se registraron 20 mil 525 homicidios en el año.", P(20525.0), "count"),
+        (ES, "Hubo mil 229 secuestros.", P(1229.0), "count"),
+        (ES, "El Congreso aprobó Q5 mil 476 millones para seguridad.", P(5476e6), "GTQ"),
+        (ES, "Los daños sumaron 2 millones 300 mil pesos mexicanos.", P(2300000.0), "MXN"),
+        (ES, "Se ejercieron 118 mil 240.6 millones de pesos mexicanos.", P(118240.6e6), "MXN"),
+        (ES, "El ministerio recibió Q3 mil 218 millones 740 mil este año.", P(3218740000.0), "GTQ"),
+        (ES, "La multa fue de 7 millones 412 mil 380 pesos mexicanos.", P(7412380.0), "MXN"),
+        (ES, "Se contaron 6 mil 040 millones de pesos mexicanos.", P(6040e6), "MXN"),
+        (EN, "The state spent 212 thousand 318 million pesos on security in Mexico.", P(212318e6), "MXN"),
+        (ES, "Son 4 mil 318 pesos mexicanos por persona.", P(4318.0), "MXN"),
+        // Number words.
+        (EN, "Gunmen killed five police officers.", P(5.0), "count"),
+        (EN, "Twenty-five inmates escaped.", P(25.0), "count"),
+        (EN, "Officers detained one hundred and five people.", P(105.0), "count"),
+        (EN, "Guards found two thousand rounds of ammunition.", P(2000.0), "count"),
+        (EN, "Half a million people fled the violence.", P(5e5), "count"),
+        (EN, "Agents seized one and a half tons of cocaine.", P(1500.0), "kg"),
+        (EN, "Police found two and a half kilograms of heroin.", P(2.5), "kg"),
+        (ES, "Murieron cinco tripulantes.", P(5.0), "count"),
+        (ES, "Se fugaron treinta y cinco reos.", P(35.0), "count"),
+        (ES, "Llegaron veinte mil quinientos migrantes.", P(20500.0), "count"),
+        (ES, "Se incautó una tonelada y media de cocaína.", P(1500.0), "kg"),
+        (ES, "Se hallaron dos toneladas y media de marihuana.", P(2500.0), "kg"),
+        (ES, "Medio millón de personas fueron desplazadas.", P(5e5), "count"),
+        (ES, "Hubo cien mil denuncias.", P(1e5), "count"),
+        (ES, "Se detuvo a doscientas cuarenta personas.", P(240.0), "count"),
+        // Percentages.
+        (EN, "Homicides fell 12 percent.", P(12.0), "percent"),
+        (EN, "Theft rose 12% last month.", P(12.0), "percent"),
+        (EN, "Robberies rose 7 per cent.", P(7.0), "percent"),
+        (EN, "Clearance stood at 56.6 pct.", P(56.6), "percent"),
+        (EN, "Some 90 percent of the cocaine came by sea.", P(90.0), "percent"),
+        (ES, "El 56,6 % de los presos no tiene condena.", P(56.6), "percent"),
+        (ES, "Los robos subieron un 12,5 por ciento.", P(12.5), "percent"),
+        (ES, "Los hurtos bajaron un 7 por cien.", P(7.0), "percent"),
+        (ES, "La ocupación llegó al 57%.", P(57.0), "percent"),
+        (ES, "Cuatro de cada 10 víctimas eran mujeres.", P(40.0), "percent"),
+        (ES, "Uno de cada cinco secuestros ocurre en la capital.", P(20.0), "percent"),
+        (EN, "Three out of ten inmates have no sentence.", P(30.0), "percent"),
+        (EN, "12 of every 100 detainees were women.", P(12.0), "percent"),
+        (EN, "One in five residents was robbed.", P(20.0), "percent"),
+        (ES, "La tasa cayó 3,1 puntos porcentuales.", P(3.1), "percent"),
+        // Rates.
+        (EN, "The rate was 7 per 100,000 inhabitants.", P(7.0), "per_100k"),
+        (EN, "The homicide rate reached 49.9/100,000 in the state.", P(49.9), "per_100k"),
+        (EN, "There were 12 murders per 1,000 residents.", P(1200.0), "per_100k"),
+        (EN, "The country has a homicide rate of 83.", P(83.0), "per_100k"),
+        (EN, "The city had a homicide rate per 100,000 inhabitants of 65.55.", P(65.55), "per_100k"),
+        (EN, "There is one police officer for every 2,400 inhabitants.", P(100000.0 / 2400.0), "per_100k"),
+        (EN, "There were 6.2 deaths for each group of 100 thousand inhabitants.", P(6.2), "per_100k"),
+        (ES, "La tasa fue de 25,7 por cada 100.000 habitantes.", P(25.7), "per_100k"),
+        (ES, "Hubo 45,3 homicidios por cada cien mil habitantes.", P(45.3), "per_100k"),
+        (ES, "El país cerró con una tasa de homicidios de 45,3.", P(45.3), "per_100k"),
+        (ES, "Se registraron 8 muertes por cada mil habitantes.", P(800.0), "per_100k"),
+        (ES, "La tasa de homicidios se ubicó en 9,82 al cierre del año.", P(9.82), "per_100k"),
+        // Money symbols and codes, before and after.
+        (EN, "The gang demanded $500 from each shop.", P(500.0), "USD"),
+        (EN, "Bail was set at US$ 200,000.", P(200000.0), "USD"),
+        (EN, "The mayor received USD 5 million.", P(5e6), "USD"),
+        (EN, "The fine was 5 million USD.", P(5e6), "USD"),
+        (EN, "Police found 1,200 € in the car.", P(1200.0), "EUR"),
+        (EN, "The deal was worth €3 million.", P(3e6), "EUR"),
+        (EN, "Each bribe was 500 $ in cash.", P(500.0), "USD"),
+        (EN, "The cartel paid MXN$ 15 million to officials.", P(15e6), "MXN"),
+        (EN, "Tickets cost Mex$ 200 each.", P(200.0), "MXN"),
+        (EN, "The thief took 3 dollars 50 cents.", P(3.5), "USD"),
+        (EN, "Fines of 2 dollars and 25 cents were issued.", P(2.25), "USD"),
+        (EN, "The stolen goods were worth £40,000.", P(40000.0), "GBP"),
+        (EN, "Jamaica's police budget grew by J$ 3 billion.", P(3e9), "JMD"),
+        (EN, "Trinidad and Tobago spent TT$ 85 million on the police.", P(85e6), "TTD"),
+        (EN, "The operation in Jamaica cost $40 million.", P(40e6), "JMD"),
+        (ES, "La policía halló 1.200 € en el coche.", P(1200.0), "EUR"),
+        (ES, "Se pagaron 500 $ por cada paquete en Colombia.", P(500.0), "COP"),
+        (ES, "El soborno fue de 5 millones de USD.", P(5e6), "USD"),
+        (ES, "Recibió USD 2 millones.", P(2e6), "USD"),
+        (ES, "Pagaron US$ 3 millones.", P(3e6), "USD"),
+        (ES, "Se decomisaron S/ 4,5 millones.", P(4.5e6), "PEN"),
+        (ES, "La multa fue de S/. 35 mil.", P(35000.0), "PEN"),
+        (ES, "En Colombia la hectárea se paga a $ 6.500.000.", P(6500000.0), "COP"),
+        (ES, "En México el decomiso sumó $ 6.500.000.", P(6500000.0), "MXN"),
+        (ES, "El robo en Chile fue de $ 800.000.", P(800000.0), "CLP"),
+        (ES, "El Gobierno de Honduras destinó 1.730 millones de lempiras.", P(1730e6), "HNL"),
+        (ES, "El gasto fue de 15 millones de euros.", P(15e6), "EUR"),
+        (ES, "Costó 3 dólares con 50 centavos.", P(3.5), "USD"),
+        (ES, "Se pagaron 40 mil pesos dominicanos.", P(40000.0), "DOP"),
+        (ES, "Se incautaron RD$ 2 millones.", P(2e6), "DOP"),
+        (ES, "La fianza fue de MXN 150 mil.", P(150000.0), "MXN"),
+        (ES, "Recibió 200 millones de pesos mexicanos.", P(200e6), "MXN"),
+        (ES, "La empresa pagó Bs 1.500.", P(1500.0), "VES"),
+        (ES, "El juez fijó una multa de R$ 10 mil en Brasil.", P(10000.0), "BRL"),
+        // Mass and area.
+        (EN, "Police seized 300 kilograms of cocaine.", P(300.0), "kg"),
+        (EN, "Agents found 500 pounds of marijuana.", P(500.0 * 0.45359237), "kg"),
+        (EN, "Customs seized 750 grams of heroin.", P(0.75), "kg"),
+        (EN, "The navy seized 10 tons of cocaine.", P(10000.0), "kg"),
+        (EN, "The army destroyed 2,000 acres of coca.", P(2000.0 * 0.40468564224), "hectare"),
+        (ES, "Se incautaron 300 kilogramos de cocaína.", P(300.0), "kg"),
+        (ES, "Decomisaron 250 gramos de heroína.", P(0.25), "kg"),
+        (ES, "La Marina halló 3 toneladas de cocaína.", P(3000.0), "kg"),
+        (ES, "Se erradicaron 1.200 ha de coca.", P(1200.0), "hectare"),
+        (ES, "Se sembraron 253 mil hectáreas de coca.", P(253000.0), "hectare"),
+        // Durations.
+        (EN, "He was sentenced to 25 years in prison.", P(25.0), "years"),
+        (EN, "The emergency will last 45 days.", P(45.0), "days"),
+        (EN, "The judge ordered 18 months of pretrial detention.", P(18.0), "months"),
+        (EN, "He got 5 years and 6 months in prison.", P(5.5), "years"),
+        (ES, "Fue condenado a 25 años de prisión.", P(25.0), "years"),
+        (ES, "El estado de excepción durará 60 días.", P(60.0), "days"),
+        (ES, "Recibió 18 meses de prisión preventiva.", P(18.0), "months"),
+        (ES, "La pena fue de 52 años y seis meses de cárcel.", P(52.5), "years"),
+        // Ranges.
+        (EN, "They grow between 200 and 400 tons a year.", R(200000.0, 400000.0), "kg"),
+        (EN, "Sentences range from 10 to 15 years.", R(10.0, 15.0), "years"),
+        (EN, "Prices were $500-$5,000 per kilo.", R(500.0, 5000.0), "USD"),
+        (ES, "Llegaron entre 150 y 200 familias.", R(150.0, 200.0), "count"),
+        (ES, "La pena es de entre 20 y 5 años.", R(5.0, 20.0), "years"),
+        (ES, "El costo es entre el 3 % y el 7,5 % del PIB.", R(3.0, 7.5), "percent"),
+        (ES, "La ocupación está entre 131% y 118%.", R(118.0, 131.0), "percent"),
+        (ES, "Se incautaron de 2 a 3 toneladas.", R(2000.0, 3000.0), "kg"),
+        // Lists carry their unit.
+        (EN, "Cocaine seizures: 131.1 tons in 2020; in 2019, 103.1.", P(103100.0), "kg"),
+        (ES, "La incidencia fue Baja California, 7,1 %; Guerrero, 6,7.", P(6.7), "percent"),
+        (EN, "Panama has 12 murders per 100,000 inhabitants, Uruguay 11.", P(11.0), "per_100k"),
+        (EN, "Homicide rates per 100,000 residents peaked in Sonora (61.4).", P(61.4), "per_100k"),
+        // Counts in real news.
+        (EN, "At least 9 police were killed.", P(9.0), "count"),
+        (EN, "The gang had 1.6 million members across the region.", P(1.6e6), "count"),
+        (ES, "Fueron detenidos 1.245 presuntos extorsionadores.", P(1245.0), "count"),
+        (ES, "En Heredia (41) hubo más homicidios.", P(41.0), "count"),
+        (ES, "Se registraron 1.974 robos en el año.", P(1974.0), "count"),
+        (ES, "Hay 38 mil presos en el país.", P(38000.0), "count"),
+        (ES, "El penal alberga a 4 mil 135 personas.", P(4135.0), "count"),
+        (EN, "Police received 2,716 extortion reports.", P(2716.0), "count"),
+        (EN, "The force recruited 1,500 new officers.", P(1500.0), "count"),
+        (ES, "Se instalaron 3,200 cámaras en la capital.", P(3200.0), "count"),
+        (EN, "The prison held 2,400 inmates.", P(2400.0), "count"),
+        (ES, "Hubo 386 muertes violentas en marzo.", P(386.0), "count"),
+        // More everyday forms.
+        (EN, "About 40 soldiers patrol the border.", P(40.0), "count"),
+        (EN, "Nearly 3,000 families were displaced.", P(3000.0), "count"),
+        (EN, "More than 70,000 troops left the army.", P(70000.0), "count"),
+        (EN, "Up to 15 tons could be moved each month.", P(15000.0), "kg"),
+        (EN, "Murders dropped 17 percent in the district.", P(17.0), "percent"),
+        (EN, "Kidnappings fell by 8.4% in May.", P(8.4), "percent"),
+        (EN, "Prosecutors seized $2.35 billion in assets.", P(2.35e9), "USD"),
+        (ES, "Casi 9 mil agentes fueron desplegados.", P(9000.0), "count"),
+        (ES, "Más de 21 mil presos esperan juicio.", P(21000.0), "count"),
+        (ES, "Unos 300 kilos de droga fueron quemados.", P(300.0), "kg"),
+        (ES, "El homicidio bajó un 11,2 % en el año.", P(11.2), "percent"),
+        (ES, "Las denuncias aumentaron en 318 casos.", P(318.0), "count"),
+        (ES, "Se destinaron S/9.215 millones al sector.", P(9215e6), "PEN"),
+        (ES, "Se incautaron 27,46 toneladas de droga.", P(27460.0), "kg"),
+        (ES, "La Fiscalía pidió 40 años de cárcel.", P(40.0), "years"),
+    ];
+
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() <= 1e-6 * b.abs().max(1.0))
+    }
+
+    #[test]
+    fn written_forms_of_quantities() {
+        assert!(FORMS.len() >= 150, "{} forms", FORMS.len());
+        let mut wrong = Vec::new();
+        for (lang, text, want, unit) in FORMS {
+            let found = stats::find(text, &sentences::split(text), *lang).0;
+            let hit = found.iter().any(|s| {
+                s.unit == *unit
+                    && match want {
+                        P(v) => close(s.value, *v),
+                        R(lo, hi) => close(s.low, *lo) && close(s.high, *hi),
+                    }
+            });
+            if !hit {
+                let got: Vec<_> = found.iter().map(|s| (s.value, s.low, s.high, s.unit.as_str())).collect();
+                wrong.push(format!("{text} -> {got:?}"));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "{} of {} forms misread:\n{}",
+            wrong.len(),
+            FORMS.len(),
+            wrong.join("\n")
+        );
     }
 }

@@ -2,16 +2,17 @@
 //!
 //! Every unit is normalised: tons become kg (× 1000), "per 1,000" rates become per 100,000
 //! (× 100), money becomes an ISO 4217 code with its scale word applied by the number reader.
-//! A bare "$" is read as US dollars: local currencies are recognised only when written
-//! ("pesos", "S/", "quetzales"). Bare "pesos" take the country of the sentence when it is a
-//! peso country, else Mexican pesos. Percentage points ("puntos porcentuales") are read as
+//! A bare "$" takes the currency of the country the figure is about (`resolve_dollar`): the
+//! peso of a peso country in Spanish text, a local dollar, else US dollars. Bare "pesos" take
+//! the country of the sentence when it is a peso country, else Mexican pesos. Percentage points ("puntos porcentuales") are read as
 //! `percent`: the record has no unit of its own for a difference of percentages.
 
 use std::sync::LazyLock;
 
 use super::Lang;
 use super::lexicon::{Lexicon, lang_applies, rows};
-use super::tokens::Tokens;
+use super::numbers::RATE_BASES;
+use super::tokens::{Kind, Tokens};
 
 const UNITS: &str = include_str!("data/units.tsv");
 
@@ -156,7 +157,10 @@ pub fn suffix_unit(toks: &Tokens<'_>, i: usize, lang: Lang, scaled: bool) -> Opt
     if (toks.is_punct(at, "-") || toks.is_punct(at, "–")) && toks.attached(at) && toks.attached(at + 1) {
         at += 1;
     }
-    if let Some(m) = d.suffix.longest_at(toks, at) {
+    // "1.200 €" and "500 $", but not the "$" of a next sum ("5 $10 bills").
+    if let Some(m) = d.suffix.longest_at(toks, at)
+        && !(toks.kind(m.end - 1) == Some(Kind::Punct) && toks.is_number(m.end) && toks.attached(m.end))
+    {
         return Some(UnitMatch {
             unit: m.value.0,
             factor: m.value.1,
@@ -196,9 +200,9 @@ pub fn suffix_unit(toks: &Tokens<'_>, i: usize, lang: Lang, scaled: bool) -> Opt
     None
 }
 
-/// Whether a unit is money (an ISO code or a peso still to resolve).
+/// Whether a unit is money (an ISO code, or a peso or bare "$" still to resolve).
 pub fn is_money(unit: &str) -> bool {
-    unit == "peso" || (unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase()))
+    unit == "peso" || unit == "dollar" || (unit.len() == 3 && unit.bytes().all(|b| b.is_ascii_uppercase()))
 }
 
 /// The ISO code of a bare "pesos" given the country the sentence is about.
@@ -212,6 +216,25 @@ pub fn resolve_peso(country: Option<&str>) -> &'static str {
         Some("CU") => "CUP",
         Some("PH") => "PHP",
         _ => "MXN",
+    }
+}
+
+/// The ISO code of a bare "$" given the text's language, the country the figure is about, and
+/// whether the text speaks of pesos. Mexico, Colombia, Chile, Argentina and the Dominican
+/// Republic write their pesos with "$", which Spanish text leaves bare; English text writes a
+/// bare "$" for US dollars unless it speaks of pesos, or of a country whose own currency is a
+/// dollar.
+pub fn resolve_dollar(lang: Lang, country: Option<&str>, says_pesos: bool) -> &'static str {
+    let peso_country = matches!(country, Some("MX" | "CO" | "CL" | "AR" | "DO" | "UY" | "CU"));
+    match country {
+        Some("JM") => "JMD",
+        Some("TT") => "TTD",
+        Some("BZ") => "BZD",
+        Some("GY") => "GYD",
+        Some("BS") => "BSD",
+        Some("BB") => "BBD",
+        _ if peso_country && (lang == Lang::Es || says_pesos) => resolve_peso(country),
+        _ => "USD",
     }
 }
 
@@ -234,29 +257,38 @@ pub fn per_rate(toks: &Tokens<'_>, i: usize, lang: Lang, base_at: impl Fn(usize)
             _ => return None,
         }
     };
-    let factor = if base == 1e5 {
-        1.0
-    } else if base == 1e3 {
-        100.0
-    } else if base == 1e4 {
-        10.0
-    } else if base == 1e6 {
-        0.1
-    } else if base == 100.0 {
-        1000.0
-    } else {
+    let population = population_end(toks, end, lang);
+    if let Some(e) = population {
+        end = e;
+    }
+    // Round bases are rate bases; any other ("one officer for every 2,400 inhabitants") only
+    // with its population noun. Ratios are converted exactly.
+    let round = base == 100.0 || RATE_BASES.contains(&base);
+    if base <= 0.0 || (!round && population.is_none()) {
         return None;
-    };
-    let after_de = if matches!(toks.norm(end), "de" | "of") { end + 1 } else { end };
-    let population = d.population.longest_at(toks, after_de);
-    if let Some(m) = population {
-        end = m.end;
     }
     // Bare Spanish "por" reads as a rate only with its population noun or a 100,000 base.
     if bare_por && population.is_none() && base != 1e5 {
         return None;
     }
-    Some((factor, end))
+    Some((1e5 / base, end))
+}
+
+/// Whether `n` at token `first` is the base of a rate written without its figure before it
+/// ("rates per 100,000 residents peaked in Sonora (61.4)"): a round base
+/// right after a rate connector. Returns the factor to per-100,000.
+pub fn orphan_base(toks: &Tokens<'_>, first: usize, n: f64, lang: Lang) -> Option<f64> {
+    let conn = data(lang).per.longest_ending_at(toks, first)?;
+    let bare_por = toks.norm(conn.start) == "por" && conn.end == conn.start + 1;
+    let after_number = conn.start > 0 && toks.is_number(conn.start - 1);
+    (RATE_BASES.contains(&n) && !after_number && (!bare_por || n == 1e5)).then(|| 1e5 / n)
+}
+
+/// The end of the population noun of a rate starting at token `i` ("inhabitants", "de
+/// habitantes"), if one is there.
+pub fn population_end(toks: &Tokens<'_>, i: usize, lang: Lang) -> Option<usize> {
+    let after_de = if matches!(toks.norm(i), "de" | "of") { i + 1 } else { i };
+    data(lang).population.longest_at(toks, after_de).map(|m| m.end)
 }
 
 #[cfg(test)]

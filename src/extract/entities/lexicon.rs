@@ -14,8 +14,8 @@ pub enum HeadLang {
 }
 
 pub struct Lexicon {
-    /// Known organisations by name and acronym.
-    pub orgs: Gazetteer<()>,
+    /// Known organisations by name and acronym, with the country of a national body.
+    pub orgs: Gazetteer<Option<&'static str>>,
     /// Head words of organisation names.
     pub heads: Gazetteer<HeadLang>,
     /// Offices and titles, with the group used to borrow a fuller title.
@@ -70,9 +70,10 @@ fn word_set(text: &'static str) -> FastSet<String> {
 fn build() -> Lexicon {
     let mut orgs = Gazetteer::default();
     for cols in rows(ORGS) {
-        for field in cols.iter().skip(1) {
+        let country = cols.get(3).copied().filter(|c| !c.is_empty());
+        for field in cols.iter().skip(1).take(2) {
             for name in field.split('|').map(str::trim).filter(|s| !s.is_empty()) {
-                orgs.insert(name, false, ());
+                orgs.insert(name, false, country);
             }
         }
     }

@@ -133,6 +133,11 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             i += 1;
             continue;
         }
+        // "St. Mary East", "St Ann North": a saint's name makes a place.
+        if i > 0 && matches!(doc.key(i - 1), "st" | "saint" | "ste" | "sta") && doc.initial(i - 1) {
+            i += 1;
+            continue;
+        }
         if let Some(end) = person(doc, i, &people) {
             people.add(&fold(&doc.body[doc.f.words[i].start..doc.f.words[end - 1].end]));
             hits.push(span_hit(doc, EntityType::Person, i, end));
@@ -475,6 +480,10 @@ fn person(doc: &Doc<'_>, i: usize, people: &People) -> Option<usize> {
     }
     let words = (s..e).filter(|&k| doc.shape(k) != Shape::Lower).count();
     if !valid_name(doc, s, e, 2) {
+        return None;
+    }
+    // "Robbery Ravi Persad": a capitalised word before a given name is not part of the name.
+    if e - s >= 3 && !lex.given.contains(doc.key(s)) && lex.given.contains(doc.key(s + 1)) {
         return None;
     }
     if lex.given.contains(doc.key(s)) {

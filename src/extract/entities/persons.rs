@@ -176,6 +176,10 @@ fn office(doc: &Doc<'_>, i: usize, n: usize, group: &'static str, fuzzy: bool) -
     while start > 0 && doc.joined(start) && doc.free(start - 1) && qualifies(start - 1) {
         start -= 1;
     }
+    // "CONADIC head Ana Torres", "UNAM dean": an acronym before the title says which one.
+    if start > 0 && doc.joined(start) && doc.shape(start - 1) == Shape::Upper && doc.key(start - 1).chars().count() >= 3 {
+        start -= 1;
+    }
     let mut end = i + n;
     while doc.joined(end) && doc.shape(end) == Shape::Lower && lex.post.contains(doc.key(end)) {
         end += 1;
@@ -202,7 +206,7 @@ fn office(doc: &Doc<'_>, i: usize, n: usize, group: &'static str, fuzzy: bool) -
 }
 
 fn is_known_org(doc: &Doc<'_>, i: usize) -> bool {
-    LEXICON.orgs.longest_in(&doc.f, i, |_| false) == Some((1, &()))
+    LEXICON.orgs.longest_in(&doc.f, i, |_| false).is_some_and(|(n, _)| n == 1)
 }
 
 /// The end of an "of/de ..." complement starting at word `i`: the connector, an optional
@@ -214,6 +218,15 @@ fn complement(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
     let mut j = i + 1;
     if doc.joined(j) && ARTICLES.contains(&doc.key(j)) && doc.shape(j) == Shape::Lower {
         j += 1;
+    }
+    // "la jefa de la unidad de homicidios, Rosa Medina": a complement in lowercase
+    // when the name follows it between commas.
+    if doc.joined(j) && doc.shape(j) == Shape::Lower && !LEXICON.stop.contains(doc.key(j)) {
+        let mut k = j + 1;
+        while k < j + 4 && doc.joined(k) && doc.shape(k) == Shape::Lower {
+            k += 1;
+        }
+        return (doc.gap(k) == ", " && doc.initial(k) && LEXICON.given.contains(doc.key(k))).then_some((j, k));
     }
     if !doc.joined(j) || !doc.cap(j) || LEXICON.stop.contains(doc.key(j)) {
         return None;

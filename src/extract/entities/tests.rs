@@ -253,6 +253,51 @@ fn headline_names_stop_at_two_words() {
 }
 
 #[test]
+fn an_acronym_before_the_title_belongs_to_the_role() {
+    let f = en("CONADIC head Carla Núñez told reporters that the crop shrank.");
+    assert_eq!(role_of(&f, "Carla Núñez").as_deref(), Some("CONADIC head"), "{f:?}");
+}
+
+#[test]
+fn a_saints_name_is_a_place_not_a_person() {
+    let f = en("Thefts rose in St. Mary East and St Ann North, said Gregory Walsh.");
+    assert!(person(&f, "Mary East").is_none(), "{f:?}");
+    assert!(person(&f, "Ann North").is_none(), "{f:?}");
+    assert!(person(&f, "Gregory Walsh").is_some(), "{f:?}");
+}
+
+#[test]
+fn a_capitalised_word_before_a_given_name_is_no_part_of_it() {
+    let f = en("Head of Robbery Ravi Persad said 35 cases were closed.");
+    assert!(person(&f, "Ravi Persad").is_some(), "{f:?}");
+}
+
+#[test]
+fn police_ranks_and_academic_offices() {
+    let f = en("Snr Supt of Fraud Anil Maharaj said 40 cases were solved.");
+    assert_eq!(role_of(&f, "Anil Maharaj").as_deref(), Some("Snr Supt of Fraud"), "{f:?}");
+    let f = en("The UNAM dean Marta Lozano said the rate fell.");
+    assert_eq!(role_of(&f, "Marta Lozano").as_deref(), Some("UNAM dean"), "{f:?}");
+}
+
+#[test]
+fn a_lowercase_complement_before_an_apposed_name() {
+    let f = es("Según la jefa de la unidad de homicidios, Rosa Medina, hubo 100 denuncias.");
+    assert_eq!(
+        role_of(&f, "Rosa Medina").as_deref(),
+        Some("jefa de la unidad de homicidios"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn names_in_table_rows_are_whole() {
+    let f = es("Condenados\n1. | Mario Andrés Quiroga Salcedo | 40 años |\n2. | Rosa Elena Paz Ugarte | 35 años |");
+    assert!(person(&f, "Mario Andrés Quiroga Salcedo").is_some(), "{f:?}");
+    assert!(person(&f, "Rosa Elena Paz Ugarte").is_some(), "{f:?}");
+}
+
+#[test]
 fn criminal_groups_and_place_words() {
     let f = es("La banda Los Topos del Norte operaba en Puerto Esperanza y en el distrito de Villa Rica.");
     assert!(has(&f, EntityType::Organization, "Los Topos del Norte"), "{f:?}");
