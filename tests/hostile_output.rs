@@ -66,6 +66,8 @@ fn hostile_db(dir: &Path) -> PathBuf {
         sentence: ESCAPE_BODY.into(),
         start: 40,
         end: 47,
+        change: None,
+        location_from: None,
     };
     let extraction = Extraction {
         relevance: 0.9,

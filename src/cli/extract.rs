@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use vigia::article::{self, Article};
-use vigia::extract::{self, Entity, Extraction, Lang, StatDetail, Statistic};
+use vigia::extract::{self, Entity, Extraction, Lang, Statistic};
 use vigia::fetch::charset;
 
 /// The largest input read; anything up to 10 MB is always accepted.
@@ -54,16 +54,7 @@ struct Record {
     relevance: f64,
     topics: Vec<String>,
     entities: Vec<Entity>,
-    statistics: Vec<StatRecord>,
-}
-
-/// One statistic of the record: the stored fields and their details (`change`, `location_from`).
-#[derive(Serialize)]
-struct StatRecord {
-    #[serde(flatten)]
-    stat: Statistic,
-    #[serde(flatten)]
-    detail: StatDetail,
+    statistics: Vec<Statistic>,
 }
 
 pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
@@ -157,20 +148,12 @@ fn process(args: &ExtractArgs, bytes: &[u8]) -> anyhow::Result<Record> {
             .or_else(|| article::detect_language(&art.body))
             .unwrap_or_else(|| "en".to_string()),
     };
-    let extract::Detailed {
-        extraction: Extraction {
-            relevance,
-            topics,
-            entities,
-            statistics,
-        },
-        details,
-    } = extract::extract_detailed(&art.body, Lang::from_code(&language));
-    let statistics = statistics
-        .into_iter()
-        .zip(details)
-        .map(|(stat, detail)| StatRecord { stat, detail })
-        .collect();
+    let Extraction {
+        relevance,
+        topics,
+        entities,
+        statistics,
+    } = extract::extract(&art.body, Lang::from_code(&language));
     Ok(Record {
         title: art.title,
         published: art.published,

@@ -263,7 +263,7 @@ fn csv_record(columns: &[&str], row: &impl Serialize) -> Result<Vec<String>, Exp
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{Entity, EntityType, Extraction, Statistic};
+    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Statistic};
     use crate::store::{NewArticle, PageRecord};
     use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -309,6 +309,8 @@ mod tests {
                     sentence: article.body.clone(),
                     start: 30,
                     end: 45,
+                    change: (i == 1).then_some(Change::Increase),
+                    location_from: Some(if i == 0 { LocationFrom::Sentence } else { LocationFrom::Article }),
                 }],
                 entities: vec![Entity {
                     kind: EntityType::Location,

@@ -283,7 +283,7 @@ impl BatchWriter {
 mod tests {
     use super::*;
     use crate::export::{ARTICLE_COLUMNS, ENTITY_COLUMNS, STATISTIC_COLUMNS};
-    use crate::extract::{Entity, EntityType, Extraction, Qualifier, Statistic};
+    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic};
     use crate::store::{NewArticle, PageRecord};
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
@@ -307,6 +307,8 @@ mod tests {
             sentence: format!("sentence at {start}"),
             start,
             end: start + 10,
+            change: range.map(|_| Change::Decrease),
+            location_from: Some(LocationFrom::Article),
         }
     }
 

@@ -118,6 +118,10 @@ pub struct Statistic {
     /// Offsets in `body`, in Unicode code points, end exclusive.
     pub start: usize,
     pub end: usize,
+    /// Whether the figure is a change from an earlier value; None for a level.
+    pub change: Option<Change>,
+    /// Where `location` was read; None when there is no location.
+    pub location_from: Option<LocationFrom>,
 }
 
 /// Whether a figure is a change relative to an earlier value ("up 12 percent", "se redujo
@@ -129,6 +133,15 @@ pub enum Change {
     Decrease,
 }
 
+impl Change {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Increase => "increase",
+            Change::Decrease => "decrease",
+        }
+    }
+}
+
 /// Where a statistic's `location` was read: its own sentence, or the country the whole
 /// article is plainly about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -138,39 +151,25 @@ pub enum LocationFrom {
     Article,
 }
 
-/// Attributes of a statistic beyond the stored `Statistic` record.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct StatDetail {
-    pub change: Option<Change>,
-    pub location_from: Option<LocationFrom>,
-}
-
-/// An extraction with the details of each statistic: `details[i]` belongs to
-/// `extraction.statistics[i]`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Detailed {
-    pub extraction: Extraction,
-    pub details: Vec<StatDetail>,
+impl LocationFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationFrom::Sentence => "sentence",
+            LocationFrom::Article => "article",
+        }
+    }
 }
 
 /// Extracts statistics, entities, topics and relevance from a body.
 pub fn extract(body: &str, lang: Lang) -> Extraction {
-    extract_detailed(body, lang).extraction
-}
-
-/// Like `extract`, with the details of each statistic.
-pub fn extract_detailed(body: &str, lang: Lang) -> Detailed {
     let sentences = sentences::split(body);
     let entities = entities::find(body, &sentences, lang);
-    let (statistics, details) = stats::find(body, &sentences, lang);
+    let statistics = stats::find(body, &sentences, lang);
     let (relevance, topics) = relevance::score(body, &statistics, lang);
-    Detailed {
-        extraction: Extraction {
-            relevance,
-            topics,
-            entities,
-            statistics,
-        },
-        details,
+    Extraction {
+        relevance,
+        topics,
+        entities,
+        statistics,
     }
 }

@@ -1473,7 +1473,7 @@ mod forms {
         assert!(FORMS.len() >= 150, "{} forms", FORMS.len());
         let mut wrong = Vec::new();
         for (lang, text, want, unit) in FORMS {
-            let found = stats::find(text, &sentences::split(text), *lang).0;
+            let found = stats::find(text, &sentences::split(text), *lang);
             let hit = found.iter().any(|s| {
                 s.unit == *unit
                     && match want {

@@ -185,6 +185,8 @@ mod tests {
             sentence: String::new(),
             start: 0,
             end: 1,
+            change: None,
+            location_from: None,
         };
         let (with, topics) = score("Five people were kidnapped from a bus.", std::slice::from_ref(&stat), Lang::En);
         let (without, _) = score("Five people were kidnapped from a bus.", &[], Lang::En);

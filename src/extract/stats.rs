@@ -24,7 +24,7 @@ use super::lexicon::{Lexicon, WordTable, ends_with_phrase, lang_applies, phrase_
 use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
 use super::tokens::{Kind, Tokens};
-use super::{Change, Lang, LocationFrom, Qualifier, StatDetail, Statistic, geo, topics, units};
+use super::{Change, Lang, LocationFrom, Qualifier, Statistic, geo, topics, units};
 
 const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
 const ATTRIBUTION: &str = include_str!("data/attribution.tsv");
@@ -202,8 +202,8 @@ struct Draft {
     metric: Option<String>,
 }
 
-/// Finds the statistics of a body, sentence by sentence, with their details.
-pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statistic>, Vec<StatDetail>) {
+/// Finds the statistics of a body, sentence by sentence.
+pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
     // Sentences carry their own offsets into the body.
     let _ = body;
     // Needed only for figures whose sentence names no country, so worked out only then.
@@ -217,12 +217,12 @@ pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statisti
     }
     let mut out = dedupe(out);
     fill_topics(&mut out);
-    out.into_iter().map(|(stat, detail, _)| (stat, detail)).unzip()
+    out.into_iter().map(|(stat, _)| stat).collect()
 }
 
-/// A statistic, its details, and whether its own words say it is about none of the topics
-/// (a suicide, a traffic death), so the text's topic must not be given to it.
-type Found = (Statistic, StatDetail, bool);
+/// A statistic, and whether its own words say it is about none of the topics (a suicide, a
+/// traffic death), so the text's topic must not be given to it.
+type Found = (Statistic, bool);
 
 /// Share of the figures with a topic that the most common one needs to be the topic of the text.
 const TOPIC_SHARE: f64 = 0.5;
@@ -232,7 +232,7 @@ const TOPIC_SHARE: f64 = 0.5;
 fn fill_topics(stats: &mut [Found]) {
     let mut counts: Vec<(String, usize)> = Vec::new();
     let mut total = 0;
-    for (s, _, _) in stats.iter() {
+    for (s, _) in stats.iter() {
         let Some(t) = &s.topic else { continue };
         total += 1;
         match counts.iter_mut().find(|(c, _)| c == t) {
@@ -246,7 +246,7 @@ fn fill_topics(stats: &mut [Found]) {
     if (n as f64) <= TOPIC_SHARE * total as f64 {
         return;
     }
-    for (s, _, untopical) in stats.iter_mut() {
+    for (s, untopical) in stats.iter_mut() {
         if s.topic.is_none() && !*untopical && topic_fits(&s.unit, &main) {
             s.topic = Some(main.clone());
         }
@@ -348,9 +348,9 @@ fn dedupe(stats: Vec<Found>) -> Vec<Found> {
     };
     let mut seen: HashMap<Key, Vec<usize>> = HashMap::new();
     let mut out: Vec<Option<Found>> = Vec::with_capacity(stats.len());
-    for (s, detail, untopical) in stats {
+    for (s, untopical) in stats {
         if !distinctive(&s) {
-            out.push(Some((s, detail, untopical)));
+            out.push(Some((s, untopical)));
             continue;
         }
         let key = (
@@ -365,24 +365,21 @@ fn dedupe(stats: Vec<Found>) -> Vec<Found> {
         let same_sentence = |o: &Statistic| o.sentence == s.sentence && o.start.abs_diff(s.start) < s.sentence.chars().count();
         let twin = slots.iter().copied().find(|&k| {
             // A change and a level, or an increase and a decrease, are different facts.
-            out[k].as_ref().is_some_and(|(o, od, _)| {
-                same_thing(o, &s)
-                    && !same_sentence(o)
-                    && od.change == detail.change
-                    && (o.year == s.year || o.year.is_none() || s.year.is_none())
+            out[k].as_ref().is_some_and(|(o, _)| {
+                same_thing(o, &s) && !same_sentence(o) && o.change == s.change && (o.year == s.year || o.year.is_none() || s.year.is_none())
             })
         });
         match twin {
             Some(k) => {
-                if out[k].as_ref().is_some_and(|(o, _, _)| richer(&s, o)) {
+                if out[k].as_ref().is_some_and(|(o, _)| richer(&s, o)) {
                     out[k] = None;
                     slots.push(out.len());
-                    out.push(Some((s, detail, untopical)));
+                    out.push(Some((s, untopical)));
                 }
             }
             None => {
                 slots.push(out.len());
-                out.push(Some((s, detail, untopical)));
+                out.push(Some((s, untopical)));
             }
         }
     }
@@ -578,10 +575,6 @@ fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> A
             Quantity::Point(v) => (Some(round(v)), None, None),
             Quantity::Range(a, b) => (None, Some(round(a)), Some(round(b))),
         };
-        let detail = StatDetail {
-            change: dr.change,
-            location_from: dr.location_from,
-        };
         let stat = Statistic {
             value,
             low,
@@ -597,8 +590,10 @@ fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> A
             sentence: text.to_string(),
             start,
             end,
+            change: dr.change,
+            location_from: dr.location_from,
         };
-        out.push((stat, detail, dr.untopical));
+        out.push((stat, dr.untopical));
     }
 }
 
@@ -1966,15 +1961,11 @@ mod tests {
     use super::*;
 
     fn stats(text: &str, lang: Lang) -> Vec<Statistic> {
-        find(text, &sentences::split(text), lang).0
-    }
-
-    fn details(text: &str, lang: Lang) -> Vec<StatDetail> {
-        find(text, &sentences::split(text), lang).1
+        find(text, &sentences::split(text), lang)
     }
 
     fn changes(text: &str, lang: Lang) -> Vec<Option<Change>> {
-        details(text, lang).into_iter().map(|d| d.change).collect()
+        stats(text, lang).into_iter().map(|s| s.change).collect()
     }
 
     #[test]
@@ -2122,13 +2113,8 @@ mod tests {
     #[test]
     fn a_figure_without_a_place_takes_the_country_the_article_is_about() {
         let text = "La Policía Nacional de Colombia presentó su balance.\nEn Bogotá hubo 120 hurtos.\nEn total se incautaron 8 toneladas.";
-        let found = find(text, &sentences::split(text), Lang::Es);
-        let got: Vec<_> = found
-            .0
-            .iter()
-            .map(|s| s.location.as_deref())
-            .zip(found.1.iter().map(|d| d.location_from))
-            .collect();
+        let found = stats(text, Lang::Es);
+        let got: Vec<_> = found.iter().map(|s| (s.location.as_deref(), s.location_from)).collect();
         assert_eq!(
             got,
             [

@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rusqlite::Connection;
 
 use super::*;
-use crate::extract::{Entity, EntityType, Extraction, Qualifier, Statistic};
+use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic};
 use crate::fetch::Validators;
 
 fn temp_store() -> (tempfile::TempDir, Store) {
@@ -65,6 +65,8 @@ fn extraction() -> Extraction {
                 sentence: "At least 9 inmates were killed, the prison service said.".into(),
                 start: 40,
                 end: 49,
+                change: None,
+                location_from: Some(LocationFrom::Sentence),
             },
             Statistic {
                 value: None,
@@ -81,6 +83,8 @@ fn extraction() -> Extraction {
                 sentence: "Guards found between 200 and 400 kilograms of cocaine.".into(),
                 start: 5,
                 end: 20,
+                change: Some(Change::Increase),
+                location_from: None,
             },
         ],
         entities: vec![Entity {
