@@ -9,6 +9,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_fts.sql"),
     include_str!("../../migrations/0003_articles_url.sql"),
+    include_str!("../../migrations/0004_statistic_change.sql"),
 ];
 
 /// The schema version this build writes.

@@ -200,6 +200,10 @@ pub struct StatisticRow {
     pub sentence: String,
     pub start: i64,
     pub end: i64,
+    /// `increase` or `decrease` for a change from an earlier value; None for a level.
+    pub change: Option<String>,
+    /// `sentence` or `article`: where `location` was read.
+    pub location_from: Option<String>,
 }
 
 /// One row of `vigia export entities`.

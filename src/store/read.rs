@@ -43,7 +43,7 @@ impl Store {
         let sql = format!(
             "SELECT a.canonical_url, a.published, a.source, s.value, s.low, s.high, s.unit,
                     s.qualifier, s.counted, s.topic, s.metric, s.year, s.location,
-                    s.attributed_to, s.sentence, s.\"start\", s.\"end\"
+                    s.attributed_to, s.sentence, s.\"start\", s.\"end\", s.change, s.location_from
              FROM statistics s JOIN articles a ON a.id = s.article_id
              WHERE {FILTER} ORDER BY a.id, s.\"start\", s.id"
         );
@@ -66,6 +66,8 @@ impl Store {
                 sentence: row.get(14)?,
                 start: row.get(15)?,
                 end: row.get(16)?,
+                change: row.get(17)?,
+                location_from: row.get(18)?,
             })
         })
     }

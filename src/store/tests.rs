@@ -163,6 +163,51 @@ fn an_older_database_is_upgraded_in_place() {
 }
 
 #[test]
+fn a_version_3_database_gains_change_and_location_from_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    {
+        let old = Store::open_migrated(&path, 3).unwrap();
+        assert_eq!(old.schema_version().unwrap(), 3);
+        old.conn
+            .execute_batch(
+                "INSERT INTO articles (id, canonical_url, url, source, body, extractor_version,
+                     fetched_at, created_at)
+                 VALUES (1, 'https://x.example/1', 'https://x.example/1', 'wire',
+                     'Murders rose by 12 percent.', '0.1.0', '2024-01-01T00:00:00Z',
+                     '2024-01-01T00:00:00Z');
+                 INSERT INTO statistics (article_id, value, unit, sentence, \"start\", \"end\")
+                 VALUES (1, 12, 'percent', 'Murders rose by 12 percent.', 16, 26);",
+            )
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    // The row stored before keeps its figure, with neither field known yet.
+    let mut rows = Vec::new();
+    store
+        .statistics(&ExportFilter::default(), &mut |row| {
+            rows.push(row);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].value, rows[0].unit.as_str()), (Some(12.0), "percent"));
+    assert_eq!((rows[0].change.as_deref(), rows[0].location_from.as_deref()), (None, None));
+    // The new columns take only the values of the record.
+    store
+        .conn
+        .execute("UPDATE statistics SET change = 'decrease', location_from = 'article'", [])
+        .unwrap();
+    for bad in [
+        "UPDATE statistics SET change = 'up'",
+        "UPDATE statistics SET location_from = 'title'",
+    ] {
+        assert!(store.conn.execute(bad, []).is_err(), "{bad}");
+    }
+}
+
+#[test]
 fn a_newer_database_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("new.db");
@@ -271,6 +316,10 @@ fn save_article_stores_article_statistics_and_entities() {
     assert_eq!(stats[1].article_url, "https://news.example/riot");
     assert_eq!(stats[1].published.as_deref(), Some("2024-06-02"));
     assert_eq!(stats[1].source, "wire");
+    assert_eq!(stats[0].change.as_deref(), Some("increase"));
+    assert_eq!(stats[0].location_from, None);
+    assert_eq!(stats[1].change, None);
+    assert_eq!(stats[1].location_from.as_deref(), Some("sentence"));
 
     let mut entities = Vec::new();
     store
@@ -420,6 +469,47 @@ fn replace_extraction_replaces_rows_and_deletes_cascade() {
     assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 0);
     assert_eq!(count(&store, "SELECT count(*) FROM entities"), 0);
     assert_eq!(count(&store, "SELECT count(*) FROM article_urls"), 0);
+}
+
+#[test]
+fn replace_extraction_fills_change_and_location_from() {
+    let (_dir, store) = temp_store();
+    // As an older extractor left it: neither field known.
+    let mut old = extraction();
+    for s in &mut old.statistics {
+        s.change = None;
+        s.location_from = None;
+    }
+    let Saved::New(id) = store
+        .save_article(
+            &page("https://a.example/1", BODY),
+            &article("https://a.example/1", BODY, None),
+            &old,
+        )
+        .unwrap()
+    else {
+        panic!()
+    };
+    let filled = "SELECT count(*) FROM statistics WHERE change IS NOT NULL OR location_from IS NOT NULL";
+    assert_eq!(count(&store, filled), 0);
+    store
+        .replace_extraction(id, &article("https://a.example/1", BODY, None), &extraction())
+        .unwrap();
+    let rows: Vec<(String, Option<String>, Option<String>)> = store
+        .conn
+        .prepare("SELECT unit, change, location_from FROM statistics ORDER BY \"start\"")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ("kg".to_string(), Some("increase".to_string()), None),
+            ("count".to_string(), None, Some("sentence".to_string())),
+        ]
+    );
 }
 
 #[test]

@@ -393,8 +393,9 @@ fn add_aliases(conn: &Connection, article_id: i64, urls: &[&str]) -> Result<()> 
 fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO statistics (article_id, value, low, high, unit, qualifier, counted, topic,
-                                 metric, year, location, attributed_to, sentence, \"start\", \"end\")
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                 metric, year, location, attributed_to, sentence, \"start\", \"end\",
+                                 change, location_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
     for s in &extraction.statistics {
         stmt.execute(params![
@@ -413,6 +414,8 @@ fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction
             s.sentence,
             s.start as i64,
             s.end as i64,
+            s.change.map(|c| c.as_str()),
+            s.location_from.map(|l| l.as_str()),
         ])?;
     }
     let mut stmt = conn.prepare_cached(
