@@ -1,17 +1,20 @@
 //! Researcher exports of articles, statistics and entities as CSV, JSON Lines or Parquet.
 //!
 //! Every row carries its provenance (the article's canonical URL, published date, source).
-//! All formats use the same names, in the same order, so a script can switch formats.
+//! All formats use the same names, in the same order (one list per table, in `columns`), so
+//! a script can switch formats.
 //! CSV and JSON Lines stream to any writer; Parquet (cargo feature `parquet`) needs a file.
 //! CSV text cells go through [`csv_cell`], so page text never runs as a spreadsheet formula.
 
 use std::borrow::Cow;
 use std::io::Write;
 
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::store::{ExportFilter, Store, StoreError};
+
+mod columns;
+pub use columns::{ARTICLE_COLUMNS, Column, ENTITY_COLUMNS, Get, STATISTIC_COLUMNS, names};
 
 #[cfg(feature = "parquet")]
 mod parquet_file;
@@ -41,11 +44,11 @@ pub enum Table {
 
 impl Table {
     /// The export's column names, in order (the same in every format).
-    pub fn columns(self) -> &'static [&'static str] {
+    pub fn columns(self) -> Vec<&'static str> {
         match self {
-            Table::Articles => ARTICLE_COLUMNS,
-            Table::Statistics => STATISTIC_COLUMNS,
-            Table::Entities => ENTITY_COLUMNS,
+            Table::Articles => names(ARTICLE_COLUMNS),
+            Table::Statistics => names(STATISTIC_COLUMNS),
+            Table::Entities => names(ENTITY_COLUMNS),
         }
     }
 }
@@ -87,53 +90,6 @@ pub enum ExportError {
     #[error("cannot write Parquet: {0}")]
     Parquet(String),
 }
-
-/// Column names of `export articles`, in order.
-pub const ARTICLE_COLUMNS: &[&str] = &[
-    "url",
-    "title",
-    "published",
-    "language",
-    "source",
-    "fetched_at",
-    "body",
-    "relevance",
-    "topics",
-];
-
-/// Column names of `export statistics`, in order.
-pub const STATISTIC_COLUMNS: &[&str] = &[
-    "article_url",
-    "published",
-    "source",
-    "value",
-    "low",
-    "high",
-    "unit",
-    "qualifier",
-    "counted",
-    "topic",
-    "metric",
-    "year",
-    "location",
-    "attributed_to",
-    "sentence",
-    "start",
-    "end",
-];
-
-/// Column names of `export entities`, in order.
-pub const ENTITY_COLUMNS: &[&str] = &[
-    "article_url",
-    "published",
-    "source",
-    "type",
-    "name",
-    "role",
-    "country",
-    "start",
-    "end",
-];
 
 /// Writes the articles that pass `filter`; returns how many rows were written.
 pub fn export_articles(store: &Store, filter: &ExportFilter, format: Format, out: &mut dyn Write) -> Result<u64, ExportError> {
@@ -190,20 +146,20 @@ enum Sink<'a> {
 
 /// Writes rows in one format, counting them. The store's row callback can only fail with a
 /// `StoreError`, so a write error is kept here and the stream stopped with a placeholder.
-struct RowWriter<'a> {
+struct RowWriter<'a, R: 'static> {
     sink: Sink<'a>,
-    columns: &'static [&'static str],
+    columns: &'static [Column<R>],
     rows: u64,
     failure: Option<ExportError>,
 }
 
-impl<'a> RowWriter<'a> {
-    fn new(format: Format, columns: &'static [&'static str], out: &'a mut dyn Write) -> Result<RowWriter<'a>, ExportError> {
+impl<'a, R> RowWriter<'a, R> {
+    fn new(format: Format, columns: &'static [Column<R>], out: &'a mut dyn Write) -> Result<RowWriter<'a, R>, ExportError> {
         let sink = match format {
             Format::Csv => {
                 // The header is written by hand so an empty export still names its columns.
                 let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
-                w.write_record(columns)?;
+                w.write_record(names(columns))?;
                 Sink::Csv(Box::new(w))
             }
             Format::Jsonl => Sink::Jsonl(std::io::BufWriter::new(out)),
@@ -218,13 +174,13 @@ impl<'a> RowWriter<'a> {
         })
     }
 
-    fn write(&mut self, row: &impl Serialize) -> crate::store::Result<()> {
+    fn write(&mut self, row: &R) -> crate::store::Result<()> {
         let written: Result<(), ExportError> = match &mut self.sink {
-            Sink::Csv(w) => csv_record(self.columns, row)
-                .and_then(|cells| w.write_record(cells.iter().map(|c| c.as_bytes())).map_err(ExportError::from)),
-            Sink::Jsonl(w) => serde_json::to_writer(&mut *w, row)
-                .map_err(ExportError::from)
-                .and_then(|()| w.write_all(b"\n").map_err(ExportError::from)),
+            Sink::Csv(w) => {
+                let cells = self.columns.iter().map(|c| csv_cell(&c.value(row)).into_owned());
+                w.write_record(cells.collect::<Vec<_>>()).map_err(ExportError::from)
+            }
+            Sink::Jsonl(w) => jsonl_record(w, self.columns, row),
         };
         match written {
             Ok(()) => {
@@ -251,13 +207,19 @@ impl<'a> RowWriter<'a> {
     }
 }
 
-/// A row's CSV cells, in column order: through JSON, so text and numbers keep their kind.
-fn csv_record(columns: &[&str], row: &impl Serialize) -> Result<Vec<String>, ExportError> {
-    let value = serde_json::to_value(row)?;
-    Ok(columns
-        .iter()
-        .map(|c| csv_cell(value.get(c).unwrap_or(&Value::Null)).into_owned())
-        .collect())
+/// One JSON object on its own line, its keys the column names in column order.
+fn jsonl_record<R>(w: &mut impl Write, columns: &[Column<R>], row: &R) -> Result<(), ExportError> {
+    w.write_all(b"{")?;
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *w, column.name)?;
+        w.write_all(b":")?;
+        serde_json::to_writer(&mut *w, &column.value(row))?;
+    }
+    w.write_all(b"}\n")?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -335,7 +297,7 @@ mod tests {
         assert_eq!(n, 2);
         let mut reader = csv::Reader::from_reader(out.as_slice());
         let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-        assert_eq!(header, STATISTIC_COLUMNS);
+        assert_eq!(header, names(STATISTIC_COLUMNS));
         let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 2);
         assert_eq!(&rows[0][0], "https://news.example/a0");
@@ -357,8 +319,8 @@ mod tests {
         let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert_eq!(lines.len(), 2);
         let keys: Vec<&str> = lines[0].as_object().unwrap().keys().map(String::as_str).collect();
-        for column in ENTITY_COLUMNS {
-            assert!(keys.contains(column), "missing {column}");
+        for column in names(ENTITY_COLUMNS) {
+            assert!(keys.contains(&column), "missing {column}");
         }
         assert_eq!(lines[1]["article_url"], "https://news.example/a1");
         assert_eq!(lines[1]["published"], "2024-02-01T08:00:00Z");
@@ -378,7 +340,7 @@ mod tests {
         let n = export_articles(&store, &filter, Format::Csv, &mut out).unwrap();
         assert_eq!(n, 1);
         let mut reader = csv::Reader::from_reader(out.as_slice());
-        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), ARTICLE_COLUMNS);
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), names(ARTICLE_COLUMNS));
         let row = reader.records().next().unwrap().unwrap();
         assert_eq!(&row[0], "https://news.example/a1");
         assert_eq!(&row[1], "Report 1, with \"quotes\", and commas");
@@ -392,7 +354,7 @@ mod tests {
         let mut out = Vec::new();
         let n = export_entities(&store, &ExportFilter::default(), Format::Csv, &mut out).unwrap();
         assert_eq!(n, 0);
-        assert_eq!(String::from_utf8(out).unwrap().trim_end(), ENTITY_COLUMNS.join(","));
+        assert_eq!(String::from_utf8(out).unwrap().trim_end(), names(ENTITY_COLUMNS).join(","));
     }
 
     #[test]
@@ -435,9 +397,80 @@ mod tests {
         export_statistics(&store, &ExportFilter::default(), Format::Csv, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let row = text.lines().nth(1).unwrap();
-        // value 12.0, empty low and high, start 30, end 45
+        // value 12.0, empty low and high, start 30, end 45, no change, location from its sentence
         assert!(row.contains(",12.0,,,per_100k,"), "{row}");
-        assert!(row.ends_with(",30,45"), "{row}");
+        assert!(row.ends_with(",30,45,,sentence"), "{row}");
+    }
+
+    #[test]
+    fn csv_statistics_carry_change_and_location_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        let mut out = Vec::new();
+        export_statistics(&store, &ExportFilter::default(), Format::Csv, &mut out).unwrap();
+        let mut reader = csv::Reader::from_reader(out.as_slice());
+        let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (change, from) = (at("change"), at("location_from"));
+        let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+        assert_eq!((&rows[0][change], &rows[0][from]), ("", "sentence"));
+        assert_eq!((&rows[1][change], &rows[1][from]), ("increase", "article"));
+    }
+
+    #[test]
+    fn jsonl_statistics_carry_change_and_location_from_in_column_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        let mut out = Vec::new();
+        export_statistics(&store, &ExportFilter::default(), Format::Jsonl, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        // Keys in column order, as written (a parsed map would sort them).
+        let positions: Vec<usize> = names(STATISTIC_COLUMNS)
+            .iter()
+            .map(|c| {
+                lines[0]
+                    .find(&format!("\"{c}\":"))
+                    .unwrap_or_else(|| panic!("no {c} in {}", lines[0]))
+            })
+            .collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "{}", lines[0]);
+        let rows: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(rows[0]["change"], Value::Null);
+        assert_eq!(rows[0]["location_from"], "sentence");
+        assert_eq!(rows[1]["change"], "increase");
+        assert_eq!(rows[1]["location_from"], "article");
+        assert_eq!(rows[1]["value"], 12.0);
+        assert_eq!(rows[1]["end"], 45);
+    }
+
+    #[test]
+    fn csv_and_jsonl_name_the_same_columns_for_every_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        for table in [Table::Articles, Table::Statistics, Table::Entities] {
+            let export = |format: Format| {
+                let mut out = Vec::new();
+                match table {
+                    Table::Articles => export_articles(&store, &ExportFilter::default(), format, &mut out),
+                    Table::Statistics => export_statistics(&store, &ExportFilter::default(), format, &mut out),
+                    Table::Entities => export_entities(&store, &ExportFilter::default(), format, &mut out),
+                }
+                .unwrap();
+                String::from_utf8(out).unwrap()
+            };
+            let csv = export(Format::Csv);
+            let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+            let jsonl = export(Format::Jsonl);
+            let first: Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+            let mut keys: Vec<&str> = first.as_object().unwrap().keys().map(String::as_str).collect();
+            let mut sorted = header.clone();
+            keys.sort_unstable();
+            sorted.sort_unstable();
+            assert_eq!(keys, sorted, "{table:?}");
+            assert_eq!(header, table.columns(), "{table:?}");
+        }
     }
 
     #[test]

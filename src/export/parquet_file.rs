@@ -14,60 +14,25 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
-use super::{ExportError, Table};
-use crate::store::{ArticleRow, EntityRow, ExportFilter, StatisticRow, Store, StoreError};
+use super::{ARTICLE_COLUMNS, Column, ENTITY_COLUMNS, ExportError, Get, STATISTIC_COLUMNS, Table};
+use crate::store::{ExportFilter, Store, StoreError};
 
 /// Rows gathered before they are handed to the writer.
 const BATCH_ROWS: usize = 4096;
 /// A row group is closed once its encoded size passes this; article bodies make rows large.
 const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
 
-/// The type of one column; `Opt*` columns are nullable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Text,
-    OptText,
-    Float,
-    OptFloat,
-    OptInt32,
-    Int64,
-}
-
-use Kind::*;
-
-/// Types of `ARTICLE_COLUMNS`, in the same order.
-const ARTICLE_KINDS: &[Kind] = &[Text, OptText, OptText, OptText, Text, Text, Text, Float, Text];
-
-/// Types of `STATISTIC_COLUMNS`, in the same order.
-const STATISTIC_KINDS: &[Kind] = &[
-    Text, OptText, Text, OptFloat, OptFloat, OptFloat, Text, OptText, OptText, OptText, OptText, OptInt32, OptText, OptText, Text, Int64,
-    Int64,
-];
-
-/// Types of `ENTITY_COLUMNS`, in the same order.
-const ENTITY_KINDS: &[Kind] = &[Text, OptText, Text, Text, Text, OptText, OptText, Int64, Int64];
-
-impl Kind {
-    fn field(self, name: &str) -> Field {
-        let (data_type, nullable) = match self {
-            Text => (DataType::Utf8, false),
-            OptText => (DataType::Utf8, true),
-            Float => (DataType::Float64, false),
-            OptFloat => (DataType::Float64, true),
-            OptInt32 => (DataType::Int32, true),
-            Int64 => (DataType::Int64, false),
-        };
-        Field::new(name, data_type, nullable)
-    }
-
-    fn builder(self) -> Builder {
-        match self {
-            Text | OptText => Builder::Text(StringBuilder::new()),
-            Float | OptFloat => Builder::Float(Float64Builder::new()),
-            OptInt32 => Builder::Int32(Int32Builder::new()),
-            Int64 => Builder::Int64(Int64Builder::new()),
-        }
-    }
+/// The Parquet field of a column: its type and whether it may be null.
+fn field<R>(column: &Column<R>) -> Field {
+    let (data_type, nullable) = match column.get {
+        Get::Text(_) => (DataType::Utf8, false),
+        Get::OptText(_) => (DataType::Utf8, true),
+        Get::Float(_) => (DataType::Float64, false),
+        Get::OptFloat(_) => (DataType::Float64, true),
+        Get::OptInt32(_) => (DataType::Int32, true),
+        Get::Int64(_) => (DataType::Int64, false),
+    };
+    Field::new(column.name, data_type, nullable)
 }
 
 /// A write error of the file stays an I/O error, as in the other formats.
@@ -90,14 +55,6 @@ impl From<arrow_schema::ArrowError> for ExportError {
     }
 }
 
-fn kinds(table: Table) -> &'static [Kind] {
-    match table {
-        Table::Articles => ARTICLE_KINDS,
-        Table::Statistics => STATISTIC_KINDS,
-        Table::Entities => ENTITY_KINDS,
-    }
-}
-
 /// Writes the rows of `table` that pass `filter` to a new Parquet file at `path` (replacing
 /// any file there); returns how many rows were written.
 pub fn export_parquet(store: &Store, table: Table, filter: &ExportFilter, path: &Path) -> Result<u64, ExportError> {
@@ -105,57 +62,23 @@ pub fn export_parquet(store: &Store, table: Table, filter: &ExportFilter, path: 
         path: path.display().to_string(),
         message: e.to_string(),
     })?;
-    let mut writer = BatchWriter::new(file, table)?;
-    let streamed = match table {
-        Table::Articles => store.articles(filter, &mut |row| writer.push(|cells| article_cells(cells, &row))),
-        Table::Statistics => store.statistics(filter, &mut |row| writer.push(|cells| statistic_cells(cells, &row))),
-        Table::Entities => store.entities(filter, &mut |row| writer.push(|cells| entity_cells(cells, &row))),
-    };
-    writer.finish(streamed)
-}
-
-fn article_cells(c: &mut Cells, r: &ArticleRow) {
-    c.text(Some(&r.url));
-    c.text(r.title.as_deref());
-    c.text(r.published.as_deref());
-    c.text(r.language.as_deref());
-    c.text(Some(&r.source));
-    c.text(Some(&r.fetched_at));
-    c.text(Some(&r.body));
-    c.float(Some(r.relevance));
-    c.text(Some(&r.topics));
-}
-
-fn statistic_cells(c: &mut Cells, r: &StatisticRow) {
-    c.text(Some(&r.article_url));
-    c.text(r.published.as_deref());
-    c.text(Some(&r.source));
-    c.float(r.value);
-    c.float(r.low);
-    c.float(r.high);
-    c.text(Some(&r.unit));
-    c.text(r.qualifier.as_deref());
-    c.text(r.counted.as_deref());
-    c.text(r.topic.as_deref());
-    c.text(r.metric.as_deref());
-    c.int32(r.year);
-    c.text(r.location.as_deref());
-    c.text(r.attributed_to.as_deref());
-    c.text(Some(&r.sentence));
-    c.int64(Some(r.start));
-    c.int64(Some(r.end));
-}
-
-fn entity_cells(c: &mut Cells, r: &EntityRow) {
-    c.text(Some(&r.article_url));
-    c.text(r.published.as_deref());
-    c.text(Some(&r.source));
-    c.text(Some(&r.kind));
-    c.text(Some(&r.name));
-    c.text(r.role.as_deref());
-    c.text(r.country.as_deref());
-    c.int64(Some(r.start));
-    c.int64(Some(r.end));
+    match table {
+        Table::Articles => {
+            let mut writer = BatchWriter::new(file, ARTICLE_COLUMNS)?;
+            let streamed = store.articles(filter, &mut |row| writer.push(&row));
+            writer.finish(streamed)
+        }
+        Table::Statistics => {
+            let mut writer = BatchWriter::new(file, STATISTIC_COLUMNS)?;
+            let streamed = store.statistics(filter, &mut |row| writer.push(&row));
+            writer.finish(streamed)
+        }
+        Table::Entities => {
+            let mut writer = BatchWriter::new(file, ENTITY_COLUMNS)?;
+            let streamed = store.entities(filter, &mut |row| writer.push(&row));
+            writer.finish(streamed)
+        }
+    }
 }
 
 enum Builder {
@@ -166,6 +89,29 @@ enum Builder {
 }
 
 impl Builder {
+    fn new<R>(column: &Column<R>) -> Builder {
+        match column.get {
+            Get::Text(_) | Get::OptText(_) => Builder::Text(StringBuilder::new()),
+            Get::Float(_) | Get::OptFloat(_) => Builder::Float(Float64Builder::new()),
+            Get::OptInt32(_) => Builder::Int32(Int32Builder::new()),
+            Get::Int64(_) => Builder::Int64(Int64Builder::new()),
+        }
+    }
+
+    /// Appends the value of `column` in `row`. A builder made for another column leaves its
+    /// column short: the batch is then refused with an error rather than written wrong.
+    fn append<R>(&mut self, column: &Column<R>, row: &R) {
+        match (self, &column.get) {
+            (Builder::Text(b), Get::Text(f)) => b.append_value(f(row)),
+            (Builder::Text(b), Get::OptText(f)) => b.append_option(f(row)),
+            (Builder::Float(b), Get::Float(f)) => b.append_value(f(row)),
+            (Builder::Float(b), Get::OptFloat(f)) => b.append_option(f(row)),
+            (Builder::Int32(b), Get::OptInt32(f)) => b.append_option(f(row)),
+            (Builder::Int64(b), Get::Int64(f)) => b.append_value(f(row)),
+            _ => {}
+        }
+    }
+
     /// Takes the column built so far and leaves the builder empty for the next batch.
     fn finish(&mut self) -> ArrayRef {
         match self {
@@ -177,55 +123,21 @@ impl Builder {
     }
 }
 
-/// One row's cells, filled in column order. A cell of the wrong type is not appended, which
-/// leaves its column short: the batch is then refused with an error rather than written wrong.
-struct Cells<'a> {
-    columns: std::slice::IterMut<'a, Builder>,
-}
-
-impl Cells<'_> {
-    fn text(&mut self, value: Option<&str>) {
-        if let Some(Builder::Text(b)) = self.columns.next() {
-            b.append_option(value);
-        }
-    }
-
-    fn float(&mut self, value: Option<f64>) {
-        if let Some(Builder::Float(b)) = self.columns.next() {
-            b.append_option(value);
-        }
-    }
-
-    fn int32(&mut self, value: Option<i32>) {
-        if let Some(Builder::Int32(b)) = self.columns.next() {
-            b.append_option(value);
-        }
-    }
-
-    fn int64(&mut self, value: Option<i64>) {
-        if let Some(Builder::Int64(b)) = self.columns.next() {
-            b.append_option(value);
-        }
-    }
-}
-
 /// Gathers rows into record batches and writes them. As in the CSV writer, a write error is
 /// kept here and the store's stream stopped with a placeholder error.
-struct BatchWriter {
+struct BatchWriter<R: 'static> {
     writer: ArrowWriter<File>,
     schema: SchemaRef,
-    columns: Vec<Builder>,
+    columns: &'static [Column<R>],
+    builders: Vec<Builder>,
     pending: usize,
     rows: u64,
     failure: Option<ExportError>,
 }
 
-impl BatchWriter {
-    fn new(file: File, table: Table) -> Result<BatchWriter, ExportError> {
-        let names = table.columns();
-        let kinds = kinds(table);
-        let fields: Vec<Field> = names.iter().zip(kinds).map(|(name, kind)| kind.field(name)).collect();
-        let schema = Arc::new(Schema::new(fields));
+impl<R> BatchWriter<R> {
+    fn new(file: File, columns: &'static [Column<R>]) -> Result<BatchWriter<R>, ExportError> {
+        let schema = Arc::new(Schema::new(columns.iter().map(field).collect::<Vec<_>>()));
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::default()))
             .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
@@ -234,17 +146,18 @@ impl BatchWriter {
         Ok(BatchWriter {
             writer,
             schema,
-            columns: kinds.iter().map(|k| k.builder()).collect(),
+            columns,
+            builders: columns.iter().map(Builder::new).collect(),
             pending: 0,
             rows: 0,
             failure: None,
         })
     }
 
-    fn push(&mut self, fill: impl FnOnce(&mut Cells)) -> crate::store::Result<()> {
-        fill(&mut Cells {
-            columns: self.columns.iter_mut(),
-        });
+    fn push(&mut self, row: &R) -> crate::store::Result<()> {
+        for (builder, column) in self.builders.iter_mut().zip(self.columns) {
+            builder.append(column, row);
+        }
         self.pending += 1;
         if self.pending < BATCH_ROWS {
             return Ok(());
@@ -259,7 +172,7 @@ impl BatchWriter {
         if self.pending == 0 {
             return Ok(());
         }
-        let arrays: Vec<ArrayRef> = self.columns.iter_mut().map(Builder::finish).collect();
+        let arrays: Vec<ArrayRef> = self.builders.iter_mut().map(Builder::finish).collect();
         let batch = RecordBatch::try_new(self.schema.clone(), arrays)?;
         self.writer.write(&batch)?;
         self.rows += self.pending as u64;
@@ -282,7 +195,6 @@ impl BatchWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::{ARTICLE_COLUMNS, ENTITY_COLUMNS, STATISTIC_COLUMNS};
     use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic};
     use crate::store::{NewArticle, PageRecord};
     use arrow_array::Array;
@@ -376,7 +288,7 @@ mod tests {
 
         let (schema, batches) = read_back(&path);
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        assert_eq!(names, STATISTIC_COLUMNS);
+        assert_eq!(names, crate::export::names(STATISTIC_COLUMNS));
         let type_of = |name: &str| schema.field_with_name(name).unwrap().data_type().clone();
         assert_eq!(type_of("article_url"), DataType::Utf8);
         assert_eq!(type_of("value"), DataType::Float64);
@@ -419,6 +331,18 @@ mod tests {
         let end = col("end");
         assert_eq!(start.as_primitive::<Int64Type>().value(3), 40);
         assert_eq!(end.as_primitive::<Int64Type>().value(3), 50);
+
+        // The version-2 fields: nullable text, null for a level.
+        for name in ["change", "location_from"] {
+            let field = schema.field_with_name(name).unwrap();
+            assert_eq!((field.data_type(), field.is_nullable()), (&DataType::Utf8, true), "{name}");
+        }
+        let change = col("change");
+        let change = change.as_string::<i32>();
+        assert!(change.is_null(2));
+        assert_eq!(change.value(3), "decrease");
+        let from = col("location_from");
+        assert_eq!(from.as_string::<i32>().value(2), "article");
     }
 
     #[test]
@@ -431,7 +355,7 @@ mod tests {
         assert_eq!(n, count as u64);
         let (schema, batches) = read_back(&path);
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        assert_eq!(names, ENTITY_COLUMNS);
+        assert_eq!(names, crate::export::names(ENTITY_COLUMNS));
         assert_eq!(batches.iter().map(RecordBatch::num_rows).sum::<usize>(), count);
         let last = batches.last().unwrap();
         let urls = last.column_by_name("article_url").unwrap();
@@ -457,7 +381,7 @@ mod tests {
         assert_eq!(export_parquet(&store, Table::Articles, &ExportFilter::default(), &path).unwrap(), 2);
         let (schema, batches) = read_back(&path);
         let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-        assert_eq!(names, ARTICLE_COLUMNS);
+        assert_eq!(names, crate::export::names(ARTICLE_COLUMNS));
         let batch = &batches[0];
         let relevance = batch.column_by_name("relevance").unwrap();
         assert_eq!(relevance.as_primitive::<Float64Type>().value(1), 0.75);
@@ -487,13 +411,6 @@ mod tests {
         let store = store_with(&dir, 3);
         let err = export_parquet(&store, Table::Articles, &ExportFilter::default(), Path::new("/dev/full")).unwrap_err();
         assert!(matches!(err, ExportError::Io(_)), "{err}");
-    }
-
-    #[test]
-    fn every_column_has_a_type() {
-        for table in [Table::Articles, Table::Statistics, Table::Entities] {
-            assert_eq!(kinds(table).len(), table.columns().len(), "{table:?}");
-        }
     }
 
     #[test]

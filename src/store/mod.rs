@@ -167,7 +167,7 @@ pub struct ExportFilter {
 }
 
 /// One row of `vigia export articles`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ArticleRow {
     pub url: String,
     pub title: Option<String>,
@@ -181,7 +181,7 @@ pub struct ArticleRow {
 }
 
 /// One row of `vigia export statistics`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct StatisticRow {
     pub article_url: String,
     pub published: Option<String>,
@@ -207,12 +207,12 @@ pub struct StatisticRow {
 }
 
 /// One row of `vigia export entities`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct EntityRow {
     pub article_url: String,
     pub published: Option<String>,
     pub source: String,
-    #[serde(rename = "type")]
+    /// `person`, `organization` or `location` (the export's `type` column).
     pub kind: String,
     pub name: String,
     pub role: Option<String>,

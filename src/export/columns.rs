@@ -1,0 +1,99 @@
+//! The columns of every export: name, type and value of each, defined once for all formats.
+//!
+//! CSV headers, JSON Lines keys, Parquet schemas and the cells of each row all come from these
+//! lists, so the formats cannot drift apart.
+
+use serde_json::Value;
+
+use crate::store::{ArticleRow, EntityRow, StatisticRow};
+
+/// How a column reads its value from a row. The variant is also the column's type: Parquet
+/// types its columns by it (`Opt*` columns are nullable); CSV and JSON Lines write the value.
+pub enum Get<R> {
+    Text(fn(&R) -> &str),
+    OptText(fn(&R) -> Option<&str>),
+    Float(fn(&R) -> f64),
+    OptFloat(fn(&R) -> Option<f64>),
+    OptInt32(fn(&R) -> Option<i32>),
+    Int64(fn(&R) -> i64),
+}
+
+/// One column of an export: its name, the same in every format, and how to read it.
+pub struct Column<R> {
+    pub name: &'static str,
+    pub get: Get<R>,
+}
+
+impl<R> Column<R> {
+    /// The column's value in `row`, as JSON (null for a missing or non-finite number).
+    pub fn value(&self, row: &R) -> Value {
+        let float = |x: Option<f64>| x.and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number);
+        match &self.get {
+            Get::Text(f) => Value::from(f(row)),
+            Get::OptText(f) => f(row).map_or(Value::Null, Value::from),
+            Get::Float(f) => float(Some(f(row))),
+            Get::OptFloat(f) => float(f(row)),
+            Get::OptInt32(f) => f(row).map_or(Value::Null, Value::from),
+            Get::Int64(f) => Value::from(f(row)),
+        }
+    }
+}
+
+/// The names of `columns`, in order.
+pub fn names<R>(columns: &[Column<R>]) -> Vec<&'static str> {
+    columns.iter().map(|c| c.name).collect()
+}
+
+const fn col<R>(name: &'static str, get: Get<R>) -> Column<R> {
+    Column { name, get }
+}
+
+/// The columns of `export articles`, in order.
+pub const ARTICLE_COLUMNS: &[Column<ArticleRow>] = &[
+    col("url", Get::Text(|r| &r.url)),
+    col("title", Get::OptText(|r| r.title.as_deref())),
+    col("published", Get::OptText(|r| r.published.as_deref())),
+    col("language", Get::OptText(|r| r.language.as_deref())),
+    col("source", Get::Text(|r| &r.source)),
+    col("fetched_at", Get::Text(|r| &r.fetched_at)),
+    col("body", Get::Text(|r| &r.body)),
+    col("relevance", Get::Float(|r| r.relevance)),
+    col("topics", Get::Text(|r| &r.topics)),
+];
+
+/// The columns of `export statistics`, in order: provenance, then the fields of `vigia
+/// extract` (its `source` named `attributed_to`), the version-2 fields last.
+pub const STATISTIC_COLUMNS: &[Column<StatisticRow>] = &[
+    col("article_url", Get::Text(|r| &r.article_url)),
+    col("published", Get::OptText(|r| r.published.as_deref())),
+    col("source", Get::Text(|r| &r.source)),
+    col("value", Get::OptFloat(|r| r.value)),
+    col("low", Get::OptFloat(|r| r.low)),
+    col("high", Get::OptFloat(|r| r.high)),
+    col("unit", Get::Text(|r| &r.unit)),
+    col("qualifier", Get::OptText(|r| r.qualifier.as_deref())),
+    col("counted", Get::OptText(|r| r.counted.as_deref())),
+    col("topic", Get::OptText(|r| r.topic.as_deref())),
+    col("metric", Get::OptText(|r| r.metric.as_deref())),
+    col("year", Get::OptInt32(|r| r.year)),
+    col("location", Get::OptText(|r| r.location.as_deref())),
+    col("attributed_to", Get::OptText(|r| r.attributed_to.as_deref())),
+    col("sentence", Get::Text(|r| &r.sentence)),
+    col("start", Get::Int64(|r| r.start)),
+    col("end", Get::Int64(|r| r.end)),
+    col("change", Get::OptText(|r| r.change.as_deref())),
+    col("location_from", Get::OptText(|r| r.location_from.as_deref())),
+];
+
+/// The columns of `export entities`, in order.
+pub const ENTITY_COLUMNS: &[Column<EntityRow>] = &[
+    col("article_url", Get::Text(|r| &r.article_url)),
+    col("published", Get::OptText(|r| r.published.as_deref())),
+    col("source", Get::Text(|r| &r.source)),
+    col("type", Get::Text(|r| &r.kind)),
+    col("name", Get::Text(|r| &r.name)),
+    col("role", Get::OptText(|r| r.role.as_deref())),
+    col("country", Get::OptText(|r| r.country.as_deref())),
+    col("start", Get::Int64(|r| r.start)),
+    col("end", Get::Int64(|r| r.end)),
+];
