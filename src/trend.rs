@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::extract::Change;
 use crate::extract::geo::words::fold;
 use crate::store::{EntityRow, ExportFilter, StatisticRow, Store, StoreError};
 
@@ -23,9 +24,38 @@ pub enum DateBasis {
     Reference,
 }
 
+/// Which figures enter a statistics series by whether they are a change from an earlier value.
+///
+/// Levels ("9,914 inmates", "a rate of 6.3") and changes ("up 12 percent", "40 fewer murders")
+/// measure different things, so a series holds one kind only: levels unless asked otherwise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ChangeFilter {
+    /// Figures that are not a change.
+    #[default]
+    Levels,
+    Increase,
+    Decrease,
+    /// Increases and decreases.
+    Any,
+}
+
+impl ChangeFilter {
+    /// Whether a figure with this `change` (as stored) belongs to the series.
+    fn admits(self, change: Option<&str>) -> bool {
+        match self {
+            ChangeFilter::Levels => change.is_none(),
+            ChangeFilter::Increase => change == Some(Change::Increase.as_str()),
+            ChangeFilter::Decrease => change == Some(Change::Decrease.as_str()),
+            ChangeFilter::Any => change.is_some(),
+        }
+    }
+}
+
 /// Which statistics enter a series; every field set must match.
 #[derive(Debug, Clone, Default)]
 pub struct StatisticQuery {
+    /// Levels (the default) or changes.
+    pub change: ChangeFilter,
     pub topic: Option<String>,
     pub unit: Option<String>,
     pub location: Option<String>,
@@ -62,7 +92,8 @@ pub fn statistics(store: &Store, query: &StatisticQuery, period: Period, basis: 
     let mut groups: BTreeMap<String, (Vec<f64>, Vec<String>)> = BTreeMap::new();
     let metric = query.metric.as_deref().map(fold);
     store.statistics(&query.filter, &mut |row: StatisticRow| {
-        let keep = query.topic.as_ref().is_none_or(|t| row.topic.as_ref() == Some(t))
+        let keep = query.change.admits(row.change.as_deref())
+            && query.topic.as_ref().is_none_or(|t| row.topic.as_ref() == Some(t))
             && query.unit.as_ref().is_none_or(|u| &row.unit == u)
             && query
                 .location
@@ -179,6 +210,16 @@ mod tests {
         );
         assert_eq!((p.count, p.articles), (4, 2));
         assert_eq!((p.min, p.max, p.median, p.mean), (Some(1.0), Some(7.0), Some(3.0), Some(3.5)));
+    }
+
+    #[test]
+    fn levels_by_default_changes_on_request() {
+        let (inc, dec) = (Some("increase"), Some("decrease"));
+        let admitted = |f: ChangeFilter| [None, inc, dec].map(|c| f.admits(c));
+        assert_eq!(admitted(ChangeFilter::default()), [true, false, false]);
+        assert_eq!(admitted(ChangeFilter::Increase), [false, true, false]);
+        assert_eq!(admitted(ChangeFilter::Decrease), [false, false, true]);
+        assert_eq!(admitted(ChangeFilter::Any), [false, true, true]);
     }
 
     #[test]

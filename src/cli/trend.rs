@@ -4,7 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
-use vigia::trend::{self, DateBasis, EntityQuery, Period, Point, StatisticQuery};
+use vigia::trend::{self, ChangeFilter, DateBasis, EntityQuery, Period, Point, StatisticQuery};
 
 use super::{FilterArgs, Global};
 
@@ -12,8 +12,11 @@ use super::{FilterArgs, Global};
 #[command(
     after_help = "Examples:\n  vigia trend statistics --topic homicide --unit per_100k --location PE --by reference-year\n  \
 vigia trend statistics --topic drug_seizure --unit kg --by month --format chart\n  \
+vigia trend statistics --topic robbery --unit percent --change decrease\n  \
 vigia trend entities --name Basombrío --by month\n\n\
-Values of ranges count at their midpoint. Units are never mixed: give --unit for a meaningful mean."
+Values of ranges count at their midpoint. Units are never mixed: give --unit for a meaningful mean.\n\
+Statistics series count levels only (\"9,914 inmates\", \"a rate of 6.3\"); --change selects the\n\
+figures that are a change from an earlier value instead (\"up 12 percent\", \"40 fewer murders\")."
 )]
 pub struct TrendArgs {
     /// Series of figures or of entity mentions
@@ -31,6 +34,9 @@ pub struct TrendArgs {
     /// Words the figure's metric must contain
     #[arg(long)]
     metric: Option<String>,
+    /// Count changes from an earlier value instead of levels: increase, decrease or any (both)
+    #[arg(long, value_enum, value_name = "KIND")]
+    change: Option<ChangeArg>,
     /// Entity name (or part of it, accents optional)
     #[arg(long)]
     name: Option<String>,
@@ -51,6 +57,13 @@ pub struct TrendArgs {
 enum What {
     Statistics,
     Entities,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ChangeArg {
+    Increase,
+    Decrease,
+    Any,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,6 +92,12 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
     let points = match args.what {
         What::Statistics => {
             let query = StatisticQuery {
+                change: match args.change {
+                    None => ChangeFilter::Levels,
+                    Some(ChangeArg::Increase) => ChangeFilter::Increase,
+                    Some(ChangeArg::Decrease) => ChangeFilter::Decrease,
+                    Some(ChangeArg::Any) => ChangeFilter::Any,
+                },
                 topic: args.topic,
                 unit: args.unit,
                 location: args.location,
@@ -90,6 +109,9 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         What::Entities => {
             if basis == DateBasis::Reference {
                 return Err(super::UsageError("entity mentions have no reference year: use --by year or --by month".into()).into());
+            }
+            if args.change.is_some() {
+                return Err(super::UsageError("--change selects statistics; entity mentions are not changes".into()).into());
             }
             trend::entities(
                 &store,
