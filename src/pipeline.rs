@@ -5,6 +5,7 @@
 //! article is stored in its own transaction, so an interrupted pass loses at most the
 //! article in hand.
 
+use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,7 +16,7 @@ use futures_util::StreamExt;
 use tracing::{debug, info, warn};
 
 use crate::article;
-use crate::config::{Config, Language, SourceConfig};
+use crate::config::{Config, Language, SourceConfig, SourceKind};
 use crate::discover::{self, Candidate};
 use crate::extract::{self, Lang};
 use crate::fetch::{self, Expect, Fetcher, Outcome, Validators};
@@ -225,6 +226,7 @@ async fn run_source(
         }
     };
     debug!(source = %source.name, candidates = candidates.len(), "Source discovered.");
+    let candidates = for_this_pass(source, candidates, store)?;
     let mut failures = 0;
     for candidate in &candidates {
         let handled = tokio::select! {
@@ -242,6 +244,30 @@ async fn run_source(
         }
     }
     Ok((failures > 0).then(|| format!("{failures} of {} pages failed", candidates.len())))
+}
+
+/// The candidates this pass takes: all of a `files` source's; of another source's, at most
+/// `discover.max_candidates_per_pass`, the URLs never asked for before first, so a backlog
+/// longer than one pass is worked through pass after pass.
+fn for_this_pass(source: &SourceConfig, candidates: Vec<Candidate>, store: &Store) -> Result<Vec<Candidate>, PipelineError> {
+    let max = source.discover.max_candidates_per_pass;
+    if source.kind == SourceKind::Files || candidates.len() <= max {
+        return Ok(candidates);
+    }
+    let mut known = HashSet::new();
+    for candidate in &candidates {
+        if store.has_page(&candidate.url)? {
+            known.insert(candidate.url.clone());
+        }
+    }
+    let (taken, left) = discover::take_for_pass(candidates, max, |c| known.contains(&c.url));
+    info!(
+        source = %source.name,
+        taken = taken.len(),
+        left,
+        "More candidates than one pass takes: new ones first, newest first; the rest wait for later passes."
+    );
+    Ok(taken)
 }
 
 /// Fetches (or reads) one candidate and stores what it yields. `Ok(Err(msg))` is a page that

@@ -187,3 +187,25 @@ async fn a_url_that_keeps_failing_waits_between_attempts() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_backlog_longer_than_one_pass_is_worked_through_pass_after_pass() {
+    let paths = ["/nota/1.html", "/nota/2.html", "/nota/3.html", "/nota/4.html", "/nota/5.html"];
+    let server = port_server(&paths).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[discover]\nmax_candidates_per_pass = 2\n\n{}",
+            rss_source("puerto", &server.url("/feed.xml"), "")
+        ),
+    );
+    let fetched = || paths.iter().filter(|p| server.hits(p) > 0).count();
+    pass(&cfg).await;
+    assert_eq!(fetched(), 2);
+    pass(&cfg).await;
+    assert_eq!(fetched(), 4, "the next pass takes pages it has not seen");
+    pass(&cfg).await;
+    assert_eq!(fetched(), 5);
+    assert_eq!(paths.iter().map(|p| server.hits(p)).sum::<usize>(), 6, "then one page seen before");
+}

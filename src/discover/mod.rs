@@ -57,8 +57,8 @@ pub enum DiscoverError {
 /// A `link_pattern` set on a feed or sitemap source filters its candidates too, as it does
 /// the links of a section page. In a sitemap index, a child sitemap that cannot be fetched or
 /// read is logged and skipped; the source's own URL failing is an error. Every limit of
-/// `source.discover` applies: a source other than `files` that offers more candidates than
-/// one pass takes hands over the newest.
+/// `source.discover` applies to what is read; how many of the candidates one pass takes is
+/// [`take_for_pass`]'s choice.
 pub async fn discover(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
     let limits = &source.discover;
     let wanted = |c: &Candidate| source.link_pattern.as_ref().is_none_or(|p| p.is_match(&c.url));
@@ -72,36 +72,33 @@ pub async fn discover(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<Ca
         SourceKind::Page => discover_page(source, fetcher).await?,
         SourceKind::Files => list_files(&source.url)?,
     };
-    let mut found = dedup(found);
-    if source.kind != SourceKind::Files {
-        found = newest(found, limits.max_candidates_per_pass, &source.name);
-    }
+    let found = dedup(found);
     tracing::debug!(source = %source.name, candidates = found.len(), "Discovered.");
     Ok(found)
 }
 
-/// At most `max` candidates: when there are more, the newest (those without a date after
-/// all dated ones, in source order).
-fn newest(mut found: Vec<Candidate>, max: usize, source: &str) -> Vec<Candidate> {
+/// The candidates one pass takes, at most `max`: those never seen before (`known` says which
+/// were) come first, so a backlog longer than one pass is worked through pass after pass;
+/// within each group, the newest first (undated ones after the dated, in source order).
+/// Returns them with how many were left for later passes.
+pub fn take_for_pass(found: Vec<Candidate>, max: usize, mut known: impl FnMut(&Candidate) -> bool) -> (Vec<Candidate>, usize) {
     if found.len() <= max {
-        return found;
+        return (found, 0);
     }
+    let (mut taken, mut seen): (Vec<Candidate>, Vec<Candidate>) = found.into_iter().partition(|c| !known(c));
     // ISO 8601 dates in UTC sort as text; the sort is stable.
-    found.sort_by(|a, b| {
+    let newest_first = |a: &Candidate, b: &Candidate| {
         b.published
             .is_some()
             .cmp(&a.published.is_some())
             .then_with(|| b.published.cmp(&a.published))
-    });
-    let left = found.len() - max;
-    found.truncate(max);
-    tracing::info!(
-        source,
-        kept = max,
-        left,
-        "More candidates than one pass takes: the newest are fetched, the older ones are not fetched this pass."
-    );
-    found
+    };
+    taken.sort_by(newest_first);
+    seen.sort_by(newest_first);
+    taken.append(&mut seen);
+    let left = taken.len() - max;
+    taken.truncate(max);
+    (taken, left)
 }
 
 async fn discover_feed(url: &str, fetcher: &Fetcher, limits: &DiscoverConfig) -> Result<Vec<Candidate>, DiscoverError> {
@@ -467,12 +464,24 @@ mod tests {
             dated("https://e.org/d", Some("2024-03-03")),
             dated("https://e.org/e", None),
         ];
-        let urls = |found: Vec<Candidate>| found.into_iter().map(|c| c.url).collect::<Vec<_>>();
-        assert_eq!(urls(newest(found.clone(), 5, "s")), urls(found.clone()), "all fit: source order");
-        assert_eq!(urls(newest(found.clone(), 2, "s")), ["https://e.org/c", "https://e.org/d"]);
+        let urls = |(found, _): (Vec<Candidate>, usize)| found.into_iter().map(|c| c.url).collect::<Vec<_>>();
+        let none = |_: &Candidate| false;
         assert_eq!(
-            urls(newest(found, 4, "s")),
+            urls(take_for_pass(found.clone(), 5, none)),
+            urls((found.clone(), 0)),
+            "all fit: source order"
+        );
+        assert_eq!(urls(take_for_pass(found.clone(), 2, none)), ["https://e.org/c", "https://e.org/d"]);
+        assert_eq!(
+            urls(take_for_pass(found.clone(), 4, none)),
             ["https://e.org/c", "https://e.org/d", "https://e.org/a", "https://e.org/b"]
+        );
+        assert_eq!(take_for_pass(found.clone(), 2, none).1, 3);
+        // Candidates seen before make way for new ones, however old those are.
+        let seen = |c: &Candidate| ["https://e.org/c", "https://e.org/d"].contains(&c.url.as_str());
+        assert_eq!(
+            urls(take_for_pass(found, 3, seen)),
+            ["https://e.org/a", "https://e.org/b", "https://e.org/e"]
         );
     }
 }

@@ -247,6 +247,15 @@ impl Store {
         }
     }
 
+    /// Whether `url` was ever asked for (fetched, failed or skipped).
+    pub fn has_page(&self, url: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM pages WHERE url = ?1", [url], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// How many attempts at `url` have failed in a row (0 when it never failed or was never tried).
     pub fn page_failures(&self, url: &str) -> Result<u32> {
         let n: Option<i64> = self
