@@ -23,7 +23,7 @@ use super::geo::GeoKind;
 use super::lexicon::{Lexicon, WordTable, ends_with_phrase, lang_applies, phrase_list, rows};
 use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
-use super::tokens::{Kind, Tokens};
+use super::tokens::{self, Kind, Tokens};
 use super::{Change, Lang, LocationFrom, Qualifier, StatDetail, Statistic, geo, topics, units};
 
 const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
@@ -84,7 +84,7 @@ fn load(lang: Lang) -> StatData {
     }
     let mut stopwords = WordTable::default();
     for r in rows(STOPWORDS).filter(|r| r.len() >= 2 && lang_applies(r[0], lang)) {
-        stopwords.insert(super::tokens::fold(r[1]), ());
+        stopwords.insert(tokens::fold(r[1]), ());
     }
     let mut comparison = Lexicon::new();
     let cues: &[&str] = match lang {
@@ -302,7 +302,7 @@ fn article_country(sentences: &[Sentence<'_>]) -> ArticleCountry {
     for s in sentences {
         says_pesos = says_pesos
             || s.text
-                .split(|c: char| !c.is_alphanumeric())
+                .split(|c: char| !tokens::is_alphanumeric(c))
                 .any(|w| w.eq_ignore_ascii_case("pesos"));
         // "US$ 25 millones" names a currency, not the country.
         let places = geo::mentions(s.text)

@@ -3,6 +3,8 @@
 //! Tokens keep byte offsets into the text they came from and a folded form (lowercase,
 //! accents removed) so lexicons match "policía", "Policia" and "POLICÍA" alike.
 
+use std::sync::LazyLock;
+
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -68,6 +70,43 @@ pub struct Tokens<'a> {
     folded: String,
 }
 
+/// Characters below U+0800 (Latin, Greek, Cyrillic, Hebrew, Arabic) are classified from a
+/// table filled once from `char` itself: looking each letter of non-Latin text up in the
+/// Unicode tables, in every pass over it, was the largest single cost of extraction.
+const SMALL: usize = 0x800;
+const ALPHABETIC: u8 = 1;
+const NUMERIC: u8 = 2;
+
+static SMALL_CLASSES: LazyLock<[u8; SMALL]> = LazyLock::new(|| {
+    let mut table = [0u8; SMALL];
+    for (code, class) in table.iter_mut().enumerate() {
+        if let Some(c) = char::from_u32(code as u32) {
+            *class = u8::from(c.is_alphabetic()) * ALPHABETIC | u8::from(c.is_numeric()) * NUMERIC;
+        }
+    }
+    table
+});
+
+fn small_class(c: char) -> Option<u8> {
+    SMALL_CLASSES.get(c as usize).copied()
+}
+
+/// Same as `char::is_alphabetic`.
+pub fn is_alphabetic(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    small_class(c).map_or_else(|| c.is_alphabetic(), |k| k & ALPHABETIC != 0)
+}
+
+/// Same as `char::is_alphanumeric`.
+pub fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    small_class(c).map_or_else(|| c.is_alphanumeric(), |k| k != 0)
+}
+
 /// Spaces that may separate thousands groups: a plain space, a no-break space, thin spaces.
 fn is_group_space(c: char) -> bool {
     matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
@@ -124,7 +163,7 @@ impl<'a> Tokens<'a> {
                 i = number_end(text, i);
                 folded.push_str(&text[start..i]);
                 Kind::Number
-            } else if c.is_alphabetic() {
+            } else if is_alphabetic(c) {
                 while i < bytes.len() {
                     let b = bytes[i];
                     if b.is_ascii() {
@@ -136,7 +175,7 @@ impl<'a> Tokens<'a> {
                         continue;
                     }
                     let Some(ch) = text[i..].chars().next() else { break };
-                    if !ch.is_alphabetic() {
+                    if !is_alphabetic(ch) {
                         break;
                     }
                     fold_char(ch, &mut folded);
@@ -314,5 +353,14 @@ mod tests {
         let tk = Tokens::new("G20 summit");
         assert!(tk.attached(1));
         assert!(!tk.attached(2));
+    }
+
+    #[test]
+    fn character_classes_match_char() {
+        for code in (0..0x3000).chain([0x1_0400, 0x1_d7ce, 0x2_0000]) {
+            let Some(c) = char::from_u32(code) else { continue };
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 }

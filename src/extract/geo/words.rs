@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::extract::tokens::{is_alphabetic, is_alphanumeric};
+
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
 #[derive(Default, Clone, Copy)]
@@ -50,7 +52,7 @@ impl Shape {
         let Some(first) = word.chars().next() else {
             return Shape::Other;
         };
-        if !first.is_alphabetic() {
+        if !is_alphabetic(first) {
             return Shape::Other;
         }
         if first.is_lowercase() {
@@ -58,7 +60,7 @@ impl Shape {
         }
         let mut letters = 0;
         let mut lower = false;
-        for c in word.chars().filter(|c| c.is_alphabetic()) {
+        for c in word.chars().filter(|&c| is_alphabetic(c)) {
             letters += 1;
             lower |= c.is_lowercase();
         }
@@ -117,12 +119,12 @@ pub fn words(text: &str) -> Vec<Word> {
             let c = text[i..].chars().next().unwrap_or(' ');
             (c, c.len_utf8())
         };
-        if c.is_alphanumeric() || (start.is_some() && is_combining(c)) {
+        if is_alphanumeric(c) || (start.is_some() && is_combining(c)) {
             if start.is_none() {
                 start = Some(i);
             }
         } else if let Some(s) = start {
-            let next_alnum = text[i + len..].chars().next().is_some_and(char::is_alphanumeric);
+            let next_alnum = text[i + len..].chars().next().is_some_and(is_alphanumeric);
             if !(c == '-' && next_alnum) {
                 out.push(word(text, s, i));
                 start = None;
@@ -221,7 +223,7 @@ pub enum Case {
 impl Case {
     fn from_written(word: &str) -> Case {
         match Shape::of(word) {
-            Shape::Upper if word.chars().filter(|c| c.is_alphabetic()).count() >= 4 => Case::Acronym,
+            Shape::Upper if word.chars().filter(|&c| is_alphabetic(c)).count() >= 4 => Case::Acronym,
             Shape::Upper | Shape::Letter => Case::Upper,
             Shape::Initial => Case::Initial,
             Shape::Lower => Case::Connector,
