@@ -205,7 +205,11 @@ pub fn is_name(phrase: &str, opens: bool) -> bool {
 /// The known organisations named in `text`, left to right: (byte start, byte end, the
 /// country of a national body: "el INEGI" is Mexican).
 pub fn org_mentions(text: &str) -> Vec<(usize, usize, Option<&'static str>)> {
-    let f = Folded::new(text);
+    org_mentions_in(text, &Folded::new(text))
+}
+
+/// `org_mentions` of a text already split and folded into `f`.
+pub(crate) fn org_mentions_in(text: &str, f: &Folded) -> Vec<(usize, usize, Option<&'static str>)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < f.words.len() {
@@ -213,7 +217,7 @@ pub fn org_mentions(text: &str) -> Vec<(usize, usize, Option<&'static str>)> {
             let prev = &f.words[j - 1];
             name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
         };
-        match lexicon::LEXICON.orgs.longest_in(&f, i, joinable) {
+        match lexicon::LEXICON.orgs.longest_in(f, i, joinable) {
             Some((n, country)) => {
                 out.push((f.words[i].start, f.words[i + n - 1].end, *country));
                 i += n;

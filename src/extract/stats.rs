@@ -16,10 +16,11 @@
 //! text says fills the gaps last: its country for figures whose sentence names none, its
 //! topic for figures with none.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::geo::GeoKind;
+use super::geo::{Folded, GeoKind};
 use super::lexicon::{Lexicon, WordTable, ends_with_phrase, lang_applies, phrase_list, rows};
 use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
@@ -207,13 +208,16 @@ pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statisti
     // Sentences carry their own offsets into the body.
     let _ = body;
     // Needed only for figures whose sentence names no country, so worked out only then.
-    let article = std::cell::OnceCell::new();
-    let article_of = || *article.get_or_init(|| article_country(sentences));
+    // Each sentence's words are split and folded once, for every lookup of the places and
+    // organisations it names.
+    let folded: Vec<OnceCell<Folded>> = sentences.iter().map(|_| OnceCell::new()).collect();
+    let article = OnceCell::new();
+    let article_of = || *article.get_or_init(|| article_country(sentences, &folded));
     let mut out = Vec::new();
     let mut carry = Carry::default();
     let digits = digit_convention(sentences, lang);
-    for s in sentences {
-        sentence_stats(s, (lang, digits), &article_of, &mut carry, &mut out);
+    for (s, f) in sentences.iter().zip(&folded) {
+        sentence_stats(s, f, (lang, digits), &article_of, &mut carry, &mut out);
     }
     let mut out = dedupe(out);
     fill_topics(&mut out);
@@ -295,21 +299,22 @@ struct ArticleCountry {
 /// below that it is a round-up of several countries.
 const PLAIN_SHARE: f64 = 0.4;
 
-fn article_country(sentences: &[Sentence<'_>]) -> ArticleCountry {
+fn article_country(sentences: &[Sentence<'_>], folded: &[OnceCell<Folded>]) -> ArticleCountry {
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     let mut total = 0;
     let mut says_pesos = false;
-    for s in sentences {
+    for (s, f) in sentences.iter().zip(folded) {
+        let f = f.get_or_init(|| Folded::new(s.text));
         says_pesos = says_pesos
             || s.text
                 .split(|c: char| !tokens::is_alphanumeric(c))
                 .any(|w| w.eq_ignore_ascii_case("pesos"));
         // "US$ 25 millones" names a currency, not the country.
-        let places = geo::mentions(s.text)
+        let places = geo::mentions_in(s.text, f)
             .into_iter()
             .filter(|m| !s.text[m.1..].starts_with('$'))
             .filter_map(|m| m.3);
-        let bodies = super::entities::org_mentions(s.text).into_iter().filter_map(|m| m.2);
+        let bodies = super::entities::org_mentions_in(s.text, f).into_iter().filter_map(|m| m.2);
         for code in places.chain(bodies) {
             total += 1;
             match counts.iter_mut().find(|(c, _)| *c == code) {
@@ -477,8 +482,16 @@ fn table_years(toks: &Tokens<'_>, drafts: &mut [Draft], columns: &[Option<i32>])
     }
 }
 
-/// `langs`: the language of the text and the one whose conventions its digits follow.
-fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> ArticleCountry, carry: &mut Carry, out: &mut Vec<Found>) {
+/// `folded`: the sentence's words, folded once needed. `langs`: the language of the text and the one
+/// whose conventions its digits follow.
+fn sentence_stats(
+    s: &Sentence<'_>,
+    folded: &OnceCell<Folded>,
+    langs: (Lang, Lang),
+    article: &dyn Fn() -> ArticleCountry,
+    carry: &mut Carry,
+    out: &mut Vec<Found>,
+) {
     let (lang, digits) = langs;
     let toks = Tokens::new(s.text);
     let nums = numbers::scan_tokens_with(&toks, lang, digits);
@@ -510,10 +523,11 @@ fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> A
     carry.rates |= inherit_units(&toks, &nums, &mut drafts, d, lang, carry.rates);
     let mut drafts = merge_parts(&toks, merge_unit_ranges(&toks, drafts, lang));
     let sources = find_sources(&toks, d);
-    let countries = countries(s.text);
+    let f = folded.get_or_init(|| Folded::new(s.text));
+    let countries = countries(s.text, f);
     // A place inside one country places the figure when the sentence names no country.
-    let places = if countries.is_empty() { places(s.text) } else { Vec::new() };
-    let about_world = countries.is_empty() && places.is_empty() && names_world(s.text);
+    let places = if countries.is_empty() { places(s.text, f) } else { Vec::new() };
+    let about_world = countries.is_empty() && places.is_empty() && names_world(s.text, f);
     for dr in &mut drafts {
         dr.location = nearest_country(&countries, s.text, &toks, dr).or_else(|| nearest_country(&places, s.text, &toks, dr));
         if dr.location.is_some() {
@@ -552,7 +566,7 @@ fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> A
     // before when that one counted something outside the vocabulary ("Los suicidios
     // aumentaron. Se pasó de 2.103 a 2.313."): the text's topic is not given to it.
     // A sentence whose only such words are outside the vocabulary is wholly outside it.
-    let (topical, untopical) = assign_topics(&toks, lang, &spans, &mut drafts);
+    let (topical, untopical) = assign_topics(&toks, f, lang, &spans, &mut drafts);
     if !topical && (untopical || carry.untopical) {
         for dr in &mut drafts {
             dr.untopical = true;
@@ -1508,10 +1522,11 @@ const DECAY: f64 = 0.15;
 /// Topic keywords go to the nearest figure; a figure with none takes the sentence's topic.
 /// Returns whether the sentence has a topic keyword, and whether it names a thing outside the
 /// vocabulary.
-fn assign_topics(toks: &Tokens<'_>, lang: Lang, sources: &[(usize, usize)], drafts: &mut [Draft]) -> (bool, bool) {
+/// `f`: the words of the sentence of `toks`, folded.
+fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: &[(usize, usize)], drafts: &mut [Draft]) -> (bool, bool) {
     // The words of a known organisation's name ("Oficina de las Naciones Unidas contra la
     // Droga y el Delito") say nothing about the figures near it.
-    let orgs = super::entities::org_mentions(toks.text);
+    let orgs = super::entities::org_mentions_in(toks.text, f);
     let in_org = |h: &topics::Hit| {
         orgs.iter()
             .any(|&(s, e, _)| toks.start(h.start_tok) >= s && toks.end(h.end_tok - 1) <= e)
@@ -1620,8 +1635,8 @@ fn top(scores: &[(&'static str, f64)]) -> Option<&'static str> {
 }
 
 /// Countries named in a sentence: (byte range of the mention, ISO code), left to right.
-fn countries(text: &str) -> Vec<(usize, usize, &'static str)> {
-    geo::country_mentions(text)
+fn countries(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
+    geo::country_mentions_in(text, f)
         .into_iter()
         // "US$ 25 millones" names a currency, not the country.
         .filter(|&(_, end, _)| !text[end..].starts_with('$'))
@@ -1630,8 +1645,8 @@ fn countries(text: &str) -> Vec<(usize, usize, &'static str)> {
 }
 
 /// Places inside one country named in a sentence: (byte range of the mention, ISO code).
-fn places(text: &str) -> Vec<(usize, usize, &'static str)> {
-    geo::mentions(text)
+fn places(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
+    geo::mentions_in(text, f)
         .into_iter()
         .filter(|m| m.2 == GeoKind::Place)
         .filter_map(|(s, e, _, code)| Some((s, e, code?)))
@@ -1643,8 +1658,8 @@ static WORLD_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(i
 
 /// Whether a sentence is about the world or a region ("global production", "in Latin
 /// America"): its figures are not the article's country's.
-fn names_world(text: &str) -> bool {
-    geo::mentions(text).iter().any(|m| m.2 == GeoKind::Area) || {
+fn names_world(text: &str, f: &Folded) -> bool {
+    geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) || {
         let folded = super::tokens::fold(text);
         let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).collect();
         WORLD_WORDS.iter().any(|w| words.contains(w))
