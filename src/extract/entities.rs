@@ -181,7 +181,7 @@ static COMMON_SOURCES: std::sync::LazyLock<std::collections::HashSet<String>> = 
 pub fn is_name(phrase: &str, opens: bool) -> bool {
     use super::geo::words::fold;
     let lex = &lexicon::LEXICON;
-    if !phrase.chars().next().is_some_and(char::is_uppercase) || phrase.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+    if !phrase.chars().next().is_some_and(char::is_uppercase) || phrase.chars().filter(|c| super::tokens::is_alphanumeric(*c)).count() < 2 {
         return false;
     }
     // An acronym ("UN", "ONU") is a name even when it spells a function word.
@@ -189,7 +189,7 @@ pub fn is_name(phrase: &str, opens: bool) -> bool {
         return true;
     }
     let words: Vec<String> = phrase
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !super::tokens::is_alphanumeric(c))
         .filter(|w| !w.is_empty())
         .map(fold)
         .collect();

@@ -994,7 +994,7 @@ fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft], d: &S
         let folded = format!(
             " {} ",
             super::tokens::fold(toks.text)
-                .split(|c: char| !c.is_alphanumeric())
+                .split(|c: char| !tokens::is_alphanumeric(c))
                 .filter(|w| !w.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ")
@@ -1661,7 +1661,7 @@ static WORLD_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(i
 fn names_world(text: &str, f: &Folded) -> bool {
     geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) || {
         let folded = super::tokens::fold(text);
-        let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).collect();
+        let words: Vec<&str> = folded.split(|c: char| !tokens::is_alphanumeric(c)).collect();
         WORLD_WORDS.iter().any(|w| words.contains(w))
     }
 }

@@ -70,10 +70,11 @@ pub struct Tokens<'a> {
     folded: String,
 }
 
-/// Characters below U+0800 (Latin, Greek, Cyrillic, Hebrew, Arabic) are classified from a
-/// table filled once from `char` itself: looking each letter of non-Latin text up in the
-/// Unicode tables, in every pass over it, was the largest single cost of extraction.
-const SMALL: usize = 0x800;
+/// Characters below U+3000 (Latin, Greek, Cyrillic, Hebrew, Arabic, typographic quotes and
+/// dashes) are classified from a table filled once from `char` itself: looking each letter
+/// of non-Latin text up in the Unicode tables, in every pass over it, was the largest single
+/// cost of extraction.
+const SMALL: usize = 0x3000;
 const ALPHABETIC: u8 = 1;
 const NUMERIC: u8 = 2;
 
@@ -89,6 +90,26 @@ static SMALL_CLASSES: LazyLock<[u8; SMALL]> = LazyLock::new(|| {
 
 fn small_class(c: char) -> Option<u8> {
     SMALL_CLASSES.get(c as usize).copied()
+}
+
+/// Characters below U+0800 that lowercase to a single character, with that character
+/// (`'\0'` for the others), filled once from `char::to_lowercase`.
+static SMALL_LOWER: LazyLock<[char; 0x800]> = LazyLock::new(|| {
+    let mut table = ['\0'; 0x800];
+    for (code, lower) in table.iter_mut().enumerate() {
+        if let Some(c) = char::from_u32(code as u32) {
+            let mut ls = c.to_lowercase();
+            if let (Some(l), None) = (ls.next(), ls.next()) {
+                *lower = l;
+            }
+        }
+    }
+    table
+});
+
+/// `c.to_lowercase()` when that is one character the table holds.
+pub(crate) fn single_lower(c: char) -> Option<char> {
+    SMALL_LOWER.get(c as usize).copied().filter(|&l| l != '\0')
 }
 
 /// Same as `char::is_alphabetic`.
@@ -118,18 +139,22 @@ pub fn fold_char(c: char, out: &mut String) {
         out.push(c.to_ascii_lowercase());
         return;
     }
-    for l in c.to_lowercase() {
-        let f = match l {
-            'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' | 'õ' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            other => other,
-        };
-        out.push(f);
+    match single_lower(c) {
+        Some(l) => out.push(strip_accent(l)),
+        None => out.extend(c.to_lowercase().map(strip_accent)),
+    }
+}
+
+fn strip_accent(l: char) -> char {
+    match l {
+        'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ë' | 'ê' => 'e',
+        'í' | 'ì' | 'ï' | 'î' => 'i',
+        'ó' | 'ò' | 'ö' | 'ô' | 'õ' => 'o',
+        'ú' | 'ù' | 'ü' | 'û' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        other => other,
     }
 }
 
@@ -357,10 +382,13 @@ mod tests {
 
     #[test]
     fn character_classes_match_char() {
-        for code in (0..0x3000).chain([0x1_0400, 0x1_d7ce, 0x2_0000]) {
+        for code in (0..0x3100).chain([0x1_0400, 0x1_d7ce, 0x2_0000]) {
             let Some(c) = char::from_u32(code) else { continue };
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            if let Some(l) = single_lower(c) {
+                assert_eq!(c.to_lowercase().collect::<String>(), l.to_string(), "{c:?}");
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::extract::tokens::{is_alphabetic, is_alphanumeric};
+use crate::extract::tokens::{is_alphabetic, is_alphanumeric, single_lower};
 
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
@@ -167,8 +167,9 @@ pub fn fold_into(text: &str, out: &mut String) {
         if is_combining(c) {
             continue;
         }
-        for l in c.to_lowercase() {
-            out.push(strip_accent(l));
+        match single_lower(c) {
+            Some(l) => out.push(strip_accent(l)),
+            None => out.extend(c.to_lowercase().map(strip_accent)),
         }
     }
 }
