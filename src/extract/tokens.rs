@@ -70,32 +70,41 @@ pub struct Tokens<'a> {
     folded: String,
 }
 
-/// Characters below U+3000 (Latin, Greek, Cyrillic, Hebrew, Arabic, typographic quotes and
-/// dashes) are classified from a table filled once from `char` itself: looking each letter
-/// of non-Latin text up in the Unicode tables, in every pass over it, was the largest single
-/// cost of extraction.
-const SMALL: usize = 0x3000;
+/// Characters below U+0800 (Latin, Greek, Cyrillic, Hebrew, Arabic) and the typographic
+/// quotes and dashes of U+2000..U+2070 are classified from a table filled once from `char`
+/// itself: looking each letter of non-Latin text up in the Unicode tables, in every pass
+/// over it, was the largest single cost of extraction.
+const SMALL: usize = 0x800;
+const PUNCTUATION: std::ops::Range<usize> = 0x2000..0x2070;
 const ALPHABETIC: u8 = 1;
 const NUMERIC: u8 = 2;
 
-static SMALL_CLASSES: LazyLock<[u8; SMALL]> = LazyLock::new(|| {
-    let mut table = [0u8; SMALL];
-    for (code, class) in table.iter_mut().enumerate() {
-        if let Some(c) = char::from_u32(code as u32) {
-            *class = u8::from(c.is_alphabetic()) * ALPHABETIC | u8::from(c.is_numeric()) * NUMERIC;
-        }
-    }
-    table
+static SMALL_CLASSES: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    (0..SMALL)
+        .chain(PUNCTUATION)
+        .map(|code| {
+            let c = char::from_u32(code as u32).unwrap_or('\0');
+            u8::from(c.is_alphabetic()) * ALPHABETIC | u8::from(c.is_numeric()) * NUMERIC
+        })
+        .collect()
 });
 
 fn small_class(c: char) -> Option<u8> {
-    SMALL_CLASSES.get(c as usize).copied()
+    let code = c as usize;
+    let slot = if code < SMALL {
+        code
+    } else if PUNCTUATION.contains(&code) {
+        code - PUNCTUATION.start + SMALL
+    } else {
+        return None;
+    };
+    SMALL_CLASSES.get(slot).copied()
 }
 
 /// Characters below U+0800 that lowercase to a single character, with that character
 /// (`'\0'` for the others), filled once from `char::to_lowercase`.
-static SMALL_LOWER: LazyLock<[char; 0x800]> = LazyLock::new(|| {
-    let mut table = ['\0'; 0x800];
+static SMALL_LOWER: LazyLock<[char; SMALL]> = LazyLock::new(|| {
+    let mut table = ['\0'; SMALL];
     for (code, lower) in table.iter_mut().enumerate() {
         if let Some(c) = char::from_u32(code as u32) {
             let mut ls = c.to_lowercase();
