@@ -966,8 +966,15 @@ fn is_time_ago(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
     matches!(unit, "years" | "months" | "days") && (toks.norm(end) == "ago" || (n.first_tok > 0 && toks.norm(n.first_tok - 1) == "hace"))
 }
 
+/// The phrases of `data/per_day.txt`, with a space each side to find them as whole words.
+static PER_PERIOD: LazyLock<Vec<String>> = LazyLock::new(|| {
+    phrase_list(include_str!("data/per_day.txt"))
+        .iter()
+        .map(|p| format!(" {p} "))
+        .collect()
+});
+
 /// Bare numbers borrow the unit of the figure they are compared with.
-static PER_PERIOD: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/per_day.txt")));
 
 /// `rates`: whether earlier sentences gave rates per 100,000. Returns whether this one does.
 fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft], d: &StatData, lang: Lang, rates: bool) -> bool {
@@ -999,7 +1006,7 @@ fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft], d: &S
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        PER_PERIOD.iter().any(|p| folded.contains(&format!(" {p} ")))
+        PER_PERIOD.iter().any(|p| folded.contains(p.as_str()))
     };
     for k in 0..drafts.len() {
         let at = drafts[k].lead.min(drafts[k].first);
