@@ -20,7 +20,7 @@ use super::{Entity, EntityType, Lang};
 /// The words of a body and what the passes have decided about them.
 pub(crate) struct Doc<'a> {
     pub body: &'a str,
-    pub f: Folded,
+    pub f: &'a Folded,
     /// First word of a sentence (its capital says nothing).
     pub sent_start: Vec<bool>,
     /// In a title-case line ("Gustavo Petro Announces Ceasefire"), where capitals say little.
@@ -32,8 +32,7 @@ pub(crate) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(body: &'a str, sentences: &[Sentence<'_>]) -> Doc<'a> {
-        let f = Folded::new(body);
+    fn new(body: &'a str, f: &'a Folded, sentences: &[Sentence<'_>]) -> Doc<'a> {
         let n = f.words.len();
         let mut sent_start = vec![false; n];
         let mut starts = sentences.iter().map(|s| s.byte_start).peekable();
@@ -230,8 +229,13 @@ pub(crate) fn org_mentions_in(text: &str, f: &Folded) -> Vec<(usize, usize, Opti
 
 /// Finds the entities of a body.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Entity> {
+    find_in(body, &Folded::new(body), sentences, lang)
+}
+
+/// `find`, given the words of the body, folded.
+pub(crate) fn find_in(body: &str, words: &Folded, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Entity> {
     let _ = lang; // Both languages' rules run: Spanish names turn up in English text and back.
-    let mut doc = Doc::new(body, sentences);
+    let mut doc = Doc::new(body, words, sentences);
     let mut hits = persons::find(&mut doc);
     names::find(&mut doc, &mut hits);
     finish(body, hits)

@@ -161,8 +161,10 @@ pub fn extract(body: &str, lang: Lang) -> Extraction {
 /// Like `extract`, with the details of each statistic.
 pub fn extract_detailed(body: &str, lang: Lang) -> Detailed {
     let sentences = sentences::split(body);
-    let entities = entities::find(body, &sentences, lang);
-    let (statistics, details) = stats::find(body, &sentences, lang);
+    // Split and folded once, for the entities and for the places of the statistics.
+    let words = geo::Folded::new(body);
+    let entities = entities::find_in(body, &words, &sentences, lang);
+    let (statistics, details) = stats::find_in(body, &words, &sentences, lang);
     let (relevance, topics) = relevance::score(body, &statistics, lang);
     Detailed {
         extraction: Extraction {

@@ -205,12 +205,15 @@ struct Draft {
 
 /// Finds the statistics of a body, sentence by sentence, with their details.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statistic>, Vec<StatDetail>) {
-    // Sentences carry their own offsets into the body.
-    let _ = body;
-    // Needed only for figures whose sentence names no country, so worked out only then.
-    // Each sentence's words are split and folded once, for every lookup of the places and
+    find_in(body, &Folded::new(body), sentences, lang)
+}
+
+/// `find`, given the words of the body, folded.
+pub(crate) fn find_in(body: &str, words: &Folded, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statistic>, Vec<StatDetail>) {
+    // Each sentence's words, taken from the body's, serve every lookup of the places and
     // organisations it names.
-    let folded: Vec<OnceCell<Folded>> = sentences.iter().map(|_| OnceCell::new()).collect();
+    let folded: Vec<Folded> = sentences.iter().map(|s| sentence_words(body, words, s)).collect();
+    // Needed only for figures whose sentence names no country, so worked out only then.
     let article = OnceCell::new();
     let article_of = || *article.get_or_init(|| article_country(sentences, &folded));
     let mut out = Vec::new();
@@ -299,12 +302,20 @@ struct ArticleCountry {
 /// below that it is a round-up of several countries.
 const PLAIN_SHARE: f64 = 0.4;
 
-fn article_country(sentences: &[Sentence<'_>], folded: &[OnceCell<Folded>]) -> ArticleCountry {
+/// The words of sentence `s` of `body`, from the words of the body when they split alike.
+fn sentence_words(body: &str, words: &Folded, s: &Sentence<'_>) -> Folded {
+    let range = s.byte_start..s.byte_start + s.text.len();
+    (body.get(range.clone()) == Some(s.text))
+        .then(|| words.part(range))
+        .flatten()
+        .unwrap_or_else(|| Folded::new(s.text))
+}
+
+fn article_country(sentences: &[Sentence<'_>], folded: &[Folded]) -> ArticleCountry {
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     let mut total = 0;
     let mut says_pesos = false;
     for (s, f) in sentences.iter().zip(folded) {
-        let f = f.get_or_init(|| Folded::new(s.text));
         says_pesos = says_pesos
             || s.text
                 .split(|c: char| !tokens::is_alphanumeric(c))
@@ -482,11 +493,11 @@ fn table_years(toks: &Tokens<'_>, drafts: &mut [Draft], columns: &[Option<i32>])
     }
 }
 
-/// `folded`: the sentence's words, folded once needed. `langs`: the language of the text and the one
+/// `f`: the sentence's words, folded. `langs`: the language of the text and the one
 /// whose conventions its digits follow.
 fn sentence_stats(
     s: &Sentence<'_>,
-    folded: &OnceCell<Folded>,
+    f: &Folded,
     langs: (Lang, Lang),
     article: &dyn Fn() -> ArticleCountry,
     carry: &mut Carry,
@@ -523,7 +534,6 @@ fn sentence_stats(
     carry.rates |= inherit_units(&toks, &nums, &mut drafts, d, lang, carry.rates);
     let mut drafts = merge_parts(&toks, merge_unit_ranges(&toks, drafts, lang));
     let sources = find_sources(&toks, d);
-    let f = folded.get_or_init(|| Folded::new(s.text));
     let countries = countries(s.text, f);
     // A place inside one country places the figure when the sentence names no country.
     let places = if countries.is_empty() { places(s.text, f) } else { Vec::new() };

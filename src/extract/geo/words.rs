@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
 
 use crate::extract::tokens::{is_alphabetic, is_alphanumeric, single_lower};
 
@@ -392,6 +393,34 @@ impl Folded {
         Folded { words, buf, ends, hashes }
     }
 
+    /// The words of `text[range]`, with offsets from the range's start, taken from these
+    /// words of the whole `text`; none when a word crosses an end of the range. Words are
+    /// found left to right and only the character after a hyphen is looked ahead at, so
+    /// when no word crosses an end, the slice splits into exactly these words.
+    pub fn part(&self, range: Range<usize>) -> Option<Folded> {
+        let from = self.words.partition_point(|w| w.end <= range.start);
+        let to = self.words.partition_point(|w| w.start < range.end);
+        let inside = self.words.get(from..to)?;
+        if inside.first().is_some_and(|w| w.start < range.start) || inside.last().is_some_and(|w| w.end > range.end) {
+            return None;
+        }
+        let base = if from == 0 { 0 } else { self.ends[from - 1] };
+        let end = if to > from { self.ends[to - 1] } else { base };
+        Some(Folded {
+            words: inside
+                .iter()
+                .map(|w| Word {
+                    start: w.start - range.start,
+                    end: w.end - range.start,
+                    shape: w.shape,
+                })
+                .collect(),
+            buf: self.buf[base..end].to_string(),
+            ends: self.ends[from..to].iter().map(|e| e - base).collect(),
+            hashes: self.hashes[from..to].to_vec(),
+        })
+    }
+
     /// The folded form of word `i`.
     pub fn key(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
@@ -452,5 +481,31 @@ mod tests {
         assert!(!g.contains_key("salvador"));
         let f = Folded::new(text);
         assert_eq!(g.longest_in(&f, 1, |_| true).map(|(n, v)| (n, *v)), Some((3, 2)));
+    }
+
+    fn same(a: &Folded, b: &Folded) -> bool {
+        a.words == b.words && a.hashes == b.hashes && (0..a.words.len()).all(|i| a.key(i) == b.key(i))
+    }
+
+    #[test]
+    fn part_is_the_slice_folded_unless_a_word_crosses_an_end() {
+        let text = "Perú: 3 muertos. Guinea-Bissau y MS-13, ÑUBLE.\nEnd-";
+        let f = Folded::new(text);
+        for a in 0..=text.len() {
+            for b in a..=text.len() {
+                if !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+                    continue;
+                }
+                if let Some(p) = f.part(a..b) {
+                    assert!(same(&p, &Folded::new(&text[a..b])), "{a}..{b}");
+                }
+            }
+        }
+        assert!(f.part(0..3).is_none(), "cuts \"Perú\"");
+        assert!(f.part(17..24).is_none(), "cuts \"Guinea-Bissau\"");
+        assert!(same(
+            &f.part(17..47).unwrap_or_else(|| Folded::new("")),
+            &Folded::new(&text[17..47])
+        ));
     }
 }
