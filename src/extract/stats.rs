@@ -272,12 +272,10 @@ fn digit_convention(sentences: &[Sentence<'_>], lang: Lang) -> Lang {
         .map(|s| {
             let b = s.text.as_bytes();
             (1..b.len().saturating_sub(1))
+                .filter(|&i| b[i] == b',' && b[i - 1].is_ascii_digit())
                 .filter(|&i| {
                     let tail = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                    b[i] == b','
-                        && b[i - 1].is_ascii_digit()
-                        && (1..=2).contains(&tail)
-                        && b.get(i + 1 + tail).is_none_or(|c| !c.is_ascii_digit() && *c != b',')
+                    (1..=2).contains(&tail) && b.get(i + 1 + tail).is_none_or(|c| !c.is_ascii_digit() && *c != b',')
                 })
                 .count()
         })
