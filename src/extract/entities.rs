@@ -51,7 +51,7 @@ impl<'a> Doc<'a> {
             };
             sent_start[i] = i == 0 || opens_sentence(gap, prev) || starts.peek() == Some(&w.start);
         }
-        let headline = headlines(body, &f);
+        let headline = headlines(body, f);
         Doc {
             body,
             f,

@@ -983,7 +983,6 @@ static PER_PERIOD: LazyLock<Vec<String>> = LazyLock::new(|| {
 });
 
 /// Bare numbers borrow the unit of the figure they are compared with.
-
 /// `rates`: whether earlier sentences gave rates per 100,000. Returns whether this one does.
 fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft], d: &StatData, lang: Lang, rates: bool) -> bool {
     // A "daily homicide rate" counts killings per day, not per 100,000 people.

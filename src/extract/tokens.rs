@@ -84,7 +84,7 @@ static SMALL_CLASSES: LazyLock<Vec<u8>> = LazyLock::new(|| {
         .chain(PUNCTUATION)
         .map(|code| {
             let c = char::from_u32(code as u32).unwrap_or('\0');
-            u8::from(c.is_alphabetic()) * ALPHABETIC | u8::from(c.is_numeric()) * NUMERIC
+            (u8::from(c.is_alphabetic()) * ALPHABETIC) | (u8::from(c.is_numeric()) * NUMERIC)
         })
         .collect()
 });
