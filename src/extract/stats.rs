@@ -210,17 +210,19 @@ pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statisti
 
 /// `find`, given the words of the body, folded.
 pub(crate) fn find_in(body: &str, words: &Folded, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statistic>, Vec<StatDetail>) {
-    // Each sentence's words, taken from the body's, serve every lookup of the places and
-    // organisations it names.
-    let folded: Vec<Folded> = sentences.iter().map(|s| sentence_words(body, words, s)).collect();
+    let words = SentenceWords {
+        body,
+        words,
+        cells: sentences.iter().map(|_| OnceCell::new()).collect(),
+    };
     // Needed only for figures whose sentence names no country, so worked out only then.
     let article = OnceCell::new();
-    let article_of = || *article.get_or_init(|| article_country(sentences, &folded));
+    let article_of = || *article.get_or_init(|| article_country(sentences, &words));
     let mut out = Vec::new();
     let mut carry = Carry::default();
     let digits = digit_convention(sentences, lang);
-    for (s, f) in sentences.iter().zip(&folded) {
-        sentence_stats(s, f, (lang, digits), &article_of, &mut carry, &mut out);
+    for (i, s) in sentences.iter().enumerate() {
+        sentence_stats(s, &|| words.get(i, s), (lang, digits), &article_of, &mut carry, &mut out);
     }
     let mut out = dedupe(out);
     fill_topics(&mut out);
@@ -300,20 +302,34 @@ struct ArticleCountry {
 /// below that it is a round-up of several countries.
 const PLAIN_SHARE: f64 = 0.4;
 
-/// The words of sentence `s` of `body`, from the words of the body when they split alike.
-fn sentence_words(body: &str, words: &Folded, s: &Sentence<'_>) -> Folded {
-    let range = s.byte_start..s.byte_start + s.text.len();
-    (body.get(range.clone()) == Some(s.text))
-        .then(|| words.part(range))
-        .flatten()
-        .unwrap_or_else(|| Folded::new(s.text))
+/// The words of each sentence, for every lookup of the places and organisations it names:
+/// taken from the body's words when first needed.
+struct SentenceWords<'t> {
+    body: &'t str,
+    words: &'t Folded,
+    cells: Vec<OnceCell<Folded>>,
 }
 
-fn article_country(sentences: &[Sentence<'_>], folded: &[Folded]) -> ArticleCountry {
+impl SentenceWords<'_> {
+    /// The words of sentence `s`, number `i` of the body, from the words of the body when
+    /// they split alike.
+    fn get(&self, i: usize, s: &Sentence<'_>) -> &Folded {
+        self.cells[i].get_or_init(|| {
+            let range = s.byte_start..s.byte_start + s.text.len();
+            (self.body.get(range.clone()) == Some(s.text))
+                .then(|| self.words.part(range))
+                .flatten()
+                .unwrap_or_else(|| Folded::new(s.text))
+        })
+    }
+}
+
+fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<'_>) -> ArticleCountry {
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     let mut total = 0;
     let mut says_pesos = false;
-    for (s, f) in sentences.iter().zip(folded) {
+    for (i, s) in sentences.iter().enumerate() {
+        let f = words.get(i, s);
         says_pesos = says_pesos
             || s.text
                 .split(|c: char| !tokens::is_alphanumeric(c))
@@ -491,11 +507,11 @@ fn table_years(toks: &Tokens<'_>, drafts: &mut [Draft], columns: &[Option<i32>])
     }
 }
 
-/// `f`: the sentence's words, folded. `langs`: the language of the text and the one
+/// `folded`: the sentence's words, folded. `langs`: the language of the text and the one
 /// whose conventions its digits follow.
-fn sentence_stats(
+fn sentence_stats<'w>(
     s: &Sentence<'_>,
-    f: &Folded,
+    folded: &dyn Fn() -> &'w Folded,
     langs: (Lang, Lang),
     article: &dyn Fn() -> ArticleCountry,
     carry: &mut Carry,
@@ -532,6 +548,7 @@ fn sentence_stats(
     carry.rates |= inherit_units(&toks, &nums, &mut drafts, d, lang, carry.rates);
     let mut drafts = merge_parts(&toks, merge_unit_ranges(&toks, drafts, lang));
     let sources = find_sources(&toks, d);
+    let f = folded();
     let countries = countries(s.text, f);
     // A place inside one country places the figure when the sentence names no country.
     let places = if countries.is_empty() { places(s.text, f) } else { Vec::new() };
