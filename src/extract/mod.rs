@@ -161,11 +161,13 @@ pub fn extract(body: &str, lang: Lang) -> Extraction {
 /// Like `extract`, with the details of each statistic.
 pub fn extract_detailed(body: &str, lang: Lang) -> Detailed {
     let sentences = sentences::split(body);
-    // Split and folded once, for the entities and for the places of the statistics.
+    // The body is split once into words (entities, places) and once into tokens (figures,
+    // relevance), and each stage takes a sentence's share from those.
     let words = geo::Folded::new(body);
+    let toks = tokens::Tokens::new(body);
     let entities = entities::find_in(body, &words, &sentences, lang);
-    let (statistics, details) = stats::find_in(body, &words, &sentences, lang);
-    let (relevance, topics) = relevance::score(body, &statistics, lang);
+    let (statistics, details) = stats::find_in(body, &words, &toks, &sentences, lang);
+    let (relevance, topics) = relevance::score_tokens(&toks, &statistics, lang);
     Detailed {
         extraction: Extraction {
             relevance,

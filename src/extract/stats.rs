@@ -205,11 +205,17 @@ struct Draft {
 
 /// Finds the statistics of a body, sentence by sentence, with their details.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statistic>, Vec<StatDetail>) {
-    find_in(body, &Folded::new(body), sentences, lang)
+    find_in(body, &Folded::new(body), &Tokens::new(body), sentences, lang)
 }
 
-/// `find`, given the words of the body, folded.
-pub(crate) fn find_in(body: &str, words: &Folded, sentences: &[Sentence<'_>], lang: Lang) -> (Vec<Statistic>, Vec<StatDetail>) {
+/// `find`, given the words of the body, folded, and its tokens.
+pub(crate) fn find_in<'t>(
+    body: &'t str,
+    words: &Folded,
+    toks: &Tokens<'t>,
+    sentences: &[Sentence<'t>],
+    lang: Lang,
+) -> (Vec<Statistic>, Vec<StatDetail>) {
     let words = SentenceWords {
         body,
         words,
@@ -222,7 +228,13 @@ pub(crate) fn find_in(body: &str, words: &Folded, sentences: &[Sentence<'_>], la
     let mut carry = Carry::default();
     let digits = digit_convention(sentences, lang);
     for (i, s) in sentences.iter().enumerate() {
-        sentence_stats(s, &|| words.get(i, s), (lang, digits), &article_of, &mut carry, &mut out);
+        // The sentence's tokens, from the body's when they split alike.
+        let range = s.byte_start..s.byte_start + s.text.len();
+        let toks = (body.get(range.clone()) == Some(s.text))
+            .then(|| toks.part(range))
+            .flatten()
+            .unwrap_or_else(|| Tokens::new(s.text));
+        sentence_stats(s, &toks, &|| words.get(i, s), (lang, digits), &article_of, &mut carry, &mut out);
     }
     let mut out = dedupe(out);
     fill_topics(&mut out);
@@ -507,10 +519,11 @@ fn table_years(toks: &Tokens<'_>, drafts: &mut [Draft], columns: &[Option<i32>])
     }
 }
 
-/// `folded`: the sentence's words, folded. `langs`: the language of the text and the one
-/// whose conventions its digits follow.
+/// `toks`: the sentence's tokens. `folded`: its words, folded. `langs`: the language of the
+/// text and the one whose conventions its digits follow.
 fn sentence_stats<'w>(
     s: &Sentence<'_>,
+    toks: &Tokens<'_>,
     folded: &dyn Fn() -> &'w Folded,
     langs: (Lang, Lang),
     article: &dyn Fn() -> ArticleCountry,
@@ -518,12 +531,11 @@ fn sentence_stats<'w>(
     out: &mut Vec<Found>,
 ) {
     let (lang, digits) = langs;
-    let toks = Tokens::new(s.text);
-    let nums = numbers::scan_tokens_with(&toks, lang, digits);
-    if table_header(&toks, &nums, &mut carry.columns) {
+    let nums = numbers::scan_tokens_with(toks, lang, digits);
+    if table_header(toks, &nums, &mut carry.columns) {
         return;
     }
-    if let Some(topic) = heading_topic(&toks, &nums, lang) {
+    if let Some(topic) = heading_topic(toks, &nums, lang) {
         carry.section = topic;
         return;
     }
@@ -534,27 +546,27 @@ fn sentence_stats<'w>(
         return;
     }
     let d = data(lang);
-    let drafts = read_figures(&toks, &nums, lang, d);
+    let drafts = read_figures(toks, &nums, lang, d);
     if drafts.is_empty() {
         return;
     }
     let mut drafts = drafts;
     for dr in &mut drafts {
-        if let Some((q, start)) = qualifier(&toks, dr, d, lang) {
+        if let Some((q, start)) = qualifier(toks, dr, d, lang) {
             dr.qualifier = Some(q);
             dr.lead = start;
         }
     }
-    carry.rates |= inherit_units(&toks, &nums, &mut drafts, d, lang, carry.rates);
-    let mut drafts = merge_parts(&toks, merge_unit_ranges(&toks, drafts, lang));
-    let sources = find_sources(&toks, d);
+    carry.rates |= inherit_units(toks, &nums, &mut drafts, d, lang, carry.rates);
+    let mut drafts = merge_parts(toks, merge_unit_ranges(toks, drafts, lang));
+    let sources = find_sources(toks, d);
     let f = folded();
     let countries = countries(s.text, f);
     // A place inside one country places the figure when the sentence names no country.
     let places = if countries.is_empty() { places(s.text, f) } else { Vec::new() };
     let about_world = countries.is_empty() && places.is_empty() && names_world(s.text, f);
     for dr in &mut drafts {
-        dr.location = nearest_country(&countries, s.text, &toks, dr).or_else(|| nearest_country(&places, s.text, &toks, dr));
+        dr.location = nearest_country(&countries, s.text, toks, dr).or_else(|| nearest_country(&places, s.text, toks, dr));
         if dr.location.is_some() {
             dr.location_from = Some(LocationFrom::Sentence);
         } else if !about_world && article().plain {
@@ -568,7 +580,7 @@ fn sentence_stats<'w>(
             dr.unit = units::resolve_dollar(lang, dr.location.or(a.main), a.says_pesos);
         }
         if dr.unit == "count" && dr.counted.is_none() {
-            dr.counted = counted_phrase(&toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
+            dr.counted = counted_phrase(toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
             // "a budget of 41 mil 302.5 millones": millions of nothing named are the money
             // the text has been counting.
             if dr.counted.is_none()
@@ -584,14 +596,14 @@ fn sentence_stats<'w>(
             carry.money = Some(dr.unit);
         }
     }
-    table_years(&toks, &mut drafts, &carry.columns);
-    assign_years(&toks, &nums, lang, &mut drafts);
+    table_years(toks, &mut drafts, &carry.columns);
+    assign_years(toks, &nums, lang, &mut drafts);
     let spans: Vec<(usize, usize)> = sources.iter().map(|x| (x.1, x.2)).collect();
     // A sentence with no word of its own about what it counts goes on with the sentence
     // before when that one counted something outside the vocabulary ("Los suicidios
     // aumentaron. Se pasó de 2.103 a 2.313."): the text's topic is not given to it.
     // A sentence whose only such words are outside the vocabulary is wholly outside it.
-    let (topical, untopical) = assign_topics(&toks, f, lang, &spans, &mut drafts);
+    let (topical, untopical) = assign_topics(toks, f, lang, &spans, &mut drafts);
     if !topical && (untopical || carry.untopical) {
         for dr in &mut drafts {
             dr.untopical = true;
@@ -604,12 +616,12 @@ fn sentence_stats<'w>(
         }
     }
     for dr in &mut drafts {
-        dr.metric = metric(&toks, dr, lang);
-        dr.change = change(&toks, dr, d);
+        dr.metric = metric(toks, dr, lang);
+        dr.change = change(toks, dr, d);
     }
     let text = s.text;
     for dr in drafts {
-        let source = source_of(&sources, &toks, &dr).map(|x| x.0.clone());
+        let source = source_of(&sources, toks, &dr).map(|x| x.0.clone());
         let (bs, be) = (toks.start(dr.first), toks.end(dr.end - 1));
         let start = s.char_start + text[..bs].chars().count();
         let end = start + text[bs..be].chars().count();

@@ -3,6 +3,7 @@
 //! Tokens keep byte offsets into the text they came from and a folded form (lowercase,
 //! accents removed) so lexicons match "policía", "Policia" and "POLICÍA" alike.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// What a token is made of.
@@ -301,6 +302,43 @@ impl<'a> Tokens<'a> {
     pub fn end(&self, i: usize) -> usize {
         self.toks.get(i).map_or(self.text.len(), |t| t.end)
     }
+
+    /// The tokens of `self.text[range]`, with offsets from the range's start, taken from
+    /// these; none when a token crosses an end of the range, or when the range is followed
+    /// by anything but whitespace (a number looks ahead past its end). Tokens are read left
+    /// to right, so otherwise the slice splits into exactly these.
+    pub fn part(&self, range: Range<usize>) -> Option<Tokens<'a>> {
+        let text = self.text.get(range.clone())?;
+        if !self.text[range.end..].chars().next().is_none_or(char::is_whitespace) {
+            return None;
+        }
+        let from = self.toks.partition_point(|t| t.end <= range.start);
+        let to = self.toks.partition_point(|t| t.start < range.end);
+        let inside = self.toks.get(from..to)?;
+        if inside.first().is_some_and(|t| t.start < range.start) || inside.last().is_some_and(|t| t.end > range.end) {
+            return None;
+        }
+        let base = inside.first().map_or(0, |t| t.fstart);
+        let end = inside.last().map_or(base, |t| t.fend);
+        let toks = inside
+            .iter()
+            .enumerate()
+            .map(|(n, t)| Token {
+                start: t.start - range.start,
+                end: t.end - range.start,
+                fstart: t.fstart - base,
+                fend: t.fend - base,
+                // The first token of a text counts as spaced from what is before it.
+                space_before: n == 0 || t.space_before,
+                ..*t
+            })
+            .collect();
+        Some(Tokens {
+            text,
+            toks,
+            folded: self.folded[base as usize..end as usize].to_string(),
+        })
+    }
 }
 
 /// The end of a written number starting at `i`: digits joined by `.`/`,` before a digit, or by a
@@ -387,6 +425,29 @@ mod tests {
         let tk = Tokens::new("G20 summit");
         assert!(tk.attached(1));
         assert!(!tk.attached(2));
+    }
+
+    #[test]
+    fn part_is_the_slice_tokenised_unless_a_token_crosses_an_end() {
+        let text = "Se incautaron 1 234,5 kg. Police: 12 345 and 3.4 tons\nÑuble 7 000x y";
+        let all = Tokens::new(text);
+        let mut taken = 0;
+        for a in 0..=text.len() {
+            for b in a..=text.len() {
+                if !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+                    continue;
+                }
+                let Some(p) = all.part(a..b) else { continue };
+                let t = Tokens::new(&text[a..b]);
+                assert_eq!(p.toks, t.toks, "{a}..{b}");
+                assert!((0..t.len()).all(|i| p.norm(i) == t.norm(i)), "{a}..{b}");
+                taken += 1;
+            }
+        }
+        assert!(taken > 100);
+        // "7 000x": the slice would read "7 000" as one number; the text does not.
+        let at = text.find("000x").unwrap_or(0) + 3;
+        assert!(all.part(0..at).is_none());
     }
 
     #[test]
