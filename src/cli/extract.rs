@@ -58,14 +58,15 @@ struct Record {
 }
 
 pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Buffered: serde_json writes a record in many small pieces.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.paths.len() <= 1 {
         let path = args.paths.first().map(PathBuf::as_path);
         let bytes = read_input(path)?;
         let record = process(&args, &bytes)?;
         serde_json::to_writer(&mut out, &record)?;
         writeln!(out)?;
+        out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut failed = false;
@@ -90,6 +91,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         serde_json::to_writer(&mut out, &line)?;
         writeln!(out)?;
     }
+    out.flush()?;
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 

@@ -20,7 +20,7 @@ use super::{Entity, EntityType, Lang};
 /// The words of a body and what the passes have decided about them.
 pub(crate) struct Doc<'a> {
     pub body: &'a str,
-    pub f: Folded,
+    pub f: &'a Folded,
     /// First word of a sentence (its capital says nothing).
     pub sent_start: Vec<bool>,
     /// In a title-case line ("Gustavo Petro Announces Ceasefire"), where capitals say little.
@@ -32,8 +32,7 @@ pub(crate) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(body: &'a str, sentences: &[Sentence<'_>]) -> Doc<'a> {
-        let f = Folded::new(body);
+    fn new(body: &'a str, f: &'a Folded, sentences: &[Sentence<'_>]) -> Doc<'a> {
         let n = f.words.len();
         let mut sent_start = vec![false; n];
         let mut starts = sentences.iter().map(|s| s.byte_start).peekable();
@@ -52,7 +51,7 @@ impl<'a> Doc<'a> {
             };
             sent_start[i] = i == 0 || opens_sentence(gap, prev) || starts.peek() == Some(&w.start);
         }
-        let headline = headlines(body, &f);
+        let headline = headlines(body, f);
         Doc {
             body,
             f,
@@ -181,7 +180,7 @@ static COMMON_SOURCES: std::sync::LazyLock<std::collections::HashSet<String>> = 
 pub fn is_name(phrase: &str, opens: bool) -> bool {
     use super::geo::words::fold;
     let lex = &lexicon::LEXICON;
-    if !phrase.chars().next().is_some_and(char::is_uppercase) || phrase.chars().filter(|c| c.is_alphanumeric()).count() < 2 {
+    if !phrase.chars().next().is_some_and(char::is_uppercase) || phrase.chars().filter(|c| super::tokens::is_alphanumeric(*c)).count() < 2 {
         return false;
     }
     // An acronym ("UN", "ONU") is a name even when it spells a function word.
@@ -189,7 +188,7 @@ pub fn is_name(phrase: &str, opens: bool) -> bool {
         return true;
     }
     let words: Vec<String> = phrase
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !super::tokens::is_alphanumeric(c))
         .filter(|w| !w.is_empty())
         .map(fold)
         .collect();
@@ -205,7 +204,11 @@ pub fn is_name(phrase: &str, opens: bool) -> bool {
 /// The known organisations named in `text`, left to right: (byte start, byte end, the
 /// country of a national body: "el INEGI" is Mexican).
 pub fn org_mentions(text: &str) -> Vec<(usize, usize, Option<&'static str>)> {
-    let f = Folded::new(text);
+    org_mentions_in(text, &Folded::new(text))
+}
+
+/// `org_mentions` of a text already split and folded into `f`.
+pub(crate) fn org_mentions_in(text: &str, f: &Folded) -> Vec<(usize, usize, Option<&'static str>)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < f.words.len() {
@@ -213,7 +216,7 @@ pub fn org_mentions(text: &str) -> Vec<(usize, usize, Option<&'static str>)> {
             let prev = &f.words[j - 1];
             name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
         };
-        match lexicon::LEXICON.orgs.longest_in(&f, i, joinable) {
+        match lexicon::LEXICON.orgs.longest_in(f, i, joinable) {
             Some((n, country)) => {
                 out.push((f.words[i].start, f.words[i + n - 1].end, *country));
                 i += n;
@@ -226,8 +229,13 @@ pub fn org_mentions(text: &str) -> Vec<(usize, usize, Option<&'static str>)> {
 
 /// Finds the entities of a body.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Entity> {
+    find_in(body, &Folded::new(body), sentences, lang)
+}
+
+/// `find`, given the words of the body, folded.
+pub(crate) fn find_in(body: &str, words: &Folded, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Entity> {
     let _ = lang; // Both languages' rules run: Spanish names turn up in English text and back.
-    let mut doc = Doc::new(body, sentences);
+    let mut doc = Doc::new(body, words, sentences);
     let mut hits = persons::find(&mut doc);
     names::find(&mut doc, &mut hits);
     finish(body, hits)

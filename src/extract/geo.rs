@@ -148,17 +148,22 @@ fn spanish_forms(word: &str) -> Vec<String> {
 /// The ISO code of the first country named (or implied by a demonym) in `text`.
 /// Cities and regions do not count; "Latin American" is not "American".
 pub fn find_country(text: &str) -> Option<&'static str> {
-    country_mentions_upto(text, 1).first().map(|m| m.2)
+    country_mentions_upto(text, &Folded::new(text), 1).first().map(|m| m.2)
 }
 
 /// Every country named (or implied by a demonym) in `text`, left to right, as
 /// (byte start, byte end, ISO code), in one pass over the words.
 pub fn country_mentions(text: &str) -> Vec<(usize, usize, &'static str)> {
-    country_mentions_upto(text, usize::MAX)
+    country_mentions_in(text, &Folded::new(text))
 }
 
-fn country_mentions_upto(text: &str, most: usize) -> Vec<(usize, usize, &'static str)> {
-    mentions_upto(text, most, |kind| matches!(kind, GeoKind::Country | GeoKind::Demonym))
+/// `country_mentions` of a text already split and folded into `f`.
+pub(crate) fn country_mentions_in(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
+    country_mentions_upto(text, f, usize::MAX)
+}
+
+fn country_mentions_upto(text: &str, f: &Folded, most: usize) -> Vec<(usize, usize, &'static str)> {
+    mentions_upto(text, f, most, |kind| matches!(kind, GeoKind::Country | GeoKind::Demonym))
         .into_iter()
         .filter_map(|(s, e, _, code)| Some((s, e, code?)))
         .collect()
@@ -168,7 +173,12 @@ fn country_mentions_upto(text: &str, most: usize) -> Vec<(usize, usize, &'static
 /// right, as (byte start, byte end, kind, ISO code; none for a world region). A place that
 /// exists in several countries is left out: it does not say which one.
 pub fn mentions(text: &str) -> Vec<(usize, usize, GeoKind, Option<&'static str>)> {
-    mentions_upto(text, usize::MAX, |kind| kind != GeoKind::AreaAdjective)
+    mentions_in(text, &Folded::new(text))
+}
+
+/// `mentions` of a text already split and folded into `f`.
+pub(crate) fn mentions_in(text: &str, f: &Folded) -> Vec<(usize, usize, GeoKind, Option<&'static str>)> {
+    mentions_upto(text, f, usize::MAX, |kind| kind != GeoKind::AreaAdjective)
         .into_iter()
         .filter(|m| m.2 != GeoKind::Place || m.3.is_some())
         .collect()
@@ -176,14 +186,20 @@ pub fn mentions(text: &str) -> Vec<(usize, usize, GeoKind, Option<&'static str>)
 
 /// Whether `text` ends with the name of a place or a country ("Cartago", "in Peru").
 pub fn names_place(text: &str) -> bool {
-    mentions_upto(text, usize::MAX, |kind| matches!(kind, GeoKind::Country | GeoKind::Place))
-        .last()
-        .is_some_and(|m| m.1 == text.len())
+    mentions_upto(text, &Folded::new(text), usize::MAX, |kind| {
+        matches!(kind, GeoKind::Country | GeoKind::Place)
+    })
+    .last()
+    .is_some_and(|m| m.1 == text.len())
 }
 
-fn mentions_upto(text: &str, most: usize, keep: impl Fn(GeoKind) -> bool) -> Vec<(usize, usize, GeoKind, Option<&'static str>)> {
+fn mentions_upto(
+    text: &str,
+    f: &Folded,
+    most: usize,
+    keep: impl Fn(GeoKind) -> bool,
+) -> Vec<(usize, usize, GeoKind, Option<&'static str>)> {
     let mut out = Vec::new();
-    let f = Folded::new(text);
     let g = gazetteer();
     let mut i = 0;
     while i < f.words.len() {
@@ -191,9 +207,9 @@ fn mentions_upto(text: &str, most: usize, keep: impl Fn(GeoKind) -> bool) -> Vec
             let prev = &f.words[j - 1];
             name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
         };
-        match g.longest_in(&f, i, joinable) {
+        match g.longest_in(f, i, joinable) {
             Some((n, geo)) => {
-                let town = town_named_like_a_country(text, &f, i, i + n, geo);
+                let town = town_named_like_a_country(text, f, i, i + n, geo);
                 let geo = town.as_ref().unwrap_or(geo);
                 if keep(geo.kind) && (geo.kind == GeoKind::Area || !geo.codes.is_empty()) {
                     let code = (geo.codes.len() == 1 || geo.kind != GeoKind::Place)

@@ -163,9 +163,13 @@ impl LocationFrom {
 /// Extracts statistics, entities, topics and relevance from a body.
 pub fn extract(body: &str, lang: Lang) -> Extraction {
     let sentences = sentences::split(body);
-    let entities = entities::find(body, &sentences, lang);
-    let statistics = stats::find(body, &sentences, lang);
-    let (relevance, topics) = relevance::score(body, &statistics, lang);
+    // The body is split once into words (entities, places) and once into tokens (figures,
+    // relevance), and each stage takes a sentence's share from those.
+    let words = geo::Folded::new(body);
+    let toks = tokens::Tokens::new(body);
+    let entities = entities::find_in(body, &words, &sentences, lang);
+    let statistics = stats::find_in(body, &words, &toks, &sentences, lang);
+    let (relevance, topics) = relevance::score_tokens(&toks, &statistics, lang);
     Extraction {
         relevance,
         topics,

@@ -44,14 +44,18 @@ fn in_name(toks: &Tokens<'_>, i: usize) -> bool {
 
 /// Returns (relevance 0..1, topics most important first).
 pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<String>) {
-    let toks = Tokens::new(body);
+    score_tokens(&Tokens::new(body), statistics, lang)
+}
+
+/// `score`, given the tokens of the body.
+pub(crate) fn score_tokens(toks: &Tokens<'_>, statistics: &[Statistic], lang: Lang) -> (f64, Vec<String>) {
     let mut per_topic: Vec<(&'static str, f64)> = Vec::new();
     let mut positive = 0.0;
-    for h in topics::hits(&toks, lang) {
+    for h in topics::hits(toks, lang) {
         // Weak hints ("police", "cocaine") count less than words that name a topic, and a
         // word inside a name ("Secretaría de Seguridad") less than one in the prose.
         let w = if h.weight >= 3.0 { h.weight } else { h.weight * 0.75 };
-        let w = if in_name(&toks, h.start_tok) { w * 0.5 } else { w };
+        let w = if in_name(toks, h.start_tok) { w * 0.5 } else { w };
         positive += w;
         add(&mut per_topic, h.topic, w);
     }
@@ -60,9 +64,9 @@ pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<Stri
         Lang::Es => &ES,
     };
     let mut negative = 0.0;
-    for m in lex.find_all(&toks) {
+    for m in lex.find_all(toks) {
         let w = *m.value;
-        let w = if in_name(&toks, m.start) { w * 0.5 } else { w };
+        let w = if in_name(toks, m.start) { w * 0.5 } else { w };
         if w >= 0.0 {
             positive += w;
         } else {

@@ -134,7 +134,7 @@ fn is_abbreviation(before: &str) -> bool {
     let word_start = before
         .char_indices()
         .rev()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '.'))
+        .find(|&(_, c)| !(super::tokens::is_alphanumeric(c) || c == '.'))
         .map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[word_start..];
     if word.is_empty() {
@@ -145,7 +145,7 @@ fn is_abbreviation(before: &str) -> bool {
     }
     let mut letters = word.chars();
     if let (Some(first), None) = (letters.next(), letters.next())
-        && first.is_alphabetic()
+        && super::tokens::is_alphabetic(first)
     {
         return true;
     }

@@ -16,14 +16,15 @@
 //! text says fills the gaps last: its country for figures whose sentence names none, its
 //! topic for figures with none.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::geo::GeoKind;
+use super::geo::{Folded, GeoKind};
 use super::lexicon::{Lexicon, WordTable, ends_with_phrase, lang_applies, phrase_list, rows};
 use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
-use super::tokens::{Kind, Tokens};
+use super::tokens::{self, Kind, Tokens};
 use super::{Change, Lang, LocationFrom, Qualifier, Statistic, geo, topics, units};
 
 const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
@@ -84,7 +85,7 @@ fn load(lang: Lang) -> StatData {
     }
     let mut stopwords = WordTable::default();
     for r in rows(STOPWORDS).filter(|r| r.len() >= 2 && lang_applies(r[0], lang)) {
-        stopwords.insert(super::tokens::fold(r[1]), ());
+        stopwords.insert(tokens::fold(r[1]), ());
     }
     let mut comparison = Lexicon::new();
     let cues: &[&str] = match lang {
@@ -204,16 +205,30 @@ struct Draft {
 
 /// Finds the statistics of a body, sentence by sentence.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
-    // Sentences carry their own offsets into the body.
-    let _ = body;
+    find_in(body, &Folded::new(body), &Tokens::new(body), sentences, lang)
+}
+
+/// `find`, given the words of the body, folded, and its tokens.
+pub(crate) fn find_in<'t>(body: &'t str, words: &Folded, toks: &Tokens<'t>, sentences: &[Sentence<'t>], lang: Lang) -> Vec<Statistic> {
+    let words = SentenceWords {
+        body,
+        words,
+        cells: sentences.iter().map(|_| OnceCell::new()).collect(),
+    };
     // Needed only for figures whose sentence names no country, so worked out only then.
-    let article = std::cell::OnceCell::new();
-    let article_of = || *article.get_or_init(|| article_country(sentences));
+    let article = OnceCell::new();
+    let article_of = || *article.get_or_init(|| article_country(sentences, &words));
     let mut out = Vec::new();
     let mut carry = Carry::default();
     let digits = digit_convention(sentences, lang);
-    for s in sentences {
-        sentence_stats(s, (lang, digits), &article_of, &mut carry, &mut out);
+    for (i, s) in sentences.iter().enumerate() {
+        // The sentence's tokens, from the body's when they split alike.
+        let range = s.byte_start..s.byte_start + s.text.len();
+        let toks = (body.get(range.clone()) == Some(s.text))
+            .then(|| toks.part(range))
+            .flatten()
+            .unwrap_or_else(|| Tokens::new(s.text));
+        sentence_stats(s, &toks, &|| words.get(i, s), (lang, digits), &article_of, &mut carry, &mut out);
     }
     let mut out = dedupe(out);
     fill_topics(&mut out);
@@ -265,12 +280,10 @@ fn digit_convention(sentences: &[Sentence<'_>], lang: Lang) -> Lang {
         .map(|s| {
             let b = s.text.as_bytes();
             (1..b.len().saturating_sub(1))
+                .filter(|&i| b[i] == b',' && b[i - 1].is_ascii_digit())
                 .filter(|&i| {
                     let tail = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                    b[i] == b','
-                        && b[i - 1].is_ascii_digit()
-                        && (1..=2).contains(&tail)
-                        && b.get(i + 1 + tail).is_none_or(|c| !c.is_ascii_digit() && *c != b',')
+                    (1..=2).contains(&tail) && b.get(i + 1 + tail).is_none_or(|c| !c.is_ascii_digit() && *c != b',')
                 })
                 .count()
         })
@@ -295,21 +308,44 @@ struct ArticleCountry {
 /// below that it is a round-up of several countries.
 const PLAIN_SHARE: f64 = 0.4;
 
-fn article_country(sentences: &[Sentence<'_>]) -> ArticleCountry {
+/// The words of each sentence, for every lookup of the places and organisations it names:
+/// taken from the body's words when first needed.
+struct SentenceWords<'t> {
+    body: &'t str,
+    words: &'t Folded,
+    cells: Vec<OnceCell<Folded>>,
+}
+
+impl SentenceWords<'_> {
+    /// The words of sentence `s`, number `i` of the body, from the words of the body when
+    /// they split alike.
+    fn get(&self, i: usize, s: &Sentence<'_>) -> &Folded {
+        self.cells[i].get_or_init(|| {
+            let range = s.byte_start..s.byte_start + s.text.len();
+            (self.body.get(range.clone()) == Some(s.text))
+                .then(|| self.words.part(range))
+                .flatten()
+                .unwrap_or_else(|| Folded::new(s.text))
+        })
+    }
+}
+
+fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<'_>) -> ArticleCountry {
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
     let mut total = 0;
     let mut says_pesos = false;
-    for s in sentences {
+    for (i, s) in sentences.iter().enumerate() {
+        let f = words.get(i, s);
         says_pesos = says_pesos
             || s.text
-                .split(|c: char| !c.is_alphanumeric())
+                .split(|c: char| !tokens::is_alphanumeric(c))
                 .any(|w| w.eq_ignore_ascii_case("pesos"));
         // "US$ 25 millones" names a currency, not the country.
-        let places = geo::mentions(s.text)
+        let places = geo::mentions_in(s.text, f)
             .into_iter()
             .filter(|m| !s.text[m.1..].starts_with('$'))
             .filter_map(|m| m.3);
-        let bodies = super::entities::org_mentions(s.text).into_iter().filter_map(|m| m.2);
+        let bodies = super::entities::org_mentions_in(s.text, f).into_iter().filter_map(|m| m.2);
         for code in places.chain(bodies) {
             total += 1;
             match counts.iter_mut().find(|(c, _)| *c == code) {
@@ -474,15 +510,23 @@ fn table_years(toks: &Tokens<'_>, drafts: &mut [Draft], columns: &[Option<i32>])
     }
 }
 
-/// `langs`: the language of the text and the one whose conventions its digits follow.
-fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> ArticleCountry, carry: &mut Carry, out: &mut Vec<Found>) {
+/// `toks`: the sentence's tokens. `folded`: its words, folded. `langs`: the language of the
+/// text and the one whose conventions its digits follow.
+fn sentence_stats<'w>(
+    s: &Sentence<'_>,
+    toks: &Tokens<'_>,
+    folded: &dyn Fn() -> &'w Folded,
+    langs: (Lang, Lang),
+    article: &dyn Fn() -> ArticleCountry,
+    carry: &mut Carry,
+    out: &mut Vec<Found>,
+) {
     let (lang, digits) = langs;
-    let toks = Tokens::new(s.text);
-    let nums = numbers::scan_tokens_with(&toks, lang, digits);
-    if table_header(&toks, &nums, &mut carry.columns) {
+    let nums = numbers::scan_tokens_with(toks, lang, digits);
+    if table_header(toks, &nums, &mut carry.columns) {
         return;
     }
-    if let Some(topic) = heading_topic(&toks, &nums, lang) {
+    if let Some(topic) = heading_topic(toks, &nums, lang) {
         carry.section = topic;
         return;
     }
@@ -493,26 +537,27 @@ fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> A
         return;
     }
     let d = data(lang);
-    let drafts = read_figures(&toks, &nums, lang, d);
+    let drafts = read_figures(toks, &nums, lang, d);
     if drafts.is_empty() {
         return;
     }
     let mut drafts = drafts;
     for dr in &mut drafts {
-        if let Some((q, start)) = qualifier(&toks, dr, d, lang) {
+        if let Some((q, start)) = qualifier(toks, dr, d, lang) {
             dr.qualifier = Some(q);
             dr.lead = start;
         }
     }
-    carry.rates |= inherit_units(&toks, &nums, &mut drafts, d, lang, carry.rates);
-    let mut drafts = merge_parts(&toks, merge_unit_ranges(&toks, drafts, lang));
-    let sources = find_sources(&toks, d);
-    let countries = countries(s.text);
+    carry.rates |= inherit_units(toks, &nums, &mut drafts, d, lang, carry.rates);
+    let mut drafts = merge_parts(toks, merge_unit_ranges(toks, drafts, lang));
+    let sources = find_sources(toks, d);
+    let f = folded();
+    let countries = countries(s.text, f);
     // A place inside one country places the figure when the sentence names no country.
-    let places = if countries.is_empty() { places(s.text) } else { Vec::new() };
-    let about_world = countries.is_empty() && places.is_empty() && names_world(s.text);
+    let places = if countries.is_empty() { places(s.text, f) } else { Vec::new() };
+    let about_world = countries.is_empty() && places.is_empty() && names_world(s.text, f);
     for dr in &mut drafts {
-        dr.location = nearest_country(&countries, s.text, &toks, dr).or_else(|| nearest_country(&places, s.text, &toks, dr));
+        dr.location = nearest_country(&countries, s.text, toks, dr).or_else(|| nearest_country(&places, s.text, toks, dr));
         if dr.location.is_some() {
             dr.location_from = Some(LocationFrom::Sentence);
         } else if !about_world && article().plain {
@@ -526,7 +571,7 @@ fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> A
             dr.unit = units::resolve_dollar(lang, dr.location.or(a.main), a.says_pesos);
         }
         if dr.unit == "count" && dr.counted.is_none() {
-            dr.counted = counted_phrase(&toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
+            dr.counted = counted_phrase(toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
             // "a budget of 41 mil 302.5 millones": millions of nothing named are the money
             // the text has been counting.
             if dr.counted.is_none()
@@ -542,14 +587,14 @@ fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> A
             carry.money = Some(dr.unit);
         }
     }
-    table_years(&toks, &mut drafts, &carry.columns);
-    assign_years(&toks, &nums, lang, &mut drafts);
+    table_years(toks, &mut drafts, &carry.columns);
+    assign_years(toks, &nums, lang, &mut drafts);
     let spans: Vec<(usize, usize)> = sources.iter().map(|x| (x.1, x.2)).collect();
     // A sentence with no word of its own about what it counts goes on with the sentence
     // before when that one counted something outside the vocabulary ("Los suicidios
     // aumentaron. Se pasó de 2.103 a 2.313."): the text's topic is not given to it.
     // A sentence whose only such words are outside the vocabulary is wholly outside it.
-    let (topical, untopical) = assign_topics(&toks, lang, &spans, &mut drafts);
+    let (topical, untopical) = assign_topics(toks, f, lang, &spans, &mut drafts);
     if !topical && (untopical || carry.untopical) {
         for dr in &mut drafts {
             dr.untopical = true;
@@ -562,12 +607,12 @@ fn sentence_stats(s: &Sentence<'_>, langs: (Lang, Lang), article: &dyn Fn() -> A
         }
     }
     for dr in &mut drafts {
-        dr.metric = metric(&toks, dr, lang);
-        dr.change = change(&toks, dr, d);
+        dr.metric = metric(toks, dr, lang);
+        dr.change = change(toks, dr, d);
     }
     let text = s.text;
     for dr in drafts {
-        let source = source_of(&sources, &toks, &dr).map(|x| x.0.clone());
+        let source = source_of(&sources, toks, &dr).map(|x| x.0.clone());
         let (bs, be) = (toks.start(dr.first), toks.end(dr.end - 1));
         let start = s.char_start + text[..bs].chars().count();
         let end = start + text[bs..be].chars().count();
@@ -947,9 +992,15 @@ fn is_time_ago(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
     matches!(unit, "years" | "months" | "days") && (toks.norm(end) == "ago" || (n.first_tok > 0 && toks.norm(n.first_tok - 1) == "hace"))
 }
 
-/// Bare numbers borrow the unit of the figure they are compared with.
-static PER_PERIOD: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/per_day.txt")));
+/// The phrases of `data/per_day.txt`, with a space each side to find them as whole words.
+static PER_PERIOD: LazyLock<Vec<String>> = LazyLock::new(|| {
+    phrase_list(include_str!("data/per_day.txt"))
+        .iter()
+        .map(|p| format!(" {p} "))
+        .collect()
+});
 
+/// Bare numbers borrow the unit of the figure they are compared with.
 /// `rates`: whether earlier sentences gave rates per 100,000. Returns whether this one does.
 fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft], d: &StatData, lang: Lang, rates: bool) -> bool {
     // A "daily homicide rate" counts killings per day, not per 100,000 people.
@@ -975,12 +1026,12 @@ fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft], d: &S
         let folded = format!(
             " {} ",
             super::tokens::fold(toks.text)
-                .split(|c: char| !c.is_alphanumeric())
+                .split(|c: char| !tokens::is_alphanumeric(c))
                 .filter(|w| !w.is_empty())
                 .collect::<Vec<_>>()
                 .join(" ")
         );
-        PER_PERIOD.iter().any(|p| folded.contains(&format!(" {p} ")))
+        PER_PERIOD.iter().any(|p| folded.contains(p.as_str()))
     };
     for k in 0..drafts.len() {
         let at = drafts[k].lead.min(drafts[k].first);
@@ -1503,10 +1554,11 @@ const DECAY: f64 = 0.15;
 /// Topic keywords go to the nearest figure; a figure with none takes the sentence's topic.
 /// Returns whether the sentence has a topic keyword, and whether it names a thing outside the
 /// vocabulary.
-fn assign_topics(toks: &Tokens<'_>, lang: Lang, sources: &[(usize, usize)], drafts: &mut [Draft]) -> (bool, bool) {
+/// `f`: the words of the sentence of `toks`, folded.
+fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: &[(usize, usize)], drafts: &mut [Draft]) -> (bool, bool) {
     // The words of a known organisation's name ("Oficina de las Naciones Unidas contra la
     // Droga y el Delito") say nothing about the figures near it.
-    let orgs = super::entities::org_mentions(toks.text);
+    let orgs = super::entities::org_mentions_in(toks.text, f);
     let in_org = |h: &topics::Hit| {
         orgs.iter()
             .any(|&(s, e, _)| toks.start(h.start_tok) >= s && toks.end(h.end_tok - 1) <= e)
@@ -1615,8 +1667,8 @@ fn top(scores: &[(&'static str, f64)]) -> Option<&'static str> {
 }
 
 /// Countries named in a sentence: (byte range of the mention, ISO code), left to right.
-fn countries(text: &str) -> Vec<(usize, usize, &'static str)> {
-    geo::country_mentions(text)
+fn countries(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
+    geo::country_mentions_in(text, f)
         .into_iter()
         // "US$ 25 millones" names a currency, not the country.
         .filter(|&(_, end, _)| !text[end..].starts_with('$'))
@@ -1625,8 +1677,8 @@ fn countries(text: &str) -> Vec<(usize, usize, &'static str)> {
 }
 
 /// Places inside one country named in a sentence: (byte range of the mention, ISO code).
-fn places(text: &str) -> Vec<(usize, usize, &'static str)> {
-    geo::mentions(text)
+fn places(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
+    geo::mentions_in(text, f)
         .into_iter()
         .filter(|m| m.2 == GeoKind::Place)
         .filter_map(|(s, e, _, code)| Some((s, e, code?)))
@@ -1638,10 +1690,10 @@ static WORLD_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(i
 
 /// Whether a sentence is about the world or a region ("global production", "in Latin
 /// America"): its figures are not the article's country's.
-fn names_world(text: &str) -> bool {
-    geo::mentions(text).iter().any(|m| m.2 == GeoKind::Area) || {
+fn names_world(text: &str, f: &Folded) -> bool {
+    geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) || {
         let folded = super::tokens::fold(text);
-        let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).collect();
+        let words: Vec<&str> = folded.split(|c: char| !tokens::is_alphanumeric(c)).collect();
         WORLD_WORDS.iter().any(|w| words.contains(w))
     }
 }

@@ -3,6 +3,9 @@
 //! Tokens keep byte offsets into the text they came from and a folded form (lowercase,
 //! accents removed) so lexicons match "policía", "Policia" and "POLICÍA" alike.
 
+use std::ops::Range;
+use std::sync::LazyLock;
+
 /// What a token is made of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -68,6 +71,73 @@ pub struct Tokens<'a> {
     folded: String,
 }
 
+/// Characters below U+0800 (Latin, Greek, Cyrillic, Hebrew, Arabic) and the typographic
+/// quotes and dashes of U+2000..U+2070 are classified from a table filled once from `char`
+/// itself: looking each letter of non-Latin text up in the Unicode tables, in every pass
+/// over it, was the largest single cost of extraction.
+const SMALL: usize = 0x800;
+const PUNCTUATION: std::ops::Range<usize> = 0x2000..0x2070;
+const ALPHABETIC: u8 = 1;
+const NUMERIC: u8 = 2;
+
+static SMALL_CLASSES: LazyLock<Vec<u8>> = LazyLock::new(|| {
+    (0..SMALL)
+        .chain(PUNCTUATION)
+        .map(|code| {
+            let c = char::from_u32(code as u32).unwrap_or('\0');
+            (u8::from(c.is_alphabetic()) * ALPHABETIC) | (u8::from(c.is_numeric()) * NUMERIC)
+        })
+        .collect()
+});
+
+fn small_class(c: char) -> Option<u8> {
+    let code = c as usize;
+    let slot = if code < SMALL {
+        code
+    } else if PUNCTUATION.contains(&code) {
+        code - PUNCTUATION.start + SMALL
+    } else {
+        return None;
+    };
+    SMALL_CLASSES.get(slot).copied()
+}
+
+/// Characters below U+0800 that lowercase to a single character, with that character
+/// (`'\0'` for the others), filled once from `char::to_lowercase`.
+static SMALL_LOWER: LazyLock<[char; SMALL]> = LazyLock::new(|| {
+    let mut table = ['\0'; SMALL];
+    for (code, lower) in table.iter_mut().enumerate() {
+        if let Some(c) = char::from_u32(code as u32) {
+            let mut ls = c.to_lowercase();
+            if let (Some(l), None) = (ls.next(), ls.next()) {
+                *lower = l;
+            }
+        }
+    }
+    table
+});
+
+/// `c.to_lowercase()` when that is one character the table holds.
+pub(crate) fn single_lower(c: char) -> Option<char> {
+    SMALL_LOWER.get(c as usize).copied().filter(|&l| l != '\0')
+}
+
+/// Same as `char::is_alphabetic`.
+pub fn is_alphabetic(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    small_class(c).map_or_else(|| c.is_alphabetic(), |k| k & ALPHABETIC != 0)
+}
+
+/// Same as `char::is_alphanumeric`.
+pub fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    small_class(c).map_or_else(|| c.is_alphanumeric(), |k| k != 0)
+}
+
 /// Spaces that may separate thousands groups: a plain space, a no-break space, thin spaces.
 fn is_group_space(c: char) -> bool {
     matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
@@ -79,18 +149,22 @@ pub fn fold_char(c: char, out: &mut String) {
         out.push(c.to_ascii_lowercase());
         return;
     }
-    for l in c.to_lowercase() {
-        let f = match l {
-            'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
-            'é' | 'è' | 'ë' | 'ê' => 'e',
-            'í' | 'ì' | 'ï' | 'î' => 'i',
-            'ó' | 'ò' | 'ö' | 'ô' | 'õ' => 'o',
-            'ú' | 'ù' | 'ü' | 'û' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            other => other,
-        };
-        out.push(f);
+    match single_lower(c) {
+        Some(l) => out.push(strip_accent(l)),
+        None => out.extend(c.to_lowercase().map(strip_accent)),
+    }
+}
+
+fn strip_accent(l: char) -> char {
+    match l {
+        'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
+        'é' | 'è' | 'ë' | 'ê' => 'e',
+        'í' | 'ì' | 'ï' | 'î' => 'i',
+        'ó' | 'ò' | 'ö' | 'ô' | 'õ' => 'o',
+        'ú' | 'ù' | 'ü' | 'û' => 'u',
+        'ñ' => 'n',
+        'ç' => 'c',
+        other => other,
     }
 }
 
@@ -124,7 +198,7 @@ impl<'a> Tokens<'a> {
                 i = number_end(text, i);
                 folded.push_str(&text[start..i]);
                 Kind::Number
-            } else if c.is_alphabetic() {
+            } else if is_alphabetic(c) {
                 while i < bytes.len() {
                     let b = bytes[i];
                     if b.is_ascii() {
@@ -136,7 +210,7 @@ impl<'a> Tokens<'a> {
                         continue;
                     }
                     let Some(ch) = text[i..].chars().next() else { break };
-                    if !ch.is_alphabetic() {
+                    if !is_alphabetic(ch) {
                         break;
                     }
                     fold_char(ch, &mut folded);
@@ -228,6 +302,43 @@ impl<'a> Tokens<'a> {
     pub fn end(&self, i: usize) -> usize {
         self.toks.get(i).map_or(self.text.len(), |t| t.end)
     }
+
+    /// The tokens of `self.text[range]`, with offsets from the range's start, taken from
+    /// these; none when a token crosses an end of the range, or when the range is followed
+    /// by anything but whitespace (a number looks ahead past its end). Tokens are read left
+    /// to right, so otherwise the slice splits into exactly these.
+    pub fn part(&self, range: Range<usize>) -> Option<Tokens<'a>> {
+        let text = self.text.get(range.clone())?;
+        if !self.text[range.end..].chars().next().is_none_or(char::is_whitespace) {
+            return None;
+        }
+        let from = self.toks.partition_point(|t| t.end <= range.start);
+        let to = self.toks.partition_point(|t| t.start < range.end);
+        let inside = self.toks.get(from..to)?;
+        if inside.first().is_some_and(|t| t.start < range.start) || inside.last().is_some_and(|t| t.end > range.end) {
+            return None;
+        }
+        let base = inside.first().map_or(0, |t| t.fstart);
+        let end = inside.last().map_or(base, |t| t.fend);
+        let toks = inside
+            .iter()
+            .enumerate()
+            .map(|(n, t)| Token {
+                start: t.start - range.start,
+                end: t.end - range.start,
+                fstart: t.fstart - base,
+                fend: t.fend - base,
+                // The first token of a text counts as spaced from what is before it.
+                space_before: n == 0 || t.space_before,
+                ..*t
+            })
+            .collect();
+        Some(Tokens {
+            text,
+            toks,
+            folded: self.folded[base as usize..end as usize].to_string(),
+        })
+    }
 }
 
 /// The end of a written number starting at `i`: digits joined by `.`/`,` before a digit, or by a
@@ -314,5 +425,40 @@ mod tests {
         let tk = Tokens::new("G20 summit");
         assert!(tk.attached(1));
         assert!(!tk.attached(2));
+    }
+
+    #[test]
+    fn part_is_the_slice_tokenised_unless_a_token_crosses_an_end() {
+        let text = "Se incautaron 1 234,5 kg. Police: 12 345 and 3.4 tons\nÑuble 7 000x y";
+        let all = Tokens::new(text);
+        let mut taken = 0;
+        for a in 0..=text.len() {
+            for b in a..=text.len() {
+                if !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+                    continue;
+                }
+                let Some(p) = all.part(a..b) else { continue };
+                let t = Tokens::new(&text[a..b]);
+                assert_eq!(p.toks, t.toks, "{a}..{b}");
+                assert!((0..t.len()).all(|i| p.norm(i) == t.norm(i)), "{a}..{b}");
+                taken += 1;
+            }
+        }
+        assert!(taken > 100);
+        // "7 000x": the slice would read "7 000" as one number; the text does not.
+        let at = text.find("000x").unwrap_or(0) + 3;
+        assert!(all.part(0..at).is_none());
+    }
+
+    #[test]
+    fn character_classes_match_char() {
+        for code in (0..0x3100).chain([0x1_0400, 0x1_d7ce, 0x2_0000]) {
+            let Some(c) = char::from_u32(code) else { continue };
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            if let Some(l) = single_lower(c) {
+                assert_eq!(c.to_lowercase().collect::<String>(), l.to_string(), "{c:?}");
+            }
+        }
     }
 }

@@ -64,8 +64,8 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         let joinable = |j: usize| doc.name_joined(j);
-        let geo = gazetteer().longest_in(&doc.f, i, joinable);
-        let org_gaz = LEXICON.orgs.longest_in(&doc.f, i, joinable).map(|(n, _)| n);
+        let geo = gazetteer().longest_in(doc.f, i, joinable);
+        let org_gaz = LEXICON.orgs.longest_in(doc.f, i, joinable).map(|(n, _)| n);
         let head = org_phrase(doc, i);
         let geo_n = geo.map_or(0, |(n, _)| n);
         let org_n = org_gaz
@@ -103,7 +103,7 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             continue;
         }
         if let Some((n, g)) = geo.filter(|_| !name_first) {
-            match crate::extract::geo::town_named_like_a_country(doc.body, &doc.f, i, i + n, g) {
+            match crate::extract::geo::town_named_like_a_country(doc.body, doc.f, i, i + n, g) {
                 Some(town) => hits.push(geo_hit(doc, i, n, &town)),
                 None => hits.push(geo_hit(doc, i, n, g)),
             }
@@ -204,7 +204,7 @@ fn head_at(doc: &Doc<'_>, i: usize) -> Option<(usize, HeadLang)> {
     if i >= doc.len() || !doc.cap(i) {
         return None;
     }
-    LEXICON.heads.longest_in(&doc.f, i, |j| doc.joined(j)).map(|(n, l)| (n, *l))
+    LEXICON.heads.longest_in(doc.f, i, |j| doc.joined(j)).map(|(n, l)| (n, *l))
 }
 
 /// A capitalised word that can go on an organisation's name.
@@ -306,7 +306,7 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
     // "Integrated Office in Haiti (BINUH)": "in" a country belongs to the name only when an
     // acronym confirms where the name ends.
     if doc.joined(end) && matches!(doc.key(end), "in" | "en") && doc.shape(end) == Shape::Lower {
-        let country = gazetteer().longest_in(&doc.f, end + 1, |j| doc.name_joined(j));
+        let country = gazetteer().longest_in(doc.f, end + 1, |j| doc.name_joined(j));
         if let Some((n, _)) = country.filter(|(_, g)| g.kind == GeoKind::Country)
             && doc.joined(end + 1)
             && acronym_after(doc, end + 1 + n).is_some()
@@ -322,8 +322,8 @@ fn shouting(doc: &Doc<'_>, i: usize) -> bool {
     let caps_word = |k: usize| {
         k < doc.len()
             && doc.shape(k) == Shape::Upper
-            && LEXICON.orgs.longest_in(&doc.f, k, |_| false).is_none()
-            && gazetteer().longest_in(&doc.f, k, |_| false).is_none()
+            && LEXICON.orgs.longest_in(doc.f, k, |_| false).is_none()
+            && gazetteer().longest_in(doc.f, k, |_| false).is_none()
     };
     (doc.joined(i) && caps_word(i - 1)) || (doc.joined(i + 1) && caps_word(i + 1))
 }
@@ -518,7 +518,7 @@ fn cued_org(doc: &Doc<'_>, i: usize) -> Option<usize> {
         (s + 1..i).all(|k| doc.joined(k))
             && LEXICON
                 .source_cues
-                .longest_in(&doc.f, s, |k| doc.joined(k))
+                .longest_in(doc.f, s, |k| doc.joined(k))
                 .is_some_and(|(m, _)| m == n)
     });
     if !cued {

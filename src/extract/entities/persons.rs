@@ -131,7 +131,7 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
         return None;
     }
     let joinable = |j: usize| doc.joined(j);
-    if let Some((n, group)) = lex.titles.longest_in(&doc.f, i, joinable) {
+    if let Some((n, group)) = lex.titles.longest_in(doc.f, i, joinable) {
         return Some((n, *group, false));
     }
     // "Gen. Juan Pérez": an abbreviation, its dot, then a name.
@@ -164,7 +164,7 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
 }
 
 fn is_head(doc: &Doc<'_>, i: usize) -> bool {
-    LEXICON.heads.longest_in(&doc.f, i, |_| false).is_some()
+    LEXICON.heads.longest_in(doc.f, i, |_| false).is_some()
 }
 
 /// Grows a title into the whole office: qualifiers before it, and after it qualifiers, an
@@ -206,7 +206,7 @@ fn office(doc: &Doc<'_>, i: usize, n: usize, group: &'static str, fuzzy: bool) -
 }
 
 fn is_known_org(doc: &Doc<'_>, i: usize) -> bool {
-    LEXICON.orgs.longest_in(&doc.f, i, |_| false).is_some_and(|(n, _)| n == 1)
+    LEXICON.orgs.longest_in(doc.f, i, |_| false).is_some_and(|(n, _)| n == 1)
 }
 
 /// The end of an "of/de ..." complement starting at word `i`: the connector, an optional
@@ -377,11 +377,11 @@ pub(super) fn name_run(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
 /// Whether a country, place or organisation starts at word `i`.
 pub(super) fn starts_known_name(doc: &Doc<'_>, i: usize) -> bool {
     let joinable = |j: usize| doc.name_joined(j);
-    let geo = gazetteer().longest_in(&doc.f, i, joinable);
+    let geo = gazetteer().longest_in(doc.f, i, joinable);
     if geo.is_some() && !LEXICON.given.contains(doc.key(i)) {
         return true;
     }
-    LEXICON.orgs.longest_in(&doc.f, i, joinable).is_some() || is_head(doc, i)
+    LEXICON.orgs.longest_in(doc.f, i, joinable).is_some() || is_head(doc, i)
 }
 
 /// Whether word `k` ends a person's name before it: a country, demonym or world region, a
@@ -389,14 +389,14 @@ pub(super) fn starts_known_name(doc: &Doc<'_>, i: usize) -> bool {
 /// Guerrero", "Luis Trujillo").
 fn stops_name(doc: &Doc<'_>, k: usize) -> bool {
     let joinable = |j: usize| doc.name_joined(j);
-    let geo = gazetteer().longest_in(&doc.f, k, joinable);
+    let geo = gazetteer().longest_in(doc.f, k, joinable);
     if let Some((n, g)) = geo
         && (g.kind != crate::extract::geo::GeoKind::Place || n > 1)
         && !LEXICON.given.contains(doc.key(k))
     {
         return true;
     }
-    LEXICON.orgs.longest_in(&doc.f, k, joinable).is_some() || is_head(doc, k)
+    LEXICON.orgs.longest_in(doc.f, k, joinable).is_some() || is_head(doc, k)
 }
 
 /// Whether words `s..e` can be a person's name: enough words, none a function word, title,
@@ -420,8 +420,8 @@ pub(super) fn valid_name(doc: &Doc<'_>, s: usize, e: usize, min_words: usize) ->
     }
     // A place or organisation of several words at its start ("Santa Fe"): not a person.
     let joinable = |j: usize| doc.name_joined(j);
-    let place = gazetteer().longest_in(&doc.f, s, joinable).is_some_and(|(n, _)| n >= 2);
-    if place || LEXICON.orgs.longest_in(&doc.f, s, joinable).is_some_and(|(n, _)| n >= 2) {
+    let place = gazetteer().longest_in(doc.f, s, joinable).is_some_and(|(n, _)| n >= 2);
+    if place || LEXICON.orgs.longest_in(doc.f, s, joinable).is_some_and(|(n, _)| n >= 2) {
         return false;
     }
     // Any word a known place, organisation or demonym: not a person.
@@ -432,12 +432,12 @@ pub(super) fn valid_name(doc: &Doc<'_>, s: usize, e: usize, min_words: usize) ->
 /// (a given name that is also a place, like "Salvador", stays a name word).
 fn known_word(doc: &Doc<'_>, k: usize, first: bool) -> bool {
     let one = |_: usize| false;
-    if let Some((_, g)) = gazetteer().longest_in(&doc.f, k, one) {
+    if let Some((_, g)) = gazetteer().longest_in(doc.f, k, one) {
         use crate::extract::geo::GeoKind::*;
         let surname = !first && g.kind == Place;
         if matches!(g.kind, Country | Demonym | Area | AreaAdjective) || (!surname && !LEXICON.given.contains(doc.key(k))) {
             return true;
         }
     }
-    LEXICON.orgs.longest_in(&doc.f, k, one).is_some()
+    LEXICON.orgs.longest_in(doc.f, k, one).is_some()
 }

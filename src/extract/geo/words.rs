@@ -3,6 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+
+use crate::extract::tokens::{is_alphabetic, is_alphanumeric, single_lower};
 
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
@@ -50,7 +53,7 @@ impl Shape {
         let Some(first) = word.chars().next() else {
             return Shape::Other;
         };
-        if !first.is_alphabetic() {
+        if !is_alphabetic(first) {
             return Shape::Other;
         }
         if first.is_lowercase() {
@@ -58,7 +61,7 @@ impl Shape {
         }
         let mut letters = 0;
         let mut lower = false;
-        for c in word.chars().filter(|c| c.is_alphabetic()) {
+        for c in word.chars().filter(|&c| is_alphabetic(c)) {
             letters += 1;
             lower |= c.is_lowercase();
         }
@@ -117,12 +120,12 @@ pub fn words(text: &str) -> Vec<Word> {
             let c = text[i..].chars().next().unwrap_or(' ');
             (c, c.len_utf8())
         };
-        if c.is_alphanumeric() || (start.is_some() && is_combining(c)) {
+        if is_alphanumeric(c) || (start.is_some() && is_combining(c)) {
             if start.is_none() {
                 start = Some(i);
             }
         } else if let Some(s) = start {
-            let next_alnum = text[i + len..].chars().next().is_some_and(char::is_alphanumeric);
+            let next_alnum = text[i + len..].chars().next().is_some_and(is_alphanumeric);
             if !(c == '-' && next_alnum) {
                 out.push(word(text, s, i));
                 start = None;
@@ -165,8 +168,9 @@ pub fn fold_into(text: &str, out: &mut String) {
         if is_combining(c) {
             continue;
         }
-        for l in c.to_lowercase() {
-            out.push(strip_accent(l));
+        match single_lower(c) {
+            Some(l) => out.push(strip_accent(l)),
+            None => out.extend(c.to_lowercase().map(strip_accent)),
         }
     }
 }
@@ -221,7 +225,7 @@ pub enum Case {
 impl Case {
     fn from_written(word: &str) -> Case {
         match Shape::of(word) {
-            Shape::Upper if word.chars().filter(|c| c.is_alphabetic()).count() >= 4 => Case::Acronym,
+            Shape::Upper if word.chars().filter(|&c| is_alphabetic(c)).count() >= 4 => Case::Acronym,
             Shape::Upper | Shape::Letter => Case::Upper,
             Shape::Initial => Case::Initial,
             Shape::Lower => Case::Connector,
@@ -389,6 +393,34 @@ impl Folded {
         Folded { words, buf, ends, hashes }
     }
 
+    /// The words of `text[range]`, with offsets from the range's start, taken from these
+    /// words of the whole `text`; none when a word crosses an end of the range. Words are
+    /// found left to right and only the character after a hyphen is looked ahead at, so
+    /// when no word crosses an end, the slice splits into exactly these words.
+    pub fn part(&self, range: Range<usize>) -> Option<Folded> {
+        let from = self.words.partition_point(|w| w.end <= range.start);
+        let to = self.words.partition_point(|w| w.start < range.end);
+        let inside = self.words.get(from..to)?;
+        if inside.first().is_some_and(|w| w.start < range.start) || inside.last().is_some_and(|w| w.end > range.end) {
+            return None;
+        }
+        let base = if from == 0 { 0 } else { self.ends[from - 1] };
+        let end = if to > from { self.ends[to - 1] } else { base };
+        Some(Folded {
+            words: inside
+                .iter()
+                .map(|w| Word {
+                    start: w.start - range.start,
+                    end: w.end - range.start,
+                    shape: w.shape,
+                })
+                .collect(),
+            buf: self.buf[base..end].to_string(),
+            ends: self.ends[from..to].iter().map(|e| e - base).collect(),
+            hashes: self.hashes[from..to].to_vec(),
+        })
+    }
+
     /// The folded form of word `i`.
     pub fn key(&self, i: usize) -> &str {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
@@ -449,5 +481,31 @@ mod tests {
         assert!(!g.contains_key("salvador"));
         let f = Folded::new(text);
         assert_eq!(g.longest_in(&f, 1, |_| true).map(|(n, v)| (n, *v)), Some((3, 2)));
+    }
+
+    fn same(a: &Folded, b: &Folded) -> bool {
+        a.words == b.words && a.hashes == b.hashes && (0..a.words.len()).all(|i| a.key(i) == b.key(i))
+    }
+
+    #[test]
+    fn part_is_the_slice_folded_unless_a_word_crosses_an_end() {
+        let text = "Perú: 3 muertos. Guinea-Bissau y MS-13, ÑUBLE.\nEnd-";
+        let f = Folded::new(text);
+        for a in 0..=text.len() {
+            for b in a..=text.len() {
+                if !text.is_char_boundary(a) || !text.is_char_boundary(b) {
+                    continue;
+                }
+                if let Some(p) = f.part(a..b) {
+                    assert!(same(&p, &Folded::new(&text[a..b])), "{a}..{b}");
+                }
+            }
+        }
+        assert!(f.part(0..3).is_none(), "cuts \"Perú\"");
+        assert!(f.part(17..24).is_none(), "cuts \"Guinea-Bissau\"");
+        assert!(same(
+            &f.part(17..47).unwrap_or_else(|| Folded::new("")),
+            &Folded::new(&text[17..47])
+        ));
     }
 }
