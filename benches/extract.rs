@@ -103,7 +103,7 @@ Members agreed to publish the minutes next week and to invite parents to the ope
     println!("extract/plain: {mbps:.1} MB per CPU second (text without figures)");
 
     let Some((path, bodies)) = real_bodies() else {
-        println!("extract/real: skipped (set VIGIA_BENCH_TEXT to a readable JSON file of {"id": {"articleBody": ...}})");
+        println!("extract/real: skipped (set VIGIA_BENCH_TEXT to a readable JSON file of {{\"id\": {{\"articleBody\": ...}}}})");
         return;
     };
     // Each body in the language the pipeline would detect, as `vigia run` does.
