@@ -16,6 +16,17 @@ const PROSE_MIN: u32 = 60;
 /// Highest share of link text in a prose block.
 const PROSE_MAX_LINKS: f32 = 0.35;
 
+/// How much a character of other text (headings, short lines, links) weighs against a
+/// character of prose when deciding whether a larger container is still the article.
+const CLIMB_OTHER_TEXT_COST: f32 = 1.0;
+/// Link characters weigh more still: teasers of other stories are a linked headline and a
+/// paragraph each.
+const CLIMB_LINK_COST: f32 = 2.0;
+/// A larger container must hold at least this many times the prose of the chosen one: an
+/// article in pieces is much more than its first piece, while a boilerplate note or two
+/// under a whole article is not.
+const CLIMB_MIN_GROWTH: u32 = 2;
+
 /// One run of text between block boundaries.
 #[derive(Debug, Clone, Copy)]
 struct Block {
@@ -186,28 +197,44 @@ pub fn extract_body(dom: &Dom) -> String {
     // A comment thread can outgrow the article, so a strongly negative element must also
     // hold the headline to stay.
     let h1 = nodes.iter().position(|n| n.name() == "h1");
-    let mut dropped = vec![false; n];
-    for i in 0..n {
-        let node = &nodes[i];
-        if node.kind == Kind::Text {
-            continue;
-        }
-        let parent_dropped = node.parent != u32::MAX && dropped[node.parent as usize];
-        let share = if total_prose == 0 {
-            0.0
-        } else {
-            prose[i] as f32 / total_prose as f32
-        };
-        dropped[i] = parent_dropped
-            || node.kind == Kind::Junk
-            || match node.hint {
-                Hint::StrongNegative => {
-                    let holds_h1 = h1.is_none_or(|h| i < h && h < node.end as usize);
-                    (share < 0.6 || !holds_h1) && node.name() != "body"
-                }
-                Hint::Negative => share < 0.3 && node.name() != "body",
-                _ => false,
+    let drop_pass = |trust_negative: bool| -> Vec<bool> {
+        let mut dropped = vec![false; n];
+        for i in 0..n {
+            let node = &nodes[i];
+            if node.kind == Kind::Text {
+                continue;
+            }
+            let parent_dropped = node.parent != u32::MAX && dropped[node.parent as usize];
+            let share = if total_prose == 0 {
+                0.0
+            } else {
+                prose[i] as f32 / total_prose as f32
             };
+            dropped[i] = parent_dropped
+                || node.kind == Kind::Junk
+                || match node.hint {
+                    Hint::StrongNegative => {
+                        let holds_h1 = h1.is_none_or(|h| i < h && h < node.end as usize);
+                        (share < 0.6 || !holds_h1) && node.name() != "body"
+                    }
+                    Hint::Negative => trust_negative && share < 0.3 && node.name() != "body",
+                    _ => false,
+                };
+        }
+        dropped
+    };
+    // Page builders name every block of the page "widget", "module" and the like: when the
+    // negative hints would leave out most of the page's prose they are the theme's
+    // vocabulary, not boilerplate, and only the strong ones count.
+    let mut dropped = drop_pass(true);
+    let kept_prose: u32 = blocks
+        .iter()
+        .filter(|b| b.is_prose() && !dropped[b.owner as usize])
+        .map(|b| b.chars)
+        .sum();
+    let trust_negative = kept_prose * 2 >= total_prose;
+    if !trust_negative {
+        dropped = drop_pass(false);
     }
 
     // Text and link characters under every element, bottom-up (junk excluded).
@@ -262,7 +289,7 @@ pub fn extract_body(dom: &Dom) -> String {
         let mut s = score[i];
         if is_article_like(dom, i) {
             s += 25.0;
-        } else if nodes[i].hint == Hint::Negative {
+        } else if trust_negative && nodes[i].hint == Hint::Negative {
             s -= 25.0;
         }
         s * (1.0 - ld)
@@ -314,6 +341,43 @@ pub fn extract_body(dom: &Dom) -> String {
             top = p as usize;
         } else {
             break;
+        }
+    }
+
+    // An article cut into many blocks by a page builder (rows, columns, modules, slides)
+    // spreads its paragraphs over containers deeper than siblings: climb to the ancestor
+    // that gains more prose than other text, so the rest of the article comes along while
+    // page-wide wrappers full of menus and teasers do not.
+    {
+        let mut kept = vec![0u32; n];
+        for b in &blocks {
+            if b.is_prose() && !dropped[b.owner as usize] {
+                kept[b.owner as usize] += b.chars;
+            }
+        }
+        for i in (1..n).rev() {
+            let p = nodes[i].parent;
+            if p != u32::MAX && !dropped[i] {
+                kept[p as usize] += kept[i];
+            }
+        }
+        let gain = |i: usize| {
+            let other = chars[i].saturating_sub(kept[i]);
+            kept[i] as f32 - CLIMB_OTHER_TEXT_COST * other as f32 - CLIMB_LINK_COST * links[i] as f32
+        };
+        let base = kept[top];
+        let mut best_gain = gain(top);
+        let mut at = nodes[top].parent;
+        // An `<article>` element says where the article ends.
+        let mut stop = is_article_element(dom, top);
+        while !stop && at != u32::MAX && !matches!(nodes[at as usize].name(), "body" | "html") && !dropped[at as usize] {
+            let a = at as usize;
+            if gain(a) > best_gain && kept[a] >= base.saturating_mul(CLIMB_MIN_GROWTH) {
+                best_gain = gain(a);
+                top = a;
+            }
+            stop = is_article_element(dom, a);
+            at = nodes[a].parent;
         }
     }
 
@@ -413,6 +477,12 @@ fn ends_sentence(dom: &Dom, i: usize) -> bool {
         .map(|j| &dom.nodes[j])
         .find(|n| n.kind == Kind::Text && !n.text.trim().is_empty())
         .is_some_and(|n| n.text.trim_end().ends_with(['.', '!', '?', '"', '”', '»']))
+}
+
+/// An element that marks itself as the article: `<article>` or `itemprop=articleBody`.
+fn is_article_element(dom: &Dom, i: usize) -> bool {
+    let node = &dom.nodes[i];
+    node.name() == "article" || node.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
 }
 
 fn is_article_like(dom: &Dom, i: usize) -> bool {
