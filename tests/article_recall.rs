@@ -101,3 +101,30 @@ fn streamed_hidden_segments_are_read() {
     );
     assert!(!body.contains("hidden drawer"), "{body}");
 }
+
+#[test]
+fn long_prose_in_a_negatively_named_block_is_kept() {
+    // A builder module named "widget" holding several paragraphs of the article, next to a
+    // real sidebar widget of links and a short teaser.
+    let ps: String = ["pricing", "contracts", "installation", "maintenance", "warranty"]
+        .iter()
+        .map(|t| para(t))
+        .collect();
+    // The rest of the article is much longer, so the module is a small share of the page.
+    let rest: String = std::iter::once("intro".to_string())
+        .chain((0..12).map(|i| format!("t{i}")))
+        .map(|t| para(&t))
+        .collect();
+    let html = format!(
+        "<html><body>{}<article><h1>Guide</h1>{}<div class='module-widget'>{ps}</div></article>\
+         <div class='sidebar-widget'><a href='/1'>Popular guide one</a> <a href='/2'>Popular guide two</a>\
+         <p>Sign up for our weekly letter, it is free.</p></div></body></html>",
+        menu(),
+        rest
+    );
+    let body = extract_article(&html, None, None).body;
+    for t in ["intro", "t11", "pricing", "warranty"] {
+        assert!(body.contains(&format!("The {t} section")), "{t} missing:\n{body}");
+    }
+    assert!(!body.contains("Popular guide") && !body.contains("weekly letter"), "{body}");
+}

@@ -16,6 +16,11 @@ const PROSE_MIN: u32 = 60;
 /// Highest share of link text in a prose block.
 const PROSE_MAX_LINKS: f32 = 0.35;
 
+/// A negatively named container with at least this much prose ...
+const TEXT_BLOCK_MIN_PROSE: u32 = 500;
+/// ... that is at least this share of its text is article text, not a sidebar widget.
+const TEXT_BLOCK_PROSE_SHARE: f32 = 0.85;
+
 /// How much a character of other text (headings, short lines, links) weighs against a
 /// character of prose when deciding whether a larger container is still the article.
 const CLIMB_OTHER_TEXT_COST: f32 = 1.0;
@@ -179,7 +184,9 @@ pub fn extract_body(dom: &Dom) -> String {
 
     // Prose characters under every element, bottom-up.
     let mut prose = vec![0u32; n];
+    let mut text = vec![0u32; n];
     for b in &blocks {
+        text[b.owner as usize] += b.chars;
         if b.is_prose() {
             prose[b.owner as usize] += b.chars;
         }
@@ -188,6 +195,7 @@ pub fn extract_body(dom: &Dom) -> String {
         let p = nodes[i].parent;
         if p != u32::MAX {
             prose[p as usize] += prose[i];
+            text[p as usize] += text[i];
         }
     }
     let total_prose: u32 = (0..n).filter(|&i| nodes[i].parent == u32::MAX).map(|i| prose[i]).sum();
@@ -197,6 +205,8 @@ pub fn extract_body(dom: &Dom) -> String {
     // A comment thread can outgrow the article, so a strongly negative element must also
     // hold the headline to stay.
     let h1 = nodes.iter().position(|n| n.name() == "h1");
+    // A container made almost only of long prose is text whatever its name says.
+    let is_text_block = |i: usize| prose[i] >= TEXT_BLOCK_MIN_PROSE && prose[i] as f32 >= TEXT_BLOCK_PROSE_SHARE * text[i] as f32;
     let drop_pass = |trust_negative: bool| -> Vec<bool> {
         let mut dropped = vec![false; n];
         for i in 0..n {
@@ -217,7 +227,7 @@ pub fn extract_body(dom: &Dom) -> String {
                         let holds_h1 = h1.is_none_or(|h| i < h && h < node.end as usize);
                         (share < 0.6 || !holds_h1) && node.name() != "body"
                     }
-                    Hint::Negative => trust_negative && share < 0.3 && node.name() != "body",
+                    Hint::Negative => trust_negative && share < 0.3 && node.name() != "body" && !is_text_block(i),
                     _ => false,
                 };
         }
@@ -439,7 +449,44 @@ pub fn extract_body(dom: &Dom) -> String {
     if body.is_empty() {
         return fallback(dom, &dropped);
     }
-    body
+    drop_repeated_runs(body)
+}
+
+/// Shortest run of paragraphs that, repeated word for word, is a copy of the article.
+const REPEAT_RUN_MIN: usize = 3;
+
+/// Leaves out runs of paragraphs that repeat an earlier run: responsive layouts render the
+/// same article twice (desktop and mobile), while a single repeated line (a recurring
+/// "Warm up" in a training plan) is the author's.
+fn drop_repeated_runs(body: String) -> String {
+    let paras: Vec<&str> = body.split("\n\n").collect();
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut keep = vec![true; paras.len()];
+    let mut i = 0;
+    while i < paras.len() {
+        if let Some(&j) = first.get(paras[i]) {
+            let run = (0..paras.len() - i)
+                .take_while(|&k| j + k < i && paras[j + k] == paras[i + k])
+                .count();
+            if run >= REPEAT_RUN_MIN {
+                keep[i..i + run].iter_mut().for_each(|k| *k = false);
+                i += run;
+                continue;
+            }
+        }
+        first.entry(paras[i]).or_insert(i);
+        i += 1;
+    }
+    if keep.iter().all(|&k| k) {
+        return body;
+    }
+    paras
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(p, _)| *p)
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// When no container wins: every prose-like block of the page, in order, or failing that
@@ -690,6 +737,15 @@ mod tests {
         assert_eq!(paragraphs[1], "Región | Homicidios");
         assert_eq!(paragraphs[2], "Norte | 1.204");
         assert!(!body.contains("Peritos") && !body.contains("Fuente"));
+    }
+
+    #[test]
+    fn repeated_copies_of_the_article_are_left_out() {
+        let once = "One.\n\nTwo.\n\nThree.\n\nFour.";
+        assert_eq!(drop_repeated_runs(format!("{once}\n\n{once}")), once);
+        // A line the author repeats stays.
+        let plan = "Warm up.\n\nRun 5 km.\n\nWarm up.\n\nRun 8 km.\n\nWarm up.\n\nRest.";
+        assert_eq!(drop_repeated_runs(plan.to_string()), plan);
     }
 
     #[test]
