@@ -128,3 +128,25 @@ fn long_prose_in_a_negatively_named_block_is_kept() {
     }
     assert!(!body.contains("Popular guide") && !body.contains("weekly letter"), "{body}");
 }
+
+#[test]
+fn a_list_of_links_the_text_announces_is_kept() {
+    let html = format!(
+        "<html><body>{}<article><h1>Progress report</h1>{}{}\
+         <p>Many patches were sent for review:</p>\
+         <ul><li><a href='/p1'>Add support for the weak variable attribute</a></li>\
+         <li><a href='/p2'>Fix volatile loads and stores</a></li></ul>{}\
+         <h4>More:</h4><ul><li><a href='/other'>Another report on a different project</a></li></ul>\
+         </article></body></html>",
+        menu(),
+        para("intro"),
+        para("status"),
+        para("closing")
+    );
+    let body = extract_article(&html, None, None).body;
+    assert!(
+        body.contains("weak variable attribute") && body.contains("volatile loads"),
+        "{body}"
+    );
+    assert!(!body.contains("Another report"), "{body}");
+}

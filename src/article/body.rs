@@ -429,7 +429,7 @@ pub fn extract_body(dom: &Dom) -> String {
                 continue;
             }
             let ld = links[i] as f32 / chars[i] as f32;
-            if (ld > 0.33 && punct[i] < 10) || ld > 0.5 {
+            if ((ld > 0.33 && punct[i] < 10) || ld > 0.5) && !is_announced_list(dom, i) {
                 dropped[i] = true;
             }
         }
@@ -516,6 +516,39 @@ fn element_children<'d>(dom: &'d Dom, i: usize) -> impl Iterator<Item = usize> +
     })
 }
 
+/// A list the text introduces with a colon ("Many patches were sent for review:") is part
+/// of the article even when every item is a link.
+fn is_announced_list(dom: &Dom, i: usize) -> bool {
+    if !matches!(dom.nodes[i].name(), "ul" | "ol") {
+        return false;
+    }
+    let Some(j) = (i.saturating_sub(ANNOUNCE_LOOKBACK)..i)
+        .rev()
+        .find(|&j| dom.nodes[j].kind == Kind::Text && !dom.nodes[j].text.trim().is_empty())
+    else {
+        return false;
+    };
+    // "More:" or "Related coverage:" as a heading announces links elsewhere, not text.
+    let mut at = dom.nodes[j].parent;
+    for _ in 0..ANNOUNCE_DEPTH {
+        if at == u32::MAX {
+            break;
+        }
+        if dom.nodes[at as usize].kind == Kind::Heading {
+            return false;
+        }
+        at = dom.nodes[at as usize].parent;
+    }
+    let t = dom.nodes[j].text.trim();
+    t.ends_with(':') && !is_boilerplate_line(t)
+}
+
+/// How many levels of inline markup may wrap the introduction of a list.
+const ANNOUNCE_DEPTH: usize = 4;
+
+/// How many nodes back the introduction of a list is looked for.
+const ANNOUNCE_LOOKBACK: usize = 8;
+
 /// Whether the text under node `i` ends like a sentence.
 fn ends_sentence(dom: &Dom, i: usize) -> bool {
     let end = dom.nodes[i].end as usize;
@@ -546,10 +579,15 @@ struct Emitter {
     punct: u32,
     /// Keep only prose blocks (the whole-page fallback).
     prose_only: bool,
+    /// The last kept block announced a list with a colon: its items stay even as links.
+    announced: bool,
 }
 
 impl Emitter {
-    fn finish(&mut self, heading: bool) {
+    fn finish(&mut self, heading: bool, list_item: bool) {
+        if self.chars > 0 && !list_item {
+            self.announced = false;
+        }
         if self.chars > 0 {
             let t = self.text.trim();
             let ld = self.link_chars as f32 / self.chars as f32;
@@ -559,7 +597,7 @@ impl Emitter {
                 let sentence = self.punct >= 2 && t.ends_with(['.', '!', '?', '"', '”']);
                 // A heading inside the article that links somewhere (a product, a source) is
                 // still one of its headings.
-                let linky = if heading && !self.out.is_empty() {
+                let linky = if (heading && !self.out.is_empty()) || (list_item && self.announced) {
                     false
                 } else if self.chars >= 150 && sentence {
                     ld > 0.8
@@ -579,6 +617,9 @@ impl Emitter {
                     self.out.push_str("\n\n");
                 }
                 self.out.push_str(t);
+                if t.ends_with(':') && !heading {
+                    self.announced = true;
+                }
             }
         }
         self.text.clear();
@@ -620,6 +661,7 @@ fn emit(dom: &Dom, roots: &[usize], dropped: &[bool], prose_only: bool) -> Strin
         link_chars: 0,
         punct: 0,
         prose_only,
+        announced: false,
     };
     if prose_only {
         emit_range(dom, usize::MAX, 0, dom.nodes.len() as u32, dropped, &mut em);
@@ -637,11 +679,11 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
     let mut open: Vec<(u32, Kind)> = Vec::new();
     let mut i = start;
     while i < end {
-        while let Some(&(e, _)) = open.last() {
+        while let Some(&(e, k)) = open.last() {
             if i < e {
                 break;
             }
-            em.finish(headings > 0);
+            em.finish(headings > 0, k == Kind::ListItem);
             if open.pop().is_some_and(|o| o.1 == Kind::Heading) {
                 headings -= 1;
             }
@@ -664,9 +706,9 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
                 }
             }
             Kind::Cell if !em.text.trim().is_empty() => em.text.push_str(" | "),
-            Kind::Br => em.finish(headings > 0),
+            Kind::Br => em.finish(headings > 0, in_item(&open)),
             k if is_block_kind(k) => {
-                em.finish(headings > 0);
+                em.finish(headings > 0, in_item(&open));
                 open.push((node.end, k));
                 if k == Kind::Heading {
                     headings += 1;
@@ -676,7 +718,12 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
         }
         i += 1;
     }
-    em.finish(headings > 0);
+    em.finish(headings > 0, in_item(&open));
+}
+
+/// Whether the innermost open block is a list item.
+fn in_item(open: &[(u32, Kind)]) -> bool {
+    open.last().is_some_and(|o| o.1 == Kind::ListItem)
 }
 
 /// Appends text with runs of whitespace collapsed to one space.
