@@ -22,8 +22,10 @@ const TEXT_BLOCK_MIN_PROSE: u32 = 500;
 const TEXT_BLOCK_PROSE_SHARE: f32 = 0.85;
 
 /// How much a character of other text (headings, short lines, links) weighs against a
-/// character of prose when deciding whether a larger container is still the article.
-const CLIMB_OTHER_TEXT_COST: f32 = 1.0;
+/// character of prose when deciding whether a larger container is still the article: little,
+/// since headings, list items and table rows belong to long articles and the lines of a
+/// larger container are still filtered one by one.
+const CLIMB_OTHER_TEXT_COST: f32 = 0.1;
 /// Link characters weigh more still: teasers of other stories are a linked headline and a
 /// paragraph each.
 const CLIMB_LINK_COST: f32 = 2.0;
