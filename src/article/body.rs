@@ -609,7 +609,9 @@ impl Emitter {
                     ld > 0.5 || (ld > 0.3 && self.chars < 100)
                 };
                 let dek = heading && self.chars > 120 && self.out.is_empty();
-                !(linky || dek || is_boilerplate_line(t) || is_dateline(t) || is_contact(t))
+                // A table row that starts with a date is data ("3/1/2017 | +7.5%"), not a dateline.
+                let row = t.contains(" | ");
+                !(linky || dek || is_boilerplate_line(t) || (is_dateline(t) && !row) || is_contact(t))
             };
             if !keep {
                 tracing::trace!(link_density = ld, text = %t.chars().take(100).collect::<String>(), "Block left out.");
@@ -786,6 +788,18 @@ mod tests {
         assert_eq!(paragraphs[1], "Región | Homicidios");
         assert_eq!(paragraphs[2], "Norte | 1.204");
         assert!(!body.contains("Peritos") && !body.contains("Fuente"));
+    }
+
+    #[test]
+    fn table_rows_starting_with_a_date_are_kept() {
+        let html = "<html><body><article>\
+            <p>Home prices kept rising through the decade, according to the monthly series below.</p>\
+            <table><tr><th>Month</th><th>Change</th></tr><tr><td>3/1/2017</td><td>+7.5%</td></tr>\
+            <tr><td>4/1/2017</td><td>+6.9%</td></tr></table>\
+            <p>The pace slowed after mortgage rates climbed in the following years.</p>\
+            </article></body></html>";
+        let body = body_of(html);
+        assert!(body.contains("3/1/2017 | +7.5%") && body.contains("4/1/2017 | +6.9%"), "{body}");
     }
 
     #[test]
