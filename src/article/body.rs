@@ -16,6 +16,24 @@ const PROSE_MIN: u32 = 60;
 /// Highest share of link text in a prose block.
 const PROSE_MAX_LINKS: f32 = 0.35;
 
+/// A negatively named container with at least this much prose ...
+const TEXT_BLOCK_MIN_PROSE: u32 = 500;
+/// ... that is at least this share of its text is article text, not a sidebar widget.
+const TEXT_BLOCK_PROSE_SHARE: f32 = 0.85;
+
+/// How much a character of other text (headings, short lines, links) weighs against a
+/// character of prose when deciding whether a larger container is still the article: little,
+/// since headings, list items and table rows belong to long articles and the lines of a
+/// larger container are still filtered one by one.
+const CLIMB_OTHER_TEXT_COST: f32 = 0.1;
+/// Link characters weigh more still: teasers of other stories are a linked headline and a
+/// paragraph each.
+const CLIMB_LINK_COST: f32 = 2.0;
+/// A larger container must hold at least this many times the prose of the chosen one: an
+/// article in pieces is much more than its first piece, while a boilerplate note or two
+/// under a whole article is not.
+const CLIMB_MIN_GROWTH: u32 = 2;
+
 /// One run of text between block boundaries.
 #[derive(Debug, Clone, Copy)]
 struct Block {
@@ -168,7 +186,9 @@ pub fn extract_body(dom: &Dom) -> String {
 
     // Prose characters under every element, bottom-up.
     let mut prose = vec![0u32; n];
+    let mut text = vec![0u32; n];
     for b in &blocks {
+        text[b.owner as usize] += b.chars;
         if b.is_prose() {
             prose[b.owner as usize] += b.chars;
         }
@@ -177,6 +197,7 @@ pub fn extract_body(dom: &Dom) -> String {
         let p = nodes[i].parent;
         if p != u32::MAX {
             prose[p as usize] += prose[i];
+            text[p as usize] += text[i];
         }
     }
     let total_prose: u32 = (0..n).filter(|&i| nodes[i].parent == u32::MAX).map(|i| prose[i]).sum();
@@ -186,28 +207,46 @@ pub fn extract_body(dom: &Dom) -> String {
     // A comment thread can outgrow the article, so a strongly negative element must also
     // hold the headline to stay.
     let h1 = nodes.iter().position(|n| n.name() == "h1");
-    let mut dropped = vec![false; n];
-    for i in 0..n {
-        let node = &nodes[i];
-        if node.kind == Kind::Text {
-            continue;
-        }
-        let parent_dropped = node.parent != u32::MAX && dropped[node.parent as usize];
-        let share = if total_prose == 0 {
-            0.0
-        } else {
-            prose[i] as f32 / total_prose as f32
-        };
-        dropped[i] = parent_dropped
-            || node.kind == Kind::Junk
-            || match node.hint {
-                Hint::StrongNegative => {
-                    let holds_h1 = h1.is_none_or(|h| i < h && h < node.end as usize);
-                    (share < 0.6 || !holds_h1) && node.name() != "body"
-                }
-                Hint::Negative => share < 0.3 && node.name() != "body",
-                _ => false,
+    // A container made almost only of long prose is text whatever its name says.
+    let is_text_block = |i: usize| prose[i] >= TEXT_BLOCK_MIN_PROSE && prose[i] as f32 >= TEXT_BLOCK_PROSE_SHARE * text[i] as f32;
+    let drop_pass = |trust_negative: bool| -> Vec<bool> {
+        let mut dropped = vec![false; n];
+        for i in 0..n {
+            let node = &nodes[i];
+            if node.kind == Kind::Text {
+                continue;
+            }
+            let parent_dropped = node.parent != u32::MAX && dropped[node.parent as usize];
+            let share = if total_prose == 0 {
+                0.0
+            } else {
+                prose[i] as f32 / total_prose as f32
             };
+            dropped[i] = parent_dropped
+                || node.kind == Kind::Junk
+                || match node.hint {
+                    Hint::StrongNegative => {
+                        let holds_h1 = h1.is_none_or(|h| i < h && h < node.end as usize);
+                        (share < 0.6 || !holds_h1) && node.name() != "body"
+                    }
+                    Hint::Negative => trust_negative && share < 0.3 && node.name() != "body" && !is_text_block(i),
+                    _ => false,
+                };
+        }
+        dropped
+    };
+    // Page builders name every block of the page "widget", "module" and the like: when the
+    // negative hints would leave out most of the page's prose they are the theme's
+    // vocabulary, not boilerplate, and only the strong ones count.
+    let mut dropped = drop_pass(true);
+    let kept_prose: u32 = blocks
+        .iter()
+        .filter(|b| b.is_prose() && !dropped[b.owner as usize])
+        .map(|b| b.chars)
+        .sum();
+    let trust_negative = kept_prose * 2 >= total_prose;
+    if !trust_negative {
+        dropped = drop_pass(false);
     }
 
     // Text and link characters under every element, bottom-up (junk excluded).
@@ -262,7 +301,7 @@ pub fn extract_body(dom: &Dom) -> String {
         let mut s = score[i];
         if is_article_like(dom, i) {
             s += 25.0;
-        } else if nodes[i].hint == Hint::Negative {
+        } else if trust_negative && nodes[i].hint == Hint::Negative {
             s -= 25.0;
         }
         s * (1.0 - ld)
@@ -317,6 +356,43 @@ pub fn extract_body(dom: &Dom) -> String {
         }
     }
 
+    // An article cut into many blocks by a page builder (rows, columns, modules, slides)
+    // spreads its paragraphs over containers deeper than siblings: climb to the ancestor
+    // that gains more prose than other text, so the rest of the article comes along while
+    // page-wide wrappers full of menus and teasers do not.
+    {
+        let mut kept = vec![0u32; n];
+        for b in &blocks {
+            if b.is_prose() && !dropped[b.owner as usize] {
+                kept[b.owner as usize] += b.chars;
+            }
+        }
+        for i in (1..n).rev() {
+            let p = nodes[i].parent;
+            if p != u32::MAX && !dropped[i] {
+                kept[p as usize] += kept[i];
+            }
+        }
+        let gain = |i: usize| {
+            let other = chars[i].saturating_sub(kept[i]);
+            kept[i] as f32 - CLIMB_OTHER_TEXT_COST * other as f32 - CLIMB_LINK_COST * links[i] as f32
+        };
+        let base = kept[top];
+        let mut best_gain = gain(top);
+        let mut at = nodes[top].parent;
+        // An `<article>` element says where the article ends.
+        let mut stop = is_article_element(dom, top);
+        while !stop && at != u32::MAX && !matches!(nodes[at as usize].name(), "body" | "html") && !dropped[at as usize] {
+            let a = at as usize;
+            if gain(a) > best_gain && kept[a] >= base.saturating_mul(CLIMB_MIN_GROWTH) {
+                best_gain = gain(a);
+                top = a;
+            }
+            stop = is_article_element(dom, a);
+            at = nodes[a].parent;
+        }
+    }
+
     // Siblings that read as part of the article join it.
     let mut roots = vec![top];
     let top_score = final_score(top);
@@ -355,7 +431,7 @@ pub fn extract_body(dom: &Dom) -> String {
                 continue;
             }
             let ld = links[i] as f32 / chars[i] as f32;
-            if (ld > 0.33 && punct[i] < 10) || ld > 0.5 {
+            if ((ld > 0.33 && punct[i] < 10) || ld > 0.5) && !is_announced_list(dom, i) {
                 dropped[i] = true;
             }
         }
@@ -375,7 +451,44 @@ pub fn extract_body(dom: &Dom) -> String {
     if body.is_empty() {
         return fallback(dom, &dropped);
     }
-    body
+    drop_repeated_runs(body)
+}
+
+/// Shortest run of paragraphs that, repeated word for word, is a copy of the article.
+const REPEAT_RUN_MIN: usize = 3;
+
+/// Leaves out runs of paragraphs that repeat an earlier run: responsive layouts render the
+/// same article twice (desktop and mobile), while a single repeated line (a recurring
+/// "Warm up" in a training plan) is the author's.
+fn drop_repeated_runs(body: String) -> String {
+    let paras: Vec<&str> = body.split("\n\n").collect();
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut keep = vec![true; paras.len()];
+    let mut i = 0;
+    while i < paras.len() {
+        if let Some(&j) = first.get(paras[i]) {
+            let run = (0..paras.len() - i)
+                .take_while(|&k| j + k < i && paras[j + k] == paras[i + k])
+                .count();
+            if run >= REPEAT_RUN_MIN {
+                keep[i..i + run].iter_mut().for_each(|k| *k = false);
+                i += run;
+                continue;
+            }
+        }
+        first.entry(paras[i]).or_insert(i);
+        i += 1;
+    }
+    if keep.iter().all(|&k| k) {
+        return body;
+    }
+    paras
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(p, _)| *p)
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }
 
 /// When no container wins: every prose-like block of the page, in order, or failing that
@@ -405,6 +518,39 @@ fn element_children<'d>(dom: &'d Dom, i: usize) -> impl Iterator<Item = usize> +
     })
 }
 
+/// A list the text introduces with a colon ("Many patches were sent for review:") is part
+/// of the article even when every item is a link.
+fn is_announced_list(dom: &Dom, i: usize) -> bool {
+    if !matches!(dom.nodes[i].name(), "ul" | "ol") {
+        return false;
+    }
+    let Some(j) = (i.saturating_sub(ANNOUNCE_LOOKBACK)..i)
+        .rev()
+        .find(|&j| dom.nodes[j].kind == Kind::Text && !dom.nodes[j].text.trim().is_empty())
+    else {
+        return false;
+    };
+    // "More:" or "Related coverage:" as a heading announces links elsewhere, not text.
+    let mut at = dom.nodes[j].parent;
+    for _ in 0..ANNOUNCE_DEPTH {
+        if at == u32::MAX {
+            break;
+        }
+        if dom.nodes[at as usize].kind == Kind::Heading {
+            return false;
+        }
+        at = dom.nodes[at as usize].parent;
+    }
+    let t = dom.nodes[j].text.trim();
+    t.ends_with(':') && !is_boilerplate_line(t)
+}
+
+/// How many levels of inline markup may wrap the introduction of a list.
+const ANNOUNCE_DEPTH: usize = 4;
+
+/// How many nodes back the introduction of a list is looked for.
+const ANNOUNCE_LOOKBACK: usize = 8;
+
 /// Whether the text under node `i` ends like a sentence.
 fn ends_sentence(dom: &Dom, i: usize) -> bool {
     let end = dom.nodes[i].end as usize;
@@ -413,6 +559,12 @@ fn ends_sentence(dom: &Dom, i: usize) -> bool {
         .map(|j| &dom.nodes[j])
         .find(|n| n.kind == Kind::Text && !n.text.trim().is_empty())
         .is_some_and(|n| n.text.trim_end().ends_with(['.', '!', '?', '"', '”', '»']))
+}
+
+/// An element that marks itself as the article: `<article>` or `itemprop=articleBody`.
+fn is_article_element(dom: &Dom, i: usize) -> bool {
+    let node = &dom.nodes[i];
+    node.name() == "article" || node.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
 }
 
 fn is_article_like(dom: &Dom, i: usize) -> bool {
@@ -429,10 +581,15 @@ struct Emitter {
     punct: u32,
     /// Keep only prose blocks (the whole-page fallback).
     prose_only: bool,
+    /// The last kept block announced a list with a colon: its items stay even as links.
+    announced: bool,
 }
 
 impl Emitter {
-    fn finish(&mut self, heading: bool) {
+    fn finish(&mut self, heading: bool, list_item: bool) {
+        if self.chars > 0 && !list_item {
+            self.announced = false;
+        }
         if self.chars > 0 {
             let t = self.text.trim();
             let ld = self.link_chars as f32 / self.chars as f32;
@@ -442,7 +599,7 @@ impl Emitter {
                 let sentence = self.punct >= 2 && t.ends_with(['.', '!', '?', '"', '”']);
                 // A heading inside the article that links somewhere (a product, a source) is
                 // still one of its headings.
-                let linky = if heading && !self.out.is_empty() {
+                let linky = if (heading && !self.out.is_empty()) || (list_item && self.announced) {
                     false
                 } else if self.chars >= 150 && sentence {
                     ld > 0.8
@@ -452,7 +609,9 @@ impl Emitter {
                     ld > 0.5 || (ld > 0.3 && self.chars < 100)
                 };
                 let dek = heading && self.chars > 120 && self.out.is_empty();
-                !(linky || dek || is_boilerplate_line(t) || is_dateline(t) || is_contact(t))
+                // A table row that starts with a date is data ("3/1/2017 | +7.5%"), not a dateline.
+                let row = t.contains(" | ");
+                !(linky || dek || is_boilerplate_line(t) || (is_dateline(t) && !row) || is_contact(t))
             };
             if !keep {
                 tracing::trace!(link_density = ld, text = %t.chars().take(100).collect::<String>(), "Block left out.");
@@ -462,6 +621,9 @@ impl Emitter {
                     self.out.push_str("\n\n");
                 }
                 self.out.push_str(t);
+                if t.ends_with(':') && !heading {
+                    self.announced = true;
+                }
             }
         }
         self.text.clear();
@@ -503,6 +665,7 @@ fn emit(dom: &Dom, roots: &[usize], dropped: &[bool], prose_only: bool) -> Strin
         link_chars: 0,
         punct: 0,
         prose_only,
+        announced: false,
     };
     if prose_only {
         emit_range(dom, usize::MAX, 0, dom.nodes.len() as u32, dropped, &mut em);
@@ -520,11 +683,11 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
     let mut open: Vec<(u32, Kind)> = Vec::new();
     let mut i = start;
     while i < end {
-        while let Some(&(e, _)) = open.last() {
+        while let Some(&(e, k)) = open.last() {
             if i < e {
                 break;
             }
-            em.finish(headings > 0);
+            em.finish(headings > 0, k == Kind::ListItem);
             if open.pop().is_some_and(|o| o.1 == Kind::Heading) {
                 headings -= 1;
             }
@@ -547,9 +710,9 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
                 }
             }
             Kind::Cell if !em.text.trim().is_empty() => em.text.push_str(" | "),
-            Kind::Br => em.finish(headings > 0),
+            Kind::Br => em.finish(headings > 0, in_item(&open)),
             k if is_block_kind(k) => {
-                em.finish(headings > 0);
+                em.finish(headings > 0, in_item(&open));
                 open.push((node.end, k));
                 if k == Kind::Heading {
                     headings += 1;
@@ -559,7 +722,12 @@ fn emit_range(dom: &Dom, root: usize, start: u32, end: u32, dropped: &[bool], em
         }
         i += 1;
     }
-    em.finish(headings > 0);
+    em.finish(headings > 0, in_item(&open));
+}
+
+/// Whether the innermost open block is a list item.
+fn in_item(open: &[(u32, Kind)]) -> bool {
+    open.last().is_some_and(|o| o.1 == Kind::ListItem)
 }
 
 /// Appends text with runs of whitespace collapsed to one space.
@@ -620,6 +788,27 @@ mod tests {
         assert_eq!(paragraphs[1], "Región | Homicidios");
         assert_eq!(paragraphs[2], "Norte | 1.204");
         assert!(!body.contains("Peritos") && !body.contains("Fuente"));
+    }
+
+    #[test]
+    fn table_rows_starting_with_a_date_are_kept() {
+        let html = "<html><body><article>\
+            <p>Home prices kept rising through the decade, according to the monthly series below.</p>\
+            <table><tr><th>Month</th><th>Change</th></tr><tr><td>3/1/2017</td><td>+7.5%</td></tr>\
+            <tr><td>4/1/2017</td><td>+6.9%</td></tr></table>\
+            <p>The pace slowed after mortgage rates climbed in the following years.</p>\
+            </article></body></html>";
+        let body = body_of(html);
+        assert!(body.contains("3/1/2017 | +7.5%") && body.contains("4/1/2017 | +6.9%"), "{body}");
+    }
+
+    #[test]
+    fn repeated_copies_of_the_article_are_left_out() {
+        let once = "One.\n\nTwo.\n\nThree.\n\nFour.";
+        assert_eq!(drop_repeated_runs(format!("{once}\n\n{once}")), once);
+        // A line the author repeats stays.
+        let plan = "Warm up.\n\nRun 5 km.\n\nWarm up.\n\nRun 8 km.\n\nWarm up.\n\nRest.";
+        assert_eq!(drop_repeated_runs(plan.to_string()), plan);
     }
 
     #[test]

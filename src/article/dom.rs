@@ -142,7 +142,9 @@ fn is_embed(class: &str) -> bool {
 }
 
 fn is_hidden(el: &Element) -> bool {
-    if el.attr("hidden").is_some() {
+    // Streaming server rendering (React) sends late parts of the page in a hidden
+    // `<div id="S:n">` that a script moves into place: that text is shown.
+    if el.attr("hidden").is_some() && !el.attr("id").is_some_and(|id| id.starts_with("S:")) {
         return true;
     }
     if let Some(style) = el.attr("style") {
