@@ -1,39 +1,10 @@
 //! The built `vigia` binary: the demo run, exports with provenance, the run lock, read-only SQL,
 //! configuration errors and `extract`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
+use common::cli::{demo_config, demo_db, stdout_of, vigia};
 use predicates::prelude::*;
-
-fn vigia() -> Command {
-    let mut cmd = Command::cargo_bin("vigia").unwrap();
-    cmd.env_remove("VIGIA_CONFIG").env_remove("RUST_LOG");
-    cmd
-}
-
-fn demo_config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("config/demo.toml")
-}
-
-/// Runs the bundled demo into a temporary database and returns its path.
-fn demo_db(dir: &Path) -> PathBuf {
-    let db = dir.join("demo.db");
-    vigia()
-        .args(["run", "--config"])
-        .arg(demo_config())
-        .arg("--db")
-        .arg(&db)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("articles new"));
-    db
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
-}
 
 #[test]
 fn demo_run_stores_articles_and_exports_carry_provenance() {

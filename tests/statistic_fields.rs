@@ -2,38 +2,12 @@
 //! exported in every format, selected by `trend --change`, and filled in by `reprocess` on a
 //! database from before they were stored.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::{demo_config, demo_db, stdout_of, vigia};
 use predicates::prelude::*;
-
-fn vigia() -> Command {
-    let mut cmd = Command::cargo_bin("vigia").unwrap();
-    cmd.env_remove("VIGIA_CONFIG").env_remove("RUST_LOG");
-    cmd
-}
-
-fn demo_config() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("config/demo.toml")
-}
-
-/// Runs the bundled demo into a temporary database and returns its path.
-fn demo_db(dir: &Path) -> PathBuf {
-    let db = dir.join("demo.db");
-    vigia()
-        .args(["run", "--config"])
-        .arg(demo_config())
-        .arg("--db")
-        .arg(&db)
-        .assert()
-        .success();
-    db
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.assert().success().get_output().stdout.clone();
-    String::from_utf8(out).unwrap()
-}
 
 fn sql_count(db: &Path, sql: &str) -> u64 {
     let conn = rusqlite::Connection::open(db).unwrap();

@@ -20,6 +20,8 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

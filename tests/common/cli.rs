@@ -1,0 +1,39 @@
+//! Running the built `vigia` binary from tests: a clean environment, the bundled demo.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+/// The binary, with no configuration or log filter inherited from the environment.
+pub fn vigia() -> Command {
+    let mut cmd = Command::cargo_bin("vigia").unwrap();
+    cmd.env_remove("VIGIA_CONFIG").env_remove("RUST_LOG");
+    cmd
+}
+
+pub fn demo_config() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("config/demo.toml")
+}
+
+/// Runs the bundled demo into a temporary database and returns its path.
+pub fn demo_db(dir: &Path) -> PathBuf {
+    let db = dir.join("demo.db");
+    vigia()
+        .args(["run", "--config"])
+        .arg(demo_config())
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("articles new"));
+    db
+}
+
+/// What a command that must succeed prints.
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).unwrap()
+}
