@@ -557,7 +557,7 @@ pub fn analyse(
     if page.body.starts_with(tests::PANICS) {
         panic!("a page that trips a bug");
     }
-    let html = fetch::charset::decode_with_url(&page.body, page.content_type.as_deref(), Some(&page.final_url));
+    let html = article::charset::decode_with_url(&page.body, page.content_type.as_deref(), Some(&page.final_url));
     let art = article::extract_article(&html, Some(&page.final_url), Some(page.fetched_at));
     let lang_code = match language {
         Language::En => "en".to_string(),

@@ -1,6 +1,7 @@
 //! Main-text and metadata extraction from an HTML page: pure, bytes in, `Article` out.
 
 mod body;
+pub mod charset;
 mod dates;
 mod dom;
 mod lang;

@@ -8,9 +8,9 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
+use vigia::article::charset;
 use vigia::article::{self, Article};
 use vigia::extract::{self, Entity, Extraction, Lang, Statistic};
-use vigia::fetch::charset;
 
 /// The largest input read; anything up to 10 MB is always accepted.
 const MAX_INPUT: u64 = 10 * 1024 * 1024;
