@@ -32,6 +32,16 @@ pub struct Article {
     pub description: Option<String>,
 }
 
+/// Extracts the article from a page's raw bytes: the one way from a body to an [`Article`].
+///
+/// `content_type` is the Content-Type header, when known, and weighs in on the charset;
+/// `url` and `fetched_at` are as for [`extract_article`] (the URL's domain also guides
+/// charset detection).
+pub fn from_bytes(bytes: &[u8], content_type: Option<&str>, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
+    let html = charset::decode_with_url(bytes, content_type, url);
+    extract_article(&html, url, fetched_at)
+}
+
 /// Extracts the article from an HTML document already decoded to text.
 ///
 /// `url` is the page's address (resolves relative links, gives a last-resort date);
