@@ -96,6 +96,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn from_bytes_decodes_by_the_header_charset() {
+        // "Привет" in windows-1251; read in any other charset these bytes are other letters.
+        let page = b"<html><head><title>\xcf\xf0\xe8\xe2\xe5\xf2</title></head><body></body></html>";
+        let art = from_bytes(page, Some("text/html; charset=windows-1251"), None, None);
+        assert_eq!(art.title.as_deref(), Some("\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442}"));
+    }
+
+    #[test]
     fn long_body_overrules_a_template_language() {
         let es =
             "La fiscalía informó que los detenidos fueron trasladados al penal estatal, donde permanecerán mientras avanza el proceso. "
