@@ -20,7 +20,7 @@ fn main() {
         paths.sort();
         for p in paths {
             if let Ok(bytes) = std::fs::read(&p) {
-                pages.push(vigia::fetch::charset::decode(&bytes, None));
+                pages.push(vigia::article::charset::decode(&bytes, None));
             }
         }
     }

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use tracing::{debug, info, warn};
 
-use crate::article;
+use crate::article::{self, Article};
 use crate::config::{Config, Language, SourceConfig, SourceKind};
 use crate::discover::{self, Candidate};
 use crate::extract::{self, Lang};
@@ -545,30 +545,71 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
         .unwrap_or("internal error")
 }
 
-/// The article and extraction of a page: pure, shared by `run` and `reprocess`.
+/// One page read: its article, the language its rules were applied in, and what was extracted.
+#[derive(Debug, Clone)]
+pub struct PageAnalysis {
+    pub article: Article,
+    /// ISO 639-1 code: the one asked for, else the page's own, else "en".
+    pub language: String,
+    pub extraction: extract::Extraction,
+}
+
+/// The one page analysis, shared by `run`, `reprocess` and `vigia extract`, so they cannot
+/// disagree: bytes to article (charset included), then language, then extraction.
+pub fn analyse_page(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    url: Option<&str>,
+    fetched_at: Option<DateTime<Utc>>,
+    language: Language,
+) -> PageAnalysis {
+    // A stand-in for a bug that some page trips, so tests can show a pass survives one.
+    #[cfg(test)]
+    if bytes.starts_with(tests::PANICS) {
+        panic!("a page that trips a bug");
+    }
+    analyse_article(article::from_bytes(bytes, content_type, url, fetched_at), language)
+}
+
+/// The language and extraction step of [`analyse_page`], for an article already made
+/// (`vigia extract --text` makes one from plain text).
+pub fn analyse_article(article: Article, language: Language) -> PageAnalysis {
+    let language = match language {
+        Language::En => "en".to_string(),
+        Language::Es => "es".to_string(),
+        Language::Auto => article
+            .language
+            .clone()
+            .or_else(|| article::detect_language(&article.body))
+            .unwrap_or_else(|| "en".to_string()),
+    };
+    let extraction = extract::extract(&article.body, Lang::from_code(&language));
+    PageAnalysis {
+        article,
+        language,
+        extraction,
+    }
+}
+
+/// The article and extraction of a fetched or stored page, for `run` and `reprocess`: the page
+/// analysis with the canonical URL settled and the feed's title and date as fallbacks.
 pub fn analyse(
     language: Language,
     page: &fetch::Page,
     feed_title: Option<&str>,
     feed_published: Option<&str>,
 ) -> (NewArticle, extract::Extraction) {
-    // A stand-in for a bug that some page trips, so tests can show a pass survives one.
-    #[cfg(test)]
-    if page.body.starts_with(tests::PANICS) {
-        panic!("a page that trips a bug");
-    }
-    let html = fetch::charset::decode_with_url(&page.body, page.content_type.as_deref(), Some(&page.final_url));
-    let art = article::extract_article(&html, Some(&page.final_url), Some(page.fetched_at));
-    let lang_code = match language {
-        Language::En => "en".to_string(),
-        Language::Es => "es".to_string(),
-        Language::Auto => art
-            .language
-            .clone()
-            .or_else(|| article::detect_language(&art.body))
-            .unwrap_or_else(|| "en".to_string()),
-    };
-    let extraction = extract::extract(&art.body, Lang::from_code(&lang_code));
+    let PageAnalysis {
+        article: art,
+        language: lang_code,
+        extraction,
+    } = analyse_page(
+        &page.body,
+        page.content_type.as_deref(),
+        Some(&page.final_url),
+        Some(page.fetched_at),
+        language,
+    );
     let canonical_source = art
         .canonical_url
         .as_deref()

@@ -256,7 +256,7 @@ fn saved_pages_match_expectations() {
         let expected: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let html_path = dir.join(format!("{stem}.html"));
         let bytes = std::fs::read(&html_path).unwrap();
-        let html = vigia::fetch::charset::decode(&bytes, None);
+        let html = vigia::article::charset::decode(&bytes, None);
         let url = expected.get("url").and_then(|u| u.as_str());
         let art = extract_article(&html, url, None);
         if let Some(t) = expected.get("title").and_then(|v| v.as_str()) {

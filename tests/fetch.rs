@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use common::{Reply, TestServer, conditional, fixtures, reply, sequence};
+use vigia::article::charset;
 use vigia::config::FetchConfig;
-use vigia::fetch::{Expect, FetchError, Fetcher, Outcome, Page, RetryPolicy, Validators, charset};
+use vigia::fetch::{Expect, FetchError, Fetcher, Outcome, Page, RetryPolicy, Validators};
 
 const AGENT: &str = "vigia/0.1 (+https://example.org/bot)";
 

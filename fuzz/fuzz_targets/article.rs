@@ -8,7 +8,7 @@ use vigia::markup::{LIMITS, parse_document_with, work_budget};
 const URL: &str = "https://e.org/2024/03/05/nota";
 
 fuzz_target!(|data: &[u8]| {
-    let html = vigia::fetch::charset::decode_with_url(data, Some("text/html"), Some(URL));
+    let html = vigia::article::charset::decode_with_url(data, Some("text/html"), Some(URL));
     let article = vigia::article::extract_article(&html, Some(URL), None);
     if let Some(published) = &article.published {
         assert!(vigia::article::parse_date(published).is_some(), "{published}");

@@ -1,6 +1,7 @@
 //! Main-text and metadata extraction from an HTML page: pure, bytes in, `Article` out.
 
 mod body;
+pub mod charset;
 mod dates;
 mod dom;
 mod lang;
@@ -29,6 +30,16 @@ pub struct Article {
     /// The page's `rel=canonical` or `og:url`, absolute, when present.
     pub canonical_url: Option<String>,
     pub description: Option<String>,
+}
+
+/// Extracts the article from a page's raw bytes: the one way from a body to an [`Article`].
+///
+/// `content_type` is the Content-Type header, when known, and weighs in on the charset;
+/// `url` and `fetched_at` are as for [`extract_article`] (the URL's domain also guides
+/// charset detection).
+pub fn from_bytes(bytes: &[u8], content_type: Option<&str>, url: Option<&str>, fetched_at: Option<DateTime<Utc>>) -> Article {
+    let html = charset::decode_with_url(bytes, content_type, url);
+    extract_article(&html, url, fetched_at)
 }
 
 /// Extracts the article from an HTML document already decoded to text.
@@ -83,6 +94,14 @@ pub fn detect_language(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_bytes_decodes_by_the_header_charset() {
+        // "Привет" in windows-1251; read in any other charset these bytes are other letters.
+        let page = b"<html><head><title>\xcf\xf0\xe8\xe2\xe5\xf2</title></head><body></body></html>";
+        let art = from_bytes(page, Some("text/html; charset=windows-1251"), None, None);
+        assert_eq!(art.title.as_deref(), Some("\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442}"));
+    }
 
     #[test]
     fn long_body_overrules_a_template_language() {

@@ -8,9 +8,10 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use vigia::article::{self, Article};
-use vigia::extract::{self, Entity, Extraction, Lang, Statistic};
-use vigia::fetch::charset;
+use vigia::article::{Article, charset};
+use vigia::config::Language;
+use vigia::extract::{Entity, Extraction, Statistic};
+use vigia::pipeline::{self, PageAnalysis};
 
 /// The largest input read; anything up to 10 MB is always accepted.
 const MAX_INPUT: u64 = 10 * 1024 * 1024;
@@ -72,8 +73,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for path in &args.paths {
         let processed = read_input(Some(path)).and_then(|bytes| {
-            vigia::pipeline::catch_panic(|| process(&args, &bytes))
-                .unwrap_or_else(|why| Err(anyhow::anyhow!("page analysis failed: {why}")))
+            pipeline::catch_panic(|| process(&args, &bytes)).unwrap_or_else(|why| Err(anyhow::anyhow!("page analysis failed: {why}")))
         });
         let line = match processed {
             Ok(record) => {
@@ -128,34 +128,33 @@ fn read_input(path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
 }
 
 fn process(args: &ExtractArgs, bytes: &[u8]) -> anyhow::Result<Record> {
-    let art = if args.text {
+    let language = match args.lang {
+        LangArg::En => Language::En,
+        LangArg::Es => Language::Es,
+        LangArg::Auto => Language::Auto,
+    };
+    let PageAnalysis {
+        article: art,
+        language,
+        extraction: Extraction {
+            relevance,
+            topics,
+            entities,
+            statistics,
+        },
+    } = if args.text {
         let text = match std::str::from_utf8(bytes) {
             Ok(t) => t.to_string(),
             Err(_) => charset::decode(bytes, Some("text/plain")),
         };
-        Article {
+        let art = Article {
             body: text.trim_end().to_string(),
             ..Article::default()
-        }
+        };
+        pipeline::analyse_article(art, language)
     } else {
-        let html = charset::decode_with_url(bytes, None, args.url.as_deref());
-        article::extract_article(&html, args.url.as_deref(), None)
+        pipeline::analyse_page(bytes, None, args.url.as_deref(), None, language)
     };
-    let language = match args.lang {
-        LangArg::En => "en".to_string(),
-        LangArg::Es => "es".to_string(),
-        LangArg::Auto => art
-            .language
-            .clone()
-            .or_else(|| article::detect_language(&art.body))
-            .unwrap_or_else(|| "en".to_string()),
-    };
-    let Extraction {
-        relevance,
-        topics,
-        entities,
-        statistics,
-    } = extract::extract(&art.body, Lang::from_code(&language));
     Ok(Record {
         title: art.title,
         published: art.published,

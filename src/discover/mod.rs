@@ -113,7 +113,7 @@ async fn discover_page(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<C
     let page = fetch_source(fetcher, &source.url, Expect::Html)
         .await?
         .ok_or_else(|| not_modified(&source.url))?;
-    let html = crate::fetch::charset::decode(&page.body, page.content_type.as_deref());
+    let html = crate::article::charset::decode(&page.body, page.content_type.as_deref());
     let any = regex::Regex::new("").expect("constant pattern");
     let pattern = source.link_pattern.as_ref().unwrap_or(&any);
     Ok(page_links(&html, &page.final_url, pattern, source.discover.max_entries)

@@ -1,5 +1,5 @@
-//! Polite HTTP fetching: robots.txt, per-host pacing, conditional GET, retries, size cap,
-//! charset; bounded in time per URL and kept out of private networks.
+//! Polite HTTP fetching: robots.txt, per-host pacing, conditional GET, retries, size cap;
+//! bounded in time per URL and kept out of private networks. Bodies are returned as bytes.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,7 +16,6 @@ use url::Url;
 
 use crate::config::FetchConfig;
 
-pub mod charset;
 mod pacing;
 mod policy;
 mod retry;
