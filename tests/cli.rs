@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::cli::{demo_config, demo_db, stdout_of, vigia};
+use common::cli::{demo_config, demo_db, on_demo, stdout_of, vigia};
 use predicates::prelude::*;
 
 #[test]
@@ -60,11 +60,7 @@ fn demo_run_stores_articles_and_exports_carry_provenance() {
     );
 
     // A second run finds every file unchanged.
-    vigia()
-        .args(["run", "--config"])
-        .arg(demo_config())
-        .arg("--db")
-        .arg(&db)
+    on_demo("run", &db)
         .arg("--all")
         .assert()
         .success()
@@ -146,11 +142,7 @@ fn an_overlapping_run_is_refused_by_the_lock_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("locked.db");
     let _held = vigia::lock::RunLock::acquire(&db).unwrap();
-    vigia()
-        .args(["run", "--config"])
-        .arg(demo_config())
-        .arg("--db")
-        .arg(&db)
+    on_demo("run", &db)
         .assert()
         .success()
         .stderr(predicate::str::contains("another vigia run holds"));
@@ -318,11 +310,7 @@ fn reprocess_re_extracts_stored_pages_without_the_network() {
     conn.execute("DELETE FROM statistics", []).unwrap();
     drop(conn);
     assert_eq!(count("SELECT count(*) FROM statistics"), "0");
-    vigia()
-        .args(["reprocess", "--config"])
-        .arg(demo_config())
-        .arg("--db")
-        .arg(&db)
+    on_demo("reprocess", &db)
         .assert()
         .success()
         .stderr(predicate::str::contains("11 articles re-extracted"));

@@ -6,7 +6,7 @@ use std::path::Path;
 
 mod common;
 
-use common::cli::{demo_config, demo_db, stdout_of, vigia};
+use common::cli::{demo_db, on_demo, stdout_of, vigia};
 use predicates::prelude::*;
 
 fn sql_count(db: &Path, sql: &str) -> u64 {
@@ -163,11 +163,7 @@ fn reprocess_fills_both_fields_on_a_database_from_before_they_were_stored() {
         )
         .unwrap();
     }
-    vigia()
-        .args(["reprocess", "--config"])
-        .arg(demo_config())
-        .arg("--db")
-        .arg(&db)
+    on_demo("reprocess", &db)
         .assert()
         .success()
         .stderr(predicate::str::contains("11 articles re-extracted"));

@@ -18,14 +18,17 @@ pub fn demo_config() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("config/demo.toml")
 }
 
+/// `vigia COMMAND --config <the demo's> --db DB`.
+pub fn on_demo(command: &str, db: &Path) -> Command {
+    let mut cmd = vigia();
+    cmd.arg(command).arg("--config").arg(demo_config()).arg("--db").arg(db);
+    cmd
+}
+
 /// Runs the bundled demo into a temporary database and returns its path.
 pub fn demo_db(dir: &Path) -> PathBuf {
     let db = dir.join("demo.db");
-    vigia()
-        .args(["run", "--config"])
-        .arg(demo_config())
-        .arg("--db")
-        .arg(&db)
+    on_demo("run", &db)
         .assert()
         .success()
         .stderr(predicate::str::contains("articles new"));
