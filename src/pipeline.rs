@@ -20,7 +20,7 @@ use crate::config::{Config, Language, SourceConfig, SourceKind};
 use crate::discover::{self, Candidate};
 use crate::extract::{self, Lang};
 use crate::fetch::{self, Expect, Fetcher, Outcome, Validators};
-use crate::store::{NewArticle, PageRecord, RunSummary, Saved, Store, StoreError};
+use crate::store::{NewArticle, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -316,17 +316,7 @@ async fn handle_candidate(
             Ok(Outcome::NotModified) if store.article_for_url(&candidate.url)?.is_none() => match store.stored_page(&candidate.url)? {
                 Some(stored) => {
                     report.summary.not_modified += 1;
-                    let page = fetch::Page {
-                        url: candidate.url.clone(),
-                        final_url: stored.final_url,
-                        status: 200,
-                        content_type: stored.content_type,
-                        etag: stored.etag,
-                        last_modified: stored.last_modified,
-                        body: stored.body,
-                        fetched_at: now,
-                    };
-                    return store_page(source, candidate, page, store, report);
+                    return store_page(source, candidate, stored_as_page(stored, now), store, report);
                 }
                 None => fetcher.fetch(&candidate.url, &Validators::default(), Expect::Html).await,
             },
@@ -459,6 +449,38 @@ fn read_file_page(candidate: &Candidate, path: &std::path::Path, store: &Store, 
     }))
 }
 
+/// A stored page as the page it stands for; a 304 confirms its body as of `fetched_at`.
+fn stored_as_page(stored: StoredPage, fetched_at: DateTime<Utc>) -> fetch::Page {
+    fetch::Page {
+        url: stored.url,
+        final_url: stored.final_url,
+        status: 200,
+        content_type: stored.content_type,
+        etag: stored.etag,
+        last_modified: stored.last_modified,
+        body: stored.body,
+        fetched_at,
+    }
+}
+
+/// The record of a page for `source`, without its body (a record without one keeps the body
+/// stored before).
+fn page_record(page: &fetch::Page, source: &str) -> PageRecord {
+    PageRecord {
+        url: page.url.clone(),
+        final_url: page.final_url.clone(),
+        source: source.to_string(),
+        status: Some(page.status),
+        content_type: page.content_type.clone(),
+        etag: page.etag.clone(),
+        last_modified: page.last_modified.clone(),
+        body: None,
+        fetched_at: page.fetched_at,
+        error: None,
+        retry_after: None,
+    }
+}
+
 /// Extracts an article from a fetched page and stores page, article and figures together.
 /// `Ok(Err(msg))` is a page whose analysis failed; it is recorded with its body and reason.
 fn store_page(
@@ -469,19 +491,8 @@ fn store_page(
     report: &mut PassReport,
 ) -> Result<Result<(), String>, PipelineError> {
     let analysed = analyse_guarded(source.language, &page, candidate.title.as_deref(), candidate.published.as_deref());
-    let mut record = PageRecord {
-        url: page.url.clone(),
-        final_url: page.final_url.clone(),
-        source: source.name.clone(),
-        status: Some(page.status),
-        content_type: page.content_type.clone(),
-        etag: page.etag.clone(),
-        last_modified: page.last_modified.clone(),
-        body: Some(page.body),
-        fetched_at: page.fetched_at,
-        error: None,
-        retry_after: None,
-    };
+    let mut record = page_record(&page, &source.name);
+    record.body = Some(page.body);
     let (new_article, extraction) = match analysed {
         Ok(analysed) => analysed,
         Err(reason) => {
@@ -700,26 +711,19 @@ pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<
                 return Ok(());
             }
         }
-        let page = fetch::Page {
-            url: stored.url.clone(),
-            final_url: stored.final_url.clone(),
-            status: 200,
-            content_type: stored.content_type.clone(),
-            etag: stored.etag.clone(),
-            last_modified: stored.last_modified.clone(),
-            body: stored.body,
-            fetched_at: stored.fetched_at,
-        };
+        let source_name = stored.source.clone();
+        let fetched_at = stored.fetched_at;
+        let page = stored_as_page(stored, fetched_at);
         let (new_article, extraction) = match analyse_guarded(language, &page, None, None) {
             Ok(analysed) => analysed,
             Err(reason) => {
-                warn!(url = %stored.url, error = %reason, "Page analysis failed; left as it was.");
+                warn!(url = %page.url, error = %reason, "Page analysis failed; left as it was.");
                 report.failed += 1;
                 return Ok(());
             }
         };
         let new_article = NewArticle {
-            source: stored.source.clone(),
+            source: source_name.clone(),
             ..new_article
         };
         let counted = |report: &mut ReprocessReport| {
@@ -737,20 +741,7 @@ pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<
             report.orphans += 1;
             return Ok(());
         }
-        let record = PageRecord {
-            url: stored.url.clone(),
-            final_url: stored.final_url.clone(),
-            source: stored.source.clone(),
-            status: Some(200),
-            content_type: stored.content_type.clone(),
-            etag: stored.etag.clone(),
-            last_modified: stored.last_modified.clone(),
-            body: None,
-            fetched_at: stored.fetched_at,
-            error: None,
-            retry_after: None,
-        };
-        match store.save_article(&record, &new_article, &extraction)? {
+        match store.save_article(&page_record(&page, &source_name), &new_article, &extraction)? {
             Saved::New(_) => {
                 report.recovered += 1;
                 counted(&mut report);
