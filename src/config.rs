@@ -64,7 +64,8 @@ impl Default for FetchConfig {
 pub struct DiscoverConfig {
     /// Entries read from one feed, sitemap file or section page; the rest are left out.
     pub max_entries: usize,
-    /// Candidates one source (other than `files`) hands one pass, the newest first.
+    /// Candidates one source (other than `files`) hands one pass: unseen ones first, then the
+    /// newest.
     pub max_candidates_per_pass: usize,
     /// `fetch.max_bytes`, also the cap on a feed once decompressed and on a saved page a
     /// `files` source reads.
