@@ -11,6 +11,9 @@ fn main() -> ExitCode {
     cli::init_logging(args.global.verbose, args.global.quiet);
     match cli::dispatch(args) {
         Ok(code) => code,
+        // A reader that stops early (`vigia export ... | head`) is not a failure: end quietly,
+        // as other tools on a pipeline do.
+        Err(err) if is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             ExitCode::from(err_code(&err))
@@ -28,4 +31,16 @@ fn err_code(err: &anyhow::Error) -> u8 {
     } else {
         1
     }
+}
+
+/// Whether the command stopped because whoever read its standard output went away. The I/O
+/// error may arrive wrapped by the CSV or JSON writer.
+fn is_closed_pipe(err: &anyhow::Error) -> bool {
+    use std::io::ErrorKind::BrokenPipe;
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == BrokenPipe)
+            || e.downcast_ref::<csv::Error>()
+                .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if io.kind() == BrokenPipe))
+            || e.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind) == Some(BrokenPipe)
+    })
 }
