@@ -12,6 +12,7 @@ pub mod numbers;
 pub mod relevance;
 pub mod sentences;
 pub mod stats;
+mod table;
 pub mod tokens;
 mod topics;
 pub mod units;

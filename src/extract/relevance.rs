@@ -7,24 +7,24 @@
 
 use std::sync::LazyLock;
 
-use super::lexicon::{Lexicon, lang_applies, rows};
+use super::lexicon::Lexicon;
+use super::table::{self, TableError};
 use super::tokens::Tokens;
 use super::{Lang, Statistic, topics};
 
-const RELEVANCE: &str = include_str!("data/relevance.tsv");
-
-fn load(lang: Lang) -> Lexicon<f64> {
+pub(crate) fn load(lang: Lang) -> Result<Lexicon<f64>, TableError> {
     let mut lex = Lexicon::new();
-    for row in rows(RELEVANCE) {
-        if row.len() >= 3 && lang_applies(row[0], lang) {
-            lex.insert(row[2], row[1].parse::<f64>().unwrap_or(0.0));
+    for row in table::RELEVANCE.rows()? {
+        let weight = row.number::<f64>(1)?;
+        if row.applies(0, lang)? {
+            lex.insert(row.get(2), weight);
         }
     }
-    lex
+    Ok(lex)
 }
 
-static EN: LazyLock<Lexicon<f64>> = LazyLock::new(|| load(Lang::En));
-static ES: LazyLock<Lexicon<f64>> = LazyLock::new(|| load(Lang::Es));
+static EN: LazyLock<Lexicon<f64>> = LazyLock::new(|| table::built(load(Lang::En)));
+static ES: LazyLock<Lexicon<f64>> = LazyLock::new(|| table::built(load(Lang::Es)));
 
 /// Evidence needed for a relevance of about 0.63.
 const SCALE: f64 = 6.0;

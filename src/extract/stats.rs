@@ -21,20 +21,14 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::geo::{Folded, GeoKind};
-use super::lexicon::{Lexicon, WordTable, ends_with_phrase, lang_applies, phrase_list, rows};
+use super::lexicon::{Lexicon, WordTable, ends_with_phrase};
 use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
+use super::table::{self, TableError};
 use super::tokens::{self, Kind, Tokens};
 use super::{Change, Lang, LocationFrom, Qualifier, Statistic, geo, topics, units};
 
-const QUALIFIERS: &str = include_str!("data/qualifiers.tsv");
-const ATTRIBUTION: &str = include_str!("data/attribution.tsv");
-const STOPWORDS: &str = include_str!("data/stopwords.tsv");
-const CHANGE_CUES: &str = include_str!("data/change_cues.tsv");
-const RATE_CUES: &str = include_str!("data/rate_cues.tsv");
-const UNTOPICAL: &str = include_str!("data/untopical.tsv");
-
-struct StatData {
+pub(crate) struct StatData {
     lang: Lang,
     qualifiers: Lexicon<Qualifier>,
     /// Cues the source follows ("according to"), with whether any phrase may follow (not
@@ -55,37 +49,42 @@ struct StatData {
     untopical: Lexicon<()>,
 }
 
-fn load(lang: Lang) -> StatData {
+pub(crate) fn load(lang: Lang) -> Result<StatData, TableError> {
     let mut qualifiers = Lexicon::new();
-    for row in rows(QUALIFIERS) {
-        if row.len() < 3 || !lang_applies(row[0], lang) {
+    for row in table::QUALIFIERS.rows()? {
+        if !row.applies(0, lang)? {
             continue;
         }
-        let q = match row[1] {
-            "approx" => Qualifier::Approx,
-            "at_least" => Qualifier::AtLeast,
-            "more_than" => Qualifier::MoreThan,
-            "less_than" => Qualifier::LessThan,
-            "at_most" => Qualifier::AtMost,
-            _ => continue,
-        };
-        qualifiers.insert(row[2], q);
+        let q = row.choice(
+            1,
+            "qualifier",
+            &[
+                ("approx", Qualifier::Approx),
+                ("at_least", Qualifier::AtLeast),
+                ("more_than", Qualifier::MoreThan),
+                ("less_than", Qualifier::LessThan),
+                ("at_most", Qualifier::AtMost),
+            ],
+        )?;
+        qualifiers.insert(row.get(2), q);
     }
     let mut before_cues = Lexicon::new();
     let mut after_cues = Lexicon::new();
-    for row in rows(ATTRIBUTION) {
-        if row.len() < 3 || !lang_applies(row[0], lang) {
+    for row in table::ATTRIBUTION.rows()? {
+        if !row.applies(0, lang)? {
             continue;
         }
-        match row[1] {
-            "before" => before_cues.insert(row[2], false),
-            "before_any" => before_cues.insert(row[2], true),
-            _ => after_cues.insert(row[2], ()),
+        match row.choice(1, "position", &[("before", 0), ("before_any", 1), ("after", 2)])? {
+            0 => before_cues.insert(row.get(2), false),
+            1 => before_cues.insert(row.get(2), true),
+            _ => after_cues.insert(row.get(2), ()),
         }
     }
     let mut stopwords = WordTable::default();
-    for r in rows(STOPWORDS).filter(|r| r.len() >= 2 && lang_applies(r[0], lang)) {
-        stopwords.insert(tokens::fold(r[1]), ());
+    for r in table::STOPWORDS.rows()? {
+        if r.applies(0, lang)? {
+            stopwords.insert(tokens::fold(r.get(1)), ());
+        }
     }
     let mut comparison = Lexicon::new();
     let cues: &[&str] = match lang {
@@ -123,34 +122,42 @@ fn load(lang: Lang) -> StatData {
     let mut change_before = Lexicon::new();
     let mut change_after = Lexicon::new();
     let mut change_between = Lexicon::new();
-    for row in rows(CHANGE_CUES) {
-        if row.len() < 4 || !lang_applies(row[0], lang) {
+    for row in table::CHANGE_CUES.rows()? {
+        if !row.applies(0, lang)? {
             continue;
         }
-        let dir = match row[1] {
-            "increase" => Change::Increase,
-            "decrease" => Change::Decrease,
-            _ => {
-                change_between.insert(row[3], ());
-                continue;
-            }
-        };
-        match row[2] {
-            "before" => change_before.insert(row[3], dir),
-            "after" => change_after.insert(row[3], (dir, false)),
-            "after_end" => change_after.insert(row[3], (dir, true)),
-            _ => {}
+        let dir = row.choice(
+            1,
+            "direction",
+            &[
+                ("increase", Some(Change::Increase)),
+                ("decrease", Some(Change::Decrease)),
+                ("filler", None),
+            ],
+        )?;
+        let place = row.choice(2, "position", &[("before", 0), ("after", 1), ("after_end", 2), ("between", 3)])?;
+        let phrase = row.get(3);
+        match (dir, place) {
+            (None, 3) => change_between.insert(phrase, ()),
+            (Some(dir), 0) => change_before.insert(phrase, dir),
+            (Some(dir), 1) => change_after.insert(phrase, (dir, false)),
+            (Some(dir), 2) => change_after.insert(phrase, (dir, true)),
+            _ => return Err(row.unknown(2, "position")),
         }
     }
     let mut rate_cues = Lexicon::new();
-    for row in rows(RATE_CUES).filter(|r| r.len() >= 2 && lang_applies(r[0], lang)) {
-        rate_cues.insert(row[1], ());
+    for row in table::RATE_CUES.rows()? {
+        if row.applies(0, lang)? {
+            rate_cues.insert(row.get(1), ());
+        }
     }
     let mut untopical = Lexicon::new();
-    for row in rows(UNTOPICAL).filter(|r| r.len() >= 2 && lang_applies(r[0], lang)) {
-        untopical.insert(row[1], ());
+    for row in table::UNTOPICAL.rows()? {
+        if row.applies(0, lang)? {
+            untopical.insert(row.get(1), ());
+        }
     }
-    StatData {
+    Ok(StatData {
         lang,
         untopical,
         rate_cues,
@@ -162,11 +169,11 @@ fn load(lang: Lang) -> StatData {
         after_cues,
         stopwords,
         comparison,
-    }
+    })
 }
 
-static EN: LazyLock<StatData> = LazyLock::new(|| load(Lang::En));
-static ES: LazyLock<StatData> = LazyLock::new(|| load(Lang::Es));
+static EN: LazyLock<StatData> = LazyLock::new(|| table::built(load(Lang::En)));
+static ES: LazyLock<StatData> = LazyLock::new(|| table::built(load(Lang::Es)));
 
 fn data(lang: Lang) -> &'static StatData {
     match lang {
@@ -822,9 +829,9 @@ fn read_figures(toks: &Tokens<'_>, nums: &[Number], lang: Lang, d: &StatData) ->
     drafts
 }
 
-static RECORD_PARTICIPLES: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/record_participles.txt")));
+static RECORD_PARTICIPLES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::RECORD_PARTICIPLES.lines()));
 
-static SITUATING: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/situating.txt")));
+static SITUATING: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::SITUATING.lines()));
 
 /// "7 homicides per 100,000": up to three words between the number and the rate.
 fn rate_after_noun(
@@ -993,12 +1000,8 @@ fn is_time_ago(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> bool {
 }
 
 /// The phrases of `data/per_day.txt`, with a space each side to find them as whole words.
-static PER_PERIOD: LazyLock<Vec<String>> = LazyLock::new(|| {
-    phrase_list(include_str!("data/per_day.txt"))
-        .iter()
-        .map(|p| format!(" {p} "))
-        .collect()
-});
+static PER_PERIOD: LazyLock<Vec<String>> =
+    LazyLock::new(|| table::built(table::PER_DAY.lines()).iter().map(|p| format!(" {p} ")).collect());
 
 /// Bare numbers borrow the unit of the figure they are compared with.
 /// `rates`: whether earlier sentences gave rates per 100,000. Returns whether this one does.
@@ -1686,7 +1689,7 @@ fn places(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
         .collect()
 }
 
-static WORLD_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/world_words.txt")));
+static WORLD_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::WORLD_WORDS.lines()));
 
 /// Whether a sentence is about the world or a region ("global production", "in Latin
 /// America"): its figures are not the article's country's.
@@ -1721,7 +1724,7 @@ fn nearest_country(countries: &[(usize, usize, &'static str)], text: &str, toks:
         .map(|&(_, _, c)| c)
 }
 
-static ROUTE_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/route_markers.txt")));
+static ROUTE_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::ROUTE_MARKERS.lines()));
 
 /// Whether the words just before byte `at` are an origin or destination marker.
 fn after_route_marker(text: &str, at: usize) -> bool {

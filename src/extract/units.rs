@@ -10,11 +10,10 @@
 use std::sync::LazyLock;
 
 use super::Lang;
-use super::lexicon::{Lexicon, lang_applies, rows};
+use super::lexicon::Lexicon;
 use super::numbers::RATE_BASES;
+use super::table::{self, TableError};
 use super::tokens::{Kind, Tokens};
-
-const UNITS: &str = include_str!("data/units.tsv");
 
 /// A unit read after (or before) a number.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,7 +28,7 @@ pub struct UnitMatch {
     pub end_tok: usize,
 }
 
-struct UnitData {
+pub(crate) struct UnitData {
     suffix: Lexicon<(&'static str, f64)>,
     per: Lexicon<()>,
     population: Lexicon<()>,
@@ -37,38 +36,40 @@ struct UnitData {
     prefix: Vec<(Vec<String>, &'static str)>,
 }
 
-fn load(lang: Lang) -> UnitData {
+pub(crate) fn load(lang: Lang) -> Result<UnitData, TableError> {
     let mut d = UnitData {
         suffix: Lexicon::new(),
         per: Lexicon::new(),
         population: Lexicon::new(),
         prefix: Vec::new(),
     };
-    for row in rows(UNITS) {
-        if row.len() < 5 || !lang_applies(row[1], lang) {
+    for row in table::UNITS.rows()? {
+        // The kind is checked on every row, whatever its language.
+        let kind = row.choice(0, "kind", &[("suffix", 0), ("per", 1), ("population", 2), ("prefix", 3)])?;
+        let factor = row.number::<f64>(4)?;
+        if !row.applies(1, lang)? {
             continue;
         }
-        let factor = row[4].parse::<f64>().unwrap_or(1.0);
-        match row[0] {
-            "suffix" => d.suffix.insert(row[2], (row[3], factor)),
-            "per" => d.per.insert(row[2], ()),
-            "population" => d.population.insert(row[2], ()),
-            "prefix" => {
-                let toks = Tokens::new(row[2]);
+        let (phrase, unit) = (row.get(2), row.get(3));
+        match kind {
+            0 => d.suffix.insert(phrase, (unit, factor)),
+            1 => d.per.insert(phrase, ()),
+            2 => d.population.insert(phrase, ()),
+            _ => {
+                let toks = Tokens::new(phrase);
                 let pieces: Vec<String> = (0..toks.len()).map(|i| toks.raw(i).to_string()).collect();
                 if !pieces.is_empty() {
-                    d.prefix.push((pieces, row[3]));
+                    d.prefix.push((pieces, unit));
                 }
             }
-            _ => {}
         }
     }
     d.prefix.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-    d
+    Ok(d)
 }
 
-static EN: LazyLock<UnitData> = LazyLock::new(|| load(Lang::En));
-static ES: LazyLock<UnitData> = LazyLock::new(|| load(Lang::Es));
+static EN: LazyLock<UnitData> = LazyLock::new(|| table::built(load(Lang::En)));
+static ES: LazyLock<UnitData> = LazyLock::new(|| table::built(load(Lang::Es)));
 
 fn data(lang: Lang) -> &'static UnitData {
     match lang {
