@@ -17,6 +17,8 @@ pub mod tokens;
 mod topics;
 pub mod units;
 
+pub use topics::{Topic, UnknownTopic};
+
 /// Bumped whenever extraction output can change, so `reprocess` knows what to redo.
 pub const EXTRACTOR_VERSION: &str = "0.2.0";
 
@@ -39,8 +41,8 @@ impl Lang {
 pub struct Extraction {
     /// How much the text is about public security, 0 to 1.
     pub relevance: f64,
-    /// Topic-vocabulary terms the text is about, most important first.
-    pub topics: Vec<String>,
+    /// Topics the text is about, most important first.
+    pub topics: Vec<Topic>,
     pub entities: Vec<Entity>,
     pub statistics: Vec<Statistic>,
 }
@@ -107,8 +109,7 @@ pub struct Statistic {
     pub unit: String,
     pub qualifier: Option<Qualifier>,
     pub counted: Option<String>,
-    /// A term of the topic vocabulary.
-    pub topic: Option<String>,
+    pub topic: Option<Topic>,
     pub metric: Option<String>,
     pub year: Option<i32>,
     /// ISO 3166-1 alpha-2.

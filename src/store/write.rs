@@ -415,7 +415,7 @@ fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction
             s.unit,
             s.qualifier.map(|q| q.as_str()),
             s.counted,
-            s.topic,
+            s.topic.map(|t| t.as_str()),
             s.metric,
             s.year,
             s.location,

@@ -8,14 +8,14 @@ pub(super) const TOPIC_SHARE: f64 = 0.5;
 /// A figure whose sentence names no topic ("Heredia (41)", "in 2019, 103.1") is about what the
 /// text is about, when most of its other figures agree on that.
 pub(super) fn fill_topics(stats: &mut [Found]) {
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut counts: Vec<(Topic, usize)> = Vec::new();
     let mut total = 0;
     for (s, _) in stats.iter() {
-        let Some(t) = &s.topic else { continue };
+        let Some(t) = s.topic else { continue };
         total += 1;
-        match counts.iter_mut().find(|(c, _)| c == t) {
+        match counts.iter_mut().find(|(c, _)| *c == t) {
             Some(entry) => entry.1 += 1,
-            None => counts.push((t.clone(), 1)),
+            None => counts.push((t, 1)),
         }
     }
     let Some((main, n)) = counts.into_iter().rev().max_by_key(|(_, n)| *n) else {
@@ -25,8 +25,8 @@ pub(super) fn fill_topics(stats: &mut [Found]) {
         return;
     }
     for (s, untopical) in stats.iter_mut() {
-        if s.topic.is_none() && !*untopical && topic_fits(&s.unit, &main) {
-            s.topic = Some(main.clone());
+        if s.topic.is_none() && !*untopical && topic_fits(&s.unit, main) {
+            s.topic = Some(main);
         }
     }
 }
@@ -86,7 +86,7 @@ pub(super) const HEADING_WORDS: usize = 8;
 
 /// A heading ("Prison population", "Colombian prisons capacity"): a short line with no
 /// figure and no final stop. Returns its topic (none when it names none).
-pub(super) fn heading_topic(toks: &Tokens<'_>, nums: &[Number], lang: Lang) -> Option<Option<&'static str>> {
+pub(super) fn heading_topic(toks: &Tokens<'_>, nums: &[Number], lang: Lang) -> Option<Option<Topic>> {
     let words = (0..toks.len()).filter(|&i| toks.is_word(i)).count();
     let stop = toks.len().checked_sub(1).is_some_and(|l| toks.kind(l) == Some(Kind::Punct));
     if words == 0 || words > HEADING_WORDS || stop || nums.iter().any(|n| n.kind == NumberKind::Quantity) {
@@ -300,9 +300,9 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
             .any(|&(s, e, _)| toks.start(h.start_tok) >= s && toks.end(h.end_tok - 1) <= e)
     };
     let hits: Vec<topics::Hit> = topics::hits(toks, lang).into_iter().filter(|h| !in_org(h)).collect();
-    let mut per_draft: Vec<Vec<(&'static str, f64)>> = vec![Vec::new(); drafts.len()];
-    let mut strong: Vec<Vec<&'static str>> = vec![Vec::new(); drafts.len()];
-    let mut sentence: Vec<(&'static str, f64)> = Vec::new();
+    let mut per_draft: Vec<Vec<(Topic, f64)>> = vec![Vec::new(); drafts.len()];
+    let mut strong: Vec<Vec<Topic>> = vec![Vec::new(); drafts.len()];
+    let mut sentence: Vec<(Topic, f64)> = Vec::new();
     for h in &hits {
         if sources.iter().any(|&(s, e)| h.start_tok >= s && h.end_tok <= e) {
             continue;
@@ -341,18 +341,18 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
             dr.untopical = true;
             continue;
         }
-        let fits = |t: &&'static str| topic_fits(dr.unit, t);
-        let own: Vec<(&'static str, f64)> = per_draft[k].iter().copied().filter(|(t, _)| fits(t)).collect();
-        let all: Vec<(&'static str, f64)> = sentence.iter().copied().filter(|(t, _)| fits(t)).collect();
+        let fits = |t: &Topic| topic_fits(dr.unit, *t);
+        let own: Vec<(Topic, f64)> = per_draft[k].iter().copied().filter(|(t, _)| fits(t)).collect();
+        let all: Vec<(Topic, f64)> = sentence.iter().copied().filter(|(t, _)| fits(t)).collect();
         dr.topic = top(&own).or_else(|| top(&all));
         // Tons of a drug with no word of trafficking, production or cultivation near them are,
         // in the news, a seizure.
-        let drugs_named = sentence.iter().any(|(t, _)| t.starts_with("drug_"));
+        let drugs_named = sentence.iter().any(|(t, _)| t.as_str().starts_with("drug_"));
         if dr.unit == "kg"
             && drugs_named
-            && (dr.topic.is_none() || (dr.topic == Some("drug_trafficking") && !strong[k].contains(&"drug_trafficking")))
+            && (dr.topic.is_none() || (dr.topic == Some(Topic::DrugTrafficking) && !strong[k].contains(&Topic::DrugTrafficking)))
         {
-            dr.topic = Some("drug_seizure");
+            dr.topic = Some(Topic::DrugSeizure);
         }
     }
     (!hits.is_empty(), !none.is_empty())
@@ -374,28 +374,28 @@ pub(super) fn distance(toks: &Tokens<'_>, a: (usize, usize), b: (usize, usize)) 
 }
 
 /// Whether a topic can describe a figure of this unit (tons are not arrests, hectares not prisons).
-pub(super) fn topic_fits(unit: &str, topic: &str) -> bool {
+pub(super) fn topic_fits(unit: &str, topic: Topic) -> bool {
     match unit {
         "kg" => matches!(
             topic,
-            "drug_seizure" | "drug_production" | "drug_trafficking" | "illegal_mining" | "coca_cultivation"
+            Topic::DrugSeizure | Topic::DrugProduction | Topic::DrugTrafficking | Topic::IllegalMining | Topic::CocaCultivation
         ),
-        "hectare" => matches!(topic, "coca_cultivation" | "illegal_mining" | "drug_production"),
+        "hectare" => matches!(topic, Topic::CocaCultivation | Topic::IllegalMining | Topic::DrugProduction),
         _ => true,
     }
 }
 
-pub(super) fn add(scores: &mut Vec<(&'static str, f64)>, topic: &'static str, w: f64) {
+pub(super) fn add(scores: &mut Vec<(Topic, f64)>, topic: Topic, w: f64) {
     match scores.iter_mut().find(|(t, _)| *t == topic) {
         Some(s) => s.1 += w,
         None => scores.push((topic, w)),
     }
 }
 
-pub(super) fn top(scores: &[(&'static str, f64)]) -> Option<&'static str> {
+pub(super) fn top(scores: &[(Topic, f64)]) -> Option<Topic> {
     scores
         .iter()
-        .fold(None::<(&'static str, f64)>, |best, &(t, w)| match best {
+        .fold(None::<(Topic, f64)>, |best, &(t, w)| match best {
             Some((_, bw)) if bw >= w => best,
             _ => Some((t, w)),
         })
@@ -518,8 +518,8 @@ mod tests {
     fn figures_outside_the_vocabulary_take_no_topic() {
         let text = "Los homicidios aumentaron a 900 en el año.\nLos suicidios pasaron de 1.480 casos a 1.536.\nSe pasó de 2.210 a 2.340.";
         let found = stats(text, Lang::Es);
-        let topics: Vec<_> = found.iter().map(|s| s.topic.as_deref()).collect();
-        assert_eq!(topics, [Some("homicide"), None, None, None, None]);
+        let topics: Vec<_> = found.iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Homicide), None, None, None, None]);
     }
 
     #[test]
@@ -542,8 +542,8 @@ mod tests {
     #[test]
     fn figures_under_a_heading_take_its_topic() {
         let text = "Prison population\nMen: 9,300\nWomen: 700\nKidnappings\nCapital: 12";
-        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic.clone()).collect();
-        assert_eq!(topics, [Some("prisons".into()), Some("prisons".into()), Some("kidnapping".into())]);
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Prisons), Some(Topic::Prisons), Some(Topic::Kidnapping)]);
     }
 
     #[test]

@@ -342,7 +342,7 @@ pub(super) static PER_PERIOD: LazyLock<Vec<String>> =
 pub(super) fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft], d: &StatData, lang: Lang, rates: bool) -> bool {
     // A "daily homicide rate" counts killings per day, not per 100,000 people.
     let per_day = |i: usize| i > 0 && matches!(toks.norm(i - 1), "daily" | "weekly" | "monthly");
-    let homicide = topics::hits(toks, lang).iter().any(|h| h.topic == "homicide");
+    let homicide = topics::hits(toks, lang).iter().any(|h| h.topic == Topic::Homicide);
     // (end token, factor to per-100,000) of each cue.
     let mut rate_cues: Vec<(usize, f64)> = d
         .rate_cues

@@ -4,7 +4,7 @@ use super::*;
 
 /// A short phrase naming what is measured.
 pub(super) fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String> {
-    let topic_name = || dr.topic.map(|t| t.replace('_', " "));
+    let topic_name = || dr.topic.map(|t| t.as_str().replace('_', " "));
     if dr.unit == "count" {
         return dr.counted.clone().or_else(topic_name);
     }
@@ -18,7 +18,7 @@ pub(super) fn metric(toks: &Tokens<'_>, dr: &Draft, lang: Lang) -> Option<String
                 "rate" | "rates" => {
                     return Some(
                         dr.topic
-                            .map_or_else(|| "rate".to_string(), |t| format!("{} rate", t.replace('_', " "))),
+                            .map_or_else(|| "rate".to_string(), |t| format!("{} rate", t.as_str().replace('_', " "))),
                     );
                 }
                 "tasa" | "tasas" if toks.norm(j + 1) == "de" && toks.is_word(j + 2) => {

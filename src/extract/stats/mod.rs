@@ -31,7 +31,7 @@ use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
 use super::table::{self, TableError};
 use super::tokens::{self, Kind, Tokens};
-use super::{Change, Lang, LocationFrom, Qualifier, Statistic, geo, topics, units};
+use super::{Change, Lang, LocationFrom, Qualifier, Statistic, Topic, geo, topics, units};
 
 mod attribution;
 mod context;
@@ -215,7 +215,7 @@ struct Draft {
     lead: usize,
     /// Compared with an earlier figure ("up from 38", "the after of a change").
     compared: bool,
-    topic: Option<&'static str>,
+    topic: Option<Topic>,
     /// Its own words put it outside the topic vocabulary ("suicidios", "traffic deaths").
     untopical: bool,
     year: Option<i32>,
@@ -357,7 +357,7 @@ struct Carry {
     /// The years heading the columns of the table being read, cell by cell.
     columns: Vec<Option<i32>>,
     /// The topic of the heading of the section being read ("Prison population").
-    section: Option<&'static str>,
+    section: Option<Topic>,
 }
 
 /// `toks`: the sentence's tokens. `folded`: its words, folded. `langs`: the language of the
@@ -453,7 +453,7 @@ fn sentence_stats<'w>(
     carry.untopical = drafts.last().is_some_and(|dr| dr.untopical);
     for dr in &mut drafts {
         if dr.topic.is_none() && !dr.untopical {
-            dr.topic = carry.section.filter(|t| topic_fits(dr.unit, t));
+            dr.topic = carry.section.filter(|t| topic_fits(dr.unit, *t));
         }
     }
     for dr in &mut drafts {
@@ -477,7 +477,7 @@ fn sentence_stats<'w>(
             unit: dr.unit.to_string(),
             qualifier: dr.qualifier,
             counted: dr.counted,
-            topic: dr.topic.map(str::to_string),
+            topic: dr.topic,
             metric: dr.metric,
             year: dr.year,
             location: dr.location.map(str::to_string),
@@ -538,11 +538,11 @@ mod tests {
             Lang::En,
         );
         assert_eq!(s.year, Some(2021));
-        assert_eq!(s.topic.as_deref(), Some("kidnapping"));
+        assert_eq!(s.topic, Some(Topic::Kidnapping));
         assert_eq!(s.location.as_deref(), Some("MX"));
         assert_eq!(s.source.as_deref(), Some("Interior Ministry"));
         let s = one("En Colombia se incautaron 12 toneladas de cocaína, informó la Policía.", Lang::Es);
-        assert_eq!(s.topic.as_deref(), Some("drug_seizure"));
+        assert_eq!(s.topic, Some(Topic::DrugSeizure));
         assert_eq!(s.location.as_deref(), Some("CO"));
         assert_eq!(s.source.as_deref(), Some("Policía"));
     }
