@@ -11,7 +11,7 @@ use chrono::{TimeZone, Utc};
 use common::cli::{stdout_of, vigia};
 use predicates::prelude::*;
 use rusqlite::Connection;
-use vigia::extract::{Entity, EntityType, Extraction, Statistic, Topic};
+use vigia::extract::{Entity, EntityType, Extraction, Statistic, Topic, Unit};
 use vigia::store::{NewArticle, PageRecord, SCHEMA_VERSION, Store};
 
 /// Page text as a hostile site could send it: formulas, terminal escapes, bidi overrides.
@@ -46,7 +46,7 @@ fn hostile_db(dir: &Path) -> PathBuf {
         value: Some(value),
         low: None,
         high: None,
-        unit: "count".into(),
+        unit: Unit::Count,
         qualifier: None,
         counted: Some(counted.into()),
         topic: Some(Topic::DrugSeizure),

@@ -225,7 +225,7 @@ fn jsonl_record<R>(w: &mut impl Write, columns: &[Column<R>], row: &R) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Statistic, Topic};
+    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Statistic, Topic, Unit};
     use crate::store::{NewArticle, PageRecord};
     use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -260,7 +260,7 @@ mod tests {
                     value: Some(12.0),
                     low: None,
                     high: None,
-                    unit: "per_100k".into(),
+                    unit: Unit::Per100k,
                     qualifier: None,
                     counted: None,
                     topic: Some(Topic::Homicide),

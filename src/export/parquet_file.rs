@@ -195,7 +195,7 @@ impl<R> BatchWriter<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic, Topic};
+    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic, Topic, Unit};
     use crate::store::{NewArticle, PageRecord};
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
@@ -208,7 +208,7 @@ mod tests {
             value,
             low: range.map(|r| r.0),
             high: range.map(|r| r.1),
-            unit: "count".into(),
+            unit: Unit::Count,
             qualifier: range.is_none().then_some(Qualifier::MoreThan),
             counted: Some("murders".into()),
             topic: Some(Topic::Homicide),

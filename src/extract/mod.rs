@@ -18,6 +18,7 @@ mod topics;
 pub mod units;
 
 pub use topics::{Topic, UnknownTopic};
+pub use units::{Currency, Unit, UnknownUnit};
 
 /// Bumped whenever extraction output can change, so `reprocess` knows what to redo.
 pub const EXTRACTOR_VERSION: &str = "0.2.0";
@@ -105,8 +106,7 @@ pub struct Statistic {
     pub value: Option<f64>,
     pub low: Option<f64>,
     pub high: Option<f64>,
-    /// `percent`, `per_100k`, `kg`, `hectare`, an ISO 4217 code, `days`, `months`, `years`, `count`.
-    pub unit: String,
+    pub unit: Unit,
     pub qualifier: Option<Qualifier>,
     pub counted: Option<String>,
     pub topic: Option<Topic>,

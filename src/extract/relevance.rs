@@ -175,7 +175,7 @@ mod tests {
             value: Some(5.0),
             low: None,
             high: None,
-            unit: "count".into(),
+            unit: crate::extract::Unit::Count,
             qualifier: None,
             counted: None,
             topic: Some(Topic::Kidnapping),

@@ -60,6 +60,7 @@ data_files! {
     CHANGE_CUES = "change_cues.tsv", 4..=4;
     COMMON_SOURCES = "common_sources.txt", 1..=1;
     COUNTRIES = "countries.tsv", 2..=4;
+    CURRENCIES = "currencies.txt", 1..=1;
     GIVEN_NAMES = "given_names.txt", 1..=1;
     NUMBER_WORDS = "number_words.tsv", 4..=4;
     NUMBERS = "numbers.tsv", 3..=3;

@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rusqlite::Connection;
 
 use super::*;
-use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic, Topic};
+use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic, Topic, Unit};
 use crate::fetch::Validators;
 
 fn temp_store() -> (tempfile::TempDir, Store) {
@@ -54,7 +54,7 @@ fn extraction() -> Extraction {
                 value: Some(9.0),
                 low: None,
                 high: None,
-                unit: "count".into(),
+                unit: Unit::Count,
                 qualifier: Some(Qualifier::AtLeast),
                 counted: Some("inmates".into()),
                 topic: Some(Topic::Prisons),
@@ -72,7 +72,7 @@ fn extraction() -> Extraction {
                 value: None,
                 low: Some(200.0),
                 high: Some(400.0),
-                unit: "kg".into(),
+                unit: Unit::Kg,
                 qualifier: None,
                 counted: None,
                 topic: Some(Topic::DrugSeizure),

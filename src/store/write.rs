@@ -412,7 +412,7 @@ fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction
             finite_opt(s.value),
             finite_opt(s.low),
             finite_opt(s.high),
-            s.unit,
+            s.unit.as_str(),
             s.qualifier.map(|q| q.as_str()),
             s.counted,
             s.topic.map(|t| t.as_str()),

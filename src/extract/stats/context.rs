@@ -25,7 +25,7 @@ pub(super) fn fill_topics(stats: &mut [Found]) {
         return;
     }
     for (s, untopical) in stats.iter_mut() {
-        if s.topic.is_none() && !*untopical && topic_fits(&s.unit, main) {
+        if s.topic.is_none() && !*untopical && topic_fits(s.unit.as_str(), main) {
             s.topic = Some(main);
         }
     }

@@ -31,7 +31,7 @@ use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
 use super::table::{self, TableError};
 use super::tokens::{self, Kind, Tokens};
-use super::{Change, Lang, LocationFrom, Qualifier, Statistic, Topic, geo, topics, units};
+use super::{Change, Lang, LocationFrom, Qualifier, Statistic, Topic, Unit, geo, topics, units};
 
 mod attribution;
 mod context;
@@ -264,7 +264,7 @@ type Found = (Statistic, bool);
 /// The same figure repeated later in a text ("the 90 percent statistic", a headline and its
 /// lead) is one statistic; the mention that states a year (or names what it counts) is kept.
 fn dedupe(stats: Vec<Found>) -> Vec<Found> {
-    type Key = (String, Option<u64>, Option<u64>, Option<u64>);
+    type Key = (Unit, Option<u64>, Option<u64>, Option<u64>);
     let first_word = |s: &Statistic| {
         s.counted
             .as_deref()
@@ -272,10 +272,10 @@ fn dedupe(stats: Vec<Found>) -> Vec<Found> {
             .map(str::to_lowercase)
     };
     // Small bare counts ("16", "2") repeat by chance; large or named ones do not.
-    let distinctive = |s: &Statistic| s.unit != "count" || s.counted.is_some() || s.value.is_some_and(|v| v >= 100.0);
+    let distinctive = |s: &Statistic| s.unit != Unit::Count || s.counted.is_some() || s.value.is_some_and(|v| v >= 100.0);
     let same_thing = |a: &Statistic, b: &Statistic| {
         let (wa, wb) = (first_word(a), first_word(b));
-        wa == wb || (a.unit == "count" && (wa.is_none() || wb.is_none()))
+        wa == wb || (a.unit == Unit::Count && (wa.is_none() || wb.is_none()))
     };
     let richer = |new: &Statistic, old: &Statistic| {
         (new.year.is_some() && old.year.is_none()) || (new.year == old.year && new.counted.is_some() && old.counted.is_none())
@@ -287,12 +287,7 @@ fn dedupe(stats: Vec<Found>) -> Vec<Found> {
             out.push(Some((s, untopical)));
             continue;
         }
-        let key = (
-            s.unit.clone(),
-            s.value.map(f64::to_bits),
-            s.low.map(f64::to_bits),
-            s.high.map(f64::to_bits),
-        );
+        let key = (s.unit, s.value.map(f64::to_bits), s.low.map(f64::to_bits), s.high.map(f64::to_bits));
         let slots = seen.entry(key).or_default();
         // One sentence does not restate its own figure: "el 1 % de los presos y el 1 % de los
         // guardias" are two facts.
@@ -462,6 +457,9 @@ fn sentence_stats<'w>(
     }
     let text = s.text;
     for dr in drafts {
+        // Every draft's unit is a unit of the record by now: pesos and bare dollars are
+        // resolved above, and measures that are no statistic were left out when read.
+        let Ok(unit) = dr.unit.parse::<Unit>() else { continue };
         let source = source_of(&sources, toks, &dr).map(|x| x.0.clone());
         let (bs, be) = (toks.start(dr.first), toks.end(dr.end - 1));
         let start = s.char_start + text[..bs].chars().count();
@@ -474,7 +472,7 @@ fn sentence_stats<'w>(
             value,
             low,
             high,
-            unit: dr.unit.to_string(),
+            unit,
             qualifier: dr.qualifier,
             counted: dr.counted,
             topic: dr.topic,
@@ -523,7 +521,7 @@ mod testing {
 
     pub(super) fn unit_value(text: &str, lang: Lang) -> (String, Option<f64>) {
         let s = one(text, lang);
-        (s.unit, s.value)
+        (s.unit.to_string(), s.value)
     }
 }
 
