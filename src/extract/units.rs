@@ -185,29 +185,10 @@ fn data(lang: Lang) -> &'static UnitData {
 
 /// ISO codes that may be written right against the digits ("USD500", "Q500", "S/35").
 pub fn is_currency_code(raw: &str) -> bool {
-    matches!(
-        raw,
-        "US" | "USD"
-            | "Q"
-            | "S"
-            | "MXN"
-            | "COP"
-            | "PEN"
-            | "GTQ"
-            | "EUR"
-            | "BRL"
-            | "HNL"
-            | "CLP"
-            | "ARS"
-            | "Bs"
-            | "RD"
-            | "J"
-            | "TT"
-            | "C"
-            | "R"
-            | "B"
-    )
+    CURRENCY_CODES.contains(&raw)
 }
+
+static CURRENCY_CODES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::CURRENCY_CODES.lines()));
 
 /// A currency symbol or code right before token `first`: (ISO code, first token of the symbol).
 pub fn currency_before(toks: &Tokens<'_>, first: usize) -> Option<(&'static str, usize)> {

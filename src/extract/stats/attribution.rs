@@ -43,11 +43,10 @@ pub(super) fn source_of<'s>(sources: &'s [Source], toks: &Tokens<'_>, dr: &Draft
         .min_by_key(|s| distance(toks, (dr.first, dr.end), (s.1, s.2)))
 }
 
+static CONNECTORS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::CONNECTORS.lines()));
+
 pub(super) fn is_connector(w: &str) -> bool {
-    matches!(
-        w,
-        "of" | "on" | "and" | "for" | "de" | "del" | "la" | "las" | "los" | "y" | "para" | "contra" | "against" | "the" | "e"
-    )
+    CONNECTORS.contains(&w)
 }
 
 /// A capitalised name (with "of", "de" inside) starting at token `i`, and an acronym in
@@ -133,39 +132,7 @@ pub(super) fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: 
     Some((toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
 }
 
-pub(super) const REPORT_WORDS: [&str; 31] = [
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "officials",
-    "portavoz",
-    "vocero",
-    "vocera",
-    "reports",
-    "report",
-    "data",
-    "figures",
-    "survey",
-    "study",
-    "statement",
-    "official",
-    "latest",
-    "informe",
-    "datos",
-    "cifras",
-    "encuesta",
-    "estudio",
-    "reporte",
-    "comunicado",
-    "oficiales",
-    "ultimo",
-    "ultimas",
-    "recent",
-    "annual",
-    "poll",
-    "sondeo",
-    "records",
-];
+pub(super) static REPORT_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::REPORT_WORDS.lines()));
 
 /// The source before a cue: "the Federal Police said", "Ana Ríos, informó".
 pub(super) fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, usize, usize)> {

@@ -274,36 +274,7 @@ pub(super) fn is_age(toks: &Tokens<'_>, n: &Number, unit: &str, end: usize) -> b
     false
 }
 
-pub(super) const PERSON_NOUNS: [&str; 28] = [
-    "hombre",
-    "hombres",
-    "mujer",
-    "mujeres",
-    "joven",
-    "jovenes",
-    "nino",
-    "nina",
-    "ninos",
-    "ninas",
-    "menor",
-    "menores",
-    "adolescente",
-    "adolescentes",
-    "anciano",
-    "anciana",
-    "senor",
-    "senora",
-    "estudiante",
-    "sujeto",
-    "individuo",
-    "victima",
-    "agraviado",
-    "agraviada",
-    "conductor",
-    "madre",
-    "padre",
-    "bebe",
-];
+pub(super) static PERSON_NOUNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::PERSON_NOUNS.lines()));
 
 /// "1. The police..." or "2) ...": a list number at the start of a sentence; "(3)": a note mark.
 pub(super) fn is_list_marker(toks: &Tokens<'_>, n: &Number) -> bool {

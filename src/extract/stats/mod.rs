@@ -102,37 +102,10 @@ pub(crate) fn load(lang: Lang) -> Result<StatData, TableError> {
         }
     }
     let mut comparison = Lexicon::new();
-    let cues: &[&str] = match lang {
-        Lang::En => &[
-            "from",
-            "than",
-            "compared with",
-            "compared to",
-            "versus",
-            "vs",
-            "vs .",
-            "against",
-            "up from",
-            "down from",
-        ],
-        Lang::Es => &[
-            "desde",
-            "frente a",
-            "frente al",
-            "frente a los",
-            "comparado con",
-            "en comparación con",
-            "respecto a",
-            "respecto al",
-            "con respecto a",
-            "contra",
-            "versus",
-            "vs",
-            "vs .",
-        ],
-    };
-    for c in cues {
-        comparison.insert(c, ());
+    for row in table::COMPARISON_CUES.rows()? {
+        if row.applies(0, lang)? {
+            comparison.insert(row.get(1), ());
+        }
     }
     let mut change_before = Lexicon::new();
     let mut change_after = Lexicon::new();
