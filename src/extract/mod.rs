@@ -170,7 +170,7 @@ pub fn extract(body: &str, lang: Lang) -> Extraction {
     let words = geo::Folded::new(body);
     let toks = tokens::Tokens::new(body);
     let entities = entities::find_in(body, &words, &sentences, lang);
-    let statistics = stats::find_in(body, &words, &toks, &sentences, lang);
+    let statistics = stats::find_in(body, &words, &toks, &sentences, lang, &entities);
     let (relevance, topics) = relevance::score_tokens(&toks, &statistics, lang);
     Extraction {
         relevance,

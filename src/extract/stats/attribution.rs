@@ -7,7 +7,8 @@ use super::*;
 pub(super) type Source = (String, usize, usize, bool);
 
 /// Every attribution a sentence makes ("según el INEI", "the minister said"), left to right.
-pub(super) fn find_sources(toks: &Tokens<'_>, d: &StatData) -> Vec<Source> {
+/// `names`: the token ranges of the people and organisations the entity finder found in it.
+pub(super) fn find_sources(toks: &Tokens<'_>, d: &StatData, names: &[(usize, usize)]) -> Vec<Source> {
     let mut found: Vec<Source> = Vec::new();
     for i in 0..toks.len() {
         let after = d.after_cues.longest_at(toks, i);
@@ -16,8 +17,8 @@ pub(super) fn find_sources(toks: &Tokens<'_>, d: &StatData) -> Vec<Source> {
             continue;
         }
         let candidate = after
-            .and_then(|m| name_before(toks, m.start, d))
-            .or_else(|| before.and_then(|m| name_after(toks, m.end, d, *m.value)));
+            .and_then(|m| name_before(toks, m.start, d, names))
+            .or_else(|| before.and_then(|m| name_after(toks, m.end, d, *m.value, names)));
         // A source is a name; a description ("the report", "fuentes oficiales") gives none.
         if let Some((name, s, e)) = candidate
             && !found.iter().any(|f| f.1 == s && f.2 == e)
@@ -49,9 +50,9 @@ pub(super) fn is_connector(w: &str) -> bool {
     CONNECTORS.contains(&w)
 }
 
-/// A capitalised name (with "of", "de" inside) starting at token `i`, and an acronym in
-/// brackets after it, which is preferred.
-pub(super) fn name_from(toks: &Tokens<'_>, i: usize) -> Option<(String, usize, usize)> {
+/// A name starting at token `i`: a person or organisation found there, else a run of
+/// capitalised words (with "of", "de" inside); an acronym in brackets after it is preferred.
+pub(super) fn name_from(toks: &Tokens<'_>, i: usize, names: &[(usize, usize)]) -> Option<(String, usize, usize)> {
     // "The Global Initiative": a leading article is not part of the name.
     let i = if matches!(toks.norm(i), "the" | "el" | "la" | "los" | "las") && toks.is_capitalized(i + 1) {
         i + 1
@@ -60,6 +61,10 @@ pub(super) fn name_from(toks: &Tokens<'_>, i: usize) -> Option<(String, usize, u
     };
     let mut j = i;
     let mut last = None;
+    if let Some(&(_, end)) = names.iter().find(|n| n.0 == i) {
+        last = Some(end - 1);
+        j = toks.len();
+    }
     while j < toks.len() {
         if toks.is_capitalized(j) {
             last = Some(j);
@@ -86,7 +91,13 @@ pub(super) fn name_from(toks: &Tokens<'_>, i: usize) -> Option<(String, usize, u
 }
 
 /// The source after a cue: "according to the UNODC", "según Cedatos", "said the minister".
-pub(super) fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: bool) -> Option<(String, usize, usize)> {
+pub(super) fn name_after(
+    toks: &Tokens<'_>,
+    i: usize,
+    d: &StatData,
+    any_phrase: bool,
+    names: &[(usize, usize)],
+) -> Option<(String, usize, usize)> {
     let mut j = i;
     // Articles and report words before the name: "a report from", "el informe de".
     let mut skipped = 0;
@@ -104,7 +115,7 @@ pub(super) fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: 
         }
     }
     if toks.is_capitalized(j) {
-        return name_from(toks, j);
+        return name_from(toks, j, names);
     }
     // A description: "local officials", "the governor" (after a verb only with its article).
     if !(any_phrase || j > i && matches!(toks.norm(j - 1), "the" | "el" | "la" | "los" | "las")) {
@@ -125,7 +136,7 @@ pub(super) fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: 
     }
     if toks.is_punct(k, ",")
         && toks.is_capitalized(k + 1)
-        && let Some(named) = name_from(toks, k + 1)
+        && let Some(named) = name_from(toks, k + 1, names)
     {
         return Some(named);
     }
@@ -135,7 +146,7 @@ pub(super) fn name_after(toks: &Tokens<'_>, i: usize, d: &StatData, any_phrase: 
 pub(super) static REPORT_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::REPORT_WORDS.lines()));
 
 /// The source before a cue: "the Federal Police said", "Ana Ríos, informó".
-pub(super) fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option<(String, usize, usize)> {
+pub(super) fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData, names: &[(usize, usize)]) -> Option<(String, usize, usize)> {
     let mut j = cue;
     // ", Ana Ríos, informó": skip a comma; "a Frontex report said": skip report words.
     if j > 0 && toks.is_punct(j - 1, ",") {
@@ -153,7 +164,12 @@ pub(super) fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData) -> Option
     let comma_skipped = j < cue && toks.is_punct(j, ",");
     let end = j;
     let mut start = j;
-    while start > 0 {
+    // A person or organisation found ending here is the name; else capitalised words are.
+    let found = names.iter().find(|n| n.1 == end).map(|n| n.0);
+    if let Some(first) = found {
+        start = first;
+    }
+    while found.is_none() && start > 0 {
         let p = start - 1;
         // "Fiscalía de la Nación": up to two linking words between capitalised words.
         let linked =
@@ -217,6 +233,17 @@ mod tests {
         // A description names nobody.
         let s = one("Police seized 40 kilos of cocaine, said the provincial police chief.", Lang::En);
         assert_eq!(s.source, None);
+    }
+
+    #[test]
+    fn a_person_found_by_the_entity_finder_is_named_without_the_office() {
+        let s = one("Justice Minister Tomás Reyes Aranda said 15 guards were arrested.", Lang::En);
+        assert_eq!(s.source.as_deref(), Some("Tomás Reyes Aranda"));
+        let s = one(
+            "Según el viceministro de Seguridad Ciudadana, Óscar Pinto Vela, 220 reos fueron trasladados.",
+            Lang::Es,
+        );
+        assert_eq!(s.source.as_deref(), Some("Óscar Pinto Vela"));
     }
 
     #[test]

@@ -31,7 +31,7 @@ use super::numbers::{self, Number, NumberKind, Quantity};
 use super::sentences::Sentence;
 use super::table::{self, TableError};
 use super::tokens::{self, Kind, Tokens};
-use super::{Change, Lang, LocationFrom, Qualifier, Statistic, Topic, Unit, geo, topics, units};
+use super::{Change, Entity, EntityType, Lang, LocationFrom, Qualifier, Statistic, Topic, Unit, entities, geo, topics, units};
 
 mod attribution;
 mod context;
@@ -200,11 +200,20 @@ struct Draft {
 
 /// Finds the statistics of a body, sentence by sentence.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
-    find_in(body, &Folded::new(body), &Tokens::new(body), sentences, lang)
+    let words = Folded::new(body);
+    let entities = entities::find_in(body, &words, sentences, lang);
+    find_in(body, &words, &Tokens::new(body), sentences, lang, &entities)
 }
 
 /// `find`, given the words of the body, folded, and its tokens.
-pub(crate) fn find_in<'t>(body: &'t str, words: &Folded, toks: &Tokens<'t>, sentences: &[Sentence<'t>], lang: Lang) -> Vec<Statistic> {
+pub(crate) fn find_in<'t>(
+    body: &'t str,
+    words: &Folded,
+    toks: &Tokens<'t>,
+    sentences: &[Sentence<'t>],
+    lang: Lang,
+    entities: &[Entity],
+) -> Vec<Statistic> {
     let words = SentenceWords {
         body,
         words,
@@ -215,7 +224,13 @@ pub(crate) fn find_in<'t>(body: &'t str, words: &Folded, toks: &Tokens<'t>, sent
     let article_of = || *article.get_or_init(|| article_country(sentences, &words));
     let mut out = Vec::new();
     let mut carry = Carry::default();
-    let digits = digit_convention(sentences, lang);
+    let names = name_spans(body, entities);
+    let text = Text {
+        lang,
+        digits: digit_convention(sentences, lang),
+        article: &article_of,
+        names: &names,
+    };
     for (i, s) in sentences.iter().enumerate() {
         // The sentence's tokens, from the body's when they split alike.
         let range = s.byte_start..s.byte_start + s.text.len();
@@ -223,11 +238,63 @@ pub(crate) fn find_in<'t>(body: &'t str, words: &Folded, toks: &Tokens<'t>, sent
             .then(|| toks.part(range))
             .flatten()
             .unwrap_or_else(|| Tokens::new(s.text));
-        sentence_stats(s, &toks, &|| words.get(i, s), (lang, digits), &article_of, &mut carry, &mut out);
+        sentence_stats(s, &toks, &|| words.get(i, s), &text, &mut carry, &mut out);
     }
     let mut out = dedupe(out);
     fill_topics(&mut out);
     out.into_iter().map(|(stat, _)| stat).collect()
+}
+
+/// What the whole text tells each sentence: its language, the language whose digit
+/// conventions it follows, the country it is about (worked out when first needed), and where
+/// it names people and organisations.
+struct Text<'a> {
+    lang: Lang,
+    digits: Lang,
+    article: &'a dyn Fn() -> ArticleCountry,
+    names: &'a [(usize, usize)],
+}
+
+/// The byte ranges in `body` of the people and organisations the entity finder found.
+fn name_spans(body: &str, entities: &[Entity]) -> Vec<(usize, usize)> {
+    let named: Vec<&Entity> = entities.iter().filter(|e| e.kind != EntityType::Location).collect();
+    // Entity offsets are code points: one pass over the body turns them into bytes.
+    let mut wanted: Vec<usize> = named.iter().flat_map(|e| [e.start, e.end]).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let mut bytes: HashMap<usize, usize> = HashMap::with_capacity(wanted.len());
+    let mut next = wanted.iter().peekable();
+    for (c, (b, _)) in body.char_indices().chain([(body.len(), ' ')]).enumerate() {
+        while next.next_if(|&&w| w == c).is_some() {
+            bytes.insert(c, b);
+        }
+        if next.peek().is_none() {
+            break;
+        }
+    }
+    let mut spans: Vec<(usize, usize)> = named
+        .iter()
+        .filter_map(|e| Some((*bytes.get(&e.start)?, *bytes.get(&e.end)?)))
+        .collect();
+    spans.sort_unstable();
+    spans
+}
+
+/// The names of a sentence as token ranges of its tokens: those that start and end on tokens.
+fn sentence_names(s: &Sentence<'_>, toks: &Tokens<'_>, names: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let (from, to) = (s.byte_start, s.byte_start + s.text.len());
+    let first = names.partition_point(|n| n.0 < from);
+    names[first..]
+        .iter()
+        .take_while(|n| n.0 < to)
+        .filter(|n| n.1 <= to)
+        .filter_map(|&(a, b)| {
+            let (a, b) = (a - from, b - from);
+            let start = toks.toks.partition_point(|t| t.start < a);
+            let end = toks.toks.partition_point(|t| t.start < b);
+            (end > start && toks.start(start) == a && toks.end(end - 1) == b).then_some((start, end))
+        })
+        .collect()
 }
 
 /// A statistic, and whether its own words say it is about none of the topics (a suicide, a
@@ -328,18 +395,17 @@ struct Carry {
     section: Option<Topic>,
 }
 
-/// `toks`: the sentence's tokens. `folded`: its words, folded. `langs`: the language of the
-/// text and the one whose conventions its digits follow.
+/// `toks`: the sentence's tokens. `folded`: its words, folded. `text`: what the whole text
+/// tells the sentence.
 fn sentence_stats<'w>(
     s: &Sentence<'_>,
     toks: &Tokens<'_>,
     folded: &dyn Fn() -> &'w Folded,
-    langs: (Lang, Lang),
-    article: &dyn Fn() -> ArticleCountry,
+    text: &Text<'_>,
     carry: &mut Carry,
     out: &mut Vec<Found>,
 ) {
-    let (lang, digits) = langs;
+    let (lang, digits, article) = (text.lang, text.digits, text.article);
     let nums = numbers::scan_tokens_with(toks, lang, digits);
     if table_header(toks, &nums, &mut carry.columns) {
         return;
@@ -368,7 +434,8 @@ fn sentence_stats<'w>(
     }
     carry.rates |= inherit_units(toks, &nums, &mut drafts, d, lang, carry.rates);
     let mut drafts = merge_parts(toks, merge_unit_ranges(toks, drafts, lang));
-    let sources = find_sources(toks, d);
+    let names = sentence_names(s, toks, text.names);
+    let sources = find_sources(toks, d, &names);
     let f = folded();
     let countries = countries(s.text, f);
     // A place inside one country places the figure when the sentence names no country.
