@@ -11,7 +11,7 @@ use chrono::{TimeZone, Utc};
 use common::cli::{stdout_of, vigia};
 use predicates::prelude::*;
 use rusqlite::Connection;
-use vigia::extract::{Entity, EntityType, Extraction, Statistic};
+use vigia::extract::{Entity, EntityType, Extraction, Statistic, Topic, Unit};
 use vigia::store::{NewArticle, PageRecord, SCHEMA_VERSION, Store};
 
 /// Page text as a hostile site could send it: formulas, terminal escapes, bidi overrides.
@@ -46,10 +46,10 @@ fn hostile_db(dir: &Path) -> PathBuf {
         value: Some(value),
         low: None,
         high: None,
-        unit: "count".into(),
+        unit: Unit::Count,
         qualifier: None,
         counted: Some(counted.into()),
-        topic: Some("drug_seizure".into()),
+        topic: Some(Topic::DrugSeizure),
         metric: Some(metric.into()),
         year: None,
         location: None,
@@ -62,7 +62,7 @@ fn hostile_db(dir: &Path) -> PathBuf {
     };
     let extraction = Extraction {
         relevance: 0.9,
-        topics: vec!["drug_seizure".into()],
+        topics: vec![Topic::DrugSeizure],
         statistics: vec![statistic(-5.0, "@SUM(1+1)", "+1-1"), statistic(-2.5, "-2+3", "\rcmd")],
         entities: vec![Entity {
             kind: EntityType::Organization,

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use vigia::article::{Article, charset};
 use vigia::config::Language;
-use vigia::extract::{Entity, Extraction, Statistic};
+use vigia::extract::{Entity, Extraction, Statistic, Topic};
 use vigia::pipeline::{self, PageAnalysis};
 
 /// The largest input read; anything up to 10 MB is always accepted.
@@ -53,7 +53,7 @@ struct Record {
     language: String,
     body: String,
     relevance: f64,
-    topics: Vec<String>,
+    topics: Vec<Topic>,
     entities: Vec<Entity>,
     statistics: Vec<Statistic>,
 }

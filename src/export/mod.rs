@@ -225,7 +225,7 @@ fn jsonl_record<R>(w: &mut impl Write, columns: &[Column<R>], row: &R) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Statistic};
+    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Statistic, Topic, Unit};
     use crate::store::{NewArticle, PageRecord};
     use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -255,15 +255,15 @@ mod tests {
             };
             let extraction = Extraction {
                 relevance: 0.9,
-                topics: vec!["homicide".into()],
+                topics: vec![Topic::Homicide],
                 statistics: vec![Statistic {
                     value: Some(12.0),
                     low: None,
                     high: None,
-                    unit: "per_100k".into(),
+                    unit: Unit::Per100k,
                     qualifier: None,
                     counted: None,
-                    topic: Some("homicide".into()),
+                    topic: Some(Topic::Homicide),
                     metric: Some("homicide rate".into()),
                     year: None,
                     location: Some(place.into()),

@@ -195,7 +195,7 @@ impl<R> BatchWriter<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic};
+    use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic, Topic, Unit};
     use crate::store::{NewArticle, PageRecord};
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
@@ -208,10 +208,10 @@ mod tests {
             value,
             low: range.map(|r| r.0),
             high: range.map(|r| r.1),
-            unit: "count".into(),
+            unit: Unit::Count,
             qualifier: range.is_none().then_some(Qualifier::MoreThan),
             counted: Some("murders".into()),
-            topic: Some("homicide".into()),
+            topic: Some(Topic::Homicide),
             metric: None,
             year,
             location: Some("CO".into()),
@@ -251,7 +251,7 @@ mod tests {
             };
             let extraction = Extraction {
                 relevance: 0.75,
-                topics: vec!["homicide".into()],
+                topics: vec![Topic::Homicide],
                 statistics: vec![
                     statistic(Some(i as f64), None, None, 8),
                     statistic(None, Some((10.0, 20.0)), Some(2023), 40),

@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use super::geo::words::{Shape, name_gap};
 use super::geo::{Folded, GeoKind};
 use super::sentences::Sentence;
+use super::table;
 use super::{Entity, EntityType, Lang};
 
 /// The words of a body and what the passes have decided about them.
@@ -165,11 +166,15 @@ pub(crate) struct Hit {
     pub geo: Option<GeoKind>,
 }
 
+/// Builds the entity word lists, for the test that loads every data file.
+#[cfg(test)]
+pub(crate) fn load_tables() -> Result<(), table::TableError> {
+    lexicon::build().map(drop)
+}
+
 static COMMON_SOURCES: std::sync::LazyLock<std::collections::HashSet<String>> = std::sync::LazyLock::new(|| {
-    include_str!("data/common_sources.txt")
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .flat_map(str::split_whitespace)
+    table::built(table::COMMON_SOURCES.words())
+        .into_iter()
         .map(str::to_string)
         .collect()
 });

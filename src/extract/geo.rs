@@ -10,7 +10,8 @@ use std::sync::LazyLock;
 pub(crate) use words::Folded;
 use words::{Gazetteer, name_gap};
 
-use super::lexicon::{ends_with_phrase, phrase_list};
+use super::lexicon::ends_with_phrase;
+use super::table::{self, TableError};
 
 /// What a geographic name stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,35 +36,26 @@ pub struct Geo {
     pub codes: Vec<&'static str>,
 }
 
-static COUNTRIES: &str = include_str!("data/countries.tsv");
-static AREAS: &str = include_str!("data/areas.tsv");
-static PLACES: &str = include_str!("data/places.tsv");
-
-static GEO: LazyLock<Gazetteer<Geo>> = LazyLock::new(build);
+static GEO: LazyLock<Gazetteer<Geo>> = LazyLock::new(|| table::built(build()));
 
 /// The gazetteer of countries, demonyms, world regions and places.
 pub fn gazetteer() -> &'static Gazetteer<Geo> {
     &GEO
 }
 
-fn data_lines(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| l.split('\t').map(str::trim).collect())
+/// The `|`-separated names of a cell.
+fn names(field: &'static str) -> impl Iterator<Item = &'static str> {
+    field.split('|').map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn names(field: Option<&&'static str>) -> impl Iterator<Item = &'static str> {
-    field.copied().unwrap_or("").split('|').map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn build() -> Gazetteer<Geo> {
+pub(crate) fn build() -> Result<Gazetteer<Geo>, TableError> {
     let mut g = Gazetteer::default();
     let geo = |kind, codes: &[&'static str]| Geo {
         kind,
         codes: codes.to_vec(),
     };
-    for cols in data_lines(COUNTRIES) {
-        let code = cols[0];
+    for cols in table::COUNTRIES.rows()? {
+        let code = cols.get(0);
         for name in names(cols.get(1)) {
             g.insert(name, false, geo(GeoKind::Country, &[code]));
         }
@@ -79,8 +71,8 @@ fn build() -> Gazetteer<Geo> {
             }
         }
     }
-    for cols in data_lines(AREAS) {
-        for name in names(cols.first()) {
+    for cols in table::AREAS.rows()? {
+        for name in names(cols.get(0)) {
             g.insert(name, false, geo(GeoKind::Area, &[]));
         }
         for name in names(cols.get(1)) {
@@ -98,9 +90,9 @@ fn build() -> Gazetteer<Geo> {
     // A name listed under several countries keeps every code, in the order first seen.
     let mut places: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for cols in data_lines(PLACES) {
+    for cols in table::PLACES.rows()? {
         let codes: Vec<&'static str> = names(cols.get(1)).collect();
-        for name in names(cols.first()) {
+        for name in names(cols.get(0)) {
             let at = *index.entry(words::fold(name)).or_insert_with(|| {
                 places.push((name, Vec::new()));
                 places.len() - 1
@@ -115,7 +107,7 @@ fn build() -> Gazetteer<Geo> {
     for (name, codes) in places {
         g.insert(name, false, geo(GeoKind::Place, &codes));
     }
-    g
+    Ok(g)
 }
 
 /// The feminine and plural forms of a Spanish demonym given in the masculine singular
@@ -228,7 +220,7 @@ fn mentions_upto(
     out
 }
 
-static TOWN_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| phrase_list(include_str!("data/town_markers.txt")));
+static TOWN_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::TOWN_MARKERS.lines()));
 
 /// "Argelia, Cauca" or "el municipio de Argelia": a country's name after a word for a town,
 /// or followed by a comma and a region of another country, is a town, not the country.
@@ -266,11 +258,11 @@ pub fn country_code(name: &str) -> Option<&'static str> {
 
 static COUNTRY_NAMES: LazyLock<HashMap<String, &'static str>> = LazyLock::new(|| {
     let mut m = HashMap::new();
-    for cols in data_lines(COUNTRIES) {
+    for cols in table::built(table::COUNTRIES.rows()) {
         for name in names(cols.get(1)) {
             let f = Folded::new(name);
             let key: Vec<&str> = (0..f.words.len()).map(|i| f.key(i)).collect();
-            m.entry(key.join(" ")).or_insert(cols[0]);
+            m.entry(key.join(" ")).or_insert(cols.get(0));
         }
     }
     m

@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::Lang;
 use super::tokens::{Kind, Tokens, head_hashes, word_hash};
 
 /// A hasher for keys that are already hashes (`word_hash` values).
@@ -77,22 +76,6 @@ fn head(s: &str, n: usize) -> &str {
     }
 }
 
-/// The non-empty, non-comment rows of a TSV data file, split on tabs.
-pub fn rows(data: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    data.lines()
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| l.split('\t').map(str::trim).collect())
-}
-
-/// The phrases of a one-per-line list (blank lines and `#` comments skipped).
-pub fn phrase_list(data: &'static str) -> Vec<&'static str> {
-    data.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
-}
-
 /// Whether `before` ends with one of `phrases` (lower case) as whole words, ignoring case and
 /// trailing spaces: "shipped bound for " ends with "bound for", "rebound for " does not.
 pub fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
@@ -111,16 +94,6 @@ pub fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
         tail.strip_suffix(m)
             .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
     })
-}
-
-/// Whether a data row's language column (`en`, `es`, `*`) applies to `lang`.
-pub fn lang_applies(col: &str, lang: Lang) -> bool {
-    match col {
-        "*" => true,
-        "en" => lang == Lang::En,
-        "es" => lang == Lang::Es,
-        _ => false,
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -317,17 +290,6 @@ impl<T> Lexicon<T> {
 
 /// A plain set of folded words or phrases with no value.
 pub type WordSet = Lexicon<()>;
-
-/// Builds a set from the rows of a data file whose first column is a kind and second a language.
-pub fn set_from(data: &'static str, kind: &str, lang: Lang) -> WordSet {
-    let mut set = WordSet::new();
-    for row in rows(data) {
-        if row.len() >= 3 && row[0] == kind && lang_applies(row[1], lang) {
-            set.insert(row[2], ());
-        }
-    }
-    set
-}
 
 #[cfg(test)]
 mod tests {

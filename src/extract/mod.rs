@@ -12,9 +12,13 @@ pub mod numbers;
 pub mod relevance;
 pub mod sentences;
 pub mod stats;
+mod table;
 pub mod tokens;
 mod topics;
 pub mod units;
+
+pub use topics::{Topic, UnknownTopic};
+pub use units::{Currency, Unit, UnknownUnit};
 
 /// Bumped whenever extraction output can change, so `reprocess` knows what to redo.
 pub const EXTRACTOR_VERSION: &str = "0.2.0";
@@ -38,8 +42,8 @@ impl Lang {
 pub struct Extraction {
     /// How much the text is about public security, 0 to 1.
     pub relevance: f64,
-    /// Topic-vocabulary terms the text is about, most important first.
-    pub topics: Vec<String>,
+    /// Topics the text is about, most important first.
+    pub topics: Vec<Topic>,
     pub entities: Vec<Entity>,
     pub statistics: Vec<Statistic>,
 }
@@ -102,12 +106,10 @@ pub struct Statistic {
     pub value: Option<f64>,
     pub low: Option<f64>,
     pub high: Option<f64>,
-    /// `percent`, `per_100k`, `kg`, `hectare`, an ISO 4217 code, `days`, `months`, `years`, `count`.
-    pub unit: String,
+    pub unit: Unit,
     pub qualifier: Option<Qualifier>,
     pub counted: Option<String>,
-    /// A term of the topic vocabulary.
-    pub topic: Option<String>,
+    pub topic: Option<Topic>,
     pub metric: Option<String>,
     pub year: Option<i32>,
     /// ISO 3166-1 alpha-2.
@@ -168,7 +170,7 @@ pub fn extract(body: &str, lang: Lang) -> Extraction {
     let words = geo::Folded::new(body);
     let toks = tokens::Tokens::new(body);
     let entities = entities::find_in(body, &words, &sentences, lang);
-    let statistics = stats::find_in(body, &words, &toks, &sentences, lang);
+    let statistics = stats::find_in(body, &words, &toks, &sentences, lang, &entities);
     let (relevance, topics) = relevance::score_tokens(&toks, &statistics, lang);
     Extraction {
         relevance,

@@ -17,7 +17,8 @@
 use std::sync::LazyLock;
 
 use super::Lang;
-use super::lexicon::{WordSet, WordTable, lang_applies, rows, set_from};
+use super::lexicon::{WordSet, WordTable};
+use super::table::{self, TableError};
 use super::tokens::{Tokens, fold};
 use super::units;
 
@@ -100,7 +101,7 @@ enum WordKind {
     Scale,
 }
 
-struct LangData {
+pub(crate) struct LangData {
     words: WordTable<(f64, WordKind)>,
     months: WordSet,
     weekdays: WordSet,
@@ -120,37 +121,80 @@ struct LangData {
     since: WordSet,
 }
 
-const NUMBER_WORDS: &str = include_str!("data/number_words.tsv");
-const NUMBER_CUES: &str = include_str!("data/numbers.tsv");
+/// The kinds of cue rows in `data/numbers.tsv`, in the order of `LangData`'s sets.
+const CUE_KINDS: [&str; 16] = [
+    "month",
+    "weekday",
+    "ordinal",
+    "suffix",
+    "identifier",
+    "short_identifier",
+    "time",
+    "fraction",
+    "ratio",
+    "between",
+    "and",
+    "to",
+    "or",
+    "from",
+    "change",
+    "since",
+];
 
-fn load(lang: Lang) -> LangData {
+pub(crate) fn load(lang: Lang) -> Result<LangData, TableError> {
     let mut words = WordTable::default();
-    for row in rows(NUMBER_WORDS) {
-        if row.len() < 4 || !lang_applies(row[0], lang) {
-            continue;
+    for row in table::NUMBER_WORDS.rows()? {
+        let value = row.number::<f64>(2)?;
+        let kind = row.choice(
+            3,
+            "kind",
+            &[
+                ("one", WordKind::One),
+                ("unit", WordKind::Unit),
+                ("teen", WordKind::Teen),
+                ("tens", WordKind::Tens),
+                ("hundreds", WordKind::Hundreds),
+                ("hundred", WordKind::Hundred),
+                ("scale", WordKind::Scale),
+            ],
+        )?;
+        if row.applies(0, lang)? {
+            words.insert(fold(row.get(1)), (value, kind));
         }
-        let Ok(value) = row[2].parse::<f64>() else { continue };
-        let kind = match row[3] {
-            "one" => WordKind::One,
-            "unit" => WordKind::Unit,
-            "teen" => WordKind::Teen,
-            "tens" => WordKind::Tens,
-            "hundreds" => WordKind::Hundreds,
-            "hundred" => WordKind::Hundred,
-            "scale" => WordKind::Scale,
-            _ => continue,
-        };
-        words.insert(fold(row[1]), (value, kind));
     }
+    // Each kind's terms, in file order: a set of phrases, or of single folded words.
+    let mut terms: Vec<Vec<&'static str>> = vec![Vec::new(); CUE_KINDS.len()];
+    for row in table::NUMBERS.rows()? {
+        let kind = CUE_KINDS
+            .iter()
+            .position(|k| *k == row.get(0))
+            .ok_or_else(|| row.unknown(0, "kind"))?;
+        if row.applies(1, lang)? {
+            terms[kind].push(row.get(2));
+        }
+    }
+    let terms_of = |kind: &str| {
+        CUE_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .map(|i| terms[i].as_slice())
+            .unwrap_or_default()
+    };
     let folded_set = |kind: &str| -> WordTable<()> {
         let mut t = WordTable::default();
-        for r in rows(NUMBER_CUES).filter(|r| r.len() >= 3 && r[0] == kind && lang_applies(r[1], lang)) {
-            t.insert(fold(r[2]), ());
+        for term in terms_of(kind) {
+            t.insert(fold(term), ());
         }
         t
     };
-    let set = |kind: &str| set_from(NUMBER_CUES, kind, lang);
-    LangData {
+    let set = |kind: &str| {
+        let mut set = WordSet::new();
+        for term in terms_of(kind) {
+            set.insert(term, ());
+        }
+        set
+    };
+    Ok(LangData {
         words,
         months: set("month"),
         weekdays: set("weekday"),
@@ -168,11 +212,11 @@ fn load(lang: Lang) -> LangData {
         from: set("from"),
         change: set("change"),
         since: set("since"),
-    }
+    })
 }
 
-static EN: LazyLock<LangData> = LazyLock::new(|| load(Lang::En));
-static ES: LazyLock<LangData> = LazyLock::new(|| load(Lang::Es));
+static EN: LazyLock<LangData> = LazyLock::new(|| table::built(load(Lang::En)));
+static ES: LazyLock<LangData> = LazyLock::new(|| table::built(load(Lang::Es)));
 
 fn data(lang: Lang) -> &'static LangData {
     match lang {

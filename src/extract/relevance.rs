@@ -7,24 +7,25 @@
 
 use std::sync::LazyLock;
 
-use super::lexicon::{Lexicon, lang_applies, rows};
+use super::lexicon::Lexicon;
+use super::table::{self, TableError};
 use super::tokens::Tokens;
-use super::{Lang, Statistic, topics};
+use super::topics::{self, Topic};
+use super::{Lang, Statistic};
 
-const RELEVANCE: &str = include_str!("data/relevance.tsv");
-
-fn load(lang: Lang) -> Lexicon<f64> {
+pub(crate) fn load(lang: Lang) -> Result<Lexicon<f64>, TableError> {
     let mut lex = Lexicon::new();
-    for row in rows(RELEVANCE) {
-        if row.len() >= 3 && lang_applies(row[0], lang) {
-            lex.insert(row[2], row[1].parse::<f64>().unwrap_or(0.0));
+    for row in table::RELEVANCE.rows()? {
+        let weight = row.number::<f64>(1)?;
+        if row.applies(0, lang)? {
+            lex.insert(row.get(2), weight);
         }
     }
-    lex
+    Ok(lex)
 }
 
-static EN: LazyLock<Lexicon<f64>> = LazyLock::new(|| load(Lang::En));
-static ES: LazyLock<Lexicon<f64>> = LazyLock::new(|| load(Lang::Es));
+static EN: LazyLock<Lexicon<f64>> = LazyLock::new(|| table::built(load(Lang::En)));
+static ES: LazyLock<Lexicon<f64>> = LazyLock::new(|| table::built(load(Lang::Es)));
 
 /// Evidence needed for a relevance of about 0.63.
 const SCALE: f64 = 6.0;
@@ -43,13 +44,13 @@ fn in_name(toks: &Tokens<'_>, i: usize) -> bool {
 }
 
 /// Returns (relevance 0..1, topics most important first).
-pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<String>) {
+pub fn score(body: &str, statistics: &[Statistic], lang: Lang) -> (f64, Vec<Topic>) {
     score_tokens(&Tokens::new(body), statistics, lang)
 }
 
 /// `score`, given the tokens of the body.
-pub(crate) fn score_tokens(toks: &Tokens<'_>, statistics: &[Statistic], lang: Lang) -> (f64, Vec<String>) {
-    let mut per_topic: Vec<(&'static str, f64)> = Vec::new();
+pub(crate) fn score_tokens(toks: &Tokens<'_>, statistics: &[Statistic], lang: Lang) -> (f64, Vec<Topic>) {
+    let mut per_topic: Vec<(Topic, f64)> = Vec::new();
     let mut positive = 0.0;
     for h in topics::hits(toks, lang) {
         // Weak hints ("police", "cocaine") count less than words that name a topic, and a
@@ -76,8 +77,8 @@ pub(crate) fn score_tokens(toks: &Tokens<'_>, statistics: &[Statistic], lang: La
     // Figures add to topics the prose already names, so that numbers alone do not make an
     // article relevant.
     for s in statistics {
-        if let Some(t) = s.topic.as_deref().and_then(|t| topics::VOCABULARY.iter().find(|v| **v == t))
-            && per_topic.iter().any(|(pt, w)| pt == t && *w >= 3.0)
+        if let Some(t) = s.topic
+            && per_topic.iter().any(|(pt, w)| *pt == t && *w >= 3.0)
         {
             positive += 1.0;
             add(&mut per_topic, t, 2.0);
@@ -104,19 +105,14 @@ pub(crate) fn score_tokens(toks: &Tokens<'_>, statistics: &[Statistic], lang: La
     };
     let relevance = amount * share;
     let relevance = (relevance * 1000.0).round() / 1000.0;
-    per_topic.sort_by(|a, b| b.1.total_cmp(&a.1).then(topics::rank(a.0).cmp(&topics::rank(b.0))));
+    per_topic.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let best = per_topic.first().map_or(0.0, |t| t.1);
     let min = if relevance < 0.3 { f64::INFINITY } else { (best * 0.25).max(3.0) };
-    let topics = per_topic
-        .into_iter()
-        .filter(|t| t.1 >= min)
-        .take(6)
-        .map(|t| t.0.to_string())
-        .collect();
+    let topics = per_topic.into_iter().filter(|t| t.1 >= min).take(6).map(|t| t.0).collect();
     (relevance, topics)
 }
 
-fn add(scores: &mut Vec<(&'static str, f64)>, topic: &'static str, w: f64) {
+fn add(scores: &mut Vec<(Topic, f64)>, topic: Topic, w: f64) {
     match scores.iter_mut().find(|(t, _)| *t == topic) {
         Some(s) => s.1 += w,
         None => scores.push((topic, w)),
@@ -127,8 +123,9 @@ fn add(scores: &mut Vec<(&'static str, f64)>, topic: &'static str, w: f64) {
 mod tests {
     use super::*;
 
-    fn rel(text: &str, lang: Lang) -> (f64, Vec<String>) {
-        score(text, &[], lang)
+    fn rel(text: &str, lang: Lang) -> (f64, Vec<&'static str>) {
+        let (r, topics) = score(text, &[], lang);
+        (r, topics.into_iter().map(Topic::as_str).collect())
     }
 
     #[test]
@@ -138,13 +135,13 @@ mod tests {
             Lang::En,
         );
         assert!(r > 0.8, "{r}");
-        assert_eq!(t.first().map(String::as_str), Some("prisons"));
+        assert_eq!(t.first().copied(), Some("prisons"));
         let (r, t) = rel(
             "La Policía incautó dos toneladas de cocaína ocultas en un contenedor en el puerto. Los detenidos serán procesados por tráfico ilícito de drogas.",
             Lang::Es,
         );
         assert!(r > 0.8, "{r}");
-        assert!(t.iter().any(|t| t == "drug_seizure"), "{t:?}");
+        assert!(t.contains(&"drug_seizure"), "{t:?}");
     }
 
     #[test]
@@ -178,10 +175,10 @@ mod tests {
             value: Some(5.0),
             low: None,
             high: None,
-            unit: "count".into(),
+            unit: crate::extract::Unit::Count,
             qualifier: None,
             counted: None,
-            topic: Some("kidnapping".into()),
+            topic: Some(Topic::Kidnapping),
             metric: None,
             year: None,
             location: None,
@@ -195,6 +192,6 @@ mod tests {
         let (with, topics) = score("Five people were kidnapped from a bus.", std::slice::from_ref(&stat), Lang::En);
         let (without, _) = score("Five people were kidnapped from a bus.", &[], Lang::En);
         assert!(with > without);
-        assert_eq!(topics.first().map(String::as_str), Some("kidnapping"));
+        assert_eq!(topics.first(), Some(&Topic::Kidnapping));
     }
 }

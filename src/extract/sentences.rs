@@ -7,18 +7,10 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use super::table;
 use super::tokens::fold;
 
-const ABBREVIATIONS: &str = include_str!("data/abbreviations.tsv");
-
-static ABBREV: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    ABBREVIATIONS
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(fold)
-        .collect()
-});
+static ABBREV: LazyLock<HashSet<String>> = LazyLock::new(|| table::built(table::ABBREVIATIONS.lines()).into_iter().map(fold).collect());
 
 /// One sentence of a body.
 #[derive(Debug, Clone, PartialEq, Eq)]

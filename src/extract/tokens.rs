@@ -143,7 +143,8 @@ fn is_group_space(c: char) -> bool {
     matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
 }
 
-/// Lowercases a character and strips the accents of Latin letters.
+/// Lowercases a character and strips the accents of Latin letters: the one folding of the
+/// extractor, for the tokens, the words of names and places, and the data files alike.
 pub fn fold_char(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
@@ -155,6 +156,8 @@ pub fn fold_char(c: char, out: &mut String) {
     }
 }
 
+/// A lowercase letter without its accent. The typographic apostrophe becomes the plain one,
+/// so "O’Higgins" and "O'Higgins" fold alike (a token never holds either: they are punctuation).
 fn strip_accent(l: char) -> char {
     match l {
         'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
@@ -164,16 +167,34 @@ fn strip_accent(l: char) -> char {
         'ú' | 'ù' | 'ü' | 'û' => 'u',
         'ñ' => 'n',
         'ç' => 'c',
+        '’' => '\'',
         other => other,
     }
 }
 
-/// Folds a whole string (lowercase, no accents).
+/// Combining accents of decomposed text ("Peru\u{301}"): part of a word, dropped by folding.
+pub fn is_combining(c: char) -> bool {
+    ('\u{300}'..='\u{36f}').contains(&c)
+}
+
+/// Folds a string ("Perú" → "peru", "Ñuble" → "nuble", decomposed accents dropped),
+/// appending to `out`.
+pub fn fold_into(text: &str, out: &mut String) {
+    if text.is_ascii() {
+        let from = out.len();
+        out.push_str(text);
+        out[from..].make_ascii_lowercase();
+        return;
+    }
+    for c in text.chars().filter(|&c| !is_combining(c)) {
+        fold_char(c, out);
+    }
+}
+
+/// Folded copy of a string.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        fold_char(c, &mut out);
-    }
+    fold_into(s, &mut out);
     out
 }
 
@@ -408,6 +429,14 @@ mod tests {
         assert_eq!(tk.norm(1), "area");
         assert_eq!(tk.norm(2), "nino");
         assert_eq!(tk.norm(9), "");
+    }
+
+    #[test]
+    fn folds_strings_like_tokens_and_drops_decomposed_accents() {
+        assert_eq!(fold("Cárcel de Ñuble"), "carcel de nuble");
+        assert_eq!(fold("ca\u{301}rcel O’Higgins"), "carcel o'higgins");
+        let tk = Tokens::new("O’Higgins");
+        assert_eq!((tk.norm(0), tk.norm(1), tk.norm(2)), ("o", "’", "higgins"));
     }
 
     #[test]

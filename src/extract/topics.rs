@@ -1,65 +1,142 @@
 //! The topic vocabulary and its bilingual keyword lexicon (`data/topics.tsv`).
 
+use std::fmt;
+use std::str::FromStr;
 use std::sync::LazyLock;
 
+use serde::{Serialize, Serializer};
+
 use super::Lang;
-use super::lexicon::{Lexicon, lang_applies, rows};
+use super::lexicon::Lexicon;
+use super::table::{self, TableError};
 use super::tokens::Tokens;
 
-/// The closed topic vocabulary of the record.
-pub const VOCABULARY: [&str; 18] = [
-    "homicide",
-    "kidnapping",
-    "extortion",
-    "robbery",
-    "drug_seizure",
-    "drug_production",
-    "drug_trafficking",
-    "coca_cultivation",
-    "illegal_mining",
-    "insecurity_perception",
-    "victimization",
-    "arrests",
-    "prisons",
-    "security_forces",
-    "sentencing",
-    "money_laundering",
-    "corruption",
-    "public_spending",
-];
+/// The closed topic vocabulary of the record, in its order of precedence. The names are
+/// those of the contract (JSON, CSV, the database): `data/topics.tsv` uses them too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Topic {
+    Homicide,
+    Kidnapping,
+    Extortion,
+    Robbery,
+    DrugSeizure,
+    DrugProduction,
+    DrugTrafficking,
+    CocaCultivation,
+    IllegalMining,
+    InsecurityPerception,
+    Victimization,
+    Arrests,
+    Prisons,
+    SecurityForces,
+    Sentencing,
+    MoneyLaundering,
+    Corruption,
+    PublicSpending,
+}
 
-const TOPICS: &str = include_str!("data/topics.tsv");
+impl Topic {
+    /// Every topic, in vocabulary order.
+    pub const ALL: [Topic; 18] = [
+        Topic::Homicide,
+        Topic::Kidnapping,
+        Topic::Extortion,
+        Topic::Robbery,
+        Topic::DrugSeizure,
+        Topic::DrugProduction,
+        Topic::DrugTrafficking,
+        Topic::CocaCultivation,
+        Topic::IllegalMining,
+        Topic::InsecurityPerception,
+        Topic::Victimization,
+        Topic::Arrests,
+        Topic::Prisons,
+        Topic::SecurityForces,
+        Topic::Sentencing,
+        Topic::MoneyLaundering,
+        Topic::Corruption,
+        Topic::PublicSpending,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::Homicide => "homicide",
+            Topic::Kidnapping => "kidnapping",
+            Topic::Extortion => "extortion",
+            Topic::Robbery => "robbery",
+            Topic::DrugSeizure => "drug_seizure",
+            Topic::DrugProduction => "drug_production",
+            Topic::DrugTrafficking => "drug_trafficking",
+            Topic::CocaCultivation => "coca_cultivation",
+            Topic::IllegalMining => "illegal_mining",
+            Topic::InsecurityPerception => "insecurity_perception",
+            Topic::Victimization => "victimization",
+            Topic::Arrests => "arrests",
+            Topic::Prisons => "prisons",
+            Topic::SecurityForces => "security_forces",
+            Topic::Sentencing => "sentencing",
+            Topic::MoneyLaundering => "money_laundering",
+            Topic::Corruption => "corruption",
+            Topic::PublicSpending => "public_spending",
+        }
+    }
+}
+
+/// A name outside the topic vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown topic {0:?}")]
+pub struct UnknownTopic(pub String);
+
+impl FromStr for Topic {
+    type Err = UnknownTopic;
+
+    fn from_str(s: &str) -> Result<Topic, UnknownTopic> {
+        Topic::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| UnknownTopic(s.to_string()))
+    }
+}
+
+impl fmt::Display for Topic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Topic {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// A keyword of a topic found in a text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Hit {
-    pub topic: &'static str,
+    pub topic: Topic,
     pub weight: f64,
     pub start_tok: usize,
     pub end_tok: usize,
 }
 
-fn load(lang: Lang) -> Lexicon<(&'static str, f64)> {
+pub(crate) fn load(lang: Lang) -> Result<Lexicon<(Topic, f64)>, TableError> {
     let mut lex = Lexicon::new();
-    for row in rows(TOPICS) {
-        if row.len() < 4 || !lang_applies(row[1], lang) {
-            continue;
+    for row in table::TOPICS.rows()? {
+        let topic: Topic = row.get(0).parse().map_err(|_| row.unknown(0, "topic"))?;
+        let weight = row.number::<f64>(2)?;
+        if row.applies(1, lang)? {
+            lex.insert(row.get(3), (topic, weight));
         }
-        let Some(topic) = VOCABULARY.iter().find(|t| **t == row[0]) else {
-            continue;
-        };
-        let weight = row[2].parse::<f64>().unwrap_or(1.0);
-        lex.insert(row[3], (*topic, weight));
     }
-    lex
+    Ok(lex)
 }
 
-static EN: LazyLock<Lexicon<(&'static str, f64)>> = LazyLock::new(|| load(Lang::En));
-static ES: LazyLock<Lexicon<(&'static str, f64)>> = LazyLock::new(|| load(Lang::Es));
+static EN: LazyLock<Lexicon<(Topic, f64)>> = LazyLock::new(|| table::built(load(Lang::En)));
+static ES: LazyLock<Lexicon<(Topic, f64)>> = LazyLock::new(|| table::built(load(Lang::Es)));
 
 /// Every topic keyword in a tokenized text, left to right, longest terms first.
 pub fn hits(toks: &Tokens<'_>, lang: Lang) -> Vec<Hit> {
-    let lex: &Lexicon<(&'static str, f64)> = match lang {
+    let lex: &Lexicon<(Topic, f64)> = match lang {
         Lang::En => &EN,
         Lang::Es => &ES,
     };
@@ -74,17 +151,21 @@ pub fn hits(toks: &Tokens<'_>, lang: Lang) -> Vec<Hit> {
         .collect()
 }
 
-/// The position of a topic in the vocabulary (for stable ordering).
-pub fn rank(topic: &str) -> usize {
-    VOCABULARY.iter().position(|t| *t == topic).unwrap_or(VOCABULARY.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn topics(text: &str, lang: Lang) -> Vec<&'static str> {
-        hits(&Tokens::new(text), lang).into_iter().map(|h| h.topic).collect()
+        hits(&Tokens::new(text), lang).into_iter().map(|h| h.topic.as_str()).collect()
+    }
+
+    #[test]
+    fn topic_names_read_back() {
+        for t in Topic::ALL {
+            assert_eq!(t.as_str().parse::<Topic>(), Ok(t));
+        }
+        assert!("homicides".parse::<Topic>().is_err());
+        assert_eq!(serde_json::to_string(&Topic::DrugSeizure).ok().as_deref(), Some("\"drug_seizure\""));
     }
 
     #[test]
@@ -95,13 +176,5 @@ mod tests {
             vec!["kidnapping", "extortion"]
         );
         assert_eq!(topics("condenado a 20 años de prisión", Lang::Es), vec!["sentencing", "sentencing"]);
-    }
-
-    #[test]
-    fn every_data_row_names_a_known_topic() {
-        for row in rows(TOPICS) {
-            assert!(VOCABULARY.contains(&row[0]), "unknown topic {}", row[0]);
-            assert_eq!(row.len(), 4, "bad row {row:?}");
-        }
     }
 }

@@ -7,14 +7,115 @@
 //! the country of the sentence when it is a peso country, else Mexican pesos. Percentage points ("puntos porcentuales") are read as
 //! `percent`: the record has no unit of its own for a difference of percentages.
 
+use std::fmt;
+use std::str::FromStr;
 use std::sync::LazyLock;
 
+use serde::{Serialize, Serializer};
+
 use super::Lang;
-use super::lexicon::{Lexicon, lang_applies, rows};
+use super::lexicon::Lexicon;
 use super::numbers::RATE_BASES;
+use super::table::{self, TableError};
 use super::tokens::{Kind, Tokens};
 
-const UNITS: &str = include_str!("data/units.tsv");
+/// The unit of a statistic: a closed set, named as in the record (JSON, CSV, the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    Percent,
+    /// A rate per 100,000 inhabitants.
+    Per100k,
+    Kg,
+    Hectare,
+    Days,
+    Months,
+    Years,
+    /// A count of the things named after the number.
+    Count,
+    Money(Currency),
+}
+
+/// The units that are not money, with their names.
+const MEASURES: [(Unit, &str); 8] = [
+    (Unit::Percent, "percent"),
+    (Unit::Per100k, "per_100k"),
+    (Unit::Kg, "kg"),
+    (Unit::Hectare, "hectare"),
+    (Unit::Days, "days"),
+    (Unit::Months, "months"),
+    (Unit::Years, "years"),
+    (Unit::Count, "count"),
+];
+
+/// A currency of `data/currencies.txt`, by its place in that list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency(u8);
+
+static CURRENCIES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::CURRENCIES.lines()));
+
+impl Currency {
+    /// The ISO 4217 code.
+    pub fn as_str(self) -> &'static str {
+        CURRENCIES.get(usize::from(self.0)).copied().unwrap_or("")
+    }
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Money(c) => c.as_str(),
+            unit => MEASURES.iter().find(|(u, _)| *u == unit).map_or("", |(_, name)| name),
+        }
+    }
+
+    pub fn is_money(self) -> bool {
+        matches!(self, Unit::Money(_))
+    }
+}
+
+/// A name that is no unit of the record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown unit {0:?}")]
+pub struct UnknownUnit(pub String);
+
+impl FromStr for Unit {
+    type Err = UnknownUnit;
+
+    fn from_str(s: &str) -> Result<Unit, UnknownUnit> {
+        if let Some((unit, _)) = MEASURES.iter().find(|(_, name)| *name == s) {
+            return Ok(*unit);
+        }
+        CURRENCIES
+            .iter()
+            .position(|c| *c == s)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(|i| Unit::Money(Currency(i)))
+            .ok_or_else(|| UnknownUnit(s.to_string()))
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Unit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Units compare with their names, as tests and filters write them.
+impl PartialEq<&str> for Unit {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// Names in the unit column of `data/units.tsv` that are no unit of the record: resolved
+/// later (`peso`, `dollar`) or not a statistic at all (`skip`).
+const PENDING: [&str; 3] = ["peso", "dollar", "skip"];
 
 /// A unit read after (or before) a number.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,7 +130,7 @@ pub struct UnitMatch {
     pub end_tok: usize,
 }
 
-struct UnitData {
+pub(crate) struct UnitData {
     suffix: Lexicon<(&'static str, f64)>,
     per: Lexicon<()>,
     population: Lexicon<()>,
@@ -37,38 +138,43 @@ struct UnitData {
     prefix: Vec<(Vec<String>, &'static str)>,
 }
 
-fn load(lang: Lang) -> UnitData {
+pub(crate) fn load(lang: Lang) -> Result<UnitData, TableError> {
     let mut d = UnitData {
         suffix: Lexicon::new(),
         per: Lexicon::new(),
         population: Lexicon::new(),
         prefix: Vec::new(),
     };
-    for row in rows(UNITS) {
-        if row.len() < 5 || !lang_applies(row[1], lang) {
+    for row in table::UNITS.rows()? {
+        // The kind is checked on every row, whatever its language.
+        let kind = row.choice(0, "kind", &[("suffix", 0), ("per", 1), ("population", 2), ("prefix", 3)])?;
+        let factor = row.number::<f64>(4)?;
+        let (phrase, unit) = (row.get(2), row.get(3));
+        if !PENDING.contains(&unit) && unit.parse::<Unit>().is_err() {
+            return Err(row.unknown(3, "unit"));
+        }
+        if !row.applies(1, lang)? {
             continue;
         }
-        let factor = row[4].parse::<f64>().unwrap_or(1.0);
-        match row[0] {
-            "suffix" => d.suffix.insert(row[2], (row[3], factor)),
-            "per" => d.per.insert(row[2], ()),
-            "population" => d.population.insert(row[2], ()),
-            "prefix" => {
-                let toks = Tokens::new(row[2]);
+        match kind {
+            0 => d.suffix.insert(phrase, (unit, factor)),
+            1 => d.per.insert(phrase, ()),
+            2 => d.population.insert(phrase, ()),
+            _ => {
+                let toks = Tokens::new(phrase);
                 let pieces: Vec<String> = (0..toks.len()).map(|i| toks.raw(i).to_string()).collect();
                 if !pieces.is_empty() {
-                    d.prefix.push((pieces, row[3]));
+                    d.prefix.push((pieces, unit));
                 }
             }
-            _ => {}
         }
     }
     d.prefix.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
-    d
+    Ok(d)
 }
 
-static EN: LazyLock<UnitData> = LazyLock::new(|| load(Lang::En));
-static ES: LazyLock<UnitData> = LazyLock::new(|| load(Lang::Es));
+static EN: LazyLock<UnitData> = LazyLock::new(|| table::built(load(Lang::En)));
+static ES: LazyLock<UnitData> = LazyLock::new(|| table::built(load(Lang::Es)));
 
 fn data(lang: Lang) -> &'static UnitData {
     match lang {
@@ -79,29 +185,10 @@ fn data(lang: Lang) -> &'static UnitData {
 
 /// ISO codes that may be written right against the digits ("USD500", "Q500", "S/35").
 pub fn is_currency_code(raw: &str) -> bool {
-    matches!(
-        raw,
-        "US" | "USD"
-            | "Q"
-            | "S"
-            | "MXN"
-            | "COP"
-            | "PEN"
-            | "GTQ"
-            | "EUR"
-            | "BRL"
-            | "HNL"
-            | "CLP"
-            | "ARS"
-            | "Bs"
-            | "RD"
-            | "J"
-            | "TT"
-            | "C"
-            | "R"
-            | "B"
-    )
+    CURRENCY_CODES.contains(&raw)
 }
+
+static CURRENCY_CODES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::CURRENCY_CODES.lines()));
 
 /// A currency symbol or code right before token `first`: (ISO code, first token of the symbol).
 pub fn currency_before(toks: &Tokens<'_>, first: usize) -> Option<(&'static str, usize)> {
@@ -294,6 +381,27 @@ pub fn population_end(toks: &Tokens<'_>, i: usize, lang: Lang) -> Option<usize> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_names_read_back_and_resolved_currencies_are_listed() {
+        for name in [
+            "percent", "per_100k", "kg", "hectare", "days", "months", "years", "count", "USD", "PEN",
+        ] {
+            assert_eq!(name.parse::<Unit>().map(Unit::as_str), Ok(name));
+        }
+        assert!("tons".parse::<Unit>().is_err());
+        assert!("XYZ".parse::<Unit>().is_err());
+        let countries = [
+            "MX", "CO", "CL", "AR", "DO", "UY", "CU", "PH", "JM", "TT", "BZ", "GY", "BS", "BB", "PE",
+        ];
+        for c in countries.into_iter().map(Some).chain([None]) {
+            assert!(resolve_peso(c).parse::<Unit>().is_ok_and(Unit::is_money), "{c:?}");
+            for lang in [Lang::En, Lang::Es] {
+                assert!(resolve_dollar(lang, c, true).parse::<Unit>().is_ok_and(Unit::is_money), "{c:?}");
+            }
+        }
+        assert_eq!(serde_json::to_string(&Unit::Per100k).ok().as_deref(), Some("\"per_100k\""));
+    }
 
     fn unit(text: &str, lang: Lang) -> Option<(&'static str, f64)> {
         let toks = Tokens::new(text);

@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use rusqlite::Connection;
 
 use super::*;
-use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic};
+use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic, Topic, Unit};
 use crate::fetch::Validators;
 
 fn temp_store() -> (tempfile::TempDir, Store) {
@@ -48,16 +48,16 @@ fn article(canonical: &str, body: &str, published: Option<&str>) -> NewArticle {
 fn extraction() -> Extraction {
     Extraction {
         relevance: 0.8,
-        topics: vec!["prisons".into(), "homicide".into()],
+        topics: vec![Topic::Prisons, Topic::Homicide],
         statistics: vec![
             Statistic {
                 value: Some(9.0),
                 low: None,
                 high: None,
-                unit: "count".into(),
+                unit: Unit::Count,
                 qualifier: Some(Qualifier::AtLeast),
                 counted: Some("inmates".into()),
-                topic: Some("prisons".into()),
+                topic: Some(Topic::Prisons),
                 metric: Some("inmates killed".into()),
                 year: Some(2024),
                 location: Some("EC".into()),
@@ -72,10 +72,10 @@ fn extraction() -> Extraction {
                 value: None,
                 low: Some(200.0),
                 high: Some(400.0),
-                unit: "kg".into(),
+                unit: Unit::Kg,
                 qualifier: None,
                 counted: None,
-                topic: Some("drug_seizure".into()),
+                topic: Some(Topic::DrugSeizure),
                 metric: Some("cocaine seized".into()),
                 year: None,
                 location: None,

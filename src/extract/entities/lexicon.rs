@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use crate::extract::geo::words::{FastMap, FastSet, Gazetteer, fold};
+use crate::extract::table::{self, DataFile, TableError};
 
 /// Language of an organisation head word: Spanish heads take capitalised words right after
 /// them ("Policía Nacional Civil"), English heads end the name or go on with "of ...".
@@ -41,60 +42,42 @@ pub struct Lexicon {
     pub title_words: FastSet<String>,
 }
 
-static ORGS: &str = include_str!("../data/organizations.tsv");
-static HEADS: &str = include_str!("../data/org_heads.tsv");
-static TITLES: &str = include_str!("../data/titles.tsv");
-static ROLE_WORDS: &str = include_str!("../data/role_words.tsv");
-static GIVEN: &str = include_str!("../data/given_names.txt");
-static STOP: &str = include_str!("../data/stopwords.txt");
-static CALENDAR: &str = include_str!("../data/calendar.txt");
-static SPEECH: &str = include_str!("../data/speech_verbs.txt");
-static SOURCE_CUES: &str = include_str!("../data/source_cues.tsv");
+pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| table::built(build()));
 
-pub static LEXICON: LazyLock<Lexicon> = LazyLock::new(build);
-
-fn rows(text: &'static str) -> impl Iterator<Item = Vec<&'static str>> {
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| l.split('\t').map(str::trim).collect())
+/// The folded words of a list written several to a line.
+fn word_set(file: DataFile) -> Result<FastSet<String>, TableError> {
+    Ok(file.words()?.into_iter().map(fold).collect())
 }
 
-fn word_set(text: &'static str) -> FastSet<String> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .flat_map(str::split_whitespace)
-        .map(fold)
-        .collect()
-}
-
-fn build() -> Lexicon {
+pub(crate) fn build() -> Result<Lexicon, TableError> {
     let mut orgs = Gazetteer::default();
-    for cols in rows(ORGS) {
-        let country = cols.get(3).copied().filter(|c| !c.is_empty());
-        for field in cols.iter().skip(1).take(2) {
+    for cols in table::ORGANIZATIONS.rows()? {
+        let country = cols.opt(3);
+        for field in [cols.get(1), cols.get(2)] {
             for name in field.split('|').map(str::trim).filter(|s| !s.is_empty()) {
                 orgs.insert(name, false, country);
             }
         }
     }
     let mut heads = Gazetteer::default();
-    for cols in rows(HEADS) {
-        let lang = if cols.get(1) == Some(&"es") { HeadLang::Es } else { HeadLang::En };
-        heads.insert(cols[0], false, lang);
+    for cols in table::ORG_HEADS.rows()? {
+        let lang = cols.choice(1, "language", &[("en", HeadLang::En), ("es", HeadLang::Es)])?;
+        heads.insert(cols.get(0), false, lang);
     }
     let mut titles = Gazetteer::default();
     let mut fuzzy_titles = Vec::new();
     let mut title_words = FastSet::default();
     let mut single_titles = FastMap::default();
     let mut abbreviations = FastMap::default();
-    for cols in rows(TITLES) {
-        let group = cols.get(1).copied().unwrap_or(cols[0]);
-        if cols.get(2) == Some(&"abbr") {
-            abbreviations.insert(fold(cols[0]), group);
+    for cols in table::TITLES.rows()? {
+        let group = cols.get(1);
+        if cols.opt(2).is_some() {
+            cols.choice(2, "mark", &[("abbr", ())])?;
+            abbreviations.insert(fold(cols.get(0)), group);
             continue;
         }
-        titles.insert(cols[0], true, group);
-        let folded = fold(cols[0]);
+        titles.insert(cols.get(0), true, group);
+        let folded = fold(cols.get(0));
         if !folded.contains(' ') {
             single_titles.entry(folded.clone()).or_insert(group);
         }
@@ -104,14 +87,13 @@ fn build() -> Lexicon {
         title_words.extend(folded.split(' ').map(str::to_string));
     }
     let mut by_place: HashMap<&str, FastSet<String>> = HashMap::new();
-    for cols in rows(ROLE_WORDS) {
-        by_place
-            .entry(cols.get(1).copied().unwrap_or(""))
-            .or_default()
-            .insert(fold(cols[0]));
+    for cols in table::ROLE_WORDS.rows()? {
+        let place = cols.choice(1, "place", &[("pre", "pre"), ("post", "post"), ("portfolio", "portfolio")])?;
+        by_place.entry(place).or_default().insert(fold(cols.get(0)));
     }
     let mut take = |k: &str| by_place.remove(k).unwrap_or_default();
-    Lexicon {
+    let calendar = word_set(table::CALENDAR)?;
+    Ok(Lexicon {
         orgs,
         heads,
         titles,
@@ -120,20 +102,20 @@ fn build() -> Lexicon {
         pre: take("pre"),
         post: take("post"),
         portfolio: take("portfolio"),
-        given: word_set(GIVEN),
-        stop: word_set(STOP).union(&word_set(CALENDAR)).cloned().collect(),
-        calendar: word_set(CALENDAR),
-        speech: word_set(SPEECH),
+        given: word_set(table::GIVEN_NAMES)?,
+        stop: word_set(table::STOPWORDS_NAMES)?.union(&calendar).cloned().collect(),
+        calendar,
+        speech: word_set(table::SPEECH_VERBS)?,
         source_cues: {
             let mut g = Gazetteer::default();
-            for cols in rows(SOURCE_CUES) {
-                g.insert(cols[0], true, ());
+            for cols in table::SOURCE_CUES.rows()? {
+                g.insert(cols.get(0), true, ());
             }
             g
         },
         single_titles,
         title_words,
-    }
+    })
 }
 
 /// Damerau-Levenshtein distance of at most one: one letter added, dropped, changed, or two

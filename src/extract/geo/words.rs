@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
-use crate::extract::tokens::{is_alphabetic, is_alphanumeric, single_lower};
+pub use crate::extract::tokens::fold;
+use crate::extract::tokens::{fold_into, is_alphabetic, is_alphanumeric, is_combining};
 
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
@@ -139,60 +140,11 @@ pub fn words(text: &str) -> Vec<Word> {
     out
 }
 
-/// Combining accents of decomposed text ("Peru\u{301}"): part of the word, dropped by folding.
-fn is_combining(c: char) -> bool {
-    ('\u{300}'..='\u{36f}').contains(&c)
-}
-
 fn word(text: &str, start: usize, end: usize) -> Word {
     Word {
         start,
         end,
         shape: Shape::of(&text[start..end]),
-    }
-}
-
-/// Lowercases and strips accents ("Perú" → "peru", "Ñuble" → "nuble"), appending to `out`.
-pub fn fold_into(text: &str, out: &mut String) {
-    if text.is_ascii() {
-        let from = out.len();
-        out.push_str(text);
-        out[from..].make_ascii_lowercase();
-        return;
-    }
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-            continue;
-        }
-        if is_combining(c) {
-            continue;
-        }
-        match single_lower(c) {
-            Some(l) => out.push(strip_accent(l)),
-            None => out.extend(c.to_lowercase().map(strip_accent)),
-        }
-    }
-}
-
-/// Folded copy of `text`.
-pub fn fold(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    fold_into(text, &mut s);
-    s
-}
-
-fn strip_accent(c: char) -> char {
-    match c {
-        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-        'ú' | 'ù' | 'û' | 'ü' => 'u',
-        'ñ' => 'n',
-        'ç' => 'c',
-        '’' => '\'',
-        _ => c,
     }
 }
 

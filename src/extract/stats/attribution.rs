@@ -1,0 +1,298 @@
+//! Attribution: who a figure is credited to ("according to X", "X said", "según X").
+
+use super::*;
+
+/// A figure's attribution in a sentence: the name, its first and end token, and whether it
+/// is a name rather than a description ("the minister").
+pub(super) type Source = (String, usize, usize, bool);
+
+/// Every attribution a sentence makes ("según el INEI", "the minister said"), left to right.
+/// `names`: the token ranges of the people and organisations the entity finder found in it.
+pub(super) fn find_sources(toks: &Tokens<'_>, d: &StatData, names: &[(usize, usize)]) -> Vec<Source> {
+    let mut found: Vec<Source> = Vec::new();
+    for i in 0..toks.len() {
+        let after = d.after_cues.longest_at(toks, i);
+        let before = d.before_cues.longest_at(toks, i);
+        if after.is_none() && before.is_none() {
+            continue;
+        }
+        let candidate = after
+            .and_then(|m| name_before(toks, m.start, d, names))
+            .or_else(|| before.and_then(|m| name_after(toks, m.end, d, *m.value, names)));
+        // A source is a name; a description ("the report", "fuentes oficiales") gives none.
+        if let Some((name, s, e)) = candidate
+            && !found.iter().any(|f| f.1 == s && f.2 == e)
+            && crate::extract::entities::is_name(
+                &name,
+                s == 0 || (toks.kind(s - 1) == Some(Kind::Punct) && !toks.is_punct(s - 1, ",")),
+            )
+        {
+            found.push((name, s, e, true));
+        }
+    }
+    found
+}
+
+/// The attribution of one figure: a named source beats a description, and of several the one
+/// nearest the figure (commas count as clause breaks) wins, so "X informó que ... 7,8 por
+/// cada 100.000 habitantes, según el INEI" gives the rate to the INEI.
+pub(super) fn source_of<'s>(sources: &'s [Source], toks: &Tokens<'_>, dr: &Draft) -> Option<&'s Source> {
+    let named = sources.iter().any(|s| s.3);
+    sources
+        .iter()
+        .filter(|s| s.3 || !named)
+        .min_by_key(|s| distance(toks, (dr.first, dr.end), (s.1, s.2)))
+}
+
+static CONNECTORS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::CONNECTORS.lines()));
+
+pub(super) fn is_connector(w: &str) -> bool {
+    CONNECTORS.contains(&w)
+}
+
+/// A name starting at token `i`: a person or organisation found there, else a run of
+/// capitalised words (with "of", "de" inside); an acronym in brackets after it is preferred.
+pub(super) fn name_from(toks: &Tokens<'_>, i: usize, names: &[(usize, usize)]) -> Option<(String, usize, usize)> {
+    // "The Global Initiative": a leading article is not part of the name.
+    let i = if matches!(toks.norm(i), "the" | "el" | "la" | "los" | "las") && toks.is_capitalized(i + 1) {
+        i + 1
+    } else {
+        i
+    };
+    let mut j = i;
+    let mut last = None;
+    if let Some(&(_, end)) = names.iter().find(|n| n.0 == i) {
+        last = Some(end - 1);
+        j = toks.len();
+    }
+    while j < toks.len() {
+        if toks.is_capitalized(j) {
+            last = Some(j);
+            j += 1;
+        } else if toks.is_word(j)
+            && is_connector(toks.norm(j))
+            && last.is_some()
+            && (toks.is_capitalized(j + 1) || (is_connector(toks.norm(j + 1)) && toks.is_capitalized(j + 2)))
+        {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    let last = last?;
+    // "(UNODC)" right after the name.
+    if toks.is_punct(last + 1, "(") && toks.is_word(last + 2) && toks.is_punct(last + 3, ")") {
+        let acr = toks.raw(last + 2);
+        if acr.len() >= 2 && acr.chars().all(|c| c.is_uppercase()) {
+            return Some((acr.to_string(), i, last + 4));
+        }
+    }
+    Some((toks.text[toks.start(i)..toks.end(last)].to_string(), i, last + 1))
+}
+
+/// The source after a cue: "according to the UNODC", "según Cedatos", "said the minister".
+pub(super) fn name_after(
+    toks: &Tokens<'_>,
+    i: usize,
+    d: &StatData,
+    any_phrase: bool,
+    names: &[(usize, usize)],
+) -> Option<(String, usize, usize)> {
+    let mut j = i;
+    // Articles and report words before the name: "a report from", "el informe de".
+    let mut skipped = 0;
+    while j < toks.len() && skipped < 5 && toks.is_word(j) && !toks.is_capitalized(j) {
+        let w = toks.norm(j);
+        if matches!(
+            w,
+            "the" | "a" | "an" | "el" | "la" | "los" | "las" | "un" | "una" | "del" | "de" | "from" | "by" | "of"
+        ) || REPORT_WORDS.contains(&w)
+        {
+            j += 1;
+            skipped += 1;
+        } else {
+            break;
+        }
+    }
+    if toks.is_capitalized(j) {
+        return name_from(toks, j, names);
+    }
+    // A description: "local officials", "the governor" (after a verb only with its article).
+    if !(any_phrase || j > i && matches!(toks.norm(j - 1), "the" | "el" | "la" | "los" | "las")) {
+        return None;
+    }
+    let start = j;
+    let mut e = j;
+    while e < toks.len() && e < start + 3 && toks.is_word(e) && d.stopwords.get_tok(toks, e).is_none() && !toks.norm(e).ends_with("ed") {
+        e += 1;
+    }
+    if e == start {
+        return None;
+    }
+    // "anunció el ministro de Justicia, Eduardo Arana": the name after the office wins.
+    let mut k = e;
+    while k < toks.len() && k < e + 5 && toks.is_word(k) {
+        k += 1;
+    }
+    if toks.is_punct(k, ",")
+        && toks.is_capitalized(k + 1)
+        && let Some(named) = name_from(toks, k + 1, names)
+    {
+        return Some(named);
+    }
+    Some((toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
+}
+
+pub(super) static REPORT_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::REPORT_WORDS.lines()));
+
+/// The source before a cue: "the Federal Police said", "Ana Ríos, informó".
+pub(super) fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData, names: &[(usize, usize)]) -> Option<(String, usize, usize)> {
+    let mut j = cue;
+    // ", Ana Ríos, informó": skip a comma; "a Frontex report said": skip report words.
+    if j > 0 && toks.is_punct(j - 1, ",") {
+        j -= 1;
+    }
+    while j > 0 && toks.is_word(j - 1) && REPORT_WORDS.contains(&toks.norm(j - 1)) {
+        j -= 1;
+    }
+    if j > 0 && toks.is_punct(j - 1, ")") && j >= 3 && toks.is_punct(j - 3, "(") && toks.is_word(j - 2) {
+        let acr = toks.raw(j - 2);
+        if acr.len() >= 2 && acr.chars().all(|c| c.is_uppercase()) {
+            return Some((acr.to_string(), j - 3, j));
+        }
+    }
+    let comma_skipped = j < cue && toks.is_punct(j, ",");
+    let end = j;
+    let mut start = j;
+    // A person or organisation found ending here is the name; else capitalised words are.
+    let found = names.iter().find(|n| n.1 == end).map(|n| n.0);
+    if let Some(first) = found {
+        start = first;
+    }
+    while found.is_none() && start > 0 {
+        let p = start - 1;
+        // "Fiscalía de la Nación": up to two linking words between capitalised words.
+        let linked =
+            |q: usize| q > 0 && (toks.is_capitalized(q - 1) || (q > 1 && is_connector(toks.norm(q - 1)) && toks.is_capitalized(q - 2)));
+        let connector = toks.is_word(p) && is_connector(toks.norm(p)) && linked(p) && start < end;
+        if !(toks.is_capitalized(p) || connector) {
+            break;
+        }
+        start = p;
+    }
+    if start < end {
+        // A sentence-initial article is not part of the name.
+        while start < end && d.stopwords.get_tok(toks, start).is_some() {
+            start += 1;
+        }
+        let before = if start > 0 { toks.norm(start - 1) } else { "" };
+        // "in Guatemala, dijo": a place after a preposition; "52% of Chileans reported": part of
+        // a larger phrase; ", Ana Ríos, informó": an apposition between commas is a name.
+        // English "a" is an article ("a UN report said"), Spanish "a" a preposition.
+        let inside_phrase = matches!(
+            before,
+            "in" | "en" | "of" | "de" | "del" | "from" | "at" | "to" | "por" | "para" | "con" | "with" | "desde" | "on" | "by"
+        ) || (before == "a" && d.lang == Lang::Es);
+        let apposition_ok = !comma_skipped || start == 0 || toks.is_punct(start - 1, ",");
+        let only_function_words = (start..end).all(|j| d.stopwords.get_tok(toks, j).is_some());
+        if start < end && !inside_phrase && apposition_ok && !only_function_words {
+            return Some((toks.text[toks.start(start)..toks.end(end - 1)].to_string(), start, end));
+        }
+        return None;
+    }
+    // "police data show": a plain word before report words.
+    if end > 0 && toks.is_word(end - 1) && d.stopwords.get_tok(toks, end - 1).is_none() && REPORT_WORDS.contains(&toks.norm(end)) {
+        return Some((toks.raw(end - 1).to_string(), end - 1, end));
+    }
+    // A description right before the verb: "the governor said" (not across a comma).
+    if comma_skipped {
+        return None;
+    }
+    let mut s = end;
+    while s > 0 && end - s < 2 && toks.is_word(s - 1) && d.stopwords.get_tok(toks, s - 1).is_none() {
+        s -= 1;
+    }
+    if s < end && s > 0 && matches!(toks.norm(s - 1), "the" | "el" | "la" | "los" | "las") {
+        return Some((toks.text[toks.start(s)..toks.end(end - 1)].to_string(), s, end));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn a_named_office_holder_after_the_office_is_the_source() {
+        let s = one(
+            "El gobierno destinará 1.200 millones de soles a los penales, anunció el ministro de Justicia, Eduardo Arana.",
+            Lang::Es,
+        );
+        assert_eq!(s.source.as_deref(), Some("Eduardo Arana"));
+        // A description names nobody.
+        let s = one("Police seized 40 kilos of cocaine, said the provincial police chief.", Lang::En);
+        assert_eq!(s.source, None);
+    }
+
+    #[test]
+    fn a_person_found_by_the_entity_finder_is_named_without_the_office() {
+        let s = one("Justice Minister Tomás Reyes Aranda said 15 guards were arrested.", Lang::En);
+        assert_eq!(s.source.as_deref(), Some("Tomás Reyes Aranda"));
+        let s = one(
+            "Según el viceministro de Seguridad Ciudadana, Óscar Pinto Vela, 220 reos fueron trasladados.",
+            Lang::Es,
+        );
+        assert_eq!(s.source.as_deref(), Some("Óscar Pinto Vela"));
+    }
+
+    #[test]
+    fn sources_in_news_wording() {
+        let source = |text: &str| one(text, Lang::En).source;
+        assert_eq!(
+            source("Gangs killed 830 people this year, a UN report said on Tuesday."),
+            Some("UN".into())
+        );
+        assert_eq!(
+            source("\"We cut it by 40 percent,\" a MINUSCA spokesman told Reuters."),
+            Some("MINUSCA".into())
+        );
+        assert_eq!(
+            source("The Belize Police Department (BPD) is reporting that 112 people were murdered."),
+            Some("BPD".into())
+        );
+        assert_eq!(source("Police said on Friday that 30 people were arrested."), None);
+    }
+
+    #[test]
+    fn each_figure_takes_the_nearest_attribution() {
+        let found = stats(
+            "El ministro del Interior, Raúl Peña, informó que se incautaron 3 toneladas de cocaína y que la tasa de homicidios llegó a 7,8 por cada 100.000 habitantes, según el INEI.",
+            Lang::Es,
+        );
+        assert_eq!(found[0].source.as_deref(), Some("Raúl Peña"));
+        assert_eq!(found[1].source.as_deref(), Some("INEI"));
+    }
+
+    #[test]
+    fn sources_from_cues() {
+        let src = |t: &str, l: Lang| one(t, l).source;
+        assert_eq!(
+            src("Robberies rose 8 percent, the Interior Ministry said.", Lang::En).as_deref(),
+            Some("Interior Ministry")
+        );
+        assert_eq!(
+            src("Murders fell 5 percent, according to the Igarapé Institute.", Lang::En).as_deref(),
+            Some("Igarapé Institute")
+        );
+        assert_eq!(
+            src("Según la Defensoría del Pueblo, hubo 90 conflictos.", Lang::Es).as_deref(),
+            Some("Defensoría del Pueblo")
+        );
+        assert_eq!(
+            src("El director, Luis Vera, informó que hay 40 casos.", Lang::Es).as_deref(),
+            Some("Luis Vera")
+        );
+        assert_eq!(src("En Lima, dijo, hay 40 casos.", Lang::Es), None);
+    }
+}

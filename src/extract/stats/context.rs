@@ -1,0 +1,644 @@
+//! Context of a figure: its topic, year, place and whether it is a change.
+
+use super::*;
+
+/// Share of the figures with a topic that the most common one needs to be the topic of the text.
+pub(super) const TOPIC_SHARE: f64 = 0.5;
+
+/// A figure whose sentence names no topic ("Heredia (41)", "in 2019, 103.1") is about what the
+/// text is about, when most of its other figures agree on that.
+pub(super) fn fill_topics(stats: &mut [Found]) {
+    let mut counts: Vec<(Topic, usize)> = Vec::new();
+    let mut total = 0;
+    for (s, _) in stats.iter() {
+        let Some(t) = s.topic else { continue };
+        total += 1;
+        match counts.iter_mut().find(|(c, _)| *c == t) {
+            Some(entry) => entry.1 += 1,
+            None => counts.push((t, 1)),
+        }
+    }
+    let Some((main, n)) = counts.into_iter().rev().max_by_key(|(_, n)| *n) else {
+        return;
+    };
+    if (n as f64) <= TOPIC_SHARE * total as f64 {
+        return;
+    }
+    for (s, untopical) in stats.iter_mut() {
+        if s.topic.is_none() && !*untopical && topic_fits(s.unit.as_str(), main) {
+            s.topic = Some(main);
+        }
+    }
+}
+
+/// The country a text is about, as far as its place names tell.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ArticleCountry {
+    /// The country named most often (countries, demonyms, places inside one country and
+    /// national bodies).
+    pub(super) main: Option<&'static str>,
+    /// Whether the text is plainly about `main`: most of its place mentions are in it.
+    pub(super) plain: bool,
+    /// Whether the text speaks of pesos (a bare "$" is then a peso in English text too).
+    pub(super) says_pesos: bool,
+}
+
+/// Share of all country and place mentions the main country needs for a text to be plainly
+/// about it (news about one country still names its neighbours and partners in comparisons);
+/// below that it is a round-up of several countries.
+pub(super) const PLAIN_SHARE: f64 = 0.4;
+
+pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<'_>) -> ArticleCountry {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    let mut total = 0;
+    let mut says_pesos = false;
+    for (i, s) in sentences.iter().enumerate() {
+        let f = words.get(i, s);
+        says_pesos = says_pesos
+            || s.text
+                .split(|c: char| !tokens::is_alphanumeric(c))
+                .any(|w| w.eq_ignore_ascii_case("pesos"));
+        // "US$ 25 millones" names a currency, not the country.
+        let places = geo::mentions_in(s.text, f)
+            .into_iter()
+            .filter(|m| !s.text[m.1..].starts_with('$'))
+            .filter_map(|m| m.3);
+        let bodies = crate::extract::entities::org_mentions_in(s.text, f).into_iter().filter_map(|m| m.2);
+        for code in places.chain(bodies) {
+            total += 1;
+            match counts.iter_mut().find(|(c, _)| *c == code) {
+                Some(entry) => entry.1 += 1,
+                None => counts.push((code, 1)),
+            }
+        }
+    }
+    // The earliest of the most frequent wins a tie: the lead names the main country.
+    let top = counts.iter().rev().max_by_key(|(_, n)| *n).copied();
+    ArticleCountry {
+        main: top.map(|(c, _)| c),
+        plain: top.is_some_and(|(_, n)| n as f64 > PLAIN_SHARE * total as f64),
+        says_pesos,
+    }
+}
+
+/// Most words a heading has.
+pub(super) const HEADING_WORDS: usize = 8;
+
+/// A heading ("Prison population", "Colombian prisons capacity"): a short line with no
+/// figure and no final stop. Returns its topic (none when it names none).
+pub(super) fn heading_topic(toks: &Tokens<'_>, nums: &[Number], lang: Lang) -> Option<Option<Topic>> {
+    let words = (0..toks.len()).filter(|&i| toks.is_word(i)).count();
+    let stop = toks.len().checked_sub(1).is_some_and(|l| toks.kind(l) == Some(Kind::Punct));
+    if words == 0 || words > HEADING_WORDS || stop || nums.iter().any(|n| n.kind == NumberKind::Quantity) {
+        return None;
+    }
+    let mut scores = Vec::new();
+    for h in topics::hits(toks, lang) {
+        add(&mut scores, h.topic, h.weight);
+    }
+    Some(top(&scores))
+}
+
+/// The cell of token `tok` in a row of a flattened table, and the number of cells.
+pub(super) fn cells(toks: &Tokens<'_>) -> (Vec<usize>, usize) {
+    let bars: Vec<usize> = (0..toks.len()).filter(|&i| toks.is_punct(i, "|")).collect();
+    let count = bars.len() + usize::from(bars.last().is_some_and(|&b| b + 1 < toks.len()));
+    (bars, count)
+}
+
+/// A flattened table ("Country | 2021 | 2022 |" then "Chile | 3.9 | 4.1 |"): a row of two or
+/// more year cells heads the columns. Returns whether this row is such a header. A line
+/// that is no table row ends the table.
+pub(super) fn table_header(toks: &Tokens<'_>, nums: &[Number], columns: &mut Vec<Option<i32>>) -> bool {
+    let (bars, count) = cells(toks);
+    if bars.len() < 2 {
+        columns.clear();
+        return false;
+    }
+    let years: Vec<(usize, i32)> = nums
+        .iter()
+        .filter(|n| n.kind == NumberKind::Year)
+        .filter_map(|n| match n.value {
+            Quantity::Point(v) => Some((bars.iter().filter(|&&b| b < n.first_tok).count(), v as i32)),
+            Quantity::Range(..) => None,
+        })
+        .collect();
+    if years.len() < 2 || nums.iter().any(|n| n.kind == NumberKind::Quantity) {
+        return false;
+    }
+    *columns = vec![None; count];
+    for (c, y) in years {
+        if let Some(slot) = columns.get_mut(c) {
+            *slot = Some(y);
+        }
+    }
+    true
+}
+
+/// Each cell of a table row takes the year heading its column. Rows may carry extra cells
+/// on the left (a rank), so cells line up from the right.
+pub(super) fn table_years(toks: &Tokens<'_>, drafts: &mut [Draft], columns: &[Option<i32>]) {
+    let (bars, count) = cells(toks);
+    if columns.is_empty() || count < columns.len() {
+        return;
+    }
+    let shift = count - columns.len();
+    for dr in drafts.iter_mut() {
+        let cell = bars.iter().filter(|&&b| b < dr.first).count();
+        if let Some(&Some(y)) = cell.checked_sub(shift).and_then(|c| columns.get(c)) {
+            dr.year = Some(y);
+        }
+    }
+}
+
+/// Whether a figure changes an earlier value: a change cue right before it ("rose by",
+/// "una reducción del"), right after it ("% decrease", "casos menos"), or a minus sign
+/// ("(-18,8 %)"). The two ends of "from X to Y" and a compared figure are levels.
+pub(super) fn change(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<Change> {
+    if dr.num.change_from || dr.num.change_to || dr.compared {
+        return None;
+    }
+    let f = dr.num.first_tok;
+    let minus = |i: usize| ["-", "\u{2212}", "\u{2013}"].iter().any(|p| toks.is_punct(i, p));
+    if f > 0 && minus(f - 1) && toks.attached(f) && (f == 1 || !toks.attached(f - 1) || toks.is_punct(f - 2, "(")) {
+        return Some(Change::Decrease);
+    }
+    let mut at = dr.lead;
+    for _ in 0..3 {
+        match d.change_between.longest_ending_at(toks, at) {
+            Some(m) => at = m.start,
+            None => break,
+        }
+    }
+    if let Some(m) = d.change_before.longest_ending_at(toks, at) {
+        return Some(*m.value);
+    }
+    let mut ends = vec![dr.end];
+    if dr.reach > dr.end && dr.reach - dr.end <= 3 {
+        ends.push(dr.reach);
+    }
+    ends.into_iter().find_map(|e| {
+        let m = d.change_after.longest_at(toks, e)?;
+        let (dir, at_end) = *m.value;
+        (!at_end || m.end >= toks.len() || toks.kind(m.end) == Some(Kind::Punct)).then_some(dir)
+    })
+}
+
+/// How far (in tokens, a comma counting five) a year may sit from the figure it dates.
+pub(super) const MAX_YEAR_DISTANCE: usize = 12;
+
+/// "compared with the same period of 2022", "15 más que en 2023": the year of a comparison
+/// base with no figure of its own is not the year of the sentence's figures.
+pub(super) fn is_base_year(toks: &Tokens<'_>, nums: &[Number], n: &Number, d: &StatData) -> bool {
+    let lo = n.first_tok.saturating_sub(7);
+    for j in (lo..n.first_tok).rev() {
+        if nums.iter().any(|m| m.kind == NumberKind::Quantity && m.first_tok == j) || toks.is_punct(j, ",") {
+            return false;
+        }
+        // "a precios constantes de 2015", "in constant 2015 dollars": a price base.
+        if d.comparison.matches_at(toks, j)
+            || matches!(
+                toks.norm(j),
+                "respecto" | "before" | "earlier" | "anterior" | "constantes" | "constant"
+            )
+        {
+            return true;
+        }
+        // "15 más que en 2023", "menos que el 2022".
+        if toks.norm(j) == "que" && j > 0 && matches!(toks.norm(j - 1), "mas" | "menos" | "mayor" | "menor" | "superior" | "inferior") {
+            return true;
+        }
+    }
+    false
+}
+
+/// "between 2015 and 2020", "de 2019 a 2023": a period, not the year of one figure.
+pub(super) fn is_period(toks: &Tokens<'_>, nums: &[Number], n: &Number) -> bool {
+    let year_at = |first: usize| nums.iter().any(|m| m.kind == NumberKind::Year && m.first_tok == first);
+    let year_ending = |end: usize| nums.iter().any(|m| m.kind == NumberKind::Year && m.end_tok == end);
+    let f = n.first_tok;
+    let prev = if f > 0 { toks.norm(f - 1) } else { "" };
+    if matches!(prev, "between" | "entre") && year_at(n.end_tok + 1) {
+        return true;
+    }
+    if matches!(toks.norm(n.end_tok), "and" | "y" | "to" | "a" | "through" | "hasta" | "al") && year_at(n.end_tok + 1) {
+        return true;
+    }
+    f >= 2 && matches!(prev, "and" | "y" | "to" | "a" | "through" | "hasta" | "al") && year_ending(f - 1)
+}
+
+/// Years in the sentence go to the nearest figure; a figure with none takes a year written
+/// earlier in the sentence.
+pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Draft]) {
+    let d = data(lang);
+    let years: Vec<(usize, usize, i32)> = nums
+        .iter()
+        .filter(|n| n.kind == NumberKind::Year && n.scale == 1.0)
+        .filter(|n| !numbers::is_since(toks, lang, n.first_tok))
+        .filter(|n| !(is_hyphen_at(toks, n.end_tok) || n.first_tok > 0 && is_hyphen_at(toks, n.first_tok - 1)))
+        .filter(|n| !is_period(toks, nums, n))
+        .filter(|n| !is_base_year(toks, nums, n, d))
+        .filter_map(|n| match n.value {
+            Quantity::Point(v) if v.fract() == 0.0 => Some((n.first_tok, n.end_tok, v as i32)),
+            _ => None,
+        })
+        .collect();
+    if years.is_empty() {
+        return;
+    }
+    for &(ys, ye, y) in &years {
+        let mut best: Option<(usize, usize)> = None;
+        for (k, dr) in drafts.iter().enumerate() {
+            let dist = distance(toks, (dr.lead, dr.reach.max(dr.end)), (ys, ye));
+            if best.is_none_or(|(_, bd)| dist < bd) {
+                best = Some((k, dist));
+            }
+        }
+        // "310 thefts at the end of 2019 compared to 355": a year after a preposition
+        // belongs to the figure before it in its clause.
+        let after_preposition = ys > 0 && matches!(toks.norm(ys - 1), "in" | "of" | "en" | "during" | "durante");
+        if after_preposition
+            && let Some(k) = drafts.iter().rposition(|dr| dr.end <= ys)
+            && drafts[k].year.is_none()
+            && !drafts[k].compared
+        {
+            let dist = distance(toks, (drafts[k].lead, drafts[k].reach.max(drafts[k].end)), (ys, ye));
+            if dist <= MAX_YEAR_DISTANCE {
+                best = Some((k, dist));
+            }
+        }
+        if let Some((k, dist)) = best
+            && dist <= MAX_YEAR_DISTANCE
+            && drafts[k].year.is_none()
+        {
+            drafts[k].year = Some(y);
+        }
+    }
+    for dr in drafts.iter_mut() {
+        if dr.year.is_none() && !dr.compared {
+            dr.year = years.iter().rev().find(|&&(_, ye, _)| ye <= dr.first).map(|&(_, _, y)| y);
+        }
+    }
+}
+
+/// How near (in tokens) a thing outside the topic vocabulary must be to take a figure.
+pub(super) const UNTOPICAL_REACH: usize = 4;
+
+/// How fast a keyword's weight falls with its distance (in tokens) to a figure.
+pub(super) const DECAY: f64 = 0.15;
+
+/// Topic keywords go to the nearest figure; a figure with none takes the sentence's topic.
+/// Returns whether the sentence has a topic keyword, and whether it names a thing outside the
+/// vocabulary.
+/// `f`: the words of the sentence of `toks`, folded.
+pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: &[(usize, usize)], drafts: &mut [Draft]) -> (bool, bool) {
+    // The words of a known organisation's name ("Oficina de las Naciones Unidas contra la
+    // Droga y el Delito") say nothing about the figures near it.
+    let orgs = crate::extract::entities::org_mentions_in(toks.text, f);
+    let in_org = |h: &topics::Hit| {
+        orgs.iter()
+            .any(|&(s, e, _)| toks.start(h.start_tok) >= s && toks.end(h.end_tok - 1) <= e)
+    };
+    let hits: Vec<topics::Hit> = topics::hits(toks, lang).into_iter().filter(|h| !in_org(h)).collect();
+    let mut per_draft: Vec<Vec<(Topic, f64)>> = vec![Vec::new(); drafts.len()];
+    let mut strong: Vec<Vec<Topic>> = vec![Vec::new(); drafts.len()];
+    let mut sentence: Vec<(Topic, f64)> = Vec::new();
+    for h in &hits {
+        if sources.iter().any(|&(s, e)| h.start_tok >= s && h.end_tok <= e) {
+            continue;
+        }
+        // Inside a name ("Policía Nacional", "Dirección Antidrogas") a keyword says less.
+        let w = if h.start_tok > 0 && toks.is_capitalized(h.start_tok) {
+            h.weight * 0.5
+        } else {
+            h.weight
+        };
+        add(&mut sentence, h.topic, w);
+        let mut best: Option<(usize, usize)> = None;
+        for (k, dr) in drafts.iter().enumerate() {
+            let dist = distance(toks, (dr.lead, dr.reach), (h.start_tok, h.end_tok));
+            if best.is_none_or(|(_, bd)| dist < bd) {
+                best = Some((k, dist));
+            }
+        }
+        if let Some((k, dist)) = best {
+            // A verb right before the figure ("seized 3 tons", "arrested 40") names what it counts.
+            let adjacent = if dist == 0 && h.end_tok <= drafts[k].lead { 1.5 } else { 1.0 };
+            add(&mut per_draft[k], h.topic, adjacent * w / (1.0 + DECAY * dist as f64));
+            if h.weight >= 3.0 {
+                strong[k].push(h.topic);
+            }
+        }
+    }
+    let none: Vec<(usize, usize)> = data(lang).untopical.find_all(toks).iter().map(|m| (m.start, m.end)).collect();
+    for (k, dr) in drafts.iter_mut().enumerate() {
+        // "los suicidios pasaron de 1.480 casos a 1.536": a figure nearer to a thing outside
+        // the vocabulary than to any topic keyword has no topic.
+        let span = (dr.lead, dr.reach.max(dr.end));
+        let nearest_none = none.iter().map(|&m| distance(toks, span, m)).min();
+        let nearest_topic = hits.iter().map(|h| distance(toks, span, (h.start_tok, h.end_tok))).min();
+        if nearest_none.is_some_and(|n| n <= UNTOPICAL_REACH && nearest_topic.is_none_or(|t| n < t)) {
+            dr.untopical = true;
+            continue;
+        }
+        let fits = |t: &Topic| topic_fits(dr.unit, *t);
+        let own: Vec<(Topic, f64)> = per_draft[k].iter().copied().filter(|(t, _)| fits(t)).collect();
+        let all: Vec<(Topic, f64)> = sentence.iter().copied().filter(|(t, _)| fits(t)).collect();
+        dr.topic = top(&own).or_else(|| top(&all));
+        // Tons of a drug with no word of trafficking, production or cultivation near them are,
+        // in the news, a seizure.
+        let drugs_named = sentence.iter().any(|(t, _)| t.as_str().starts_with("drug_"));
+        if dr.unit == "kg"
+            && drugs_named
+            && (dr.topic.is_none() || (dr.topic == Some(Topic::DrugTrafficking) && !strong[k].contains(&Topic::DrugTrafficking)))
+        {
+            dr.topic = Some(Topic::DrugSeizure);
+        }
+    }
+    (!hits.is_empty(), !none.is_empty())
+}
+
+/// Tokens between two spans; a comma or semicolon between them counts as a clause boundary.
+pub(super) fn distance(toks: &Tokens<'_>, a: (usize, usize), b: (usize, usize)) -> usize {
+    let (lo, hi) = if b.0 >= a.1 {
+        (a.1, b.0)
+    } else if b.1 <= a.0 {
+        (b.1, a.0)
+    } else {
+        return 0;
+    };
+    let clauses = (lo..hi)
+        .filter(|&j| toks.is_punct(j, ",") || toks.is_punct(j, ";") || toks.is_punct(j, ":"))
+        .count();
+    hi - lo + 5 * clauses
+}
+
+/// Whether a topic can describe a figure of this unit (tons are not arrests, hectares not prisons).
+pub(super) fn topic_fits(unit: &str, topic: Topic) -> bool {
+    match unit {
+        "kg" => matches!(
+            topic,
+            Topic::DrugSeizure | Topic::DrugProduction | Topic::DrugTrafficking | Topic::IllegalMining | Topic::CocaCultivation
+        ),
+        "hectare" => matches!(topic, Topic::CocaCultivation | Topic::IllegalMining | Topic::DrugProduction),
+        _ => true,
+    }
+}
+
+pub(super) fn add(scores: &mut Vec<(Topic, f64)>, topic: Topic, w: f64) {
+    match scores.iter_mut().find(|(t, _)| *t == topic) {
+        Some(s) => s.1 += w,
+        None => scores.push((topic, w)),
+    }
+}
+
+pub(super) fn top(scores: &[(Topic, f64)]) -> Option<Topic> {
+    scores
+        .iter()
+        .fold(None::<(Topic, f64)>, |best, &(t, w)| match best {
+            Some((_, bw)) if bw >= w => best,
+            _ => Some((t, w)),
+        })
+        .map(|(t, _)| t)
+}
+
+/// Countries named in a sentence: (byte range of the mention, ISO code), left to right.
+pub(super) fn countries(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
+    geo::country_mentions_in(text, f)
+        .into_iter()
+        // "US$ 25 millones" names a currency, not the country.
+        .filter(|&(_, end, _)| !text[end..].starts_with('$'))
+        .take(8)
+        .collect()
+}
+
+/// Places inside one country named in a sentence: (byte range of the mention, ISO code).
+pub(super) fn places(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
+    geo::mentions_in(text, f)
+        .into_iter()
+        .filter(|m| m.2 == GeoKind::Place)
+        .filter_map(|(s, e, _, code)| Some((s, e, code?)))
+        .take(8)
+        .collect()
+}
+
+pub(super) static WORLD_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::WORLD_WORDS.lines()));
+
+/// Whether a sentence is about the world or a region ("global production", "in Latin
+/// America"): its figures are not the article's country's.
+pub(super) fn names_world(text: &str, f: &Folded) -> bool {
+    geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) || {
+        let folded = super::tokens::fold(text);
+        let words: Vec<&str> = folded.split(|c: char| !tokens::is_alphanumeric(c)).collect();
+        WORLD_WORDS.iter().any(|w| words.contains(w))
+    }
+}
+
+/// What a comma or semicolon between a figure and a country adds to their distance, in bytes.
+pub(super) const CLAUSE_GAP: usize = 40;
+
+pub(super) fn nearest_country(
+    countries: &[(usize, usize, &'static str)],
+    text: &str,
+    toks: &Tokens<'_>,
+    dr: &Draft,
+) -> Option<&'static str> {
+    let (s, e) = (toks.start(dr.first), toks.end(dr.end.saturating_sub(1)));
+    // An origin or destination ("bound for Paraguay") is not where the figure belongs, unless
+    // the sentence names no other country.
+    let placed: Vec<_> = countries.iter().filter(|&&(cs, _, _)| !after_route_marker(text, cs)).collect();
+    let pool: Vec<_> = if placed.is_empty() { countries.iter().collect() } else { placed };
+    pool.into_iter()
+        .min_by_key(|&&(cs, ce, _)| {
+            let (gap, between) = if ce <= s {
+                (s - ce, text.get(ce..s))
+            } else {
+                (cs.saturating_sub(e), text.get(e..cs))
+            };
+            // A country across a clause boundary is further than its distance says.
+            let clauses = between.map_or(0, |b| b.matches([',', ';', ':']).count());
+            gap + CLAUSE_GAP * clauses
+        })
+        .map(|&(_, _, c)| c)
+}
+
+pub(super) static ROUTE_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::ROUTE_MARKERS.lines()));
+
+/// Whether the words just before byte `at` are an origin or destination marker.
+pub(super) fn after_route_marker(text: &str, at: usize) -> bool {
+    text.get(..at).is_some_and(|before| ends_with_phrase(before, &ROUTE_MARKERS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::super::*;
+
+    #[test]
+    fn each_figure_keeps_its_own_year_and_a_shared_value_stays_twice() {
+        let found = stats("Police recorded 8,042 extortions (compared to 7,272 for 2012).", Lang::En);
+        assert_eq!(found.iter().map(|s| s.year).collect::<Vec<_>>(), [None, Some(2012)]);
+        let found = stats("There were 505 murders in 2001 and 438 in 2007.", Lang::En);
+        assert_eq!(found.iter().map(|s| s.year).collect::<Vec<_>>(), [Some(2001), Some(2007)]);
+        let found = stats("El 1 % de los presos y el 1 % de los guardias dieron positivo.", Lang::Es);
+        assert_eq!(found.len(), 2);
+        // A change and a level that share a value are two facts.
+        let found = stats("Robberies reached 31 percent of reports.\nKidnappings fell 31 percent.", Lang::En);
+        assert_eq!(found.len(), 2);
+        // A restatement in a later sentence is one statistic.
+        let found = stats("Police seized 12 tons of cocaine.\nThe 12 tons of cocaine were burned.", Lang::En);
+        assert_eq!(found.len(), 1);
+    }
+
+    #[test]
+    fn a_rate_without_its_base_in_a_sentence_about_killings() {
+        assert_eq!(
+            unit_value("Los asesinatos dejaron una tasa de 38,6 en la provincia.", Lang::Es),
+            ("per_100k".into(), Some(38.6))
+        );
+        assert_eq!(unit_value("La tasa de desempleo fue de 8,1.", Lang::Es).0, "count");
+        assert_eq!(unit_value("Murders ran at a daily rate of 11.5 last year.", Lang::En).0, "count");
+    }
+
+    #[test]
+    fn a_year_after_its_figure_belongs_to_it() {
+        let found = stats(
+            "There were 310 thefts at the end of 2019 compared to 355 at the end of 2020.",
+            Lang::En,
+        );
+        assert_eq!(found.iter().map(|s| s.year).collect::<Vec<_>>(), [Some(2019), Some(2020)]);
+        let found = stats("Las denuncias fueron enero (1420), junio (1890) y julio (2045).", Lang::Es);
+        assert_eq!(
+            found.iter().map(|s| s.value).collect::<Vec<_>>(),
+            [Some(1420.0), Some(1890.0), Some(2045.0)]
+        );
+    }
+
+    #[test]
+    fn figures_outside_the_vocabulary_take_no_topic() {
+        let text = "Los homicidios aumentaron a 900 en el año.\nLos suicidios pasaron de 1.480 casos a 1.536.\nSe pasó de 2.210 a 2.340.";
+        let found = stats(text, Lang::Es);
+        let topics: Vec<_> = found.iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Homicide), None, None, None, None]);
+    }
+
+    #[test]
+    fn table_cells_take_their_column_year() {
+        let text = "Rank |\nCountry | 2021 | 2022 | Change |\n1 | Chile | 3.6 | 4.8 | 33% |\n2 | Peru | 4.3 | 4.5 | 5% |";
+        let years: Vec<_> = stats(text, Lang::En).iter().map(|s| (s.value, s.year)).collect();
+        assert_eq!(
+            years,
+            [
+                (Some(3.6), Some(2021)),
+                (Some(4.8), Some(2022)),
+                (Some(33.0), None),
+                (Some(4.3), Some(2021)),
+                (Some(4.5), Some(2022)),
+                (Some(5.0), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn figures_under_a_heading_take_its_topic() {
+        let text = "Prison population\nMen: 9,300\nWomen: 700\nKidnappings\nCapital: 12";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Prisons), Some(Topic::Prisons), Some(Topic::Kidnapping)]);
+    }
+
+    #[test]
+    fn a_change_is_marked_and_a_level_is_not() {
+        use Change::{Decrease, Increase};
+        let cases: &[(&str, Lang, &[Option<Change>])] = &[
+            ("Burglaries rose by 12 percent.", Lang::En, &[Some(Increase)]),
+            ("Thefts were down 4.5% this year.", Lang::En, &[Some(Decrease)]),
+            ("The police reported a 27% decrease in homicides.", Lang::En, &[Some(Decrease)]),
+            ("Arrests showed an increase of 30 percent.", Lang::En, &[Some(Increase)]),
+            ("There were 40 fewer murders than a year earlier.", Lang::En, &[Some(Decrease)]),
+            ("Robberies were 9 percent higher than in March.", Lang::En, &[Some(Increase)]),
+            ("The prison population fell to 9,914 inmates.", Lang::En, &[None]),
+            ("Murders fell from 1,200 to 950.", Lang::En, &[None, None]),
+            ("Police arrested 45 people.", Lang::En, &[None]),
+            ("Los robos aumentaron un 12,5 % en marzo.", Lang::Es, &[Some(Increase)]),
+            ("Hubo una reducción del 15 % en los secuestros.", Lang::Es, &[Some(Decrease)]),
+            (
+                "Se registraron 310 asesinatos, un 8 % menos que en 2022.",
+                Lang::Es,
+                &[None, Some(Decrease)],
+            ),
+            ("Fueron 52 homicidios más.", Lang::Es, &[Some(Increase)]),
+            ("La tasa se redujo a 6,3 por cada 100.000 habitantes.", Lang::Es, &[None]),
+            ("Los hurtos (-4,4 %) bajaron en la capital.", Lang::Es, &[Some(Decrease)]),
+            ("Los 10 municipios más violentos del país.", Lang::Es, &[None]),
+        ];
+        for (text, lang, want) in cases {
+            assert_eq!(changes(text, *lang), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_figure_without_a_place_takes_the_country_the_article_is_about() {
+        let text = "La Policía Nacional de Colombia presentó su balance.\nEn Bogotá hubo 120 hurtos.\nEn total se incautaron 8 toneladas.";
+        let found = stats(text, Lang::Es);
+        let got: Vec<_> = found.iter().map(|s| (s.location.as_deref(), s.location_from)).collect();
+        assert_eq!(
+            got,
+            [
+                (Some("CO"), Some(LocationFrom::Sentence)),
+                (Some("CO"), Some(LocationFrom::Article))
+            ]
+        );
+        // A world figure keeps no country, and a round-up of several countries gives none.
+        let text = "Peru seized 3 tons.\nGlobal production reached 2,700 tons.";
+        assert_eq!(stats(text, Lang::En)[1].location, None);
+        let text = "Peru seized 3 tons.\nChile seized 2 tons.\nBolivia seized 4 tons.\nIn all, 9 tons were seized.";
+        assert_eq!(stats(text, Lang::En)[3].location, None);
+    }
+
+    #[test]
+    fn bare_pesos_take_the_country_the_text_is_about() {
+        let text = "El Ejército de Colombia rescató a los rehenes.\nLa banda exigía hasta 200 millones de pesos por cada uno.";
+        let found = stats(text, Lang::Es);
+        assert_eq!(found[0].unit, "COP");
+        let text = "La banda exigía hasta 200 millones de pesos por cada rehén.";
+        assert_eq!(stats(text, Lang::Es)[0].unit, "MXN");
+    }
+
+    #[test]
+    fn origins_and_destinations_do_not_place_a_figure() {
+        let found = stats("Bolivian police seized 780 kilos of cocaine bound for Paraguay.", Lang::En);
+        assert_eq!(found[0].location.as_deref(), Some("BO"));
+        let found = stats(
+            "La policía española incautó 300 kilos de cocaína procedentes de Colombia.",
+            Lang::Es,
+        );
+        assert_eq!(found[0].location.as_deref(), Some("ES"));
+        // With no other country, the destination is all there is.
+        let found = stats("Seized: 50 kilos bound for Chile.", Lang::En);
+        assert_eq!(found[0].location.as_deref(), Some("CL"));
+    }
+
+    #[test]
+    fn nearest_country_wins() {
+        let s = stats("Mexico reported 40 cases while Peru reported 7 cases.", Lang::En);
+        assert_eq!(
+            s.iter().map(|s| s.location.as_deref()).collect::<Vec<_>>(),
+            vec![Some("MX"), Some("PE")]
+        );
+        let s = one("Colombia paid US$ 4 million to Peru.", Lang::En);
+        assert_eq!(s.location.as_deref(), Some("PE"));
+    }
+
+    #[test]
+    fn years_go_to_the_nearest_figure() {
+        let s = stats("Seizures reached 12 tons in 2021 and 19 tons in 2022.", Lang::En);
+        assert_eq!(s.iter().map(|s| s.year).collect::<Vec<_>>(), vec![Some(2021), Some(2022)]);
+        let s = stats(
+            "In 2020, the gang had 300 members, compared with the same period of 2019.",
+            Lang::En,
+        );
+        assert_eq!(s[0].year, Some(2020));
+        let s = one("Between 2015 and 2019, 600 leaders were killed.", Lang::En);
+        assert_eq!(s.year, None);
+    }
+}
