@@ -12,11 +12,16 @@ use crate::extract::geo::{GeoKind, gazetteer};
 /// The most words read ahead for one name.
 const MAX_NAME_WORDS: usize = 12;
 /// Connectors that continue an organisation's name after its head ("Office on Drugs").
-const ORG_LINKS: &[&str] = &["of", "on", "for", "against", "to", "de", "del", "para", "contra", "da", "do", "dos"];
+const ORG_LINKS: &[&str] = &[
+    "of", "on", "for", "against", "to", "de", "del", "para", "contra", "sobre", "da", "do", "dos",
+];
 /// Articles allowed right after such a connector ("Office of the Ombudsman", "de la Nación").
 const ORG_ARTICLES: &[&str] = &["the", "la", "las", "los", "el"];
 /// Words that join two parts of one name ("Drugs and Crime", "Justicia y Derechos Humanos").
 const AND: &[&str] = &["and", "y", "e"];
+/// Nouns after an organisation's name that make the whole a building, a place:
+/// "Police Administration Building".
+const BUILDINGS: &[&str] = &["building", "headquarters", "complex", "compound", "tower", "barracks"];
 /// Words before a place name that make a capitalised word a place.
 const LOCATIVE: &[&str] = &["in", "en", "near"];
 /// Nouns that make the capitalised name after "of/de" a place ("la provincia de Pataz").
@@ -93,7 +98,16 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
                 hits.push(geo_hit(doc, i, n, g));
             }
             let end = i + org_n;
+            // "the Police Administration Building": a building named after a body is a place.
+            if doc.joined(end) && doc.initial(end) && BUILDINGS.contains(&doc.key(end)) {
+                hits.push(span_hit(doc, EntityType::Location, i, end + 1));
+                i = end + 1;
+                continue;
+            }
             hits.push(span_hit(doc, EntityType::Organization, i, end));
+            if let Some(k) = nested_org(doc, i, end) {
+                hits.push(span_hit(doc, EntityType::Organization, k, end));
+            }
             i = end;
             if let Some(a) = acronym_after(doc, end) {
                 acronyms.insert(doc.key(a).to_string());
@@ -129,13 +143,27 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             i = end;
             continue;
         }
-        if lex.stop.contains(doc.key(i)) || doc.in_role[i] {
+        if (lex.stop.contains(doc.key(i)) && !super::persons::given_month(doc, i)) || doc.in_role[i] {
             i += 1;
             continue;
         }
         // "St. Mary East", "St Ann North": a saint's name makes a place.
         if i > 0 && matches!(doc.key(i - 1), "st" | "saint" | "ste" | "sta") && doc.initial(i - 1) {
             i += 1;
+            continue;
+        }
+        if known_surname(doc, i, &people).is_none()
+            && let Some(end) = reporting_outlet(doc, i)
+        {
+            hits.push(span_hit(doc, EntityType::Organization, i, end));
+            i = end;
+            continue;
+        }
+        if after_place_noun(doc, i)
+            && let Some(end) = unknown_place(doc, i)
+        {
+            hits.push(span_hit(doc, EntityType::Location, i, end));
+            i = end;
             continue;
         }
         if let Some(end) = person(doc, i, &people) {
@@ -256,8 +284,11 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
     };
     let mut end = h + hn;
     loop {
-        // Spanish names go on with capitalised words: "Policía Nacional Civil".
-        if org_word(doc, end) {
+        // Spanish names go on with capitalised words: "Policía Nacional Civil". An English
+        // name goes on only through a head word or a link, even one written with a capital
+        // ("Task Force Against Kidnapping").
+        let capital_link = lang == HeadLang::En && doc.shape(end) == Shape::Initial && ORG_LINKS.contains(&doc.key(end));
+        if org_word(doc, end) && !capital_link {
             let run = caps_from(doc, end);
             let reaches_head = (end..run).rev().find(|&k| head_at(doc, k).is_some());
             match (lang, reaches_head) {
@@ -295,8 +326,15 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
         if doc.joined(k) && AND.contains(&doc.key(k)) && doc.shape(k) == Shape::Lower && org_word(doc, k + 1) {
             let run = caps_from(doc, k + 1);
             let other = (k + 1..run).any(|m| head_at(doc, m).is_some()) || super::persons::starts_known_name(doc, k + 1);
-            let linked = (h + hn..end).any(|m| doc.shape(m) == Shape::Lower);
-            if !other && (linked || lang == HeadLang::Es) {
+            let linked = (h + hn..end).any(|m| doc.shape(m) == Shape::Lower || ORG_LINKS.contains(&doc.key(m)));
+            // One last word after "of ... and" closes a list of portfolios, even a head word
+            // ("Ministry of the Interior and Police"), unless it is a known body or place.
+            let joinable = |_: usize| false;
+            let closing = linked
+                && run == k + 2
+                && LEXICON.orgs.longest_in(doc.f, k + 1, joinable).is_none()
+                && gazetteer().longest_in(doc.f, k + 1, joinable).is_none();
+            if (!other || closing) && (linked || lang == HeadLang::Es) {
                 end = run;
                 continue;
             }
@@ -315,6 +353,25 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
         }
     }
     (end - i >= 2).then_some(end - i)
+}
+
+/// An institution named inside another's name after "de la" / "of the": "Observatorio de
+/// la Violencia de la Universidad Nacional", "Centro ... de la Subsecretaría de Prevención
+/// del Delito". Its first word, when it is a head word starting two words or more. An
+/// acronym after the name says which of the two it abbreviates: "Secretariado Ejecutivo del
+/// Sistema Nacional ... (SESNSP)" is one body, "Observatorio ... de la Universidad Nacional
+/// Autónoma de Honduras (UNAH)" two.
+fn nested_org(doc: &Doc<'_>, i: usize, end: usize) -> Option<usize> {
+    let link = |k: usize| doc.shape(k) == Shape::Lower && ["de", "del", "of"].contains(&doc.key(k));
+    let k = (i + 2..end.saturating_sub(1)).find(|&k| {
+        let after_link = link(k - 1) || (doc.shape(k - 1) == Shape::Lower && ORG_ARTICLES.contains(&doc.key(k - 1)) && link(k - 2));
+        after_link && head_at(doc, k).is_some()
+    })?;
+    let first = |w: usize| doc.key(w).chars().next();
+    match acronym_after(doc, end) {
+        Some(a) => (first(a) == first(k) && first(a) != first(i)).then_some(k),
+        None => Some(k),
+    }
 }
 
 /// Whether word `i` sits among other words in capitals that are no known acronyms.
@@ -506,6 +563,25 @@ fn known_surname(doc: &Doc<'_>, i: usize, people: &People) -> Option<usize> {
     (end > i).then_some(end)
 }
 
+/// A capitalised name that closes a sentence as its reporter, a news outlet: "...,
+/// El Telégrafo reported." The comma keeps subjects ("Officials reported") out; the
+/// leading article stays out of the name.
+fn reporting_outlet(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    const REPORTED: &[&str] = &["reported", "reports", "informo", "reporto", "publico"];
+    // "..., Ana Gómez reported" is a person.
+    if i == 0 || !doc.initial(i) || LEXICON.given.contains(doc.key(i)) {
+        return None;
+    }
+    let end = group_run(doc, i, false);
+    if end - i > 4 || (i..end).any(|k| doc.shape(k) != Shape::Lower && LEXICON.stop.contains(doc.key(k))) {
+        return None;
+    }
+    let article = doc.joined(i) && matches!(doc.key(i - 1), "el" | "la" | "the") && doc.initial(i - 1);
+    let opens = if article { i - 1 } else { i };
+    let reporter = doc.gap(opens) == ", " && doc.joined(end) && doc.shape(end) == Shape::Lower && REPORTED.contains(&doc.key(end));
+    reporter.then_some(end)
+}
+
 /// A capitalised name right after an attribution or an outlet noun: "según Datacrim",
 /// "the newspaper Ojo Público", "la encuestadora Vox Populi".
 fn cued_org(doc: &Doc<'_>, i: usize) -> Option<usize> {
@@ -529,6 +605,11 @@ fn cued_org(doc: &Doc<'_>, i: usize) -> Option<usize> {
     (clean && end - i <= 4).then_some(end)
 }
 
+/// Word `i` follows a place noun and its "de/of": "la provincia de Pataz".
+fn after_place_noun(doc: &Doc<'_>, i: usize) -> bool {
+    i >= 2 && doc.joined(i) && ["de", "del", "of"].contains(&doc.key(i - 1)) && PLACE_NOUNS.contains(&doc.key(i - 2))
+}
+
 /// A capitalised name after "in"/"en" or a place noun ("la provincia de Pataz"): a place
 /// missing from the gazetteer.
 fn unknown_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
@@ -537,12 +618,16 @@ fn unknown_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
         return None;
     }
     let prev = doc.key(i - 1);
-    let by_noun = ["de", "del", "of"].contains(&prev) && i >= 2 && PLACE_NOUNS.contains(&doc.key(i - 2));
+    let by_noun = after_place_noun(doc, i);
     let by_prep = LOCATIVE.contains(&prev) || (prev == "de" && i >= 2 && doc.key(i - 2) == "cerca");
     if !(by_noun || by_prep) || doc.shape(i - 1) != Shape::Lower {
         return None;
     }
-    let bad = |k: usize| lex.stop.contains(doc.key(k)) || lex.given.contains(doc.key(k)) || head_at(doc, k).is_some() || doc.in_role[k];
+    // Places are often named after people ("el municipio de Benito Juárez"): after a place
+    // noun a given name belongs to the place.
+    let bad = |k: usize| {
+        lex.stop.contains(doc.key(k)) || (!by_noun && lex.given.contains(doc.key(k))) || head_at(doc, k).is_some() || doc.in_role[k]
+    };
     let mut end = i;
     while end < doc.len() && end - i < 4 && (end == i || doc.joined(end)) && doc.initial(end) && doc.free(end) && !bad(end) {
         end += 1;

@@ -31,6 +31,9 @@ struct Office {
     comp: Option<usize>,
     end: usize,
     group: &'static str,
+    /// A country adjective inside the office ("Former Honduran President", "ministro
+    /// guatemalteco de Gobernación"): it says which office, but is no part of the role.
+    demonym: Option<usize>,
     /// Only the title word itself ("Minister"), nothing that says which one.
     bare: bool,
     fuzzy: bool,
@@ -69,10 +72,10 @@ pub(super) fn find(doc: &mut Doc<'_>) -> Vec<Hit> {
                 for k in role_start..role_end {
                     doc.in_role[k] = true;
                 }
-                let rs = doc.f.words[role_start].start;
-                let mut re = doc.f.words[role_end - 1].end;
-                if doc.body[re..].starts_with(". ") && LEXICON.abbreviations.contains_key(doc.key(role_end - 1)) {
-                    re += 1;
+                let mut role = role_text(doc, &office, role_end);
+                if doc.body[doc.f.words[role_end - 1].end..].starts_with(". ") && LEXICON.abbreviations.contains_key(doc.key(role_end - 1))
+                {
+                    role.push('.');
                 }
                 if office.bare {
                     bare.push((hits.len(), office.group));
@@ -81,7 +84,7 @@ pub(super) fn find(doc: &mut Doc<'_>) -> Vec<Hit> {
                     kind: EntityType::Person,
                     start: doc.f.words[ns].start,
                     end: doc.f.words[ne - 1].end,
-                    role: Some(doc.body[rs..re].to_string()),
+                    role: Some(role),
                     codes: Vec::new(),
                     geo: None,
                 });
@@ -92,11 +95,9 @@ pub(super) fn find(doc: &mut Doc<'_>) -> Vec<Hit> {
                     doc.in_role[k] = true;
                 }
                 if !office.bare && !office.fuzzy {
-                    let rs = doc.f.words[office.start].start;
-                    let re = doc.f.words[office.end - 1].end;
                     unnamed.push(Unnamed {
                         group: office.group,
-                        text: doc.body[rs..re].to_string(),
+                        text: role_text(doc, &office, office.end),
                     });
                 }
                 i = next;
@@ -173,18 +174,34 @@ fn office(doc: &Doc<'_>, i: usize, n: usize, group: &'static str, fuzzy: bool) -
     let lex = &*LEXICON;
     let mut start = i;
     let qualifies = |k: usize| lex.pre.contains(doc.key(k)) || lex.single_titles.contains_key(doc.key(k));
-    while start > 0 && doc.joined(start) && doc.free(start - 1) && qualifies(start - 1) {
-        start -= 1;
+    let mut demonym = None;
+    loop {
+        while start > 0 && doc.joined(start) && doc.free(start - 1) && qualifies(start - 1) {
+            start -= 1;
+        }
+        if demonym.is_none() && start > 0 && doc.joined(start) && doc.free(start - 1) && is_demonym(doc, start - 1) {
+            start -= 1;
+            demonym = Some(start);
+            continue;
+        }
+        break;
     }
     // "CONADIC head Ana Torres", "UNAM dean": an acronym before the title says which one.
     if start > 0 && doc.joined(start) && doc.shape(start - 1) == Shape::Upper && doc.key(start - 1).chars().count() >= 3 {
         start -= 1;
     }
     let mut end = i + n;
-    while doc.joined(end) && doc.shape(end) == Shape::Lower && lex.post.contains(doc.key(end)) {
+    // A capitalised title takes capitalised qualifiers: "Director Ejecutivo", "Fiscal Especializado".
+    let capitalised = doc.shape(end - 1) == Shape::Initial;
+    while doc.joined(end) && (doc.shape(end) == Shape::Lower || capitalised && doc.initial(end)) && lex.post.contains(doc.key(end)) {
         end += 1;
     }
     if doc.joined(end) && doc.shape(end) == Shape::Upper && is_known_org(doc, end) {
+        end += 1;
+    }
+    // Spanish puts the country adjective after the title: "el presidente colombiano".
+    if demonym.is_none() && doc.joined(end) && doc.shape(end) == Shape::Lower && is_demonym(doc, end) {
+        demonym = Some(end);
         end += 1;
     }
     let title_end = end;
@@ -200,8 +217,25 @@ fn office(doc: &Doc<'_>, i: usize, n: usize, group: &'static str, fuzzy: bool) -
         comp,
         end,
         group,
+        demonym,
         bare,
         fuzzy,
+    }
+}
+
+fn is_demonym(doc: &Doc<'_>, k: usize) -> bool {
+    gazetteer()
+        .longest_in(doc.f, k, |_| false)
+        .is_some_and(|(_, g)| g.kind == crate::extract::geo::GeoKind::Demonym)
+}
+
+/// The text of an office up to word `end` (exclusive), without its country adjective.
+fn role_text(doc: &Doc<'_>, o: &Office, end: usize) -> String {
+    let (rs, re) = (doc.f.words[o.start].start, doc.f.words[end - 1].end);
+    match o.demonym.filter(|&d| d < end) {
+        Some(d) if d + 1 < end => format!("{}{}", &doc.body[rs..doc.f.words[d].start], &doc.body[doc.f.words[d + 1].start..re]),
+        Some(d) => doc.body[rs..doc.f.words[d].start].trim_end().to_string(),
+        None => doc.body[rs..re].to_string(),
     }
 }
 
@@ -288,16 +322,21 @@ fn name_for(doc: &Doc<'_>, o: &Office) -> Option<(usize, usize, usize)> {
     }
     // "el ministro del Interior, Carlos Basombrío,"
     // "the director of the National Police, General Juan Pérez": a rank before the name.
-    let mut after = title_end;
-    if doc.gap(after) == ", " && LEXICON.single_titles.contains_key(doc.key(after)) && doc.joined(after + 1) && doc.initial(after + 1) {
+    // A gloss in brackets may come first: "el ministro de Gobernación (Interior), Ana Ruiz".
+    let gloss = gloss_end(doc, title_end);
+    let comma = gloss.is_some() || doc.gap(title_end) == ", ";
+    let mut after = gloss.unwrap_or(title_end);
+    if comma && LEXICON.single_titles.contains_key(doc.key(after)) && doc.joined(after + 1) && doc.initial(after + 1) {
         after += 1;
     }
-    if doc.gap(title_end) == ", "
+    if comma
         && doc.initial(after)
         && !o.fuzzy
         && let Some((ns, ne)) = name_run(doc, after)
     {
-        let closes = ne == doc.len() || doc.gap(ne).starts_with([',', '.', ';', ')']) || doc.shape(ne) == Shape::Lower;
+        // A name ends at punctuation, a lowercase word or the end of a paragraph.
+        let closes =
+            ne == doc.len() || doc.gap(ne).starts_with([',', '.', ';', ')']) || doc.gap(ne).contains('\n') || doc.shape(ne) == Shape::Lower;
         if closes && valid_name(doc, ns, ne, 2) {
             return Some((ns, ne, title_end));
         }
@@ -340,6 +379,17 @@ fn name_for(doc: &Doc<'_>, o: &Office) -> Option<(usize, usize, usize)> {
     (ne - ns <= 5 && valid_name(doc, ns, ne, 2)).then_some((ns, ne, title_end))
 }
 
+/// The word after a short gloss in brackets that opens at word `i`, when a comma follows
+/// it: "(Interior), ", "(Home Office), ".
+fn gloss_end(doc: &Doc<'_>, i: usize) -> Option<usize> {
+    if i >= doc.len() || !matches!(doc.gap(i), " (" | "(") {
+        return None;
+    }
+    (i + 1..i + 4)
+        .find(|&k| k < doc.len() && doc.gap(k).starts_with(')'))
+        .filter(|&k| doc.gap(k) == "), ")
+}
+
 /// A person's name from word `i`: capitalised words with particles between them, cut before
 /// a known place or organisation.
 pub(super) fn name_run(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
@@ -352,7 +402,8 @@ pub(super) fn name_run(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
     let max = if doc.headline[i] { 2 } else { 5 };
     while words < max {
         let mut k = end;
-        while doc.joined(k) && doc.shape(k) == Shape::Lower && PARTICLES.contains(&doc.key(k)) && k - end < 2 {
+        while doc.joined(k) && PARTICLES.contains(&doc.key(k)) && k - end < 2 && (doc.shape(k) == Shape::Lower || capital_particle(doc, k))
+        {
             k += 1;
         }
         // A middle initial: "John F. Kelly", "Juan C. Pérez".
@@ -372,6 +423,18 @@ pub(super) fn name_run(doc: &Doc<'_>, i: usize) -> Option<(usize, usize)> {
         words += 1;
     }
     Some((i, end))
+}
+
+/// A surname particle written with a capital after a name word: "Del" of "Eduardo Del
+/// Castillo", "De" of "Ana De la Cruz" ("La" alone is too often an article to count).
+fn capital_particle(doc: &Doc<'_>, k: usize) -> bool {
+    k > 0 && doc.shape(k) == Shape::Initial && doc.key(k) != "la" && PARTICLES.contains(&doc.key(k)) && doc.initial(k - 1)
+}
+
+/// A given name spelt like a month ("Julio"), followed by another name word: "Julio César
+/// Turbay", not "julio de 2023".
+pub(super) fn given_month(doc: &Doc<'_>, k: usize) -> bool {
+    LEXICON.calendar.contains(doc.key(k)) && LEXICON.given.contains(doc.key(k)) && doc.joined(k + 1) && doc.initial(k + 1)
 }
 
 /// Whether a country, place or organisation starts at word `i`.
@@ -407,8 +470,14 @@ pub(super) fn valid_name(doc: &Doc<'_>, s: usize, e: usize, min_words: usize) ->
     if caps < min_words || e - s > 7 || !doc.initial(s) {
         return false;
     }
+    // A middle initial ("Ramón A. Guzmán", "Luis Y. Torres") is no function word, nor a
+    // particle written with a capital inside the name ("Eduardo Del Castillo"), nor "Julio".
+    let name_word = |k: usize| {
+        (doc.shape(k) == Shape::Letter && doc.gap(k + 1) == ". ") || (k > s && k + 1 < e && capital_particle(doc, k)) || given_month(doc, k)
+    };
     let bad = (s..e).any(|k| {
         doc.shape(k) != Shape::Lower
+            && !name_word(k)
             && (lex.stop.contains(doc.key(k))
                 || lex.title_words.contains(doc.key(k))
                 || lex.portfolio.contains(doc.key(k))

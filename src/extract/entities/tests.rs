@@ -244,6 +244,14 @@ fn abbreviated_titles_and_middle_initials() {
     let f = en("The raid was led by Gen. Walter Ocampo, with help from Sen. Mary T. Collins.");
     assert_eq!(role_of(&f, "Walter Ocampo").as_deref(), Some("Gen."));
     assert_eq!(role_of(&f, "Mary T. Collins").as_deref(), Some("Sen."));
+    // An initial that spells a Spanish function word ("a", "y", "e", "o").
+    let f = es("El jefe de la Dirección Antidrogas, Julián A. Ferreyra Soto, presentó el balance.");
+    assert_eq!(
+        role_of(&f, "Julián A. Ferreyra Soto").as_deref(),
+        Some("jefe de la Dirección Antidrogas")
+    );
+    let f = es("Según la fiscal Lucía Y. Barrenechea, hubo 40 denuncias.");
+    assert!(person(&f, "Lucía Y. Barrenechea").is_some(), "{f:?}");
 }
 
 #[test]
@@ -436,4 +444,140 @@ fn an_acronym_joins_a_name_with_inner_prepositions() {
         "{f:?}"
     );
     assert!(!has(&f, EntityType::Location, "Materia Ambiental"), "{f:?}");
+}
+
+#[test]
+fn a_capitalised_particle_stays_inside_a_surname() {
+    let f = es("Lo anunció la ministra de Justicia, Marisol Del Águila, en Lima.");
+    assert_eq!(role_of(&f, "Marisol Del Águila").as_deref(), Some("ministra de Justicia"));
+    let f = en("Prosecutor Pablo De la Fuente said 12 officers were charged.");
+    assert_eq!(role_of(&f, "Pablo De la Fuente").as_deref(), Some("Prosecutor"));
+}
+
+#[test]
+fn a_capitalised_title_takes_its_capitalised_qualifier() {
+    let f = es("Según el Director Ejecutivo de la OEA, Tomás Berrocal, la cifra bajó.");
+    assert_eq!(role_of(&f, "Tomás Berrocal").as_deref(), Some("Director Ejecutivo de la OEA"));
+    assert!(person(&f, "Ejecutivo").is_none(), "{f:?}");
+    let f = es("En la audiencia un Fiscal Especializado presentó las pruebas del caso.");
+    assert!(names(&f, EntityType::Person).is_empty(), "{f:?}");
+}
+
+#[test]
+fn a_country_adjective_inside_an_office_is_left_out_of_the_role() {
+    let f = en("Former Guatemalan President Rodrigo Solís was extradited in March. Solís, then president of the Republic, denied it.");
+    assert_eq!(role_of(&f, "Rodrigo Solís").as_deref(), Some("Former President"));
+    let f = es("El presidente chileno, Tomás Urrutia, anunció 300 nuevos carabineros.");
+    assert_eq!(role_of(&f, "Tomás Urrutia").as_deref(), Some("presidente"));
+    let f = es("El ministro hondureño de Seguridad, Óscar Ramírez, presentó el informe.");
+    assert_eq!(role_of(&f, "Óscar Ramírez").as_deref(), Some("ministro de Seguridad"));
+}
+
+#[test]
+fn a_given_name_spelt_like_a_month_opens_a_name() {
+    let f = en("The Attorney General, Julio Ernesto Vidal, said 40 officers were dismissed in July.");
+    assert_eq!(role_of(&f, "Julio Ernesto Vidal").as_deref(), Some("Attorney General"));
+    let f = es("El abogado Julio Paredes Soto dijo que en julio hubo 12 casos.");
+    assert!(person(&f, "Julio Paredes Soto").is_some(), "{f:?}");
+}
+
+#[test]
+fn a_gloss_in_brackets_between_the_office_and_the_name() {
+    let f = es("El ministro de Gobernación (Interior), Héctor Lemus, anunció más patrullajes.");
+    assert_eq!(role_of(&f, "Héctor Lemus").as_deref(), Some("ministro de Gobernación"));
+}
+
+#[test]
+fn a_paragraph_end_closes_a_name_after_its_office() {
+    let f = es(
+        "\"Las cárceles están al 300 %\", dijo la investigadora del instituto, Paola Ferrandi\n\nLos 20 penales del país albergan 9.000 presos.",
+    );
+    assert_eq!(role_of(&f, "Paola Ferrandi").as_deref(), Some("investigadora del instituto"));
+}
+
+#[test]
+fn an_outlet_that_closes_a_sentence_as_its_reporter() {
+    let f = en("Troops found 900 kilos of cocaine in a truck near the border, El Centinela reported.");
+    assert!(has(&f, EntityType::Organization, "Centinela"), "{f:?}");
+    let f = en("The navy seized two semi-submersibles last week, Noticias Costeras reported.");
+    assert!(has(&f, EntityType::Organization, "Noticias Costeras"), "{f:?}");
+    let f = en("Two prisoners escaped overnight, Mario Quintana reported. Four more fled at dawn, Quintana reported.");
+    assert_eq!(names(&f, EntityType::Person), ["Mario Quintana"]);
+    assert!(names(&f, EntityType::Organization).is_empty(), "{f:?}");
+    // Without the comma the run is the sentence's subject, not its reporter.
+    let f = en("Nine guards were hurt. Officials reported no deaths.");
+    assert!(names(&f, EntityType::Organization).is_empty(), "{f:?}");
+}
+
+#[test]
+fn sobre_links_the_words_of_an_organisation() {
+    let f = es("Lo dijo el Centro de Investigación y Estudios sobre la Violencia Urbana en su informe.");
+    assert!(
+        has(
+            &f,
+            EntityType::Organization,
+            "Centro de Investigación y Estudios sobre la Violencia Urbana"
+        ),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn an_institution_named_inside_another() {
+    let f = es("Los datos son del Observatorio de la Violencia de la Universidad Nacional de Ingeniería (UNI).");
+    let orgs = names(&f, EntityType::Organization);
+    assert!(orgs.contains(&"Universidad Nacional de Ingeniería"), "{orgs:?}");
+    let f = es("El estudio fue hecho por la Unidad de Análisis de la Dirección General de Migraciones, según el informe.");
+    let orgs = names(&f, EntityType::Organization);
+    assert!(orgs.contains(&"Dirección General de Migraciones"), "{orgs:?}");
+    // The acronym spells the whole name: one body.
+    let f = es("Según el Secretariado Técnico del Consejo Nacional de Seguridad (STCNS), bajaron los robos.");
+    let orgs = names(&f, EntityType::Organization);
+    assert!(!orgs.contains(&"Consejo Nacional de Seguridad"), "{orgs:?}");
+}
+
+#[test]
+fn cabinets_and_hospitals_are_organisations() {
+    let f = es("El Gabinete de Seguridad y Justicia se reunió; los heridos fueron llevados al Hospital Escuela.");
+    let orgs = names(&f, EntityType::Organization);
+    assert_eq!(orgs, ["Gabinete de Seguridad y Justicia", "Hospital Escuela"]);
+    let f = en("The Security Cabinet met after two officers died at Kingston Public Hospital.");
+    let orgs = names(&f, EntityType::Organization);
+    assert!(
+        orgs.contains(&"Security Cabinet") && orgs.contains(&"Kingston Public Hospital"),
+        "{orgs:?}"
+    );
+}
+
+#[test]
+fn a_capitalised_link_continues_an_english_name() {
+    let f = en("Since 2015 the Task Force Against Kidnapping has freed 40 hostages.");
+    assert!(has(&f, EntityType::Organization, "Task Force Against Kidnapping"), "{f:?}");
+    let f = en("The Office Against Drugs and Crime counted 300 labs.");
+    assert!(has(&f, EntityType::Organization, "Office Against Drugs and Crime"), "{f:?}");
+    let f = en("The Unit For Organised Crime reported 30 arrests.");
+    assert!(has(&f, EntityType::Organization, "Unit For Organised Crime"), "{f:?}");
+}
+
+#[test]
+fn a_building_named_after_a_body_is_a_place() {
+    let f = en("Reporters gathered at the National Security Council Building in Kingston.");
+    assert!(names(&f, EntityType::Organization).is_empty(), "{f:?}");
+    assert!(has(&f, EntityType::Location, "National Security Council Building"), "{f:?}");
+}
+
+#[test]
+fn a_place_named_after_a_person() {
+    let f = es("Los cuerpos fueron hallados en el municipio de José Azueta, Guerrero.");
+    assert!(names(&f, EntityType::Person).is_empty(), "{f:?}");
+    assert!(has(&f, EntityType::Location, "José Azueta"), "{f:?}");
+}
+
+#[test]
+fn a_head_word_closing_a_list_of_portfolios() {
+    let f = en("The Ministry of Justice and Police said 12 inmates escaped.");
+    assert_eq!(names(&f, EntityType::Organization), ["Ministry of Justice and Police"]);
+    // Two bodies of several words each stay apart.
+    let f = en("The Ministry of Justice and the National Police said 12 inmates escaped.");
+    assert_eq!(names(&f, EntityType::Organization), ["Ministry of Justice", "National Police"]);
 }
