@@ -169,7 +169,8 @@ pub(crate) struct Hit {
 /// Builds the entity word lists, for the test that loads every data file.
 #[cfg(test)]
 pub(crate) fn load_tables() -> Result<(), table::TableError> {
-    lexicon::build().map(drop)
+    lexicon::build().map(drop)?;
+    names::load_name_words().map(drop)
 }
 
 static COMMON_SOURCES: std::sync::LazyLock<std::collections::HashSet<String>> = std::sync::LazyLock::new(|| {

@@ -65,6 +65,7 @@ data_files! {
     CURRENCIES = "currencies.txt", 1..=1;
     CURRENCY_CODES = "currency_codes.txt", 1..=1;
     GIVEN_NAMES = "given_names.txt", 1..=1;
+    NAME_WORDS = "name_words.tsv", 2..=2;
     NUMBER_WORDS = "number_words.tsv", 4..=4;
     NUMBERS = "numbers.tsv", 3..=3;
     ORG_HEADS = "org_heads.tsv", 2..=2;

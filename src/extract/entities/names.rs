@@ -1,13 +1,14 @@
 //! Capitalised runs read as organisations, places and people without an office.
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use super::lexicon::{HeadLang, LEXICON};
 use super::persons::{name_run, valid_name};
 use super::{Doc, Hit};
-use crate::extract::EntityType;
 use crate::extract::geo::words::{FastSet, Shape, fold};
 use crate::extract::geo::{GeoKind, gazetteer};
+use crate::extract::{EntityType, table};
 
 /// The most words read ahead for one name.
 const MAX_NAME_WORDS: usize = 12;
@@ -19,41 +20,38 @@ const ORG_LINKS: &[&str] = &[
 const ORG_ARTICLES: &[&str] = &["the", "la", "las", "los", "el"];
 /// Words that join two parts of one name ("Drugs and Crime", "Justicia y Derechos Humanos").
 const AND: &[&str] = &["and", "y", "e"];
-/// Nouns after an organisation's name that make the whole a building, a place:
-/// "Police Administration Building".
-const BUILDINGS: &[&str] = &["building", "headquarters", "complex", "compound", "tower", "barracks"];
 /// Words before a place name that make a capitalised word a place.
 const LOCATIVE: &[&str] = &["in", "en", "near"];
-/// Nouns that make the capitalised name after "of/de" a place ("la provincia de Pataz").
-const PLACE_NOUNS: &[&str] = &[
-    "province",
-    "provincia",
-    "department",
-    "departamento",
-    "district",
-    "distrito",
-    "region",
-    "state",
-    "city",
-    "ciudad",
-    "town",
-    "municipality",
-    "municipio",
-    "localidad",
-    "village",
-    "pueblo",
-    "comunidad",
-    "community",
-    "port",
-    "puerto",
-    "valley",
-    "valle",
-    "river",
-    "rio",
-    "caserio",
-    "anexo",
-    "estado",
-];
+
+/// Words around names that say what a name is (`data/name_words.tsv`).
+#[derive(Default)]
+pub(super) struct NameWords {
+    place_noun: FastSet<&'static str>,
+    building: FastSet<&'static str>,
+    group_noun: FastSet<&'static str>,
+    place_prefix: FastSet<&'static str>,
+    street: FastSet<&'static str>,
+    reported: FastSet<&'static str>,
+}
+
+pub(super) fn load_name_words() -> Result<NameWords, table::TableError> {
+    let mut w = NameWords::default();
+    for row in table::NAME_WORDS.rows()? {
+        let set = match row.get(0) {
+            "place_noun" => &mut w.place_noun,
+            "building" => &mut w.building,
+            "group_noun" => &mut w.group_noun,
+            "place_prefix" => &mut w.place_prefix,
+            "street" => &mut w.street,
+            "reported" => &mut w.reported,
+            _ => return Err(row.unknown(0, "kind")),
+        };
+        set.extend(row.get(1).split_whitespace());
+    }
+    Ok(w)
+}
+
+static NAME_WORDS: LazyLock<NameWords> = LazyLock::new(|| table::built(load_name_words()));
 
 pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
     let lex = &*LEXICON;
@@ -99,7 +97,7 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
             }
             let end = i + org_n;
             // "the Police Administration Building": a building named after a body is a place.
-            if doc.joined(end) && doc.initial(end) && BUILDINGS.contains(&doc.key(end)) {
+            if doc.joined(end) && doc.initial(end) && NAME_WORDS.building.contains(doc.key(end)) {
                 hits.push(span_hit(doc, EntityType::Location, i, end + 1));
                 i = end + 1;
                 continue;
@@ -388,19 +386,7 @@ fn shouting(doc: &Doc<'_>, i: usize) -> bool {
 /// A criminal group named after "la banda", "the gang", "organización criminal":
 /// "la banda Los Injertos del Cono Norte", "the gang Barrio 18".
 fn group_name(doc: &Doc<'_>, i: usize) -> Option<usize> {
-    const GROUP_NOUNS: &[&str] = &[
-        "banda",
-        "pandilla",
-        "clan",
-        "mara",
-        "faccion",
-        "gang",
-        "group",
-        "criminal",
-        "criminales",
-        "cartel",
-    ];
-    if i == 0 || !doc.joined(i) || doc.shape(i - 1) != Shape::Lower || !GROUP_NOUNS.contains(&doc.key(i - 1)) || !doc.initial(i) {
+    if i == 0 || !doc.joined(i) || doc.shape(i - 1) != Shape::Lower || !NAME_WORDS.group_noun.contains(doc.key(i - 1)) || !doc.initial(i) {
         return None;
     }
     let end = group_run(doc, i, false);
@@ -424,39 +410,13 @@ fn plural_article_name(doc: &Doc<'_>, i: usize) -> Option<usize> {
 
 /// A place name built on a place word: "Puerto Bolívar", "Villa Rica", "San Andrés de Tumaco".
 fn prefixed_place(doc: &Doc<'_>, i: usize) -> Option<usize> {
-    const PREFIXES: &[&str] = &[
-        "puerto", "port", "ciudad", "villa", "san", "santa", "santo", "nueva", "nuevo", "bahia", "isla", "rio", "lago", "cerro", "fort",
-        "lake", "mount", "monte",
-    ];
-    const STREETS: &[&str] = &[
-        "avenida",
-        "av",
-        "calle",
-        "jiron",
-        "jr",
-        "pasaje",
-        "carretera",
-        "autopista",
-        "street",
-        "avenue",
-        "road",
-        "highway",
-        "boulevard",
-        "plaza",
-        "parque",
-        "puente",
-        "barrio",
-        "urbanizacion",
-        "asentamiento",
-        "colonia",
-    ];
     // "la avenida Javier Prado", "Calle Los Pinos": a street is a place, whatever its name.
     let street_before =
-        i > 0 && (doc.joined(i) || doc.gap(i) == ". ") && doc.shape(i - 1) == Shape::Lower && STREETS.contains(&doc.key(i - 1));
+        i > 0 && (doc.joined(i) || doc.gap(i) == ". ") && doc.shape(i - 1) == Shape::Lower && NAME_WORDS.street.contains(doc.key(i - 1));
     if street_before && doc.initial(i) {
         return Some(group_run(doc, i, false));
     }
-    let prefix = PREFIXES.contains(&doc.key(i)) || STREETS.contains(&doc.key(i));
+    let prefix = NAME_WORDS.place_prefix.contains(doc.key(i)) || NAME_WORDS.street.contains(doc.key(i));
     if !doc.initial(i) || !prefix || !doc.joined(i + 1) || !doc.initial(i + 1) {
         return None;
     }
@@ -567,7 +527,6 @@ fn known_surname(doc: &Doc<'_>, i: usize, people: &People) -> Option<usize> {
 /// El Telégrafo reported." The comma keeps subjects ("Officials reported") out; the
 /// leading article stays out of the name.
 fn reporting_outlet(doc: &Doc<'_>, i: usize) -> Option<usize> {
-    const REPORTED: &[&str] = &["reported", "reports", "informo", "reporto", "publico"];
     // "..., Ana Gómez reported" is a person.
     if i == 0 || !doc.initial(i) || LEXICON.given.contains(doc.key(i)) {
         return None;
@@ -578,7 +537,8 @@ fn reporting_outlet(doc: &Doc<'_>, i: usize) -> Option<usize> {
     }
     let article = doc.joined(i) && matches!(doc.key(i - 1), "el" | "la" | "the") && doc.initial(i - 1);
     let opens = if article { i - 1 } else { i };
-    let reporter = doc.gap(opens) == ", " && doc.joined(end) && doc.shape(end) == Shape::Lower && REPORTED.contains(&doc.key(end));
+    let reporter =
+        doc.gap(opens) == ", " && doc.joined(end) && doc.shape(end) == Shape::Lower && NAME_WORDS.reported.contains(doc.key(end));
     reporter.then_some(end)
 }
 
@@ -607,7 +567,7 @@ fn cued_org(doc: &Doc<'_>, i: usize) -> Option<usize> {
 
 /// Word `i` follows a place noun and its "de/of": "la provincia de Pataz".
 fn after_place_noun(doc: &Doc<'_>, i: usize) -> bool {
-    i >= 2 && doc.joined(i) && ["de", "del", "of"].contains(&doc.key(i - 1)) && PLACE_NOUNS.contains(&doc.key(i - 2))
+    i >= 2 && doc.joined(i) && ["de", "del", "of"].contains(&doc.key(i - 1)) && NAME_WORDS.place_noun.contains(doc.key(i - 2))
 }
 
 /// A capitalised name after "in"/"en" or a place noun ("la provincia de Pataz"): a place
