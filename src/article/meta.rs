@@ -216,9 +216,9 @@ fn collect_meta_tags<'a>(dom: &Dom<'a>) -> HashMap<String, &'a str> {
             continue;
         }
         let Some(el) = node.el else { continue };
-        let Some(content) = el.attr("content") else { continue };
+        let Some(content) = super::dom::attr(el, "content") else { continue };
         for key in ["property", "name", "itemprop", "http-equiv"] {
-            if let Some(k) = el.attr(key) {
+            if let Some(k) = super::dom::attr(el, key) {
                 map.entry(k.trim().to_ascii_lowercase()).or_insert(content);
             }
         }
@@ -299,7 +299,8 @@ fn attr_words(dom: &Dom, i: usize) -> String {
             s.push(' ');
         }
     }
-    s.to_ascii_lowercase()
+    s.make_ascii_lowercase();
+    s
 }
 
 /// A date printed in an element named like a date ("date", "fecha", "published", "time").
