@@ -4,6 +4,7 @@
 //! index range `n+1..end`, aggregates are computed bottom-up by one reverse loop, and nothing
 //! recurses over the document depth.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -167,7 +168,8 @@ fn is_hidden(el: &Element) -> bool {
     false
 }
 
-fn hint_of(el: &Element) -> Hint {
+/// The words an element's hint is read from: its class, id, role and the like, lower-cased.
+fn hint_key(el: &Element) -> String {
     let mut key = String::new();
     for name in ["class", "id", "role", "itemprop", "data-component", "data-testid"] {
         if let Some(v) = attr(el, name) {
@@ -175,21 +177,30 @@ fn hint_of(el: &Element) -> Hint {
             key.push(' ');
         }
     }
+    key.make_ascii_lowercase();
+    key
+}
+
+fn hint_of_key(key: &str) -> Hint {
     if key.is_empty() {
         return Hint::Neutral;
     }
-    key.make_ascii_lowercase();
     let rules = &*HINTS;
-    if rules.strong.is_match(&key) {
+    if rules.strong.is_match(key) {
         return Hint::StrongNegative;
     }
-    let neg = rules.negative.is_match(&key);
-    let pos = rules.positive.is_match(&key);
+    let neg = rules.negative.is_match(key);
+    let pos = rules.positive.is_match(key);
     match (pos, neg) {
         (true, false) => Hint::Positive,
         (false, true) => Hint::Negative,
         _ => Hint::Neutral,
     }
+}
+
+#[cfg(test)]
+fn hint_of(el: &Element) -> Hint {
+    hint_of_key(&hint_key(el))
 }
 
 /// Copies the parsed page into a flat pre-order list, iteratively.
@@ -200,6 +211,8 @@ pub fn build(html: &Html) -> Dom<'_> {
     // Open ancestors: index in `nodes` and whether it is a link.
     let mut stack: Vec<u32> = Vec::with_capacity(64);
     let mut link_depth = 0usize;
+    let mut hints: HashMap<String, Hint> = HashMap::new();
+    let mut embeds: HashMap<&str, bool> = HashMap::new();
     let root = html.tree.root();
     let mut cur = root.first_child();
     while let Some(node) = cur {
@@ -235,10 +248,22 @@ pub fn build(html: &Html) -> Dom<'_> {
                     _ => {}
                 }
                 let class = attr(el, "class").unwrap_or("");
-                if kind != Kind::Junk && ((!class.is_empty() && is_embed(class)) || is_hidden(el)) {
+                // Pages repeat the same few class names on thousands of elements: each
+                // distinct one is matched against the word lists once.
+                let embed = !class.is_empty() && *embeds.entry(class).or_insert_with(|| is_embed(class));
+                if kind != Kind::Junk && (embed || is_hidden(el)) {
                     kind = Kind::Junk;
                 }
-                let mut hint = if kind == Kind::Junk { Hint::Neutral } else { hint_of(el) };
+                let mut hint = Hint::Neutral;
+                if kind != Kind::Junk {
+                    let key = hint_key(el);
+                    if !key.is_empty() {
+                        hint = match hints.get(&key) {
+                            Some(&h) => h,
+                            None => *hints.entry(key).or_insert_with_key(|k| hint_of_key(k)),
+                        };
+                    }
+                }
                 // A page or article header holds the headline, standfirst and byline, not the text.
                 if name == "header" && hint == Hint::Neutral {
                     hint = Hint::Negative;

@@ -306,7 +306,8 @@ fn attr_words(dom: &Dom, i: usize) -> String {
 /// A date printed in an element named like a date ("date", "fecha", "published", "time").
 fn visible_date(dom: &Dom) -> Option<PageDate> {
     for (i, n) in dom.nodes.iter().enumerate() {
-        if n.kind == Kind::Text || n.kind == Kind::Junk && n.name() != "footer" || n.el.is_none() {
+        // The cheap test first: this runs over every element of the page.
+        if n.kind == Kind::Text || n.kind == Kind::Junk && n.name() != "footer" || n.el.is_none() || n.end as usize - i > 60 {
             continue;
         }
         let words = attr_words(dom, i);
@@ -320,9 +321,6 @@ fn visible_date(dom: &Dom) -> Option<PageDate> {
             continue;
         }
         if words.contains("update") || words.contains("modif") || words.contains("actualiz") {
-            continue;
-        }
-        if n.end as usize - i > 60 {
             continue;
         }
         let text = text_of(dom, i);
@@ -356,11 +354,11 @@ fn visible_byline(dom: &Dom) -> Vec<String> {
     ];
     for keys in passes {
         for (i, n) in dom.nodes.iter().enumerate() {
-            if n.el.is_none() || n.kind == Kind::Junk || n.hint == Hint::StrongNegative {
+            if n.el.is_none() || n.kind == Kind::Junk || n.hint == Hint::StrongNegative || n.end as usize - i > 40 {
                 continue;
             }
             let words = attr_words(dom, i);
-            if !keys.iter().any(|k| words.contains(k)) {
+            if words.is_empty() || !keys.iter().any(|k| words.contains(k)) {
                 continue;
             }
             if ["bio", "avatar", "image", "photo", "comment", "url"]
@@ -369,7 +367,7 @@ fn visible_byline(dom: &Dom) -> Vec<String> {
             {
                 continue;
             }
-            if n.end as usize - i > 40 || inside_junk(dom, i) {
+            if inside_junk(dom, i) {
                 continue;
             }
             let text = text_of(dom, i);
@@ -393,7 +391,7 @@ fn date_line_byline(dom: &Dom) -> Vec<String> {
             continue;
         }
         let words = attr_words(dom, i);
-        if !KEYS.iter().any(|k| words.contains(k)) || inside_junk(dom, i) {
+        if words.is_empty() || !KEYS.iter().any(|k| words.contains(k)) || inside_junk(dom, i) {
             continue;
         }
         let text = text_of(dom, i);
