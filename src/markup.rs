@@ -10,7 +10,8 @@
 //! over-estimate both, and leaves out each start tag (and the end tag that matches it) that
 //! would pass a cap; past the element cap or the byte cap the rest of the page is left out.
 //! Text is never removed before those two caps, and real pages stay far below all of them.
-//! The code inside `<script>` (JSON-LD aside) and `<style>` is left out too: nothing reads it.
+//! The code inside `<script>` (JSON-LD aside) and `<style>`, and attributes nothing reads
+//! (image sources, SVG paths, `data-*`, `aria-*`), are left out too.
 //! As the scan only approximates the tree builder, the parse also counts the elements the
 //! builder looks at and creates, and leaves out the rest of the page once that work outgrows
 //! the page: no markup the scan misjudges can make a parse quadratic.
@@ -387,6 +388,8 @@ struct Scan<'a, 'l> {
     suppressed: Vec<(Name, usize)>,
     html_tags: usize,
     body_tags: usize,
+    /// Attributes of the tag in hand that nothing reads, as byte ranges.
+    unread: Vec<(usize, usize)>,
 }
 
 /// One tag as the tokenizer reads it.
@@ -431,6 +434,7 @@ impl<'a, 'l> Scan<'a, 'l> {
             suppressed: Vec::new(),
             html_tags: 0,
             body_tags: 0,
+            unread: Vec::new(),
         }
     }
 
@@ -447,13 +451,13 @@ impl<'a, 'l> Scan<'a, 'l> {
             i = match (next, after) {
                 (Some(b'!'), _) if b[lt..].starts_with(b"<!--") => comment_end(b, lt),
                 (Some(b'!' | b'?'), _) => find(b, lt, b">").map_or(b.len(), |p| p + 1),
-                (Some(b'/'), Some(c)) if c.is_ascii_alphabetic() => match read_tag(b, lt, self.limits.max_attributes) {
+                (Some(b'/'), Some(c)) if c.is_ascii_alphabetic() => match read_tag(b, lt, self.limits.max_attributes, &mut self.unread) {
                     Some(tag) if self.end_tag(&tag) => tag.to,
                     _ => return,
                 },
                 (Some(b'/'), Some(b'>')) => lt + 3,
                 (Some(b'/'), Some(_)) => find(b, lt, b">").map_or(b.len(), |p| p + 1),
-                (Some(c), _) if c.is_ascii_alphabetic() => match read_tag(b, lt, self.limits.max_attributes) {
+                (Some(c), _) if c.is_ascii_alphabetic() => match read_tag(b, lt, self.limits.max_attributes, &mut self.unread) {
                     Some(tag) => match self.start_tag(&tag) {
                         Some(next) => next,
                         None => return,
@@ -547,6 +551,7 @@ impl<'a, 'l> Scan<'a, 'l> {
         if !self.count(1, tag.from) {
             return None;
         }
+        self.cuts.append(&mut self.unread);
         if let Some(extra) = tag.extra {
             self.cuts.push(extra);
         }
@@ -715,6 +720,21 @@ fn comment_end(b: &[u8], lt: usize) -> usize {
     b.len()
 }
 
+/// Attributes nothing reads and pages have plenty of (image sources, SVG paths, script
+/// data, accessibility labels): left out of start tags, they cost the parser nothing.
+/// `data-component` and `data-testid` name blocks like a class does and stay.
+fn is_unread(name: &[u8]) -> bool {
+    let lower = |prefix: &[u8]| name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix);
+    let is = |other: &[u8]| name.eq_ignore_ascii_case(other);
+    is(b"d")
+        || is(b"src")
+        || is(b"srcset")
+        || is(b"sizes")
+        || is(b"alt")
+        || lower(b"aria-")
+        || (lower(b"data-") && !is(b"data-component") && !is(b"data-testid"))
+}
+
 /// Whether a `<script>` start tag declares JSON-LD (`type="application/ld+json"`).
 fn is_json_ld(tag: &[u8]) -> bool {
     tag.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json"))
@@ -738,7 +758,8 @@ fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> usize {
 /// Reads the tag at `lt` as the tokenizer does (`<` or `</` then a letter, attributes with
 /// quoted or bare values, a `/` before `>` ignored); None when the input ends inside it, as
 /// the tokenizer then drops it.
-fn read_tag(b: &[u8], lt: usize, max_attributes: usize) -> Option<Tag> {
+fn read_tag(b: &[u8], lt: usize, max_attributes: usize, unread: &mut Vec<(usize, usize)>) -> Option<Tag> {
+    unread.clear();
     let name_from = lt + 1 + usize::from(b.get(lt + 1) == Some(&b'/'));
     let mut i = name_from;
     while !is_space(*b.get(i)?) && b[i] != b'/' && b[i] != b'>' {
@@ -773,6 +794,7 @@ fn read_tag(b: &[u8], lt: usize, max_attributes: usize) -> Option<Tag> {
         while !is_space(*b.get(i)?) && !matches!(b[i], b'/' | b'>' | b'=') {
             i += 1;
         }
+        let name_end = i;
         let mut j = i;
         while is_space(*b.get(j)?) {
             j += 1;
@@ -795,6 +817,9 @@ fn read_tag(b: &[u8], lt: usize, max_attributes: usize) -> Option<Tag> {
         attributes += 1;
         if attributes == max_attributes.saturating_add(1) {
             extra_from = Some(from);
+        }
+        if extra_from.is_none() && is_unread(&b[from..name_end]) {
+            unread.push((from, i));
         }
         last_end = i;
     }
@@ -835,14 +860,23 @@ mod tests {
     fn ordinary_pages_lose_only_script_and_style_code() {
         let html = r#"<!DOCTYPE html><html lang="es"><head><title>a < b</title>
             <script>if (a<b) { document.write("<div><div><div>"); }</script><style>p>b{}</style></head>
-            <body class=x><!-- <div> --><!--> <div a="1>2" b='<div>' c=3 d/><p>uno<p>dos <b>negrita <i>y</i></b>
+            <body class=x><!-- <div> --><!--> <div a="1>2" b='<div>' c=3 k/><p>uno<p>dos <b>negrita <i>y</i></b>
             <ul><li>a<li>b</ul><table><tr><td>1<td>2<tr><td>3</table><select><option>a<option>b</select>
-            <svg><path d="M0"/><title>t</title></svg><textarea><div></textarea></div></body></html>"#;
+            <svg><path fill="red"/><title>t</title></svg><textarea><div></textarea></div></body></html>"#;
         // Only the code of the script and the style goes.
         let code = [r#"if (a<b) { document.write("<div><div><div>"); }"#, "p>b{}"];
         assert_eq!(cap(html, &SMALL), html.replacen(code[0], "", 1).replacen(code[1], "", 1));
         let plain = html.replacen(code[0], "", 1).replacen(code[1], "", 1);
         assert!(matches!(cap(&plain, &SMALL), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn attributes_nothing_reads_are_left_out() {
+        let html = r#"<img src="a.jpg" srcset="a.jpg 1x, b.jpg 2x" alt='x' class=foto><div data-id=7 data-testid="story-body" aria-label="Nota" id=n>texto</div>"#;
+        assert_eq!(
+            cap(html, &SMALL),
+            r#"<img    class=foto><div  data-testid="story-body"  id=n>texto</div>"#
+        );
     }
 
     #[test]
@@ -909,8 +943,8 @@ mod tests {
 
     #[test]
     fn attributes_past_the_cap_are_left_out() {
-        let html = r#"<div a=1 b="2>" c='3' d e=5 f=6 g=7>x</div>"#;
-        assert_eq!(cap(html, &SMALL), r#"<div a=1 b="2>" c='3' d >x</div>"#);
+        let html = r#"<div a=1 b="2>" c='3' k e=5 f=6 g=7>x</div>"#;
+        assert_eq!(cap(html, &SMALL), r#"<div a=1 b="2>" c='3' k >x</div>"#);
         let many = format!(
             "<p {}>x</p>",
             (0..10_000).map(|i| format!("a{i}=\"{i}\"")).collect::<Vec<_>>().join(" ")
@@ -922,10 +956,10 @@ mod tests {
 
     #[test]
     fn a_tag_left_out_takes_its_attributes_along() {
-        let tag = "<div a b c d e f>";
+        let tag = "<div a b c k e f>";
         let html = tag.repeat(60) + "x";
         let capped = cap(&html, &SMALL);
-        assert_eq!(capped, "<div a b c d >".repeat(SMALL.max_depth) + "x");
+        assert_eq!(capped, "<div a b c k >".repeat(SMALL.max_depth) + "x");
     }
 
     #[test]

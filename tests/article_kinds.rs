@@ -6,7 +6,9 @@ use std::path::Path;
 use vigia::article::{Article, from_bytes};
 
 fn fixture(name: &str) -> Article {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/article_kinds").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/article_kinds")
+        .join(name);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     from_bytes(&bytes, Some("text/html; charset=utf-8"), None, None)
 }
@@ -14,14 +16,25 @@ fn fixture(name: &str) -> Article {
 #[test]
 fn text_around_embeds_and_inline_scripts_is_kept_in_order() {
     let body = fixture("embeds_and_scripts.html").body;
-    let order = ["defended a plan to move 1,200 inmates", "Rights groups questioned", "room for 2,000 inmates", "vote on the budget"];
+    let order = [
+        "defended a plan to move 1,200 inmates",
+        "Rights groups questioned",
+        "room for 2,000 inmates",
+        "vote on the budget",
+    ];
     let at: Vec<usize> = order
         .iter()
         .map(|p| body.find(p).unwrap_or_else(|| panic!("{p} missing:\n{body}")))
         .collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{body}");
     // Embedded posts and page furniture are not the article's text.
-    for other in ["Every transfer will follow", "View this post on Instagram", "A post shared by", "Copyright", "Politics"] {
+    for other in [
+        "Every transfer will follow",
+        "View this post on Instagram",
+        "A post shared by",
+        "Copyright",
+        "Politics",
+    ] {
         assert!(!body.contains(other), "{other} in\n{body}");
     }
 }
@@ -30,7 +43,14 @@ fn text_around_embeds_and_inline_scripts_is_kept_in_order() {
 fn script_and_style_code_never_reaches_the_text() {
     for name in ["embeds_and_scripts.html", "scripts_heavy.html"] {
         let body = fixture(name).body;
-        for code in ["Sponsored", "texto de prueba", "Publicidad insertada", "no es texto", "dataLayer", "color:"] {
+        for code in [
+            "Sponsored",
+            "texto de prueba",
+            "Publicidad insertada",
+            "no es texto",
+            "dataLayer",
+            "color:",
+        ] {
             assert!(!body.contains(code), "{name}: {code} in\n{body}");
         }
     }

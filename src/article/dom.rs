@@ -232,10 +232,7 @@ pub fn build(html: &Html) -> Dom<'_> {
                 let name = el.name();
                 let mut kind = kind_of(name);
                 match name {
-                    "script"
-                        if attr(el, "type")
-                            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
-                    {
+                    "script" if attr(el, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) => {
                         let text = node.children().filter_map(|c| c.value().as_text()).map(|t| &**t).next();
                         if let Some(text) = text {
                             json_ld.push(text);
