@@ -66,3 +66,22 @@ fn json_ld_metadata_is_read_on_a_page_heavy_with_scripts() {
     assert!(paragraphs[0].starts_with("La Policía Nacional capturó"), "{}", art.body);
     assert!(paragraphs[2].starts_with("Los capturados"), "{}", art.body);
 }
+
+#[test]
+fn a_section_around_an_announced_list_of_links_is_kept() {
+    let body = fixture("announced_link_list.html").body;
+    for part in [
+        "collects sentencing records",
+        "New data this month",
+        "These archives were imported and checked:",
+        "Northern province: sentences from 2019 to 2024",
+        "Southern province: prison transfer orders",
+        "publish a guide to reading the detention orders",
+    ] {
+        assert!(body.contains(part), "{part} missing:\n{body}");
+    }
+    // A list of links nobody announces is still a box of other stories.
+    for other in ["How we clean scanned rulings", "More posts", "Archive", "written by volunteers"] {
+        assert!(!body.contains(other), "{other} in\n{body}");
+    }
+}
