@@ -10,6 +10,8 @@
 //! over-estimate both, and leaves out each start tag (and the end tag that matches it) that
 //! would pass a cap; past the element cap or the byte cap the rest of the page is left out.
 //! Text is never removed before those two caps, and real pages stay far below all of them.
+//! The code inside `<script>` (JSON-LD aside) and `<style>`, and attributes nothing reads
+//! (image sources, SVG paths, `data-*`, `aria-*`), are left out too.
 //! As the scan only approximates the tree builder, the parse also counts the elements the
 //! builder looks at and creates, and leaves out the rest of the page once that work outgrows
 //! the page: no markup the scan misjudges can make a parse quadratic.
@@ -242,8 +244,8 @@ pub fn cap<'a>(html: &'a str, limits: &Limits) -> Cow<'a, str> {
     let mut out = String::with_capacity(stop);
     let mut at = 0;
     for (from, to) in cuts {
-        // Cuts start at '<' or at an attribute name and end after '>' or an attribute,
-        // all ASCII, so they are character boundaries of `html`.
+        // Cuts start at '<', after '>' or at an attribute name and end after '>', at '<' or
+        // after an attribute, all ASCII, so they are character boundaries of `html`.
         out.push_str(&html[at..from]);
         at = to;
     }
@@ -386,6 +388,8 @@ struct Scan<'a, 'l> {
     suppressed: Vec<(Name, usize)>,
     html_tags: usize,
     body_tags: usize,
+    /// Attributes of the tag in hand that nothing reads, as byte ranges.
+    unread: Vec<(usize, usize)>,
 }
 
 /// One tag as the tokenizer reads it.
@@ -403,7 +407,16 @@ fn is_space(c: u8) -> bool {
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| p + from)
+    // Looks for the first byte, then checks the rest: most candidates fail at once.
+    let (&first, rest) = needle.split_first()?;
+    let mut i = from;
+    loop {
+        i += hay.get(i..)?.iter().position(|&c| c == first)?;
+        if hay.get(i + 1..i + 1 + rest.len()) == Some(rest) {
+            return Some(i);
+        }
+        i += 1;
+    }
 }
 
 impl<'a, 'l> Scan<'a, 'l> {
@@ -421,6 +434,7 @@ impl<'a, 'l> Scan<'a, 'l> {
             suppressed: Vec::new(),
             html_tags: 0,
             body_tags: 0,
+            unread: Vec::new(),
         }
     }
 
@@ -437,13 +451,13 @@ impl<'a, 'l> Scan<'a, 'l> {
             i = match (next, after) {
                 (Some(b'!'), _) if b[lt..].starts_with(b"<!--") => comment_end(b, lt),
                 (Some(b'!' | b'?'), _) => find(b, lt, b">").map_or(b.len(), |p| p + 1),
-                (Some(b'/'), Some(c)) if c.is_ascii_alphabetic() => match read_tag(b, lt, self.limits.max_attributes) {
+                (Some(b'/'), Some(c)) if c.is_ascii_alphabetic() => match read_tag(b, lt, self.limits.max_attributes, &mut self.unread) {
                     Some(tag) if self.end_tag(&tag) => tag.to,
                     _ => return,
                 },
                 (Some(b'/'), Some(b'>')) => lt + 3,
                 (Some(b'/'), Some(_)) => find(b, lt, b">").map_or(b.len(), |p| p + 1),
-                (Some(c), _) if c.is_ascii_alphabetic() => match read_tag(b, lt, self.limits.max_attributes) {
+                (Some(c), _) if c.is_ascii_alphabetic() => match read_tag(b, lt, self.limits.max_attributes, &mut self.unread) {
                     Some(tag) => match self.start_tag(&tag) {
                         Some(next) => next,
                         None => return,
@@ -537,6 +551,7 @@ impl<'a, 'l> Scan<'a, 'l> {
         if !self.count(1, tag.from) {
             return None;
         }
+        self.cuts.append(&mut self.unread);
         if let Some(extra) = tag.extra {
             self.cuts.push(extra);
         }
@@ -544,7 +559,15 @@ impl<'a, 'l> Scan<'a, 'l> {
             Kind::Void => {}
             Kind::SelfClosing => self.maybe_closed = true,
             // Its end tag is read as any other once the raw text is skipped.
-            Kind::RawText => return Some(raw_text_end(self.b, tag.to, name)),
+            Kind::RawText => {
+                let end = raw_text_end(self.b, tag.to, name);
+                // Nothing reads the code of scripts and styles, a third of a modern page's
+                // bytes: the parser is spared it. JSON-LD scripts hold metadata and stay.
+                if end > tag.to && (name == b"style" || name == b"script" && !is_json_ld(&self.b[tag.from..tag.to])) {
+                    self.cuts.push((tag.to, end));
+                }
+                return Some(end);
+            }
             Kind::PlainText => return None,
             Kind::Formatting => {
                 self.formatting.push(tag.name);
@@ -697,6 +720,26 @@ fn comment_end(b: &[u8], lt: usize) -> usize {
     b.len()
 }
 
+/// Attributes nothing reads and pages have plenty of (image sources, SVG paths, script
+/// data, accessibility labels): left out of start tags, they cost the parser nothing.
+/// `data-component` and `data-testid` name blocks like a class does and stay.
+fn is_unread(name: &[u8]) -> bool {
+    let lower = |prefix: &[u8]| name.len() >= prefix.len() && name[..prefix.len()].eq_ignore_ascii_case(prefix);
+    let is = |other: &[u8]| name.eq_ignore_ascii_case(other);
+    is(b"d")
+        || is(b"src")
+        || is(b"srcset")
+        || is(b"sizes")
+        || is(b"alt")
+        || lower(b"aria-")
+        || (lower(b"data-") && !is(b"data-component") && !is(b"data-testid"))
+}
+
+/// Whether a `<script>` start tag declares JSON-LD (`type="application/ld+json"`).
+fn is_json_ld(tag: &[u8]) -> bool {
+    tag.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json"))
+}
+
 /// Where the raw text of `<name>` that starts at `from` ends: at its end tag (the first
 /// `</name` followed by a space, `/` or `>`), or at the end of the input.
 fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> usize {
@@ -715,7 +758,8 @@ fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> usize {
 /// Reads the tag at `lt` as the tokenizer does (`<` or `</` then a letter, attributes with
 /// quoted or bare values, a `/` before `>` ignored); None when the input ends inside it, as
 /// the tokenizer then drops it.
-fn read_tag(b: &[u8], lt: usize, max_attributes: usize) -> Option<Tag> {
+fn read_tag(b: &[u8], lt: usize, max_attributes: usize, unread: &mut Vec<(usize, usize)>) -> Option<Tag> {
+    unread.clear();
     let name_from = lt + 1 + usize::from(b.get(lt + 1) == Some(&b'/'));
     let mut i = name_from;
     while !is_space(*b.get(i)?) && b[i] != b'/' && b[i] != b'>' {
@@ -750,6 +794,7 @@ fn read_tag(b: &[u8], lt: usize, max_attributes: usize) -> Option<Tag> {
         while !is_space(*b.get(i)?) && !matches!(b[i], b'/' | b'>' | b'=') {
             i += 1;
         }
+        let name_end = i;
         let mut j = i;
         while is_space(*b.get(j)?) {
             j += 1;
@@ -772,6 +817,9 @@ fn read_tag(b: &[u8], lt: usize, max_attributes: usize) -> Option<Tag> {
         attributes += 1;
         if attributes == max_attributes.saturating_add(1) {
             extra_from = Some(from);
+        }
+        if extra_from.is_none() && is_unread(&b[from..name_end]) {
+            unread.push((from, i));
         }
         last_end = i;
     }
@@ -809,13 +857,35 @@ mod tests {
     }
 
     #[test]
-    fn ordinary_pages_are_untouched() {
+    fn ordinary_pages_lose_only_script_and_style_code() {
         let html = r#"<!DOCTYPE html><html lang="es"><head><title>a < b</title>
             <script>if (a<b) { document.write("<div><div><div>"); }</script><style>p>b{}</style></head>
-            <body class=x><!-- <div> --><!--> <div a="1>2" b='<div>' c=3 d/><p>uno<p>dos <b>negrita <i>y</i></b>
+            <body class=x><!-- <div> --><!--> <div a="1>2" b='<div>' c=3 k/><p>uno<p>dos <b>negrita <i>y</i></b>
             <ul><li>a<li>b</ul><table><tr><td>1<td>2<tr><td>3</table><select><option>a<option>b</select>
-            <svg><path d="M0"/><title>t</title></svg><textarea><div></textarea></div></body></html>"#;
-        assert!(matches!(cap(html, &SMALL), Cow::Borrowed(_)));
+            <svg><path fill="red"/><title>t</title></svg><textarea><div></textarea></div></body></html>"#;
+        // Only the code of the script and the style goes.
+        let code = [r#"if (a<b) { document.write("<div><div><div>"); }"#, "p>b{}"];
+        assert_eq!(cap(html, &SMALL), html.replacen(code[0], "", 1).replacen(code[1], "", 1));
+        let plain = html.replacen(code[0], "", 1).replacen(code[1], "", 1);
+        assert!(matches!(cap(&plain, &SMALL), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn attributes_nothing_reads_are_left_out() {
+        let html = r#"<img src="a.jpg" srcset="a.jpg 1x, b.jpg 2x" alt='x' class=foto><div data-id=7 data-testid="story-body" aria-label="Nota" id=n>texto</div>"#;
+        assert_eq!(
+            cap(html, &SMALL),
+            r#"<img    class=foto><div  data-testid="story-body"  id=n>texto</div>"#
+        );
+    }
+
+    #[test]
+    fn json_ld_scripts_are_kept() {
+        let html = r#"<head><script type="application/LD+JSON">{"@type": "NewsArticle"}</script><script>var a = 1;</script></head>"#;
+        assert_eq!(
+            cap(html, &SMALL),
+            r#"<head><script type="application/LD+JSON">{"@type": "NewsArticle"}</script><script></script></head>"#
+        );
     }
 
     #[test]
@@ -865,7 +935,7 @@ mod tests {
         assert_eq!(cap(&html, &SMALL).matches("<div>").count(), SMALL.max_depth);
         // A script ends at its own end tag only.
         let html = "<script>".to_string() + &"<div>".repeat(200) + "</scriptx></script >";
-        assert!(matches!(cap(&html, &SMALL), Cow::Borrowed(_)));
+        assert_eq!(cap(&html, &SMALL), "<script></script >");
         // Inside SVG, <style> holds markup.
         let html = "<svg><style>".to_string() + &"<div>".repeat(200);
         assert!(cap(&html, &SMALL).matches("<div>").count() < SMALL.max_depth);
@@ -873,8 +943,8 @@ mod tests {
 
     #[test]
     fn attributes_past_the_cap_are_left_out() {
-        let html = r#"<div a=1 b="2>" c='3' d e=5 f=6 g=7>x</div>"#;
-        assert_eq!(cap(html, &SMALL), r#"<div a=1 b="2>" c='3' d >x</div>"#);
+        let html = r#"<div a=1 b="2>" c='3' k e=5 f=6 g=7>x</div>"#;
+        assert_eq!(cap(html, &SMALL), r#"<div a=1 b="2>" c='3' k >x</div>"#);
         let many = format!(
             "<p {}>x</p>",
             (0..10_000).map(|i| format!("a{i}=\"{i}\"")).collect::<Vec<_>>().join(" ")
@@ -886,10 +956,10 @@ mod tests {
 
     #[test]
     fn a_tag_left_out_takes_its_attributes_along() {
-        let tag = "<div a b c d e f>";
+        let tag = "<div a b c k e f>";
         let html = tag.repeat(60) + "x";
         let capped = cap(&html, &SMALL);
-        assert_eq!(capped, "<div a b c d >".repeat(SMALL.max_depth) + "x");
+        assert_eq!(capped, "<div a b c k >".repeat(SMALL.max_depth) + "x");
     }
 
     #[test]

@@ -267,6 +267,23 @@ pub fn extract_body(dom: &Dom) -> String {
         }
     }
 
+    // The links of a list the text announces ("Many patches were sent for review:") are
+    // the article's own: they make neither the section holding the list a box of links nor
+    // a larger container less of an article.
+    let mut announced_links = vec![0u32; n];
+    for i in 0..n {
+        if !dropped[i] && links[i] > 0 && is_announced_list(dom, i) {
+            announced_links[i] = links[i];
+        }
+    }
+    for i in (1..n).rev() {
+        let p = nodes[i].parent;
+        if p != u32::MAX && announced_links[i] > 0 && !dropped[i] {
+            announced_links[p as usize] += announced_links[i];
+        }
+    }
+    let own_links = |i: usize| links[i].saturating_sub(announced_links[i]);
+
     // Candidate scores: each prose block scores its container fully and the container's
     // ancestors less and less, so the element holding the paragraphs themselves wins over
     // page-wide wrappers that merely hold more text.
@@ -375,7 +392,7 @@ pub fn extract_body(dom: &Dom) -> String {
         }
         let gain = |i: usize| {
             let other = chars[i].saturating_sub(kept[i]);
-            kept[i] as f32 - CLIMB_OTHER_TEXT_COST * other as f32 - CLIMB_LINK_COST * links[i] as f32
+            kept[i] as f32 - CLIMB_OTHER_TEXT_COST * other as f32 - CLIMB_LINK_COST * own_links(i) as f32
         };
         let base = kept[top];
         let mut best_gain = gain(top);
@@ -430,7 +447,7 @@ pub fn extract_body(dom: &Dom) -> String {
             if node.kind != Kind::Block || chars[i] == 0 || dropped[i] || is_article_like(dom, i) {
                 continue;
             }
-            let ld = links[i] as f32 / chars[i] as f32;
+            let ld = own_links(i) as f32 / chars[i] as f32;
             if ((ld > 0.33 && punct[i] < 10) || ld > 0.5) && !is_announced_list(dom, i) {
                 dropped[i] = true;
             }

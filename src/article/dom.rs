@@ -4,6 +4,7 @@
 //! index range `n+1..end`, aggregates are computed bottom-up by one reverse loop, and nothing
 //! recurses over the document depth.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -58,7 +59,7 @@ impl Node<'_> {
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.el.and_then(|e| e.attr(name))
+        self.el.and_then(|e| attr(e, name))
     }
 }
 
@@ -108,6 +109,13 @@ static HINTS: LazyLock<HintRules> = LazyLock::new(|| {
     }
 });
 
+/// An attribute of an element, by local name. `Element::attr` makes an interned name of
+/// `name` on every call; an element has a handful of attributes, so comparing their names
+/// as they are costs far less, and the extractor asks millions of times per run.
+pub fn attr<'e>(el: &'e Element, name: &str) -> Option<&'e str> {
+    el.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
+}
+
 /// Classifies a tag name.
 fn kind_of(name: &str) -> Kind {
     match name {
@@ -144,10 +152,10 @@ fn is_embed(class: &str) -> bool {
 fn is_hidden(el: &Element) -> bool {
     // Streaming server rendering (React) sends late parts of the page in a hidden
     // `<div id="S:n">` that a script moves into place: that text is shown.
-    if el.attr("hidden").is_some() && !el.attr("id").is_some_and(|id| id.starts_with("S:")) {
+    if attr(el, "hidden").is_some() && !attr(el, "id").is_some_and(|id| id.starts_with("S:")) {
         return true;
     }
-    if let Some(style) = el.attr("style") {
+    if let Some(style) = attr(el, "style") {
         let s: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -160,29 +168,39 @@ fn is_hidden(el: &Element) -> bool {
     false
 }
 
-fn hint_of(el: &Element) -> Hint {
+/// The words an element's hint is read from: its class, id, role and the like, lower-cased.
+fn hint_key(el: &Element) -> String {
     let mut key = String::new();
     for name in ["class", "id", "role", "itemprop", "data-component", "data-testid"] {
-        if let Some(v) = el.attr(name) {
+        if let Some(v) = attr(el, name) {
             key.push_str(v);
             key.push(' ');
         }
     }
+    key.make_ascii_lowercase();
+    key
+}
+
+fn hint_of_key(key: &str) -> Hint {
     if key.is_empty() {
         return Hint::Neutral;
     }
-    key.make_ascii_lowercase();
     let rules = &*HINTS;
-    if rules.strong.is_match(&key) {
+    if rules.strong.is_match(key) {
         return Hint::StrongNegative;
     }
-    let neg = rules.negative.is_match(&key);
-    let pos = rules.positive.is_match(&key);
+    let neg = rules.negative.is_match(key);
+    let pos = rules.positive.is_match(key);
     match (pos, neg) {
         (true, false) => Hint::Positive,
         (false, true) => Hint::Negative,
         _ => Hint::Neutral,
     }
+}
+
+#[cfg(test)]
+fn hint_of(el: &Element) -> Hint {
+    hint_of_key(&hint_key(el))
 }
 
 /// Copies the parsed page into a flat pre-order list, iteratively.
@@ -193,6 +211,8 @@ pub fn build(html: &Html) -> Dom<'_> {
     // Open ancestors: index in `nodes` and whether it is a link.
     let mut stack: Vec<u32> = Vec::with_capacity(64);
     let mut link_depth = 0usize;
+    let mut hints: HashMap<String, Hint> = HashMap::new();
+    let mut embeds: HashMap<&str, bool> = HashMap::new();
     let root = html.tree.root();
     let mut cur = root.first_child();
     while let Some(node) = cur {
@@ -212,11 +232,7 @@ pub fn build(html: &Html) -> Dom<'_> {
                 let name = el.name();
                 let mut kind = kind_of(name);
                 match name {
-                    "script"
-                        if el
-                            .attr("type")
-                            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) =>
-                    {
+                    "script" if attr(el, "type").is_some_and(|t| t.trim().eq_ignore_ascii_case("application/ld+json")) => {
                         let text = node.children().filter_map(|c| c.value().as_text()).map(|t| &**t).next();
                         if let Some(text) = text {
                             json_ld.push(text);
@@ -228,11 +244,23 @@ pub fn build(html: &Html) -> Dom<'_> {
                     }
                     _ => {}
                 }
-                let class = el.attr("class").unwrap_or("");
-                if kind != Kind::Junk && ((!class.is_empty() && is_embed(class)) || is_hidden(el)) {
+                let class = attr(el, "class").unwrap_or("");
+                // Pages repeat the same few class names on thousands of elements: each
+                // distinct one is matched against the word lists once.
+                let embed = !class.is_empty() && *embeds.entry(class).or_insert_with(|| is_embed(class));
+                if kind != Kind::Junk && (embed || is_hidden(el)) {
                     kind = Kind::Junk;
                 }
-                let mut hint = if kind == Kind::Junk { Hint::Neutral } else { hint_of(el) };
+                let mut hint = Hint::Neutral;
+                if kind != Kind::Junk {
+                    let key = hint_key(el);
+                    if !key.is_empty() {
+                        hint = match hints.get(&key) {
+                            Some(&h) => h,
+                            None => *hints.entry(key).or_insert_with_key(|k| hint_of_key(k)),
+                        };
+                    }
+                }
                 // A page or article header holds the headline, standfirst and byline, not the text.
                 if name == "header" && hint == Hint::Neutral {
                     hint = Hint::Negative;

@@ -12,7 +12,7 @@ static DETECTOR: LazyLock<Detector> =
 /// Shortest text (in characters) the detector is asked about.
 const MIN_CHARS: usize = 40;
 /// Longest prefix of the text given to the detector: more adds time, not accuracy.
-const MAX_BYTES: usize = 4000;
+const MAX_BYTES: usize = 2000;
 
 fn iso639_1(lang: Lang) -> Option<&'static str> {
     Some(match lang {

@@ -216,9 +216,9 @@ fn collect_meta_tags<'a>(dom: &Dom<'a>) -> HashMap<String, &'a str> {
             continue;
         }
         let Some(el) = node.el else { continue };
-        let Some(content) = el.attr("content") else { continue };
+        let Some(content) = super::dom::attr(el, "content") else { continue };
         for key in ["property", "name", "itemprop", "http-equiv"] {
-            if let Some(k) = el.attr(key) {
+            if let Some(k) = super::dom::attr(el, key) {
                 map.entry(k.trim().to_ascii_lowercase()).or_insert(content);
             }
         }
@@ -299,13 +299,15 @@ fn attr_words(dom: &Dom, i: usize) -> String {
             s.push(' ');
         }
     }
-    s.to_ascii_lowercase()
+    s.make_ascii_lowercase();
+    s
 }
 
 /// A date printed in an element named like a date ("date", "fecha", "published", "time").
 fn visible_date(dom: &Dom) -> Option<PageDate> {
     for (i, n) in dom.nodes.iter().enumerate() {
-        if n.kind == Kind::Text || n.kind == Kind::Junk && n.name() != "footer" || n.el.is_none() {
+        // The cheap test first: this runs over every element of the page.
+        if n.kind == Kind::Text || n.kind == Kind::Junk && n.name() != "footer" || n.el.is_none() || n.end as usize - i > 60 {
             continue;
         }
         let words = attr_words(dom, i);
@@ -319,9 +321,6 @@ fn visible_date(dom: &Dom) -> Option<PageDate> {
             continue;
         }
         if words.contains("update") || words.contains("modif") || words.contains("actualiz") {
-            continue;
-        }
-        if n.end as usize - i > 60 {
             continue;
         }
         let text = text_of(dom, i);
@@ -355,11 +354,11 @@ fn visible_byline(dom: &Dom) -> Vec<String> {
     ];
     for keys in passes {
         for (i, n) in dom.nodes.iter().enumerate() {
-            if n.el.is_none() || n.kind == Kind::Junk || n.hint == Hint::StrongNegative {
+            if n.el.is_none() || n.kind == Kind::Junk || n.hint == Hint::StrongNegative || n.end as usize - i > 40 {
                 continue;
             }
             let words = attr_words(dom, i);
-            if !keys.iter().any(|k| words.contains(k)) {
+            if words.is_empty() || !keys.iter().any(|k| words.contains(k)) {
                 continue;
             }
             if ["bio", "avatar", "image", "photo", "comment", "url"]
@@ -368,7 +367,7 @@ fn visible_byline(dom: &Dom) -> Vec<String> {
             {
                 continue;
             }
-            if n.end as usize - i > 40 || inside_junk(dom, i) {
+            if inside_junk(dom, i) {
                 continue;
             }
             let text = text_of(dom, i);
@@ -392,7 +391,7 @@ fn date_line_byline(dom: &Dom) -> Vec<String> {
             continue;
         }
         let words = attr_words(dom, i);
-        if !KEYS.iter().any(|k| words.contains(k)) || inside_junk(dom, i) {
+        if words.is_empty() || !KEYS.iter().any(|k| words.contains(k)) || inside_junk(dom, i) {
             continue;
         }
         let text = text_of(dom, i);
