@@ -16,11 +16,13 @@ use url::Url;
 
 use crate::config::FetchConfig;
 
+mod kind;
 mod pacing;
 mod policy;
 mod retry;
 mod robots;
 
+pub use kind::OutcomeKind;
 use pacing::{Pacing, host_key, later};
 pub use policy::Refusal;
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
