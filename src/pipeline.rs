@@ -169,6 +169,8 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
     let sources = select(config, store, selection, now)?;
     let run_id = store.start_run(now)?;
     let fetcher = Fetcher::new(&config.fetch)?;
+    // Retry-After and Crawl-delay hold across passes, not only within one.
+    fetcher.remember_hosts(&store.hosts()?);
     let claimed = Claimed::default();
     let results: Vec<Result<PassReport, PipelineError>> = futures_util::stream::iter(sources)
         .map(|source| run_one(source, store, &fetcher, shutdown, &claimed))
@@ -182,6 +184,7 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
         report.interrupted |= part.interrupted;
     }
     report.seconds = started.elapsed().as_secs_f64();
+    store.save_hosts(&fetcher.host_memory(), Utc::now())?;
     store.finish_run(run_id, Utc::now(), &report.summary)?;
     Ok(report)
 }
@@ -307,9 +310,8 @@ async fn run_source(
         debug!(source = %source.name, "Source not modified since its last read; nothing new.");
     }
     debug!(source = %source.name, candidates = discovered.candidates.len(), "Source discovered.");
-    let listed = discovered.candidates.len();
-    let candidates = for_this_pass(source, discovered.candidates, store)?;
-    let mut complete = candidates.len() == listed;
+    let (candidates, unseen_left) = for_this_pass(source, discovered.candidates, store)?;
+    let mut complete = unseen_left == 0;
     let (mut failures, mut answered, mut unanswered) = (0, 0, 0);
     for candidate in &candidates {
         if !claimed.claim(&candidate.url) {
@@ -354,11 +356,12 @@ async fn run_source(
 
 /// The candidates this pass takes: all of a `files` source's; of another source's, at most
 /// `discover.max_candidates_per_pass`, the URLs never asked for before first, so a backlog
-/// longer than one pass is worked through pass after pass.
-fn for_this_pass(source: &SourceConfig, candidates: Vec<Candidate>, store: &Store) -> Result<Vec<Candidate>, PipelineError> {
+/// longer than one pass is worked through pass after pass. Returns them with how many URLs
+/// never asked for are left for later passes.
+fn for_this_pass(source: &SourceConfig, candidates: Vec<Candidate>, store: &Store) -> Result<(Vec<Candidate>, usize), PipelineError> {
     let max = source.discover.max_candidates_per_pass;
     if source.kind == SourceKind::Files || candidates.len() <= max {
-        return Ok(candidates);
+        return Ok((candidates, 0));
     }
     let mut known = HashSet::new();
     for candidate in &candidates {
@@ -366,14 +369,17 @@ fn for_this_pass(source: &SourceConfig, candidates: Vec<Candidate>, store: &Stor
             known.insert(candidate.url.clone());
         }
     }
+    let unseen = candidates.len() - known.len();
     let (taken, left) = discover::take_for_pass(candidates, max, |c| known.contains(&c.url));
+    let unseen_left = unseen.saturating_sub(taken.iter().filter(|c| !known.contains(&c.url)).count());
     info!(
         source = %source.name,
         taken = taken.len(),
         left,
+        unseen_left,
         "More candidates than one pass takes: new ones first, newest first; the rest wait for later passes."
     );
-    Ok(taken)
+    Ok((taken, unseen_left))
 }
 
 /// What became of one candidate: the kind of its fetch outcome (None when it was not fetched:

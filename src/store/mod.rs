@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::config::{Language, SourceConfig};
 
 mod health;
+mod hosts;
 mod migrate;
 mod read;
 mod write;
