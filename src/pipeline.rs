@@ -315,7 +315,18 @@ async fn run_source(
     let (mut failures, mut answered, mut unanswered) = (0, 0, 0);
     for candidate in &candidates {
         if !claimed.claim(&candidate.url) {
+            // Another source of this pass took this article: no second download, but a page
+            // it set aside (its filters are not this source's) is read again under this
+            // source's filters, as a 304 would have it.
             debug!(source = %source.name, url = %candidate.url, "Taken by another source in this pass.");
+            if store.article_for_url(&candidate.url)?.is_none()
+                && let Some(stored) = store.stored_page(&candidate.url)?
+                && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report)?
+            {
+                failures += 1;
+                report.summary.failed += 1;
+                report.summary.errors.push(msg);
+            }
             continue;
         }
         let handled = tokio::select! {
