@@ -57,7 +57,9 @@ impl Store {
             for h in hosts {
                 let gap = h.crawl_delay.and_then(|d| chrono::Duration::from_std(d).ok()).unwrap_or_default();
                 let delay_ms = h.crawl_delay.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-                stmt.execute(params![h.host, h.not_before.map(iso), delay_ms, iso(h.next_request_at - gap)])?;
+                // Times are kept to the second: rounded up, so the gap is never cut short.
+                let last = round_up(h.next_request_at - gap);
+                stmt.execute(params![h.host, h.not_before.map(round_up).map(iso), delay_ms, iso(last)])?;
             }
         }
         tx.execute("UPDATE hosts SET not_before = NULL WHERE not_before <= ?1", [iso(now)])?;
@@ -68,6 +70,15 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// `at` rounded up to a whole second.
+fn round_up(at: DateTime<Utc>) -> DateTime<Utc> {
+    let part = at.timestamp_subsec_nanos();
+    if part == 0 {
+        return at;
+    }
+    at + chrono::Duration::nanoseconds(i64::from(1_000_000_000 - part))
 }
 
 #[cfg(test)]
