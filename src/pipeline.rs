@@ -311,7 +311,8 @@ async fn run_source(
     }
     debug!(source = %source.name, candidates = discovered.candidates.len(), "Source discovered.");
     let (candidates, unseen_left) = for_this_pass(source, discovered.candidates, store)?;
-    let mut complete = unseen_left == 0;
+    // A child sitemap that failed must be read again, so its index must not answer 304.
+    let mut complete = unseen_left == 0 && !discovered.outcomes.iter().any(|kind| kind.is_failure());
     let (mut failures, mut answered, mut unanswered) = (0, 0, 0);
     for candidate in &candidates {
         if !claimed.claim(&candidate.url) {

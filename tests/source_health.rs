@@ -345,3 +345,36 @@ async fn a_crawl_delay_spaces_the_first_request_of_a_pass_from_the_last_of_the_o
         start_of_second.duration_since(end_of_first)
     );
 }
+
+#[tokio::test]
+async fn a_sitemap_index_whose_child_failed_is_read_in_full_next_time() {
+    let index = |headers: HeaderMap| async move {
+        let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
+        let asked = headers.get(header::IF_NONE_MATCH).is_some();
+        if asked {
+            return Reply::status(304).header("etag", "\"i1\"");
+        }
+        let children: String = ["/map-a.xml", "/map-b.xml"]
+            .iter()
+            .map(|c| format!("<sitemap><loc>http://{host}{c}</loc></sitemap>"))
+            .collect();
+        Reply::ok("application/xml", format!("<sitemapindex>{children}</sitemapindex>")).header("etag", "\"i1\"")
+    };
+    let server = TestServer::start(
+        fixtures("source_health")
+            .route("/index.xml", get(index))
+            .route("/map-a.xml", sitemap(&["/patrol.html"]))
+            .route("/map-b.xml", sequence(vec![Reply::status(404), Reply::status(404)])),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), "", &[("herald", "sitemap", server.url("/index.xml"))]);
+    assert_eq!(pass(&cfg).await.summary.articles_new, 1);
+    pass(&cfg).await;
+    let asked = server.requests("/index.xml");
+    assert!(
+        asked[1].headers.get(header::IF_NONE_MATCH).is_none(),
+        "read in full while a child fails"
+    );
+    assert_eq!(server.hits("/map-b.xml"), 2);
+}
