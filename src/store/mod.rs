@@ -17,7 +17,7 @@ mod migrate;
 mod read;
 mod write;
 
-pub use health::{Health, OUTCOME_DAYS};
+pub use health::Health;
 pub use migrate::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
