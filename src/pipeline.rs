@@ -325,6 +325,7 @@ async fn run_source(
                 && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report)?
             {
                 failures += 1;
+                complete = false;
                 report.summary.failed += 1;
                 report.summary.errors.push(msg);
             }

@@ -137,14 +137,17 @@ impl Store {
             params![source, at, kind.as_str(), kind.status().unwrap_or(0)],
         )?;
         tx.execute(
-            "UPDATE sources SET
-                 error_streak = CASE WHEN ?2 THEN error_streak + 1 WHEN ?6 THEN 0 ELSE error_streak END,
-                 error_kind = CASE WHEN ?2 THEN ?3 WHEN ?6 THEN NULL ELSE error_kind END,
-                 refused_streak = CASE WHEN ?4 THEN refused_streak + 1 WHEN ?2 OR ?6 THEN 0 ELSE refused_streak END,
-                 last_success_at = CASE WHEN ?2 THEN last_success_at ELSE ?5 END
-             WHERE name = ?1",
-            params![source, kind.is_failure(), kind.label(), kind.is_refusal(), at, ends_streak],
+            "INSERT INTO source_state (source, error_streak, error_kind, refused_streak)
+             VALUES (?1, ?2, CASE WHEN ?2 THEN ?3 END, ?4)
+             ON CONFLICT (source) DO UPDATE SET
+                 error_streak = CASE WHEN ?2 THEN error_streak + 1 WHEN ?5 THEN 0 ELSE error_streak END,
+                 error_kind = CASE WHEN ?2 THEN ?3 WHEN ?5 THEN NULL ELSE error_kind END,
+                 refused_streak = CASE WHEN ?4 THEN refused_streak + 1 WHEN ?2 OR ?5 THEN 0 ELSE refused_streak END",
+            params![source, kind.is_failure(), kind.label(), kind.is_refusal(), ends_streak],
         )?;
+        if !kind.is_failure() {
+            tx.execute("UPDATE sources SET last_success_at = ?2 WHERE name = ?1", params![source, at])?;
+        }
         tx.commit()?;
         Ok(())
     }
@@ -166,8 +169,10 @@ impl Store {
         let n: Option<i64> = self
             .conn
             .query_row(
-                "UPDATE sources SET failed_passes = CASE WHEN ?2 THEN failed_passes + 1 ELSE 0 END
-                 WHERE name = ?1 RETURNING failed_passes",
+                "INSERT INTO source_state (source, failed_passes) VALUES (?1, ?2)
+                 ON CONFLICT (source) DO UPDATE SET
+                     failed_passes = CASE WHEN ?2 THEN failed_passes + 1 ELSE 0 END
+                 RETURNING failed_passes",
                 params![source, failed],
                 |row| row.get(0),
             )
@@ -178,7 +183,8 @@ impl Store {
     /// Sets (or with None, clears) the time before which scheduled passes leave `source` alone.
     pub fn set_source_backoff(&self, source: &str, until: Option<DateTime<Utc>>) -> Result<()> {
         self.conn.execute(
-            "UPDATE sources SET backoff_until = ?2 WHERE name = ?1",
+            "INSERT INTO source_state (source, backoff_until) VALUES (?1, ?2)
+             ON CONFLICT (source) DO UPDATE SET backoff_until = excluded.backoff_until",
             params![source, until.map(iso)],
         )?;
         Ok(())
@@ -188,7 +194,9 @@ impl Store {
     pub fn source_backoff(&self, source: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>> {
         let at: Option<Option<String>> = self
             .conn
-            .query_row("SELECT backoff_until FROM sources WHERE name = ?1", [source], |row| row.get(0))
+            .query_row("SELECT backoff_until FROM source_state WHERE source = ?1", [source], |row| {
+                row.get(0)
+            })
             .optional()?;
         Ok(parse_time(at.flatten()).filter(|t| *t > now))
     }
@@ -242,8 +250,9 @@ impl Store {
         let state: Option<State> = self
             .conn
             .query_row(
-                "SELECT last_success_at, error_streak, error_kind, refused_streak, failed_passes, backoff_until
-                 FROM sources WHERE name = ?1",
+                "SELECT s.last_success_at, coalesce(h.error_streak, 0), h.error_kind, coalesce(h.refused_streak, 0),
+                        coalesce(h.failed_passes, 0), h.backoff_until
+                 FROM sources s LEFT JOIN source_state h ON h.source = s.name WHERE s.name = ?1",
                 [source],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
