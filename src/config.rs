@@ -159,6 +159,8 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawDiscover {
     max_entries: Option<Spanned<i64>>,
+    /// Pages one source fetches in one pass: also spelled `max_articles_per_source`.
+    #[serde(alias = "max_articles_per_source")]
     max_candidates_per_pass: Option<Spanned<i64>>,
     max_sitemap_bytes: Option<Spanned<i64>>,
     max_sitemap_depth: Option<Spanned<i64>>,
@@ -588,5 +590,8 @@ url = "pages/*.html"
         assert_eq!(cfg.sources[0].discover, want);
         let err = parse("[discover]\nmax_entries = 0\n").unwrap_err().to_string();
         assert!(err.contains("line 2") && err.contains("discover.max_entries"), "{err}");
+        let alias = parse("[discover]\nmax_articles_per_source = 7\n").unwrap();
+        assert_eq!(alias.discover.max_candidates_per_pass, 7);
+        assert!(parse("[discover]\nmax_articles_per_source = 7\nmax_candidates_per_pass = 8\n").is_err());
     }
 }

@@ -7,9 +7,9 @@
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
@@ -19,7 +19,7 @@ use crate::article::{self, Article};
 use crate::config::{Config, Language, SourceConfig, SourceKind};
 use crate::discover::{self, Candidate};
 use crate::extract::{self, Lang};
-use crate::fetch::{self, Expect, Fetcher, Outcome, Validators};
+use crate::fetch::{self, Expect, Fetcher, Outcome, OutcomeKind, Validators};
 use crate::store::{NewArticle, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
 
 #[derive(Debug, thiserror::Error)]
@@ -127,9 +127,15 @@ pub fn select<'a>(
         Selection::Due => {
             let mut due = Vec::new();
             for source in &config.sources {
-                if is_due(source, store.source_last_fetch(&source.name)?, now) {
-                    due.push(source);
+                if !is_due(source, store.source_last_fetch(&source.name)?, now) {
+                    continue;
                 }
+                // A failing source waits out its backoff; naming it (or `--all`) takes it anyway.
+                if let Some(until) = store.source_backoff(&source.name, now)? {
+                    info!(source = %source.name, until = %until, "Failing source backs off; left for a later pass.");
+                    continue;
+                }
+                due.push(source);
             }
             Ok(due)
         }
@@ -159,11 +165,15 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
     let started = Instant::now();
     let now = Utc::now();
     store.sync_sources(&config.sources)?;
+    store.prune_outcomes(now)?;
     let sources = select(config, store, selection, now)?;
     let run_id = store.start_run(now)?;
     let fetcher = Fetcher::new(&config.fetch)?;
+    // Retry-After and Crawl-delay hold across passes, not only within one.
+    fetcher.remember_hosts(&store.hosts()?);
+    let claimed = Claimed::default();
     let results: Vec<Result<PassReport, PipelineError>> = futures_util::stream::iter(sources)
-        .map(|source| run_one(source, store, &fetcher, shutdown))
+        .map(|source| run_one(source, store, &fetcher, shutdown, &claimed))
         .buffer_unordered(CONCURRENT_SOURCES)
         .collect()
         .await;
@@ -174,12 +184,58 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
         report.interrupted |= part.interrupted;
     }
     report.seconds = started.elapsed().as_secs_f64();
+    store.save_hosts(&fetcher.host_memory(), Utc::now())?;
     store.finish_run(run_id, Utc::now(), &report.summary)?;
     Ok(report)
 }
 
+/// The articles (by [`discover::dedup_key`]) some source of this pass has taken, so one
+/// article listed by two sources (a feed and a sitemap of one site) is fetched once.
+#[derive(Debug, Default)]
+struct Claimed(Mutex<HashSet<String>>);
+
+impl Claimed {
+    /// Claims `url`'s article for this pass; false when another source already did.
+    fn claim(&self, url: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(discover::dedup_key(url))
+    }
+}
+
+/// The longest a failing source is left out of scheduled passes.
+pub const MAX_SOURCE_BACKOFF: chrono::Duration = chrono::Duration::days(1);
+
+/// How long a source waits after `failed_passes` failed passes in a row: the doubling rule of
+/// [`doubling_backoff`], capped at [`MAX_SOURCE_BACKOFF`] so a source that mends is back
+/// within a day.
+pub fn source_backoff(failed_passes: u32) -> Option<chrono::Duration> {
+    doubling_backoff(failed_passes, MAX_SOURCE_BACKOFF)
+}
+
+/// How one source's pass went, beyond its counts.
+#[derive(Debug, Default)]
+struct SourcePass {
+    /// The source-level error `status` shows.
+    error: Option<String>,
+    /// Its own URL failed, or every page it offered and was fetched failed.
+    failed: bool,
+    /// The server asked (Retry-After) not to be asked again before this long.
+    retry_after: Option<Duration>,
+    /// The validators to keep for its feed, sitemaps or section page: the pass took every
+    /// candidate they listed and left none to try again, so a 304 next time means nothing new.
+    documents: Option<Vec<(String, Validators)>>,
+}
+
 /// One source, with its own counts; its fetch is recorded unless shutdown cut it short.
-async fn run_one(source: &SourceConfig, store: &Store, fetcher: &Fetcher, shutdown: &Shutdown) -> Result<PassReport, PipelineError> {
+async fn run_one(
+    source: &SourceConfig,
+    store: &Store,
+    fetcher: &Fetcher,
+    shutdown: &Shutdown,
+    claimed: &Claimed,
+) -> Result<PassReport, PipelineError> {
     let mut report = PassReport::default();
     if shutdown.is_requested() {
         report.interrupted = true;
@@ -188,47 +244,93 @@ async fn run_one(source: &SourceConfig, store: &Store, fetcher: &Fetcher, shutdo
     report.summary.sources = 1;
     // Its own origin may be on a private network; what it links to elsewhere may not.
     let fetcher = &fetcher.for_source(&source.url);
-    let error = run_source(source, store, fetcher, &mut report, shutdown).await?;
+    let pass = run_source(source, store, fetcher, &mut report, shutdown, claimed).await?;
     if !report.interrupted {
-        store.record_source_fetch(&source.name, Utc::now(), error.as_deref())?;
+        let now = Utc::now();
+        store.record_source_fetch(&source.name, now, pass.error.as_deref())?;
+        let failed_passes = store.record_source_pass(&source.name, pass.failed)?;
+        let backoff = if pass.failed { source_backoff(failed_passes) } else { None };
+        let asked = pass.retry_after.and_then(|wait| chrono::Duration::from_std(wait).ok());
+        let wait = backoff.into_iter().chain(asked).max();
+        let until = wait.and_then(|wait| now.checked_add_signed(wait));
+        store.set_source_backoff(&source.name, until)?;
+        if let Some(until) = until {
+            warn!(source = %source.name, failed_passes, until = %until, "Source backs off.");
+        }
+        match &pass.documents {
+            Some(documents) => store.save_discovery_validators(&source.name, documents, now)?,
+            None => store.forget_discovery_validators(&source.name)?,
+        }
     }
     let s = &report.summary;
     info!(source = %source.name, fetched = s.pages_fetched, new = s.articles_new, failed = s.failed, "Source done.");
     Ok(report)
 }
 
-/// One source: discovery then every candidate. Returns the source-level error, if any.
+/// One source: discovery then every candidate, each fetch outcome recorded in its health.
 async fn run_source(
     source: &SourceConfig,
     store: &Store,
     fetcher: &Fetcher,
     report: &mut PassReport,
     shutdown: &Shutdown,
-) -> Result<Option<String>, PipelineError> {
+    claimed: &Claimed,
+) -> Result<SourcePass, PipelineError> {
+    let known = store.discovery_validators(&source.name)?;
     // Network waits are abandoned when a stop is asked for: a future dropped at an await
     // point leaves no half-done write, since every store write runs between two awaits.
     let discovered = tokio::select! {
         biased;
         () = shutdown.requested() => {
             report.interrupted = true;
-            return Ok(None);
+            return Ok(SourcePass::default());
         }
-        found = discover::discover(source, fetcher) => found,
+        found = discover::discover_with(source, fetcher, &known) => found,
     };
-    let candidates = match discovered {
-        Ok(c) => c,
+    let discovered = match discovered {
+        Ok(d) => d,
         Err(e) => {
+            store.record_outcome(&source.name, e.kind(), false, Utc::now())?;
             let msg = format!("{}: {e}", source.name);
             warn!(source = %source.name, error = %e, "Discovery failed.");
             report.summary.failed += 1;
             report.summary.errors.push(msg.clone());
-            return Ok(Some(msg));
+            return Ok(SourcePass {
+                error: Some(msg),
+                failed: true,
+                retry_after: e.retry_after(),
+                documents: None,
+            });
         }
     };
-    debug!(source = %source.name, candidates = candidates.len(), "Source discovered.");
-    let candidates = for_this_pass(source, candidates, store)?;
-    let mut failures = 0;
+    for kind in &discovered.outcomes {
+        store.record_outcome(&source.name, *kind, false, Utc::now())?;
+    }
+    if discovered.unchanged {
+        debug!(source = %source.name, "Source not modified since its last read; nothing new.");
+    }
+    debug!(source = %source.name, candidates = discovered.candidates.len(), "Source discovered.");
+    let (candidates, unseen_left) = for_this_pass(source, discovered.candidates, store)?;
+    // A child sitemap that failed must be read again, so its index must not answer 304.
+    let mut complete = unseen_left == 0 && !discovered.outcomes.iter().any(|kind| kind.is_failure());
+    let (mut failures, mut answered, mut unanswered) = (0, 0, 0);
     for candidate in &candidates {
+        if !claimed.claim(&candidate.url) {
+            // Another source of this pass took this article: no second download, but a page
+            // it set aside (its filters are not this source's) is read again under this
+            // source's filters, as a 304 would have it.
+            debug!(source = %source.name, url = %candidate.url, "Taken by another source in this pass.");
+            if store.article_for_url(&candidate.url)?.is_none()
+                && let Some(stored) = store.stored_page(&candidate.url)?
+                && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report)?
+            {
+                failures += 1;
+                complete = false;
+                report.summary.failed += 1;
+                report.summary.errors.push(msg);
+            }
+            continue;
+        }
         let handled = tokio::select! {
             biased;
             () = shutdown.requested() => {
@@ -237,22 +339,42 @@ async fn run_source(
             }
             handled = handle_candidate(source, candidate, store, fetcher, report) => handled?,
         };
-        if let Err(msg) = handled {
+        match handled.kind {
+            Some(kind) => {
+                store.record_outcome(&source.name, kind, true, Utc::now())?;
+                if kind.is_failure() {
+                    unanswered += 1;
+                } else {
+                    answered += 1;
+                }
+                // A deferred page is tried again in a later pass, so its listing must be read again.
+                complete &= kind != OutcomeKind::Deferred;
+            }
+            None => complete = false,
+        }
+        if let Some(msg) = handled.failure {
             failures += 1;
+            complete = false;
             report.summary.failed += 1;
             report.summary.errors.push(msg);
         }
     }
-    Ok((failures > 0).then(|| format!("{failures} of {} pages failed", candidates.len())))
+    Ok(SourcePass {
+        error: (failures > 0).then(|| format!("{failures} of {} pages failed", candidates.len())),
+        failed: unanswered > 0 && answered == 0,
+        retry_after: None,
+        documents: (complete && !report.interrupted).then_some(discovered.documents),
+    })
 }
 
 /// The candidates this pass takes: all of a `files` source's; of another source's, at most
 /// `discover.max_candidates_per_pass`, the URLs never asked for before first, so a backlog
-/// longer than one pass is worked through pass after pass.
-fn for_this_pass(source: &SourceConfig, candidates: Vec<Candidate>, store: &Store) -> Result<Vec<Candidate>, PipelineError> {
+/// longer than one pass is worked through pass after pass. Returns them with how many URLs
+/// never asked for are left for later passes.
+fn for_this_pass(source: &SourceConfig, candidates: Vec<Candidate>, store: &Store) -> Result<(Vec<Candidate>, usize), PipelineError> {
     let max = source.discover.max_candidates_per_pass;
     if source.kind == SourceKind::Files || candidates.len() <= max {
-        return Ok(candidates);
+        return Ok((candidates, 0));
     }
     let mut known = HashSet::new();
     for candidate in &candidates {
@@ -260,25 +382,63 @@ fn for_this_pass(source: &SourceConfig, candidates: Vec<Candidate>, store: &Stor
             known.insert(candidate.url.clone());
         }
     }
+    let unseen = candidates.len() - known.len();
     let (taken, left) = discover::take_for_pass(candidates, max, |c| known.contains(&c.url));
+    let unseen_left = unseen.saturating_sub(taken.iter().filter(|c| !known.contains(&c.url)).count());
     info!(
         source = %source.name,
         taken = taken.len(),
         left,
+        unseen_left,
         "More candidates than one pass takes: new ones first, newest first; the rest wait for later passes."
     );
-    Ok(taken)
+    Ok((taken, unseen_left))
 }
 
-/// Fetches (or reads) one candidate and stores what it yields. `Ok(Err(msg))` is a page that
-/// failed and was recorded; `Err` is a store failure that stops the pass.
+/// What became of one candidate: the kind of its fetch outcome (None when it was not fetched:
+/// it waits, after failures or a Retry-After, for a later pass), and the message of a page
+/// that failed.
+#[derive(Debug, Default)]
+struct Handled {
+    kind: Option<OutcomeKind>,
+    failure: Option<String>,
+}
+
+impl Handled {
+    fn done(kind: OutcomeKind) -> Handled {
+        Handled {
+            kind: Some(kind),
+            failure: None,
+        }
+    }
+
+    fn failed(kind: OutcomeKind, msg: String) -> Handled {
+        Handled {
+            kind: Some(kind),
+            failure: Some(msg),
+        }
+    }
+
+    /// A fetched (or read) page as its analysis left it.
+    fn analysed(result: PageResult) -> Handled {
+        match result {
+            PageResult::Stored => Handled::done(OutcomeKind::Ok),
+            PageResult::Empty => Handled::done(OutcomeKind::Empty),
+            PageResult::Filtered => Handled::done(OutcomeKind::Filtered),
+            PageResult::Failed(msg) => Handled::failed(OutcomeKind::Other, msg),
+        }
+    }
+}
+
+/// Fetches (or reads) one candidate and stores what it yields. Page failures are recorded and
+/// returned in [`Handled`]; `Err` is a store failure that stops the pass.
 async fn handle_candidate(
     source: &SourceConfig,
     candidate: &Candidate,
     store: &Store,
     fetcher: &Fetcher,
     report: &mut PassReport,
-) -> Result<Result<(), String>, PipelineError> {
+) -> Result<Handled, PipelineError> {
     let now = Utc::now();
     let base = PageRecord {
         url: candidate.url.clone(),
@@ -292,7 +452,7 @@ async fn handle_candidate(
     if let Some(until) = store.retry_after(&candidate.url)? {
         debug!(url = %candidate.url, until = %until, "Deferred by an earlier run.");
         report.summary.skipped += 1;
-        return Ok(Ok(()));
+        return Ok(Handled::default());
     }
 
     let page = if let Some(path) = &candidate.path {
@@ -300,11 +460,11 @@ async fn handle_candidate(
             FileRead::Page(page) => page,
             FileRead::Unchanged => {
                 report.summary.not_modified += 1;
-                return Ok(Ok(()));
+                return Ok(Handled::done(OutcomeKind::NotModified));
             }
             FileRead::Failed(msg) => {
                 record_failure(store, base, &msg)?;
-                return Ok(Err(msg));
+                return Ok(Handled::failed(OutcomeKind::Other, msg));
             }
         }
     } else {
@@ -312,22 +472,31 @@ async fn handle_candidate(
         let outcome = match fetcher.fetch(&candidate.url, &validators, Expect::Html).await {
             // 304 stands for the stored body. A page that gave no article then (filtered out,
             // no text, a failed analysis) is looked at again, under today's filters and for
-            // whichever source lists it now, instead of being taken as done.
+            // whichever source lists it now, instead of being taken as done. Its outcome is
+            // the 304: the server was asked nothing new.
             Ok(Outcome::NotModified) if store.article_for_url(&candidate.url)?.is_none() => match store.stored_page(&candidate.url)? {
                 Some(stored) => {
                     report.summary.not_modified += 1;
-                    return store_page(source, candidate, stored_as_page(stored, now), store, report);
+                    let analysed = store_page(source, candidate, stored_as_page(stored, now), store, report)?;
+                    return Ok(Handled {
+                        kind: Some(OutcomeKind::NotModified),
+                        failure: Handled::analysed(analysed).failure,
+                    });
                 }
                 None => fetcher.fetch(&candidate.url, &Validators::default(), Expect::Html).await,
             },
             other => other,
+        };
+        let kind = match &outcome {
+            Ok(outcome) => OutcomeKind::from(outcome),
+            Err(e) => OutcomeKind::from(e),
         };
         match outcome {
             Ok(Outcome::Fetched(page)) => page,
             Ok(Outcome::NotModified) => {
                 report.summary.not_modified += 1;
                 store.record_page(&base)?;
-                return Ok(Ok(()));
+                return Ok(Handled::done(kind));
             }
             Ok(Outcome::WrongType {
                 final_url,
@@ -342,7 +511,7 @@ async fn handle_candidate(
                     content_type,
                     ..base
                 })?;
-                return Ok(Ok(()));
+                return Ok(Handled::done(kind));
             }
             Ok(Outcome::Disallowed) => {
                 report.summary.skipped += 1;
@@ -350,7 +519,7 @@ async fn handle_candidate(
                     error: Some("disallowed by robots.txt".into()),
                     ..base
                 })?;
-                return Ok(Ok(()));
+                return Ok(Handled::done(kind));
             }
             Ok(Outcome::Deferred { retry_after }) => {
                 report.summary.skipped += 1;
@@ -363,32 +532,38 @@ async fn handle_candidate(
                     retry_after: Some(until),
                     ..base
                 })?;
-                return Ok(Ok(()));
+                return Ok(Handled::done(kind));
             }
             Err(e) => {
                 let msg = format!("{}: {e}", candidate.url);
                 warn!(source = %source.name, url = %candidate.url, error = %e, "Fetch failed.");
                 record_failure(store, base, &e.to_string())?;
-                return Ok(Err(msg));
+                return Ok(Handled::failed(kind, msg));
             }
         }
     };
     report.summary.pages_fetched += 1;
-    store_page(source, candidate, page, store, report)
+    Ok(Handled::analysed(store_page(source, candidate, page, store, report)?))
 }
 
 /// The longest a failing URL waits between two attempts.
 pub const MAX_FAILURE_BACKOFF: chrono::Duration = chrono::Duration::days(7);
 
-/// How long a URL waits after failing `failures` times in a row: a first failure is tried
-/// again on the next pass (most trouble passes), later ones wait 15 minutes, doubling with
-/// each failure up to [`MAX_FAILURE_BACKOFF`], so a page that always fails costs little.
+/// How long a URL waits after failing `failures` times in a row: the doubling rule of
+/// [`doubling_backoff`] up to [`MAX_FAILURE_BACKOFF`], so a page that always fails costs little.
 pub fn failure_backoff(failures: u32) -> Option<chrono::Duration> {
+    doubling_backoff(failures, MAX_FAILURE_BACKOFF)
+}
+
+/// The wait after `failures` failures in a row, for a page or a source: a first failure is
+/// tried again on the next pass (most trouble passes), later ones wait 15 minutes, doubling
+/// with each failure up to `cap`.
+pub fn doubling_backoff(failures: u32, cap: chrono::Duration) -> Option<chrono::Duration> {
     if failures < 2 {
         return None;
     }
     let minutes = 15_i64 << (failures - 2).min(20);
-    Some(chrono::Duration::minutes(minutes).min(MAX_FAILURE_BACKOFF))
+    Some(chrono::Duration::minutes(minutes).min(cap))
 }
 
 /// Records a page that failed, with the reason and when it may be tried again.
@@ -481,15 +656,27 @@ fn page_record(page: &fetch::Page, source: &str) -> PageRecord {
     }
 }
 
+/// What the analysis of a page left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PageResult {
+    /// An article, new or a duplicate.
+    Stored,
+    /// No article text found.
+    Empty,
+    /// Set aside by the source's filters.
+    Filtered,
+    /// The analysis failed; the page is recorded with its body and this message.
+    Failed(String),
+}
+
 /// Extracts an article from a fetched page and stores page, article and figures together.
-/// `Ok(Err(msg))` is a page whose analysis failed; it is recorded with its body and reason.
 fn store_page(
     source: &SourceConfig,
     candidate: &Candidate,
     page: fetch::Page,
     store: &Store,
     report: &mut PassReport,
-) -> Result<Result<(), String>, PipelineError> {
+) -> Result<PageResult, PipelineError> {
     let analysed = analyse_guarded(source.language, &page, candidate.title.as_deref(), candidate.published.as_deref());
     let mut record = page_record(&page, &source.name);
     record.body = Some(page.body);
@@ -499,21 +686,21 @@ fn store_page(
             warn!(source = %source.name, url = %page.url, error = %reason, "Page analysis failed.");
             let msg = format!("{}: {reason}", page.url);
             record_failure(store, record, &reason)?;
-            return Ok(Err(msg));
+            return Ok(PageResult::Failed(msg));
         }
     };
     if new_article.body.trim().is_empty() {
         report.summary.skipped += 1;
         record.error = Some("no article text found".into());
         store.record_page(&record)?;
-        return Ok(Ok(()));
+        return Ok(PageResult::Empty);
     }
     if let Some(reason) = filtered_out(source, &new_article, extraction.relevance) {
         debug!(url = %page.url, reason, "Filtered out.");
         report.summary.skipped += 1;
         record.error = Some(format!("filtered out: {reason}"));
         store.record_page(&record)?;
-        return Ok(Ok(()));
+        return Ok(PageResult::Filtered);
     }
     let new_article = NewArticle {
         source: source.name.clone(),
@@ -527,7 +714,7 @@ fn store_page(
         }
         Saved::Duplicate(_) => report.summary.duplicates += 1,
     }
-    Ok(Ok(()))
+    Ok(PageResult::Stored)
 }
 
 /// [`analyse`], with a panic in it caught and turned into the page's failure reason, so one

@@ -117,10 +117,27 @@ fn pass(
         Err(e) => return Err(PassError::Failed(e.into())),
     };
     *opened_once = true;
-    runtime
+    let report = runtime
         .block_on(pipeline::run(config, &store, &Selection::Due, shutdown))
-        .map(Some)
-        .map_err(|e| PassError::Failed(e.into()))
+        .map_err(|e| PassError::Failed(e.into()))?;
+    warn_flagged(config, &store);
+    Ok(Some(report))
+}
+
+/// Logs the configured sources `vigia status` would flag, so a daemon's log shows them too.
+fn warn_flagged(config: &Config, store: &Store) {
+    let sources = match store.status() {
+        Ok(sources) => sources,
+        Err(e) => {
+            warn!(error = %e, "Cannot read source health.");
+            return;
+        }
+    };
+    for source in sources.iter().filter(|s| config.sources.iter().any(|c| c.name == s.name)) {
+        if !source.health.flags.is_empty() {
+            warn!(source = %source.name, flags = %source.health.flags.join(" "), "Source flagged; see `vigia status`.");
+        }
+    }
 }
 
 /// How long to wait at least before the next pass after `failures` failed passes in a row:

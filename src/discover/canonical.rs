@@ -37,6 +37,30 @@ pub fn canonical_url(url: &str) -> Option<String> {
     Some(parsed.into())
 }
 
+/// The URL to fetch for a discovered link: without its fragment (never sent to a server) and
+/// without tracking parameters, so links that differ only in those are fetched once. Unlike
+/// [`canonical_url`] it keeps the path and the order of the other parameters as written, since
+/// many servers answer a changed spelling with a redirect (one more request). Anything that is
+/// not an absolute http(s) URL is returned as it is.
+pub fn fetch_url(url: &str) -> String {
+    let Ok(mut parsed) = Url::parse(url.trim()) else {
+        return url.to_string();
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return url.to_string();
+    }
+    parsed.set_fragment(None);
+    if let Some(query) = parsed.query() {
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|piece| !piece.is_empty() && !is_tracking(&param_name(piece)))
+            .collect();
+        let kept = kept.join("&");
+        parsed.set_query((!kept.is_empty()).then_some(kept.as_str()));
+    }
+    parsed.into()
+}
+
 /// The query without tracking parameters or empty pieces, sorted by parameter name.
 fn clean_query(query: &str) -> String {
     let mut kept: Vec<(String, &str)> = query
@@ -160,6 +184,18 @@ mod tests {
         assert_eq!(canonical_url("/relative/path"), None);
         assert_eq!(canonical_url(""), None);
         assert_eq!(canonical_url("http://"), None);
+    }
+
+    #[test]
+    fn fetch_urls_lose_fragment_and_tracking_only() {
+        assert_eq!(
+            fetch_url("https://e.org/2024/nota/?utm_source=rss&utm_medium=feed#respond"),
+            "https://e.org/2024/nota/"
+        );
+        assert_eq!(fetch_url("https://e.org/a?z=1&fbclid=x&b=2"), "https://e.org/a?z=1&b=2");
+        assert_eq!(fetch_url("https://e.org/a?id=7"), "https://e.org/a?id=7");
+        assert_eq!(fetch_url("file:///data/a.html#x"), "file:///data/a.html#x");
+        assert_eq!(fetch_url("not a url"), "not a url");
     }
 
     #[test]

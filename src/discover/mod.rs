@@ -5,14 +5,16 @@
 //! little network glue around them and the de-duplication by [`canonical_url`].
 
 use std::borrow::Cow;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use url::Url;
 
 use crate::config::{DiscoverConfig, SourceConfig, SourceKind};
-use crate::fetch::{Expect, Fetcher, Outcome, Page, Validators};
+use crate::fetch::{Expect, Fetcher, Outcome, OutcomeKind, Page, Validators};
 
 pub mod canonical;
 pub mod feed;
@@ -20,7 +22,7 @@ pub mod files;
 pub mod links;
 pub mod sitemap;
 
-pub use canonical::{TRACKING_PARAMS, canonical_url};
+pub use canonical::{TRACKING_PARAMS, canonical_url, fetch_url};
 pub use feed::parse_feed;
 pub use files::list_files;
 pub use links::page_links;
@@ -48,7 +50,71 @@ pub enum DiscoverError {
     #[error("{0}")]
     Files(String),
     #[error("{url} answered {outcome}")]
-    Unusable { url: String, outcome: String },
+    Unusable {
+        url: String,
+        outcome: String,
+        kind: OutcomeKind,
+        /// How long the server asked us to wait (a Retry-After beyond the run).
+        retry_after: Option<Duration>,
+    },
+}
+
+impl DiscoverError {
+    /// The kind of outcome this error records in the source's health.
+    pub fn kind(&self) -> OutcomeKind {
+        match self {
+            DiscoverError::Fetch(e) => OutcomeKind::from(e),
+            DiscoverError::Unusable { kind, .. } => *kind,
+            DiscoverError::Parse { .. } | DiscoverError::Files(_) => OutcomeKind::Other,
+        }
+    }
+
+    /// How long the server asked us to wait before asking again, when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            DiscoverError::Unusable { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// What a source offers now, and how reading it went.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Discovered {
+    pub candidates: Vec<Candidate>,
+    /// The source's own URL answered 304 Not Modified: nothing new since the last full read.
+    pub unchanged: bool,
+    /// Every feed, sitemap or section page read in full or confirmed unchanged, with the
+    /// validators for the next conditional GET.
+    pub documents: Vec<(String, Validators)>,
+    /// The outcome of each of those fetches, failures of child sitemaps included.
+    pub outcomes: Vec<OutcomeKind>,
+}
+
+/// What reading one source collects along the way: the validators it may send, and what it
+/// fetched. Behind locks because a sitemap's children are fetched from a closure.
+#[derive(Default)]
+struct Reads<'a> {
+    known: Option<&'a HashMap<String, Validators>>,
+    documents: Mutex<Vec<(String, Validators)>>,
+    outcomes: Mutex<Vec<OutcomeKind>>,
+}
+
+impl Reads<'_> {
+    fn outcome(&self, kind: OutcomeKind) {
+        self.outcomes.lock().unwrap_or_else(PoisonError::into_inner).push(kind);
+    }
+
+    fn document(&self, url: &str, validators: Validators) {
+        self.documents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((url.to_string(), validators));
+    }
+
+    fn validators(&self, url: &str) -> Validators {
+        self.known.and_then(|k| k.get(url)).cloned().unwrap_or_default()
+    }
 }
 
 /// Lists the candidates a source offers now, each article once (by [`canonical_url`]), in the
@@ -60,21 +126,47 @@ pub enum DiscoverError {
 /// `source.discover` applies to what is read; how many of the candidates one pass takes is
 /// [`take_for_pass`]'s choice.
 pub async fn discover(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
+    Ok(discover_with(source, fetcher, &HashMap::new()).await?.candidates)
+}
+
+/// [`discover`] with conditional GET: `known` holds the validators of the feeds, sitemaps and
+/// section pages read before, by URL. A source whose own URL answers 304 offers nothing new;
+/// a child sitemap that answers 304 is skipped (its URLs were taken when it was read).
+///
+/// Candidate URLs come without fragments and tracking parameters ([`fetch_url`]).
+pub async fn discover_with(
+    source: &SourceConfig,
+    fetcher: &Fetcher,
+    known: &HashMap<String, Validators>,
+) -> Result<Discovered, DiscoverError> {
+    let reads = Reads {
+        known: Some(known),
+        ..Reads::default()
+    };
     let limits = &source.discover;
     let wanted = |c: &Candidate| source.link_pattern.as_ref().is_none_or(|p| p.is_match(&c.url));
     let found = match source.kind {
-        SourceKind::Rss => {
-            let mut found = discover_feed(&source.url, fetcher, limits).await?;
+        SourceKind::Rss => discover_feed(&source.url, fetcher, limits, &reads).await?.map(|mut found| {
             found.retain(wanted);
             found
+        }),
+        SourceKind::Sitemap => discover_sitemap(&source.url, fetcher, limits, &wanted, &reads).await?,
+        SourceKind::Page => discover_page(source, fetcher, &reads).await?,
+        SourceKind::Files => {
+            let found = list_files(&source.url)?;
+            reads.outcome(OutcomeKind::Ok);
+            Some(found)
         }
-        SourceKind::Sitemap => discover_sitemap(&source.url, fetcher, limits, &wanted).await?,
-        SourceKind::Page => discover_page(source, fetcher).await?,
-        SourceKind::Files => list_files(&source.url)?,
     };
-    let found = dedup(found);
-    tracing::debug!(source = %source.name, candidates = found.len(), "Discovered.");
-    Ok(found)
+    let unchanged = found.is_none();
+    let candidates = dedup(found.unwrap_or_default());
+    tracing::debug!(source = %source.name, candidates = candidates.len(), unchanged, "Discovered.");
+    Ok(Discovered {
+        candidates,
+        unchanged,
+        documents: reads.documents.into_inner().unwrap_or_else(PoisonError::into_inner),
+        outcomes: reads.outcomes.into_inner().unwrap_or_else(PoisonError::into_inner),
+    })
 }
 
 /// The candidates one pass takes, at most `max`: those never seen before (`known` says which
@@ -101,28 +193,35 @@ pub fn take_for_pass(found: Vec<Candidate>, max: usize, mut known: impl FnMut(&C
     (taken, left)
 }
 
-async fn discover_feed(url: &str, fetcher: &Fetcher, limits: &DiscoverConfig) -> Result<Vec<Candidate>, DiscoverError> {
-    match fetch_source(fetcher, url, Expect::Any).await? {
-        // Nothing changed since the last look, so nothing new.
-        None => Ok(Vec::new()),
-        Some(page) => parse_feed(&page.body, &page.final_url, limits),
+/// The feed's entries, or None when it has not changed since the last read.
+async fn discover_feed(
+    url: &str,
+    fetcher: &Fetcher,
+    limits: &DiscoverConfig,
+    reads: &Reads<'_>,
+) -> Result<Option<Vec<Candidate>>, DiscoverError> {
+    match fetch_source(fetcher, url, Expect::Any, reads).await? {
+        None => Ok(None),
+        Some(page) => parse_feed(&page.body, &page.final_url, limits).map(Some),
     }
 }
 
-async fn discover_page(source: &SourceConfig, fetcher: &Fetcher) -> Result<Vec<Candidate>, DiscoverError> {
-    let page = fetch_source(fetcher, &source.url, Expect::Html)
-        .await?
-        .ok_or_else(|| not_modified(&source.url))?;
+async fn discover_page(source: &SourceConfig, fetcher: &Fetcher, reads: &Reads<'_>) -> Result<Option<Vec<Candidate>>, DiscoverError> {
+    let Some(page) = fetch_source(fetcher, &source.url, Expect::Html, reads).await? else {
+        return Ok(None);
+    };
     let html = crate::article::charset::decode(&page.body, page.content_type.as_deref());
     let any = regex::Regex::new("").expect("constant pattern");
     let pattern = source.link_pattern.as_ref().unwrap_or(&any);
-    Ok(page_links(&html, &page.final_url, pattern, source.discover.max_entries)
-        .into_iter()
-        .map(|url| Candidate {
-            url,
-            ..Candidate::default()
-        })
-        .collect())
+    Ok(Some(
+        page_links(&html, &page.final_url, pattern, source.discover.max_entries)
+            .into_iter()
+            .map(|url| Candidate {
+                url,
+                ..Candidate::default()
+            })
+            .collect(),
+    ))
 }
 
 async fn discover_sitemap(
@@ -130,12 +229,16 @@ async fn discover_sitemap(
     fetcher: &Fetcher,
     limits: &DiscoverConfig,
     wanted: &dyn Fn(&Candidate) -> bool,
-) -> Result<Vec<Candidate>, DiscoverError> {
-    let page = fetch_source(fetcher, url, Expect::Any).await?.ok_or_else(|| not_modified(url))?;
+    reads: &Reads<'_>,
+) -> Result<Option<Vec<Candidate>>, DiscoverError> {
+    let Some(page) = fetch_source(fetcher, url, Expect::Any, reads).await? else {
+        return Ok(None);
+    };
     walk_sitemaps(url, &page, limits, wanted, |child| async move {
-        fetch_source(fetcher, &child, Expect::Any).await
+        fetch_source(fetcher, &child, Expect::Any, reads).await
     })
     .await
+    .map(Some)
 }
 
 /// Reads a fetched sitemap and, breadth first, the child sitemaps of any index it is;
@@ -186,7 +289,10 @@ where
         fetched += 1;
         let read = match fetch_child(child.clone()).await {
             Ok(Some(page)) => read_sitemap(&page, limits),
-            Ok(None) => Err(not_modified(&child)),
+            Ok(None) => {
+                tracing::debug!(sitemap = %child, "Child sitemap not modified; its URLs were taken before.");
+                continue;
+            }
             Err(e) => Err(e),
         };
         match read {
@@ -234,41 +340,76 @@ fn read_sitemap(page: &Page, limits: &DiscoverConfig) -> Result<Sitemap, Discove
     Ok(Sitemap { urls, children })
 }
 
-/// Fetches a source URL: the page, or `None` for 304 Not Modified; any other outcome is
-/// [`DiscoverError::Unusable`].
-async fn fetch_source(fetcher: &Fetcher, url: &str, expect: Expect) -> Result<Option<Page>, DiscoverError> {
-    let outcome = match fetcher.fetch(url, &Validators::default(), expect).await? {
-        Outcome::Fetched(page) => return Ok(Some(page)),
-        Outcome::NotModified => return Ok(None),
-        Outcome::Disallowed => "a robots.txt disallow".to_string(),
-        Outcome::Deferred { retry_after } => {
-            format!("Retry-After {}s; deferred", retry_after.as_secs())
+/// Fetches a source URL, conditionally when `reads` knows its validators: the page, or `None`
+/// for 304 Not Modified; any other outcome is [`DiscoverError::Unusable`]. Every outcome and
+/// every document read is noted in `reads`.
+async fn fetch_source(fetcher: &Fetcher, url: &str, expect: Expect, reads: &Reads<'_>) -> Result<Option<Page>, DiscoverError> {
+    let validators = reads.validators(url);
+    let fetched = fetcher.fetch(url, &validators, expect).await;
+    let outcome = match fetched {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            reads.outcome(OutcomeKind::from(&e));
+            return Err(e.into());
         }
-        Outcome::WrongType { status, content_type, .. } => format!(
-            "status {status} with unexpected content type {}",
-            content_type.as_deref().unwrap_or("(none)")
+    };
+    let kind = OutcomeKind::from(&outcome);
+    let (described, retry_after) = match outcome {
+        Outcome::Fetched(page) => {
+            reads.outcome(kind);
+            let fresh = Validators {
+                etag: page.etag.clone(),
+                last_modified: page.last_modified.clone(),
+            };
+            reads.document(url, fresh);
+            return Ok(Some(page));
+        }
+        Outcome::NotModified if validators != Validators::default() => {
+            reads.outcome(kind);
+            reads.document(url, validators);
+            return Ok(None);
+        }
+        Outcome::NotModified => ("304 Not Modified to an unconditional request".to_string(), None),
+        Outcome::Disallowed => ("a robots.txt disallow".to_string(), None),
+        Outcome::Deferred { retry_after } => (format!("Retry-After {}s; deferred", retry_after.as_secs()), Some(retry_after)),
+        Outcome::WrongType { status, content_type, .. } => (
+            format!(
+                "status {status} with unexpected content type {}",
+                content_type.as_deref().unwrap_or("(none)")
+            ),
+            None,
         ),
     };
+    let kind = if kind == OutcomeKind::NotModified {
+        OutcomeKind::Other
+    } else {
+        kind
+    };
+    reads.outcome(kind);
     Err(DiscoverError::Unusable {
         url: url.to_string(),
-        outcome,
+        outcome: described,
+        kind,
+        retry_after,
     })
 }
 
-fn not_modified(url: &str) -> DiscoverError {
-    DiscoverError::Unusable {
-        url: url.to_string(),
-        outcome: "304 Not Modified to an unconditional request".to_string(),
-    }
-}
-
-/// Keeps the first candidate of each canonical URL, in order.
+/// Keeps the first candidate of each canonical URL, in order, each to be fetched at its
+/// [`fetch_url`].
 fn dedup(candidates: Vec<Candidate>) -> Vec<Candidate> {
     let mut seen = HashSet::new();
-    candidates.into_iter().filter(|c| seen.insert(dedup_key(&c.url))).collect()
+    candidates
+        .into_iter()
+        .filter(|c| seen.insert(dedup_key(&c.url)))
+        .map(|c| Candidate {
+            url: fetch_url(&c.url),
+            ..c
+        })
+        .collect()
 }
 
-fn dedup_key(url: &str) -> String {
+/// The key one article's URLs share: its canonical URL (or the text itself when it is none).
+pub fn dedup_key(url: &str) -> String {
     canonical_url(url).unwrap_or_else(|| url.to_string())
 }
 
@@ -396,7 +537,7 @@ mod tests {
             candidate("https://e.org/b/"),
         ]);
         let urls: Vec<&str> = got.iter().map(|c| c.url.as_str()).collect();
-        assert_eq!(urls, ["https://e.org/a/?utm_source=rss", "https://e.org/b", "not a url"]);
+        assert_eq!(urls, ["https://e.org/a/", "https://e.org/b", "not a url"]);
     }
 
     #[test]
@@ -528,6 +669,8 @@ mod walk_tests {
                 None => Err(DiscoverError::Unusable {
                     url: child,
                     outcome: "404".to_string(),
+                    kind: OutcomeKind::Http(404),
+                    retry_after: None,
                 }),
             };
             async move { answer }

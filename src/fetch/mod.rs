@@ -16,15 +16,28 @@ use url::Url;
 
 use crate::config::FetchConfig;
 
+mod kind;
 mod pacing;
 mod policy;
 mod retry;
 mod robots;
 
-use pacing::{Pacing, host_key, later};
+pub use kind::OutcomeKind;
+use pacing::{Lasting, Pacing, host_key, later};
 pub use policy::Refusal;
 pub use retry::{MAX_RETRY_AFTER, RetryPolicy};
 use robots::RobotsRules;
+
+/// What one host asked of us that outlives a pass: no request before `not_before`
+/// (Retry-After), and `crawl_delay` between two requests (robots.txt), the next one not before
+/// `next_request_at`. Kept in the database between passes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostMemory {
+    pub host: String,
+    pub not_before: Option<DateTime<Utc>>,
+    pub crawl_delay: Option<Duration>,
+    pub next_request_at: DateTime<Utc>,
+}
 
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 10;
@@ -257,6 +270,46 @@ impl Fetcher {
             tokio::time::sleep(wait).await;
             waited += wait;
             attempt += 1;
+        }
+    }
+
+    /// What hosts asked of this run that must outlive it (see [`HostMemory`]).
+    pub fn host_memory(&self) -> Vec<HostMemory> {
+        let (now, wall) = (Instant::now(), Utc::now());
+        let at = |instant: Instant| {
+            let ahead = chrono::Duration::from_std(instant.saturating_duration_since(now)).unwrap_or(chrono::Duration::MAX);
+            wall.checked_add_signed(ahead).unwrap_or(wall)
+        };
+        self.pacing()
+            .lasting(now)
+            .into_iter()
+            .map(|l| HostMemory {
+                not_before: l.deferred_until.map(at),
+                crawl_delay: l.raised_delay,
+                next_request_at: at(l.next),
+                host: l.host,
+            })
+            .collect()
+    }
+
+    /// Takes back what hosts asked of earlier runs: a Retry-After still running defers the
+    /// host's URLs at once, and a Crawl-delay spaces this run's first request from the last
+    /// run's last one.
+    pub fn remember_hosts(&self, hosts: &[HostMemory]) {
+        let (now, wall) = (Instant::now(), Utc::now());
+        let at = |time: DateTime<Utc>| later(now, (time - wall).to_std().unwrap_or(Duration::ZERO));
+        let mut pacing = self.pacing();
+        for host in hosts {
+            let lasting = Lasting {
+                host: host.host.clone(),
+                deferred_until: host.not_before.filter(|t| *t > wall).map(at),
+                // Never more than robots.txt may ask, whatever the database holds.
+                raised_delay: host.crawl_delay.map(|d| d.min(robots::MAX_CRAWL_DELAY)),
+                next: at(host
+                    .next_request_at
+                    .min(wall + chrono::Duration::from_std(robots::MAX_CRAWL_DELAY).unwrap_or_default())),
+            };
+            pacing.restore(&lasting, now);
         }
     }
 

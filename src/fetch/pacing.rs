@@ -69,11 +69,57 @@ impl Pacing {
         }
     }
 
+    /// What must outlive this pass, per host that asked for it: when it may next be asked
+    /// (None when its slot has passed at `now`), how long it asked us to stay away, and its
+    /// gap when a Crawl-delay raised it above the default.
+    pub fn lasting(&self, now: Instant) -> Vec<Lasting> {
+        self.hosts
+            .iter()
+            .filter_map(|(host, state)| {
+                let deferred_until = state.deferred_until.filter(|u| *u > now);
+                let raised = (state.delay > self.default_delay).then_some(state.delay);
+                (deferred_until.is_some() || raised.is_some()).then(|| Lasting {
+                    host: host.clone(),
+                    deferred_until,
+                    raised_delay: raised,
+                    next: state.next,
+                })
+            })
+            .collect()
+    }
+
+    /// Takes back what an earlier pass left for `lasting.host`.
+    pub fn restore(&mut self, lasting: &Lasting, now: Instant) {
+        let default_delay = self.default_delay;
+        let state = self.hosts.entry(lasting.host.clone()).or_insert(HostState {
+            next: now,
+            delay: default_delay,
+            deferred_until: None,
+        });
+        if let Some(delay) = lasting.raised_delay {
+            state.delay = state.delay.max(delay);
+        }
+        state.next = state.next.max(lasting.next);
+        if let Some(until) = lasting.deferred_until {
+            state.deferred_until = Some(state.deferred_until.map_or(until, |u| u.max(until)));
+        }
+    }
+
     /// How long `host` still asks us to wait, if it does.
     pub fn deferred(&self, host: &str, now: Instant) -> Option<Duration> {
         let until = self.hosts.get(host)?.deferred_until?;
         (until > now).then(|| until - now)
     }
+}
+
+/// A host's pacing that outlives a pass (see [`Pacing::lasting`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lasting {
+    pub host: String,
+    pub deferred_until: Option<Instant>,
+    pub raised_delay: Option<Duration>,
+    /// When the next request may be sent.
+    pub next: Instant,
 }
 
 /// `at + wait`, for a wait that may come from the network: one too long to represent is cut to
@@ -141,6 +187,29 @@ mod tests {
         assert_eq!(pacing.deferred("a.org", t0 + SECOND), Some(59 * SECOND));
         assert_eq!(pacing.deferred("a.org", t0 + 61 * SECOND), None);
         assert_eq!(pacing.deferred("b.org", t0), None);
+    }
+
+    #[test]
+    fn what_a_host_asked_for_outlives_the_pass() {
+        let t0 = Instant::now();
+        let mut pacing = Pacing::new(SECOND);
+        pacing.reserve("plain.org", t0);
+        pacing.reserve("slow.org", t0);
+        pacing.raise_delay("slow.org", 5 * SECOND, t0);
+        pacing.reserve("busy.org", t0);
+        pacing.defer("busy.org", t0 + 60 * SECOND);
+        let mut kept = pacing.lasting(t0);
+        kept.sort_by(|a, b| a.host.cmp(&b.host));
+        let hosts: Vec<&str> = kept.iter().map(|l| l.host.as_str()).collect();
+        assert_eq!(hosts, ["busy.org", "slow.org"], "a host that asked nothing is not kept");
+
+        let mut next_pass = Pacing::new(SECOND);
+        for lasting in &kept {
+            next_pass.restore(lasting, t0);
+        }
+        assert_eq!(next_pass.deferred("busy.org", t0 + SECOND), Some(59 * SECOND));
+        assert_eq!(next_pass.reserve("slow.org", t0), t0 + 5 * SECOND);
+        assert_eq!(next_pass.reserve("slow.org", t0), t0 + 10 * SECOND);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_fts.sql"),
     include_str!("../../migrations/0003_articles_url.sql"),
     include_str!("../../migrations/0004_statistic_change.sql"),
+    include_str!("../../migrations/0005_source_health.sql"),
 ];
 
 /// The schema version this build writes.

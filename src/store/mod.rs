@@ -11,10 +11,13 @@ use serde::Serialize;
 
 use crate::config::{Language, SourceConfig};
 
+mod health;
+mod hosts;
 mod migrate;
 mod read;
 mod write;
 
+pub use health::Health;
 pub use migrate::SCHEMA_VERSION;
 
 #[derive(Debug, thiserror::Error)]
@@ -232,6 +235,9 @@ pub struct SourceStatus {
     pub articles: u64,
     pub statistics: u64,
     pub failed_pages: u64,
+    /// Streaks, yield and flags (its fields sit beside the ones above in JSON).
+    #[serde(flatten)]
+    pub health: Health,
 }
 
 /// The result of a read-only query.
@@ -401,16 +407,15 @@ impl Store {
         Ok(parse_time(at.flatten()))
     }
 
-    /// Records that a source was fetched at `at`, with its error if any.
+    /// Records that a source was fetched at `at`, with its error if any. (Its last success is
+    /// kept by [`Store::record_outcome`], fetch by fetch.)
     pub fn record_source_fetch(&self, name: &str, at: DateTime<Utc>, error: Option<&str>) -> Result<()> {
         let at = iso(at);
         self.conn.execute(
-            "INSERT INTO sources (name, last_fetch_at, last_success_at, last_error, created_at,
-                                  updated_at)
-             VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, ?3, ?2, ?2)
+            "INSERT INTO sources (name, last_fetch_at, last_error, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?2, ?2)
              ON CONFLICT (name) DO UPDATE SET
                  last_fetch_at = excluded.last_fetch_at,
-                 last_success_at = coalesce(excluded.last_success_at, sources.last_success_at),
                  last_error = excluded.last_error",
             params![name, at, error],
         )?;

@@ -112,8 +112,13 @@ impl Store {
         Ok(())
     }
 
-    /// One row per known source, by name.
+    /// One row per known source, by name, with its health now.
     pub fn status(&self) -> Result<Vec<SourceStatus>> {
+        self.status_at(chrono::Utc::now())
+    }
+
+    /// One row per known source, by name, with its health at `now`.
+    pub fn status_at(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<SourceStatus>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.name, s.kind, s.url, s.last_fetch_at, s.last_error,
                     (SELECT count(*) FROM articles a WHERE a.source = s.name),
@@ -132,9 +137,14 @@ impl Store {
                 articles: count(row.get(5)?),
                 statistics: count(row.get(6)?),
                 failed_pages: count(row.get(7)?),
+                health: Default::default(),
             })
         })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut sources = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        for source in &mut sources {
+            source.health = self.health(&source.name, now)?;
+        }
+        Ok(sources)
     }
 
     /// Runs one read-only statement (writes are refused) and collects its rows.
