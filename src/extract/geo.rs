@@ -220,6 +220,30 @@ fn mentions_upto(
     out
 }
 
+/// Words right before a Spanish demonym that make it a noun for one person ("un mexicano",
+/// "el colombiano Juan Pérez"): a nationality, not a place.
+const PERSON_DETERMINERS: [&str; 4] = ["un", "una", "el", "la"];
+
+/// Whether the demonym at bytes `start..end` of `text` gives someone's nationality rather than
+/// the place a text speaks of: one person named by it ("un mexicano y otros 35", "el
+/// colombiano Juan Pérez") or a nationality in brackets after a name ("Juan Pérez
+/// (mexicano)"). Plural peoples ("el 60 % de los peruanos") still name their country.
+pub(crate) fn is_nationality(text: &str, start: usize, end: usize, kind: GeoKind) -> bool {
+    if kind != GeoKind::Demonym {
+        return false;
+    }
+    let (Some(before), Some(after), Some(word)) = (text.get(..start), text.get(end..), text.get(start..end)) else {
+        return false;
+    };
+    let before = before.trim_end();
+    if before.ends_with('(') && after.trim_start().starts_with(')') {
+        return true;
+    }
+    let plural = word.ends_with('s') || word.ends_with('S');
+    let prev = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    !plural && !before.ends_with(|c: char| !c.is_alphanumeric()) && PERSON_DETERMINERS.iter().any(|d| prev.eq_ignore_ascii_case(d))
+}
+
 static TOWN_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::TOWN_MARKERS.lines()));
 
 /// "Argelia, Cauca" or "el municipio de Argelia": a country's name after a word for a town,
@@ -303,6 +327,22 @@ mod tests {
     }
 
     #[test]
+    fn countries_of_world_prison_rankings() {
+        assert_eq!(find_country("occupancy in Uganda reached 367%"), Some("UG"));
+        assert_eq!(find_country("las cárceles de Camboya"), Some("KH"));
+        assert_eq!(find_country("the Democratic Republic of the Congo"), Some("CD"));
+        assert_eq!(find_country("the Republic of Congo"), Some("CG"));
+    }
+
+    #[test]
+    fn a_place_named_in_two_countries_names_neither() {
+        let codes = |text: &str| mentions(text).into_iter().map(|m| m.3).collect::<Vec<_>>();
+        assert_eq!(codes("el departamento judicial de Santiago"), vec![]);
+        assert_eq!(codes("la región de Los Ríos"), vec![]);
+        assert_eq!(codes("Santiago de Chile"), vec![Some("CL")]);
+    }
+
+    #[test]
     fn regions_and_cities_do_not_name_a_country() {
         assert_eq!(find_country("the highest rate in Latin America"), None);
         assert_eq!(find_country("Latin American countries"), None);
@@ -333,5 +373,19 @@ mod tests {
         assert_eq!(spanish_forms("peruano"), ["peruano", "peruana", "peruanos", "peruanas"]);
         assert_eq!(spanish_forms("!español"), ["española", "españoles", "españolas"]);
         assert_eq!(spanish_forms("costarricense"), ["costarricense", "costarricenses"]);
+    }
+
+    #[test]
+    fn one_persons_nationality_is_not_a_place() {
+        let at = |text: &str, word: &str| {
+            let s = text.find(word).unwrap_or(0);
+            is_nationality(text, s, s + word.len(), GeoKind::Demonym)
+        };
+        assert!(at("Un mexicano y otros 12 detenidos fueron condenados", "mexicano"));
+        assert!(at("El hondureño Carlos Ruiz recibió 40 años", "hondureño"));
+        assert!(at("Luis Rodas (salvadoreño) y Ana Gil", "salvadoreño"));
+        assert!(!at("el 60 % de los peruanos teme salir", "peruanos"));
+        assert!(!at("el gobierno mexicano destinó 300 millones", "mexicano"));
+        assert!(!at("Mexican cartels moved 20 tons", "Mexican"));
     }
 }

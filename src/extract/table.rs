@@ -76,6 +76,7 @@ data_files! {
     QUALIFIERS = "qualifiers.tsv", 3..=3;
     RATE_CUES = "rate_cues.tsv", 2..=2;
     RECORD_PARTICIPLES = "record_participles.txt", 1..=1;
+    RELATIVE_YEARS = "relative_years.txt", 1..=1;
     RELEVANCE = "relevance.tsv", 3..=3;
     REPORT_WORDS = "report_words.txt", 1..=1;
     ROLE_WORDS = "role_words.tsv", 2..=2;
@@ -282,6 +283,7 @@ mod tests {
         for lang in [Lang::En, Lang::Es] {
             let loaded = [
                 stats::load(lang).map(drop),
+                stats::relative_years().map(drop),
                 units::load(lang).map(drop),
                 numbers::load(lang).map(drop),
                 topics::load(lang).map(drop),

@@ -48,9 +48,12 @@ pub(super) struct ArticleCountry {
 /// below that it is a round-up of several countries.
 pub(super) const PLAIN_SHARE: f64 = 0.4;
 
+/// Different countries a sentence names for it to be a round-up of several.
+const LIST_COUNTRIES: usize = 3;
+
 pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<'_>) -> ArticleCountry {
-    let mut counts: Vec<(&'static str, usize)> = Vec::new();
-    let mut total = 0;
+    let mut counts: Vec<(&'static str, f64)> = Vec::new();
+    let mut total = 0.0;
     let mut says_pesos = false;
     for (i, s) in sentences.iter().enumerate() {
         let f = words.get(i, s);
@@ -62,21 +65,34 @@ pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<
         let places = geo::mentions_in(s.text, f)
             .into_iter()
             .filter(|m| !s.text[m.1..].starts_with('$'))
+            .filter(|m| !geo::is_nationality(s.text, m.0, m.1, m.2))
+            .filter(|m| !after_route_marker(s.text, m.0))
             .filter_map(|m| m.3);
         let bodies = crate::extract::entities::org_mentions_in(s.text, f).into_iter().filter_map(|m| m.2);
-        for code in places.chain(bodies) {
-            total += 1;
+        let codes: Vec<&'static str> = places.chain(bodies).collect();
+        // A sentence that runs through several countries (a ranking, a comparison) says
+        // less about the text's own country than one that names one or two.
+        let mut distinct = codes.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let weight = if distinct.len() >= LIST_COUNTRIES {
+            1.0 / distinct.len() as f64
+        } else {
+            1.0
+        };
+        for code in codes {
+            total += weight;
             match counts.iter_mut().find(|(c, _)| *c == code) {
-                Some(entry) => entry.1 += 1,
-                None => counts.push((code, 1)),
+                Some(entry) => entry.1 += weight,
+                None => counts.push((code, weight)),
             }
         }
     }
     // The earliest of the most frequent wins a tie: the lead names the main country.
-    let top = counts.iter().rev().max_by_key(|(_, n)| *n).copied();
+    let top = counts.iter().rev().max_by(|a, b| a.1.total_cmp(&b.1)).copied();
     ArticleCountry {
         main: top.map(|(c, _)| c),
-        plain: top.is_some_and(|(_, n)| n as f64 > PLAIN_SHARE * total as f64),
+        plain: top.is_some_and(|(_, n)| n > PLAIN_SHARE * total),
         says_pesos,
     }
 }
@@ -227,6 +243,17 @@ pub(super) fn is_period(toks: &Tokens<'_>, nums: &[Number], n: &Number) -> bool 
     f >= 2 && matches!(prev, "and" | "y" | "to" | "a" | "through" | "hasta" | "al") && year_ending(f - 1)
 }
 
+/// Phrases that date a figure relative to the text ("this year", "un año antes").
+pub(crate) fn relative_years() -> Result<Lexicon<()>, TableError> {
+    let mut lex = Lexicon::new();
+    for p in table::RELATIVE_YEARS.lines()? {
+        lex.insert(p, ());
+    }
+    Ok(lex)
+}
+
+static RELATIVE_YEARS: LazyLock<Lexicon<()>> = LazyLock::new(|| table::built(relative_years()));
+
 /// Years in the sentence go to the nearest figure; a figure with none takes a year written
 /// earlier in the sentence.
 pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, drafts: &mut [Draft]) {
@@ -243,9 +270,6 @@ pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, draft
             _ => None,
         })
         .collect();
-    if years.is_empty() {
-        return;
-    }
     for &(ys, ye, y) in &years {
         let mut best: Option<(usize, usize)> = None;
         for (k, dr) in drafts.iter().enumerate() {
@@ -260,7 +284,6 @@ pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, draft
         if after_preposition
             && let Some(k) = drafts.iter().rposition(|dr| dr.end <= ys)
             && drafts[k].year.is_none()
-            && !drafts[k].compared
         {
             let dist = distance(toks, (drafts[k].lead, drafts[k].reach.max(drafts[k].end)), (ys, ye));
             if dist <= MAX_YEAR_DISTANCE {
@@ -274,10 +297,83 @@ pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, draft
             drafts[k].year = Some(y);
         }
     }
-    for dr in drafts.iter_mut() {
-        if dr.year.is_none() && !dr.compared {
-            dr.year = years.iter().rev().find(|&&(_, ye, _)| ye <= dr.first).map(|&(_, _, y)| y);
+    // "between 2019 and 2022, rising from 13,802 to 14,506 (up 5%)": the two ends of a change
+    // take the years that open and close the period, and the change the closing one.
+    if let Some((opening, closing)) = period_years(toks, nums) {
+        for dr in drafts.iter_mut().filter(|dr| dr.year.is_none()) {
+            if dr.num.change_from {
+                dr.year = Some(opening);
+            } else if dr.reached || change(toks, dr, d).is_some() {
+                dr.year = Some(closing);
+            }
         }
+    }
+    // "fell 10%, from 3,171 in 2019 to 2,849 in 2020": a change takes the year of the level it reached.
+    if let Some(reached) = drafts.iter().rev().find(|dr| dr.reached).and_then(|dr| dr.year) {
+        for dr in drafts.iter_mut().filter(|dr| dr.year.is_none() && !dr.num.change_from) {
+            if change(toks, dr, d).is_some() {
+                dr.year = Some(reached);
+            }
+        }
+    }
+    // "21.9 millones reportados un año antes", "this year there were 1,428": a figure dated
+    // relative to the text takes no year written elsewhere in the sentence, nor does one
+    // that follows such a date ("a 9.958 este año, es decir, 61 homicidios menos").
+    let relative: Vec<(usize, usize)> = RELATIVE_YEARS.find_all(toks).iter().map(|m| (m.start, m.end)).collect();
+    let mut dated: Vec<bool> = vec![false; drafts.len()];
+    for &r in &relative {
+        // "down 26% compared with last year": a comparison base dates only the figures that
+        // follow it ("respecto al año anterior, cuando se reportaron 13.648").
+        let base = (r.0.saturating_sub(8)..r.0).any(|j| d.comparison.matches_at(toks, j));
+        let nearest = drafts
+            .iter()
+            .enumerate()
+            .filter(|(_, dr)| !base || dr.first >= r.1)
+            .map(|(k, dr)| (k, distance(toks, (dr.lead, dr.reach.max(dr.end)), r)))
+            .min_by_key(|&(_, dist)| dist);
+        if let Some((k, dist)) = nearest
+            && dist <= MAX_YEAR_DISTANCE
+        {
+            dated[k] = true;
+        }
+    }
+    for (k, dr) in drafts.iter_mut().enumerate() {
+        if dr.year.is_none() && !dr.compared && !dated[k] {
+            let earlier = years.iter().rev().find(|&&(_, ye, _)| ye <= dr.first);
+            dr.year = earlier
+                .filter(|&&(_, ye, _)| !relative.iter().any(|&(rs, _)| rs >= ye && rs < dr.first))
+                .map(|&(_, _, y)| y);
+        }
+    }
+}
+
+/// The opening and closing years of the one period a sentence names ("between 2019 and 2022",
+/// "Between December 2021 and February 2024", "de 2020 a 2023"), if it names exactly one.
+fn period_years(toks: &Tokens<'_>, nums: &[Number]) -> Option<(i32, i32)> {
+    let years: Vec<(usize, usize, i32)> = nums
+        .iter()
+        .filter(|n| n.kind == NumberKind::Year)
+        .filter_map(|n| match n.value {
+            Quantity::Point(v) if v.fract() == 0.0 => Some((n.first_tok, n.end_tok, v as i32)),
+            _ => None,
+        })
+        .collect();
+    let mut found = Vec::new();
+    for pair in years.windows(2) {
+        let ((f1, e1, y1), (f2, _, y2)) = (pair[0], pair[1]);
+        let opens = (f1.saturating_sub(3)..f1).any(|j| matches!(toks.norm(j), "between" | "entre" | "from" | "de" | "desde" | "del"));
+        let gap = e1..f2;
+        let joined = gap
+            .clone()
+            .any(|j| matches!(toks.norm(j), "and" | "y" | "to" | "a" | "through" | "hasta" | "al"));
+        let plain = gap.clone().all(|j| toks.is_word(j));
+        if opens && joined && plain && gap.len() <= 4 && y1 < y2 {
+            found.push((y1, y2));
+        }
+    }
+    match found[..] {
+        [one] => Some(one),
+        _ => None,
     }
 }
 
@@ -345,6 +441,11 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         let own: Vec<(Topic, f64)> = per_draft[k].iter().copied().filter(|(t, _)| fits(t)).collect();
         let all: Vec<(Topic, f64)> = sentence.iter().copied().filter(|(t, _)| fits(t)).collect();
         dr.topic = top(&own).or_else(|| top(&all));
+        // "19 police officers were killed", "48 agentes asesinados": deaths among the forces
+        // are about the forces, as the noun the figure counts says.
+        if dr.topic == Some(Topic::Homicide) && dr.counted.as_deref().and_then(|c| counted_topic(c, lang)) == Some(Topic::SecurityForces) {
+            dr.topic = Some(Topic::SecurityForces);
+        }
         // Tons of a drug with no word of trafficking, production or cultivation near them are,
         // in the news, a seizure.
         let drugs_named = sentence.iter().any(|(t, _)| t.as_str().starts_with("drug_"));
@@ -356,6 +457,15 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         }
     }
     (!hits.is_empty(), !none.is_empty())
+}
+
+/// The topic of the noun a figure counts ("police officers", "homicidios dolosos"), when its
+/// first word is a topic keyword.
+fn counted_topic(counted: &str, lang: Lang) -> Option<Topic> {
+    topics::hits(&Tokens::new(counted), lang)
+        .into_iter()
+        .find(|h| h.start_tok == 0)
+        .map(|h| h.topic)
 }
 
 /// Tokens between two spans; a comma or semicolon between them counts as a clause boundary.
@@ -404,10 +514,14 @@ pub(super) fn top(scores: &[(Topic, f64)]) -> Option<Topic> {
 
 /// Countries named in a sentence: (byte range of the mention, ISO code), left to right.
 pub(super) fn countries(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
-    geo::country_mentions_in(text, f)
+    geo::mentions_in(text, f)
         .into_iter()
+        .filter(|m| matches!(m.2, GeoKind::Country | GeoKind::Demonym))
         // "US$ 25 millones" names a currency, not the country.
-        .filter(|&(_, end, _)| !text[end..].starts_with('$'))
+        .filter(|&(_, end, _, _)| !text[end..].starts_with('$'))
+        // "un mexicano y otros 35": a person's nationality, not where the figure is.
+        .filter(|&(start, end, kind, _)| !geo::is_nationality(text, start, end, kind))
+        .filter_map(|(start, end, _, code)| Some((start, end, code?)))
         .take(8)
         .collect()
 }
@@ -437,6 +551,9 @@ pub(super) fn names_world(text: &str, f: &Folded) -> bool {
 /// What a comma or semicolon between a figure and a country adds to their distance, in bytes.
 pub(super) const CLAUSE_GAP: usize = 40;
 
+/// Words that join the items of a list ("Chile with 3.6 and Peru with 5.1").
+const LIST_JOINERS: [&str; 3] = ["and", "y", "e"];
+
 pub(super) fn nearest_country(
     countries: &[(usize, usize, &'static str)],
     text: &str,
@@ -444,19 +561,26 @@ pub(super) fn nearest_country(
     dr: &Draft,
 ) -> Option<&'static str> {
     let (s, e) = (toks.start(dr.first), toks.end(dr.end.saturating_sub(1)));
-    // An origin or destination ("bound for Paraguay") is not where the figure belongs, unless
-    // the sentence names no other country.
-    let placed: Vec<_> = countries.iter().filter(|&&(cs, _, _)| !after_route_marker(text, cs)).collect();
-    let pool: Vec<_> = if placed.is_empty() { countries.iter().collect() } else { placed };
-    pool.into_iter()
+    // An origin or destination ("bound for Paraguay") is not where the figure belongs.
+    countries
+        .iter()
+        .filter(|&&(cs, _, _)| !after_route_marker(text, cs))
         .min_by_key(|&&(cs, ce, _)| {
-            let (gap, between) = if ce <= s {
-                (s - ce, text.get(ce..s))
+            let before = ce <= s;
+            let (gap, between) = if before {
+                (s - ce, text.get(ce..s).unwrap_or(""))
             } else {
-                (cs.saturating_sub(e), text.get(e..cs))
+                (cs.saturating_sub(e), text.get(e..cs).unwrap_or(""))
             };
-            // A country across a clause boundary is further than its distance says.
-            let clauses = between.map_or(0, |b| b.matches([',', ';', ':']).count());
+            // A country across a clause boundary is further than its distance says. In a
+            // list ("Uganda: 367.4%; Paraguay with 7.4 and Chile with 3.6") a country labels
+            // the figure after it: the colon of a label is no boundary, and a country after an
+            // "and" starts the next item.
+            let label = before && between.trim_start().starts_with(':');
+            let mut clauses = between.matches([',', ';', ':']).count() - usize::from(label);
+            if !before {
+                clauses += between.split_whitespace().filter(|w| LIST_JOINERS.contains(w)).count();
+            }
             gap + CLAUSE_GAP * clauses
         })
         .map(|&(_, _, c)| c)
@@ -613,9 +737,9 @@ mod tests {
             Lang::Es,
         );
         assert_eq!(found[0].location.as_deref(), Some("ES"));
-        // With no other country, the destination is all there is.
+        // With no other country, the figure is still not the destination's.
         let found = stats("Seized: 50 kilos bound for Chile.", Lang::En);
-        assert_eq!(found[0].location.as_deref(), Some("CL"));
+        assert_eq!(found[0].location, None);
     }
 
     #[test]
@@ -630,6 +754,31 @@ mod tests {
     }
 
     #[test]
+    fn a_destination_never_places_a_figure() {
+        assert_eq!(one("Agents found 2 tons of cocaine bound for Spain.", Lang::En).location, None);
+        let text = "La Policía de Ecuador revisó el puerto.\nEl cargamento de 900 kilos iba dirigido a Bélgica.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("EC"));
+    }
+
+    #[test]
+    fn a_country_labels_the_figure_after_it_in_a_list() {
+        let locs = |text: &str, lang: Lang| stats(text, lang).iter().map(|s| s.location.clone()).collect::<Vec<_>>();
+        let some = |v: &[&str]| v.iter().map(|c| Some(c.to_string())).collect::<Vec<_>>();
+        assert_eq!(
+            locs(
+                "Prison occupancy by country: Bolivia: 269.9%; Peru: 212.1%; Brazil 151.2%.",
+                Lang::En
+            ),
+            some(&["BO", "PE", "BR"])
+        );
+        assert_eq!(
+            locs("Only Uruguay with 11.2 and Panama with 12.9 have lower homicide rates.", Lang::En),
+            some(&["UY", "PA"])
+        );
+        assert_eq!(locs("Ecuador registra un 2,4 % y Chile un 1,9 %.", Lang::Es), some(&["EC", "CL"]));
+    }
+
+    #[test]
     fn years_go_to_the_nearest_figure() {
         let s = stats("Seizures reached 12 tons in 2021 and 19 tons in 2022.", Lang::En);
         assert_eq!(s.iter().map(|s| s.year).collect::<Vec<_>>(), vec![Some(2021), Some(2022)]);
@@ -640,5 +789,105 @@ mod tests {
         assert_eq!(s[0].year, Some(2020));
         let s = one("Between 2015 and 2019, 600 leaders were killed.", Lang::En);
         assert_eq!(s.year, None);
+    }
+
+    #[test]
+    fn a_ranking_of_many_countries_does_not_hide_the_articles_country() {
+        let text = "Honduras prisons hold 19,500 inmates.\nOvercrowding in Honduras reached 180%.\n\
+            The regional ranking reads: Haiti 454%, Bolivia 269%, Guatemala 267%, Peru 212%, Brazil 151%.\n\
+            Pre-trial detainees make up 52% of the prison population.";
+        let s = stats(text, Lang::En);
+        let last = s.last().map(|s| (s.value, s.location.as_deref(), s.location_from));
+        assert_eq!(last, Some((Some(52.0), Some("HN"), Some(LocationFrom::Article))));
+    }
+
+    fn years(text: &str, lang: Lang) -> Vec<Option<i32>> {
+        stats(text, lang).iter().map(|s| s.year).collect()
+    }
+
+    #[test]
+    fn the_start_of_a_change_takes_the_year_written_after_it() {
+        assert_eq!(
+            years(
+                "Robberies fell from 1,240 cases in the first half of 2022 to 1,010 in 2023.",
+                Lang::En
+            ),
+            vec![Some(2022), Some(2023)]
+        );
+    }
+
+    #[test]
+    fn the_ends_of_a_change_take_the_years_of_its_period() {
+        assert_eq!(
+            years(
+                "Between 2018 and 2021 the prison population grew from 38,000 to 45,500, up 19%.",
+                Lang::En
+            ),
+            vec![Some(2018), Some(2021), Some(2021)]
+        );
+        assert_eq!(
+            years("Entre marzo de 2020 y mayo de 2023 los reos pasaron de 12.400 a 15.100.", Lang::Es),
+            vec![Some(2020), Some(2023)]
+        );
+    }
+
+    #[test]
+    fn a_figure_dated_relative_to_the_text_takes_no_other_year() {
+        assert_eq!(
+            years("In 2023 the city recorded 410 murders, and this year there were 380.", Lang::En),
+            vec![Some(2023), None]
+        );
+        assert_eq!(
+            years("In 2022 murders fell 12% compared with last year.", Lang::En),
+            vec![Some(2022)]
+        );
+        assert_eq!(
+            years(
+                "En 2024 hubo 5.200 denuncias, frente al año anterior, cuando se registraron 4.815.",
+                Lang::Es
+            ),
+            vec![Some(2024), None]
+        );
+    }
+
+    #[test]
+    fn deaths_among_the_forces_are_about_the_forces() {
+        assert_eq!(
+            one("Gunmen killed 7 police officers in the port.", Lang::En).topic,
+            Some(Topic::SecurityForces)
+        );
+        assert_eq!(
+            one("Este año fueron asesinados 31 agentes en servicio.", Lang::Es).topic,
+            Some(Topic::SecurityForces)
+        );
+        assert_eq!(one("Gunmen killed 7 people in the port.", Lang::En).topic, Some(Topic::Homicide));
+    }
+
+    #[test]
+    fn impunity_and_solved_cases_are_sentencing() {
+        assert_eq!(
+            one("Only 21 percent of murders were solved last year.", Lang::En).topic,
+            Some(Topic::Sentencing)
+        );
+        assert_eq!(
+            one("La impunidad en los casos de homicidio llega al 92 %.", Lang::Es).topic,
+            Some(Topic::Sentencing)
+        );
+        assert_eq!(
+            one("Police sentenced to 30 years in prison.", Lang::En).topic,
+            Some(Topic::Sentencing)
+        );
+        assert_eq!(
+            one("Only 21 percent of murders happen at night.", Lang::En).topic,
+            Some(Topic::Homicide)
+        );
+    }
+
+    #[test]
+    fn a_change_takes_the_year_of_the_level_it_reached() {
+        assert_eq!(
+            years("Extortion fell 12%, from 3,400 cases in 2022 to 2,990 in 2023.", Lang::En),
+            vec![Some(2023), Some(2022), Some(2023)]
+        );
     }
 }

@@ -151,6 +151,7 @@ pub(super) fn read_figures(toks: &Tokens<'_>, nums: &[Number], lang: Lang, d: &S
             has_unit,
             lead: first,
             compared: false,
+            reached: false,
             topic: None,
             untopical: false,
             year: None,
@@ -358,6 +359,7 @@ pub(super) fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Dr
             || d.comparison.longest_ending_at(toks, at).is_some()
             || (article_before && d.comparison.longest_ending_at(toks, at - 1).is_some());
         drafts[k].compared = compared;
+        drafts[k].reached = drafts[k].num.change_to || to_of_from;
         if drafts[k].has_unit {
             continue;
         }

@@ -39,6 +39,8 @@ mod figures;
 mod metric;
 
 use attribution::*;
+#[cfg(test)]
+pub(crate) use context::relative_years;
 use context::*;
 use figures::*;
 use metric::*;
@@ -193,6 +195,8 @@ struct Draft {
     untopical: bool,
     year: Option<i32>,
     location: Option<&'static str>,
+    /// The level a change reached: the "to" of "from X to Y".
+    reached: bool,
     location_from: Option<LocationFrom>,
     change: Option<Change>,
     metric: Option<String>,
