@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
+use crate::extract::lexicon::PreHashed;
 pub use crate::extract::tokens::fold;
 use crate::extract::tokens::{fold_into, is_alphabetic, is_alphanumeric, is_combining};
 
@@ -30,6 +31,10 @@ impl Hasher for Fnv {
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// Maps keyed by a word hash already computed: hashing the hash again would only cost time.
+type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
+type HashSetOf = HashSet<u64, BuildHasherDefault<PreHashed>>;
 
 /// How a word is capitalised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,17 +214,17 @@ struct Entry<T> {
 /// FNV hash, which can be extended word by word, so a lookup never builds a string.
 #[derive(Debug)]
 pub struct Gazetteer<T> {
-    entries: FastMap<u64, Vec<Entry<T>>>,
+    entries: HashKeyed<Vec<Entry<T>>>,
     /// Hashes of every word-prefix of a key, so a lookup stops as soon as no key can follow.
-    prefixes: FastSet<u64>,
+    prefixes: HashSetOf,
     max_words: usize,
 }
 
 impl<T> Default for Gazetteer<T> {
     fn default() -> Self {
         Gazetteer {
-            entries: FastMap::default(),
-            prefixes: FastSet::default(),
+            entries: HashKeyed::default(),
+            prefixes: HashSetOf::default(),
             max_words: 0,
         }
     }
