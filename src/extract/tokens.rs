@@ -193,6 +193,31 @@ pub fn fold_into(text: &str, out: &mut String) {
     }
 }
 
+/// Whether `text` split at every character that is not alphanumeric has a piece equal to
+/// `word` (ASCII, lowercase) in any ASCII case. Same as testing every piece, but reads bytes:
+/// only where the word's first letter stands are the neighbouring characters looked at.
+pub fn has_ascii_word(text: &str, word: &str) -> bool {
+    let (bytes, w) = (text.as_bytes(), word.as_bytes());
+    let Some(&first) = w.first() else { return false };
+    let mut from = 0;
+    while let Some(p) = bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|b| b.to_ascii_lowercase() == first))
+    {
+        let (at, end) = (from + p, from + p + w.len());
+        from = at + 1;
+        // `word` is ASCII, so a match starts and ends on character boundaries.
+        let whole = |before: Option<&str>, after: Option<&str>| {
+            !before.and_then(|t| t.chars().next_back()).is_some_and(is_alphanumeric)
+                && !after.and_then(|t| t.chars().next()).is_some_and(is_alphanumeric)
+        };
+        if bytes.get(at..end).is_some_and(|c| c.eq_ignore_ascii_case(w)) && whole(text.get(..at), text.get(end..)) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Folded copy of a string.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -486,6 +511,34 @@ mod tests {
         // "7 000x": the slice would read "7 000" as one number; the text does not.
         let at = text.find("000x").unwrap_or(0) + 3;
         assert!(all.part(0..at).is_none());
+    }
+
+    #[test]
+    fn ascii_word_is_a_whole_piece_in_any_case() {
+        let split = |t: &str| t.split(|c: char| !is_alphanumeric(c)).any(|w| w.eq_ignore_ascii_case("pesos"));
+        for t in [
+            "mil Pesos",
+            "PESOS,",
+            "pesos2",
+            "2pesos",
+            "ñpesos",
+            "pesosñ",
+            "pesós",
+            "pésos",
+            "p",
+            "",
+            "los pesos.",
+            "pes os",
+            "superpesos y pesos",
+            "peso",
+            "(pesos)",
+            "ppesos",
+            "Pesos-dólares",
+        ] {
+            assert_eq!(has_ascii_word(t, "pesos"), split(t), "{t:?}");
+        }
+        assert!(has_ascii_word("cien PeSoS", "pesos"));
+        assert!(!has_ascii_word("cien pesosx", "pesos"));
     }
 
     #[test]
