@@ -21,7 +21,7 @@ use super::{Entity, EntityType, Lang};
 /// The words of a body and what the passes have decided about them.
 pub(crate) struct Doc<'a> {
     pub body: &'a str,
-    pub f: &'a Folded,
+    pub f: &'a Folded<'a>,
     /// First word of a sentence (its capital says nothing).
     pub sent_start: Vec<bool>,
     /// In a title-case line ("Gustavo Petro Announces Ceasefire"), where capitals say little.

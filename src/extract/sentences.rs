@@ -89,34 +89,30 @@ fn starts_sentence(c: char) -> bool {
     c.is_uppercase() || c.is_ascii_digit() || matches!(c, '"' | '\'' | '“' | '‘' | '«' | '¿' | '¡' | '(' | '[' | '—' | '-')
 }
 
-/// Byte offsets (within `line`) where a sentence ends.
+/// Byte offsets (within `line`) where a sentence ends. Only the end marks are visited, so the
+/// line is not decoded into characters first.
 fn boundaries(line: &str) -> Vec<usize> {
+    let is_end = |c: char| matches!(c, '.' | '?' | '!' | '…');
     let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
-    let mut k = 0;
-    while k < chars.len() {
-        let (pos, c) = chars[k];
-        if !matches!(c, '.' | '?' | '!' | '…') {
-            k += 1;
-            continue;
-        }
-        let mut j = k + 1;
-        while j < chars.len() && (matches!(chars[j].1, '.' | '?' | '!' | '…') || is_closing(chars[j].1)) {
-            j += 1;
-        }
-        let end = chars.get(j).map_or(line.len(), |&(p, _)| p);
-        let mut n = j;
-        while n < chars.len() && chars[n].1.is_whitespace() {
-            n += 1;
-        }
-        let spaced = n > j;
-        let next_ok = chars.get(n).is_some_and(|&(_, d)| starts_sentence(d));
+    let mut from = 0;
+    while let Some(found) = line.get(from..).and_then(|rest| rest.find(is_end)) {
+        let pos = from + found;
+        let Some(c) = line[pos..].chars().next() else { break };
+        let after = pos + c.len_utf8();
+        // Further end marks and closing quotes or brackets belong to this end.
+        let run = line[after..]
+            .find(|d: char| !(is_end(d) || is_closing(d)))
+            .unwrap_or(line.len() - after);
+        let end = after + run;
+        let next = line[end..].trim_start();
+        let spaced = next.len() < line.len() - end;
+        let next_ok = next.chars().next().is_some_and(starts_sentence);
         // "S/. 35": the point of the sol symbol.
         let after_slash = c == '.' && line[..pos].ends_with('/');
-        if spaced && next_ok && !after_slash && !(c == '.' && j == k + 1 && is_abbreviation(&line[..pos])) {
+        if spaced && next_ok && !after_slash && !(c == '.' && run == 0 && is_abbreviation(&line[..pos])) {
             out.push(end);
         }
-        k = j.max(k + 1);
+        from = end;
     }
     out
 }

@@ -3,6 +3,7 @@
 //! Tokens keep byte offsets into the text they came from and a folded form (lowercase,
 //! accents removed) so lexicons match "policía", "Policia" and "POLICÍA" alike.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -63,12 +64,13 @@ pub fn head_hashes(s: &str) -> [u64; 3] {
     heads
 }
 
-/// The tokens of one text, with their folded forms.
+/// The tokens of one text, with their folded forms. The tokens of a part of a text borrow
+/// the folded forms of the whole text's.
 #[derive(Debug, Clone, Default)]
 pub struct Tokens<'a> {
     pub text: &'a str,
     pub toks: Vec<Token>,
-    folded: String,
+    folded: Cow<'a, str>,
 }
 
 /// Characters below U+0800 (Latin, Greek, Cyrillic, Hebrew, Arabic) and the typographic
@@ -191,6 +193,31 @@ pub fn fold_into(text: &str, out: &mut String) {
     }
 }
 
+/// Whether `text` split at every character that is not alphanumeric has a piece equal to
+/// `word` (ASCII, lowercase) in any ASCII case. Same as testing every piece, but reads bytes:
+/// only where the word's first letter stands are the neighbouring characters looked at.
+pub fn has_ascii_word(text: &str, word: &str) -> bool {
+    let (bytes, w) = (text.as_bytes(), word.as_bytes());
+    let Some(&first) = w.first() else { return false };
+    let mut from = 0;
+    while let Some(p) = bytes
+        .get(from..)
+        .and_then(|rest| rest.iter().position(|b| b.to_ascii_lowercase() == first))
+    {
+        let (at, end) = (from + p, from + p + w.len());
+        from = at + 1;
+        // `word` is ASCII, so a match starts and ends on character boundaries.
+        let whole = |before: Option<&str>, after: Option<&str>| {
+            !before.and_then(|t| t.chars().next_back()).is_some_and(is_alphanumeric)
+                && !after.and_then(|t| t.chars().next()).is_some_and(is_alphanumeric)
+        };
+        if bytes.get(at..end).is_some_and(|c| c.eq_ignore_ascii_case(w)) && whole(text.get(..at), text.get(end..)) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Folded copy of a string.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -255,7 +282,11 @@ impl<'a> Tokens<'a> {
             });
             space_before = false;
         }
-        Tokens { text, toks, folded }
+        Tokens {
+            text,
+            toks,
+            folded: Cow::Owned(folded),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -328,7 +359,7 @@ impl<'a> Tokens<'a> {
     /// these; none when a token crosses an end of the range, or when the range is followed
     /// by anything but whitespace (a number looks ahead past its end). Tokens are read left
     /// to right, so otherwise the slice splits into exactly these.
-    pub fn part(&self, range: Range<usize>) -> Option<Tokens<'a>> {
+    pub fn part(&self, range: Range<usize>) -> Option<Tokens<'_>> {
         let text = self.text.get(range.clone())?;
         if !self.text[range.end..].chars().next().is_none_or(char::is_whitespace) {
             return None;
@@ -339,16 +370,12 @@ impl<'a> Tokens<'a> {
         if inside.first().is_some_and(|t| t.start < range.start) || inside.last().is_some_and(|t| t.end > range.end) {
             return None;
         }
-        let base = inside.first().map_or(0, |t| t.fstart);
-        let end = inside.last().map_or(base, |t| t.fend);
         let toks = inside
             .iter()
             .enumerate()
             .map(|(n, t)| Token {
                 start: t.start - range.start,
                 end: t.end - range.start,
-                fstart: t.fstart - base,
-                fend: t.fend - base,
                 // The first token of a text counts as spaced from what is before it.
                 space_before: n == 0 || t.space_before,
                 ..*t
@@ -357,7 +384,7 @@ impl<'a> Tokens<'a> {
         Some(Tokens {
             text,
             toks,
-            folded: self.folded[base as usize..end as usize].to_string(),
+            folded: Cow::Borrowed(&self.folded),
         })
     }
 }
@@ -468,7 +495,14 @@ mod tests {
                 }
                 let Some(p) = all.part(a..b) else { continue };
                 let t = Tokens::new(&text[a..b]);
-                assert_eq!(p.toks, t.toks, "{a}..{b}");
+                // The folded ranges of a part point into the whole text's folded forms.
+                let plain = |tk: &Tokens<'_>| {
+                    tk.toks
+                        .iter()
+                        .map(|t| (t.kind, t.start, t.end, t.space_before, t.hash))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(plain(&p), plain(&t), "{a}..{b}");
                 assert!((0..t.len()).all(|i| p.norm(i) == t.norm(i)), "{a}..{b}");
                 taken += 1;
             }
@@ -477,6 +511,34 @@ mod tests {
         // "7 000x": the slice would read "7 000" as one number; the text does not.
         let at = text.find("000x").unwrap_or(0) + 3;
         assert!(all.part(0..at).is_none());
+    }
+
+    #[test]
+    fn ascii_word_is_a_whole_piece_in_any_case() {
+        let split = |t: &str| t.split(|c: char| !is_alphanumeric(c)).any(|w| w.eq_ignore_ascii_case("pesos"));
+        for t in [
+            "mil Pesos",
+            "PESOS,",
+            "pesos2",
+            "2pesos",
+            "ñpesos",
+            "pesosñ",
+            "pesós",
+            "pésos",
+            "p",
+            "",
+            "los pesos.",
+            "pes os",
+            "superpesos y pesos",
+            "peso",
+            "(pesos)",
+            "ppesos",
+            "Pesos-dólares",
+        ] {
+            assert_eq!(has_ascii_word(t, "pesos"), split(t), "{t:?}");
+        }
+        assert!(has_ascii_word("cien PeSoS", "pesos"));
+        assert!(!has_ascii_word("cien pesosx", "pesos"));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Word splitting, case shapes, accent folding and multi-word gazetteers shared by the
 //! entity finder and the country lookup.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
+use crate::extract::lexicon::PreHashed;
 pub use crate::extract::tokens::fold;
 use crate::extract::tokens::{fold_into, is_alphabetic, is_alphanumeric, is_combining};
 
@@ -30,6 +32,10 @@ impl Hasher for Fnv {
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
+
+/// Maps keyed by a word hash already computed: hashing the hash again would only cost time.
+type HashKeyed<V> = HashMap<u64, V, BuildHasherDefault<PreHashed>>;
+type HashSetOf = HashSet<u64, BuildHasherDefault<PreHashed>>;
 
 /// How a word is capitalised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,17 +215,17 @@ struct Entry<T> {
 /// FNV hash, which can be extended word by word, so a lookup never builds a string.
 #[derive(Debug)]
 pub struct Gazetteer<T> {
-    entries: FastMap<u64, Vec<Entry<T>>>,
+    entries: HashKeyed<Vec<Entry<T>>>,
     /// Hashes of every word-prefix of a key, so a lookup stops as soon as no key can follow.
-    prefixes: FastSet<u64>,
+    prefixes: HashSetOf,
     max_words: usize,
 }
 
 impl<T> Default for Gazetteer<T> {
     fn default() -> Self {
         Gazetteer {
-            entries: FastMap::default(),
-            prefixes: FastSet::default(),
+            entries: HashKeyed::default(),
+            prefixes: HashSetOf::default(),
             max_words: 0,
         }
     }
@@ -323,15 +329,19 @@ impl<T> Gazetteer<T> {
 }
 
 /// Words of a text with their folded forms (kept in one buffer) and the hashes of those.
-pub struct Folded {
+/// The words of a part of a text borrow the buffer, ends and hashes of the whole text's.
+pub struct Folded<'b> {
     pub words: Vec<Word>,
-    buf: String,
-    ends: Vec<usize>,
-    hashes: Vec<u64>,
+    buf: Cow<'b, str>,
+    /// Where the folded form of each word ends in `buf`.
+    ends: Cow<'b, [usize]>,
+    hashes: Cow<'b, [u64]>,
+    /// Where the folded form of the first word starts in `buf`.
+    base: usize,
 }
 
-impl Folded {
-    pub fn new(text: &str) -> Folded {
+impl Folded<'_> {
+    pub fn new(text: &str) -> Folded<'static> {
         let words = words(text);
         let mut buf = String::with_capacity(text.len());
         let mut ends = Vec::with_capacity(words.len());
@@ -342,22 +352,27 @@ impl Folded {
             ends.push(buf.len());
             hashes.push(hash_str(&buf[from..]));
         }
-        Folded { words, buf, ends, hashes }
+        Folded {
+            words,
+            buf: Cow::Owned(buf),
+            ends: Cow::Owned(ends),
+            hashes: Cow::Owned(hashes),
+            base: 0,
+        }
     }
 
     /// The words of `text[range]`, with offsets from the range's start, taken from these
     /// words of the whole `text`; none when a word crosses an end of the range. Words are
     /// found left to right and only the character after a hyphen is looked ahead at, so
     /// when no word crosses an end, the slice splits into exactly these words.
-    pub fn part(&self, range: Range<usize>) -> Option<Folded> {
+    pub fn part(&self, range: Range<usize>) -> Option<Folded<'_>> {
         let from = self.words.partition_point(|w| w.end <= range.start);
         let to = self.words.partition_point(|w| w.start < range.end);
         let inside = self.words.get(from..to)?;
         if inside.first().is_some_and(|w| w.start < range.start) || inside.last().is_some_and(|w| w.end > range.end) {
             return None;
         }
-        let base = if from == 0 { 0 } else { self.ends[from - 1] };
-        let end = if to > from { self.ends[to - 1] } else { base };
+        let base = if from == 0 { self.base } else { self.ends[from - 1] };
         Some(Folded {
             words: inside
                 .iter()
@@ -367,15 +382,16 @@ impl Folded {
                     shape: w.shape,
                 })
                 .collect(),
-            buf: self.buf[base..end].to_string(),
-            ends: self.ends[from..to].iter().map(|e| e - base).collect(),
-            hashes: self.hashes[from..to].to_vec(),
+            buf: Cow::Borrowed(&self.buf),
+            ends: Cow::Borrowed(&self.ends[from..to]),
+            hashes: Cow::Borrowed(&self.hashes[from..to]),
+            base,
         })
     }
 
     /// The folded form of word `i`.
     pub fn key(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = if i == 0 { self.base } else { self.ends[i - 1] };
         &self.buf[start..self.ends[i]]
     }
 }
@@ -435,7 +451,7 @@ mod tests {
         assert_eq!(g.longest_in(&f, 1, |_| true).map(|(n, v)| (n, *v)), Some((3, 2)));
     }
 
-    fn same(a: &Folded, b: &Folded) -> bool {
+    fn same(a: &Folded<'_>, b: &Folded<'_>) -> bool {
         a.words == b.words && a.hashes == b.hashes && (0..a.words.len()).all(|i| a.key(i) == b.key(i))
     }
 

@@ -57,10 +57,7 @@ pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<
     let mut says_pesos = false;
     for (i, s) in sentences.iter().enumerate() {
         let f = words.get(i, s);
-        says_pesos = says_pesos
-            || s.text
-                .split(|c: char| !tokens::is_alphanumeric(c))
-                .any(|w| w.eq_ignore_ascii_case("pesos"));
+        says_pesos = says_pesos || tokens::has_ascii_word(s.text, "pesos");
         // "US$ 25 millones" names a currency, not the country.
         let places = geo::mentions_in(s.text, f)
             .into_iter()

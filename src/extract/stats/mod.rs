@@ -212,7 +212,7 @@ pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic
 /// `find`, given the words of the body, folded, and its tokens.
 pub(crate) fn find_in<'t>(
     body: &'t str,
-    words: &Folded,
+    words: &Folded<'_>,
     toks: &Tokens<'t>,
     sentences: &[Sentence<'t>],
     lang: Lang,
@@ -363,14 +363,14 @@ fn dedupe(stats: Vec<Found>) -> Vec<Found> {
 /// taken from the body's words when first needed.
 struct SentenceWords<'t> {
     body: &'t str,
-    words: &'t Folded,
-    cells: Vec<OnceCell<Folded>>,
+    words: &'t Folded<'t>,
+    cells: Vec<OnceCell<Folded<'t>>>,
 }
 
 impl SentenceWords<'_> {
     /// The words of sentence `s`, number `i` of the body, from the words of the body when
     /// they split alike.
-    fn get(&self, i: usize, s: &Sentence<'_>) -> &Folded {
+    fn get(&self, i: usize, s: &Sentence<'_>) -> &Folded<'_> {
         self.cells[i].get_or_init(|| {
             let range = s.byte_start..s.byte_start + s.text.len();
             (self.body.get(range.clone()) == Some(s.text))
@@ -404,7 +404,7 @@ struct Carry {
 fn sentence_stats<'w>(
     s: &Sentence<'_>,
     toks: &Tokens<'_>,
-    folded: &dyn Fn() -> &'w Folded,
+    folded: &dyn Fn() -> &'w Folded<'w>,
     text: &Text<'_>,
     carry: &mut Carry,
     out: &mut Vec<Found>,
