@@ -21,7 +21,7 @@ pub use topics::{Topic, UnknownTopic};
 pub use units::{Currency, Unit, UnknownUnit};
 
 /// Bumped whenever extraction output can change, so `reprocess` knows what to redo.
-pub const EXTRACTOR_VERSION: &str = "0.2.0";
+pub const EXTRACTOR_VERSION: &str = "0.2.1";
 
 /// The language rules to apply. Other languages get the English rules for numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
