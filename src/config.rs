@@ -91,7 +91,7 @@ impl Default for DiscoverConfig {
     }
 }
 
-/// The kinds of source. A new kind (such as `warc`) is a new variant and a new arm in
+/// The kinds of source. A new kind is a new variant and a new arm in
 /// `discover`; nothing else changes shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceKind {
@@ -103,6 +103,8 @@ pub enum SourceKind {
     Page,
     /// A local folder or glob of saved `.html`/`.htm` pages.
     Files,
+    /// A local folder or glob of WARC files (`.warc`, `.warc.gz`) whose HTML responses are articles.
+    Warc,
 }
 
 impl SourceKind {
@@ -112,6 +114,7 @@ impl SourceKind {
             SourceKind::Sitemap => "sitemap",
             SourceKind::Page => "page",
             SourceKind::Files => "files",
+            SourceKind::Warc => "warc",
         }
     }
 }
@@ -315,23 +318,17 @@ impl Config {
                 "sitemap" => SourceKind::Sitemap,
                 "page" => SourceKind::Page,
                 "files" => SourceKind::Files,
-                "warc" => {
-                    return Err(at(
-                        s.kind.span(),
-                        "sources.kind",
-                        "`warc` is not supported by this version of vigia yet".into(),
-                    ));
-                }
+                "warc" => SourceKind::Warc,
                 other => {
                     return Err(at(
                         s.kind.span(),
                         "sources.kind",
-                        format!("unknown kind `{other}` (expected rss, sitemap, page or files)"),
+                        format!("unknown kind `{other}` (expected rss, sitemap, page, files or warc)"),
                     ));
                 }
             };
             let url = match kind {
-                SourceKind::Files => base.join(s.url.get_ref()).to_string_lossy().into_owned(),
+                SourceKind::Files | SourceKind::Warc => base.join(s.url.get_ref()).to_string_lossy().into_owned(),
                 _ => {
                     let parsed = url::Url::parse(s.url.get_ref())
                         .map_err(|e| at(s.url.span(), "sources.url", format!("`{}` is not a URL: {e}", s.url.get_ref())))?;
@@ -488,6 +485,14 @@ url = "pages/*.html"
         assert_eq!(cfg.sources[1].kind, SourceKind::Files);
         assert_eq!(cfg.sources[1].url, "/etc/vigia/pages/*.html");
         assert_eq!(cfg.sources[1].schedule_text, DEFAULT_SCHEDULE);
+    }
+
+    #[test]
+    fn warc_source_paths_are_relative_to_the_config() {
+        let cfg = parse("database = \"x.db\"\n[[sources]]\nname = \"crawl\"\nkind = \"warc\"\nurl = \"crawls/*.warc.gz\"\n").unwrap();
+        assert_eq!(cfg.sources[0].kind, SourceKind::Warc);
+        assert_eq!(cfg.sources[0].kind.as_str(), "warc");
+        assert_eq!(cfg.sources[0].url, "/etc/vigia/crawls/*.warc.gz");
     }
 
     #[test]

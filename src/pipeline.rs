@@ -22,6 +22,8 @@ use crate::extract::{self, Lang};
 use crate::fetch::{self, Expect, Fetcher, Outcome, OutcomeKind, Validators};
 use crate::store::{NewArticle, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
 
+mod warc;
+
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
     #[error(transparent)]
@@ -310,6 +312,9 @@ async fn run_source(
         debug!(source = %source.name, "Source not modified since its last read; nothing new.");
     }
     debug!(source = %source.name, candidates = discovered.candidates.len(), "Source discovered.");
+    if source.kind == SourceKind::Warc {
+        return warc::run_warc(source, &discovered.candidates, store, report, shutdown, claimed).await;
+    }
     let (candidates, unseen_left) = for_this_pass(source, discovered.candidates, store)?;
     // A child sitemap that failed must be read again, so its index must not answer 304.
     let mut complete = unseen_left == 0 && !discovered.outcomes.iter().any(|kind| kind.is_failure());

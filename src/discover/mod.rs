@@ -1,8 +1,9 @@
 //! Discovery: which article URLs (or files) a source offers now.
 //!
 //! One file per kind of source: [`feed`] (RSS and Atom), [`sitemap`], [`links`] (section
-//! pages) and [`files`] (saved pages on disk). The parsers are pure; this module holds the
-//! little network glue around them and the de-duplication by [`canonical_url`].
+//! pages), [`files`] (saved pages on disk) and [`warc`] (web archives on disk). The parsers
+//! are pure; this module holds the little network glue around them and the de-duplication by
+//! [`canonical_url`].
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -21,6 +22,7 @@ pub mod feed;
 pub mod files;
 pub mod links;
 pub mod sitemap;
+pub mod warc;
 
 pub use canonical::{TRACKING_PARAMS, canonical_url, fetch_url};
 pub use feed::parse_feed;
@@ -33,7 +35,7 @@ pub use sitemap::{Sitemap, parse_sitemap};
 pub struct Candidate {
     /// Absolute URL (for `files`, a `file://` URL of the saved page).
     pub url: String,
-    /// For `files`: the page on disk.
+    /// For `files`: the page on disk; for `warc`: the WARC file.
     pub path: Option<PathBuf>,
     /// What the feed or sitemap says, when it says it.
     pub title: Option<String>,
@@ -157,6 +159,17 @@ pub async fn discover_with(
             reads.outcome(OutcomeKind::Ok);
             Some(found)
         }
+        // The archives themselves: their records are read as a stream by the pipeline.
+        SourceKind::Warc => Some(
+            warc::list_warc_files(&source.url)?
+                .into_iter()
+                .map(|path| Candidate {
+                    url: Url::from_file_path(&path).map_or_else(|()| path.display().to_string(), String::from),
+                    path: Some(path),
+                    ..Candidate::default()
+                })
+                .collect(),
+        ),
     };
     let unchanged = found.is_none();
     let candidates = dedup(found.unwrap_or_default());

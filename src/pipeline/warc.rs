@@ -1,0 +1,173 @@
+//! The pass of a `warc` source: its archives read record by record, each HTML page stored like
+//! a fetched one.
+
+use chrono::{DateTime, Utc};
+use tracing::{debug, warn};
+
+use super::{Claimed, Handled, PassReport, PipelineError, Shutdown, SourcePass, record_failure, store_page};
+use crate::config::SourceConfig;
+use crate::discover::{self, Candidate};
+use crate::fetch::{self, OutcomeKind};
+use crate::store::{PageRecord, Store};
+
+/// How the pages of a `warc` source went: pages answered, pages failed, archives failed.
+#[derive(Debug, Default)]
+struct WarcTally {
+    answered: usize,
+    unanswered: usize,
+    failures: usize,
+}
+
+/// A `warc` source: each archive read as a stream, every HTML page it recorded analysed and
+/// stored like a fetched one (same dedup, filters and health). An archive that cannot be
+/// read to its end is recorded as a failed page under its own `file://` URL, and the next
+/// archive is read.
+pub(super) async fn run_warc(
+    source: &SourceConfig,
+    archives: &[Candidate],
+    store: &Store,
+    report: &mut PassReport,
+    shutdown: &Shutdown,
+    claimed: &Claimed,
+) -> Result<SourcePass, PipelineError> {
+    let mut tally = WarcTally::default();
+    for archive in archives {
+        if report.interrupted {
+            break;
+        }
+        if let Some(path) = &archive.path {
+            read_warc(source, &archive.url, path, store, report, shutdown, claimed, &mut tally).await?;
+        }
+    }
+    Ok(SourcePass {
+        error: (tally.failures > 0).then(|| format!("{} pages or archives failed", tally.failures)),
+        failed: tally.unanswered > 0 && tally.answered == 0,
+        retry_after: None,
+        documents: None,
+    })
+}
+
+/// One archive. Read whole without a failure, it is recorded with its modification time, so
+/// an unchanged archive is not read again; within a changed one, a record already stored
+/// (same URL and `WARC-Record-ID`) is passed over without being analysed again.
+#[allow(clippy::too_many_arguments)]
+async fn read_warc(
+    source: &SourceConfig,
+    file_url: &str,
+    path: &std::path::Path,
+    store: &Store,
+    report: &mut PassReport,
+    shutdown: &Shutdown,
+    claimed: &Claimed,
+    tally: &mut WarcTally,
+) -> Result<(), PipelineError> {
+    use discover::warc::{Item, Skip};
+
+    let mtime = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(|t| DateTime::<Utc>::from(t).to_rfc3339());
+    if mtime.is_some() && store.validators(file_url)?.last_modified == mtime && store.page_failures(file_url)? == 0 {
+        debug!(source = %source.name, archive = %path.display(), "Archive unchanged since it was read.");
+        report.summary.not_modified += 1;
+        store.record_outcome(&source.name, OutcomeKind::NotModified, true, Utc::now())?;
+        return Ok(());
+    }
+    let file_record = PageRecord {
+        url: file_url.to_string(),
+        final_url: file_url.to_string(),
+        source: source.name.clone(),
+        fetched_at: Utc::now(),
+        ..PageRecord::default()
+    };
+    let archive_failed = |store: &Store, report: &mut PassReport, tally: &mut WarcTally, reason: String| {
+        warn!(source = %source.name, archive = %path.display(), error = %reason, "Archive failed.");
+        record_failure(store, file_record.clone(), &reason)?;
+        store.record_outcome(&source.name, OutcomeKind::Other, true, Utc::now())?;
+        tally.failures += 1;
+        tally.unanswered += 1;
+        report.summary.failed += 1;
+        report.summary.errors.push(format!("{}: {reason}", path.display()));
+        Ok::<(), PipelineError>(())
+    };
+    let reader = match discover::warc::open(path, source.discover.max_bytes) {
+        Ok(reader) => reader,
+        Err(e) => return archive_failed(store, report, tally, e.to_string()),
+    };
+    // Read whole with nothing left to try again: then it need not be read until it changes.
+    let mut complete = true;
+    for item in reader {
+        if shutdown.is_requested() {
+            report.interrupted = true;
+            return Ok(());
+        }
+        // Reading is synchronous: let the other sources of the pass move between records.
+        tokio::task::yield_now().await;
+        let warc_page = match item {
+            Ok(Item::Page(page)) => page,
+            Ok(Item::Skipped { uri, why }) => {
+                debug!(source = %source.name, uri = %uri, why = ?why, "Record passed over.");
+                report.summary.skipped += 1;
+                if why == Skip::NotHtml {
+                    store.record_outcome(&source.name, OutcomeKind::NotHtml, true, Utc::now())?;
+                }
+                continue;
+            }
+            Err(e) => return archive_failed(store, report, tally, e.to_string()),
+        };
+        let url = warc_page.uri;
+        if !claimed.claim(&url) {
+            // Taken by another source or by an earlier record of this archive in this pass.
+            report.summary.skipped += 1;
+            continue;
+        }
+        if store.retry_after(&url)?.is_some() {
+            // Failed before and waits its turn, so the archive must be read again later.
+            report.summary.skipped += 1;
+            complete = false;
+            continue;
+        }
+        if warc_page.record_id.is_some() && store.validators(&url)?.etag == warc_page.record_id && store.article_for_url(&url)?.is_some() {
+            report.summary.not_modified += 1;
+            store.record_outcome(&source.name, OutcomeKind::NotModified, true, Utc::now())?;
+            continue;
+        }
+        let page = fetch::Page {
+            url: url.clone(),
+            final_url: url.clone(),
+            status: 200,
+            content_type: warc_page.content_type,
+            etag: warc_page.record_id,
+            last_modified: None,
+            body: warc_page.body,
+            fetched_at: warc_page.date.unwrap_or_else(Utc::now),
+        };
+        let candidate = Candidate {
+            url,
+            ..Candidate::default()
+        };
+        report.summary.pages_fetched += 1;
+        let handled = Handled::analysed(store_page(source, &candidate, page, store, report)?);
+        if let Some(kind) = handled.kind {
+            store.record_outcome(&source.name, kind, true, Utc::now())?;
+            if kind.is_failure() {
+                tally.unanswered += 1;
+            } else {
+                tally.answered += 1;
+            }
+        }
+        if let Some(msg) = handled.failure {
+            complete = false;
+            tally.failures += 1;
+            report.summary.failed += 1;
+            report.summary.errors.push(msg);
+        }
+    }
+    if complete {
+        store.record_page(&PageRecord {
+            last_modified: mtime,
+            ..file_record
+        })?;
+    }
+    Ok(())
+}
