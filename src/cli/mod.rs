@@ -5,6 +5,7 @@ mod export;
 mod extract;
 mod reprocess;
 mod run;
+mod search;
 mod sql;
 mod status;
 mod table;
@@ -72,6 +73,8 @@ pub enum Command {
     Reprocess(reprocess::ReprocessArgs),
     /// Export articles, statistics or entities as CSV, JSON Lines or Parquet
     Export(export::ExportArgs),
+    /// Search article titles and bodies: best matches first, with a passage and their figures
+    Search(search::SearchArgs),
     /// Run a read-only SQL query over the database
     Sql(sql::SqlArgs),
     /// Sources, last fetch, errors and counts
@@ -108,6 +111,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(args) => extract::run(args),
         Command::Reprocess(args) => reprocess::run(g, args),
         Command::Export(args) => export::run(g, args),
+        Command::Search(args) => search::run(g, args),
         Command::Sql(args) => sql::run(g, args),
         Command::Status(args) => status::run(g, args),
         Command::Trend(args) => trend::run(g, args),

@@ -19,6 +19,7 @@ mod write;
 
 pub use health::Health;
 pub use migrate::SCHEMA_VERSION;
+pub use read::{Highlighted, HitFigure, SearchHit, SearchQuery, SearchResults};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

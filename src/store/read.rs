@@ -1,7 +1,8 @@
-//! Reads: export rows streamed in a stable order, per-source status, and read-only SQL.
+//! Reads: export rows streamed in a stable order, per-source status, full-text search, and
+//! read-only SQL.
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Row, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::{ArticleRow, EntityRow, ExportFilter, QueryResult, Result, SourceStatus, StatisticRow, Store, StoreError};
 
@@ -244,5 +245,474 @@ fn json_value(value: ValueRef<'_>) -> serde_json::Value {
         ValueRef::Real(f) => serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null),
         ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
         ValueRef::Blob(b) => Value::String(format!("<{} bytes>", b.len())),
+    }
+}
+
+/// A full-text search over article titles and bodies, with the article filters.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// An FTS5 `MATCH` expression over `articles_fts`.
+    pub fts: String,
+    pub filter: ExportFilter,
+    /// Only articles from one of these sources; empty for every source.
+    pub sources: Vec<String>,
+    /// Only articles in this language (`en`, `es`).
+    pub language: Option<String>,
+    /// The most hits returned, best first.
+    pub limit: u32,
+}
+
+/// The best hits of a search, and how many articles matched in all.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+}
+
+/// One article that matched a search.
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub url: String,
+    /// The title with the words that matched marked; empty when the article has none.
+    pub title: Vec<Highlighted>,
+    pub source: String,
+    pub published: Option<String>,
+    pub language: Option<String>,
+    /// How well the article matches (bm25, title words weighing more); higher is better.
+    pub score: f64,
+    /// A passage of the body around the best match, the words that matched marked. It is the
+    /// body's own text, whitespace included.
+    pub snippet: Vec<Highlighted>,
+    /// Whether the body goes on before and after the snippet.
+    pub more_before: bool,
+    pub more_after: bool,
+    /// Every statistic of the article, in body order.
+    pub figures: Vec<HitFigure>,
+}
+
+/// A stretch of text, and whether it is a match of the search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Highlighted {
+    pub text: String,
+    pub matched: bool,
+}
+
+/// A statistic of a hit, as `vigia search` shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HitFigure {
+    pub value: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub unit: String,
+    pub qualifier: Option<String>,
+    pub topic: Option<String>,
+    pub year: Option<i32>,
+    pub location: Option<String>,
+    pub change: Option<String>,
+    /// Offsets in the body (code points, end exclusive) and the text there.
+    pub start: i64,
+    pub end: i64,
+    pub text: String,
+    /// Whether the figure lies (at least partly) inside the hit's snippet.
+    pub in_snippet: bool,
+}
+
+/// How much more a word in the title counts than one in the body when ranking.
+const TITLE_WEIGHT: f64 = 5.0;
+
+/// The length of a snippet, in words (FTS5 allows at most 64).
+const SNIPPET_WORDS: u32 = 28;
+
+/// Marks SQLite puts around matches, taken apart again by [`highlighted`]. Private-use
+/// characters, so that text holding them is recognised (and then shown unmarked).
+const MATCH_OPEN: char = '\u{e000}';
+const MATCH_CLOSE: char = '\u{e001}';
+
+impl Store {
+    /// The best `query.limit` articles matching `query.fts` and its filters, best first, each
+    /// with a snippet and its statistics.
+    ///
+    /// A `fts` that FTS5 cannot read gives [`StoreError::Query`] with FTS5's own words.
+    pub fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
+        // Ranking first, without the bodies; snippets and figures only for the hits kept. The
+        // rows past the limit are only counted (bm25 cannot sit under a window function).
+        let sql = format!(
+            "SELECT articles_fts.rowid, bm25(articles_fts, {TITLE_WEIGHT:.1}, 1.0) AS rank
+             FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+             WHERE articles_fts MATCH ?4 AND {FILTER}
+               AND (?5 IS NULL OR a.language = ?5)
+               AND (?6 IS NULL OR a.source IN (SELECT value FROM json_each(?6)))
+             ORDER BY rank, a.day DESC, a.id"
+        );
+        let since = query.filter.since.map(|d| d.format("%Y-%m-%d").to_string());
+        let until = query.filter.until.map(|d| d.format("%Y-%m-%d").to_string());
+        let sources = (!query.sources.is_empty()).then(|| serde_json::Value::from(query.sources.clone()).to_string());
+        let mut total = 0;
+        let mut ranked: Vec<(i64, f64)> = Vec::new();
+        {
+            let mut stmt = self.conn.prepare(&sql)?;
+            let mut rows = stmt
+                .query(params![
+                    since,
+                    until,
+                    query.filter.min_relevance,
+                    query.fts,
+                    query.language,
+                    sources
+                ])
+                .map_err(match_error)?;
+            while let Some(row) = rows.next().map_err(match_error)? {
+                total += 1;
+                if ranked.len() < query.limit as usize {
+                    ranked.push((row.get(0)?, -row.get::<_, f64>(1)?));
+                }
+            }
+        }
+        let mut hits = Vec::with_capacity(ranked.len());
+        for (id, score) in ranked {
+            if let Some(hit) = self.search_hit(&query.fts, id, score)? {
+                hits.push(hit);
+            }
+        }
+        Ok(SearchResults { total, hits })
+    }
+
+    /// One ranked article with its marked title, snippet and figures.
+    fn search_hit(&self, fts: &str, id: i64, score: f64) -> Result<Option<SearchHit>> {
+        let found = self
+            .conn
+            .query_row(
+                "SELECT a.canonical_url, a.title, a.source, a.published, a.language, a.body,
+                        highlight(articles_fts, 0, ?3, ?4),
+                        snippet(articles_fts, 1, '', '', '', ?5),
+                        snippet(articles_fts, 1, ?3, ?4, '', ?5)
+                 FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+                 WHERE articles_fts MATCH ?1 AND articles_fts.rowid = ?2",
+                params![fts, id, MATCH_OPEN.to_string(), MATCH_CLOSE.to_string(), SNIPPET_WORDS],
+                |row| {
+                    let title: Option<String> = row.get(1)?;
+                    let marked_title: Option<String> = row.get(6)?;
+                    let body: String = row.get(5)?;
+                    let plain: String = row.get::<_, Option<String>>(7)?.unwrap_or_default();
+                    let marked: String = row.get::<_, Option<String>>(8)?.unwrap_or_default();
+                    Ok((
+                        SearchHit {
+                            url: row.get(0)?,
+                            title: title
+                                .map(|t| highlighted(marked_title.as_deref().unwrap_or(&t), &t))
+                                .unwrap_or_default(),
+                            source: row.get(2)?,
+                            published: row.get(3)?,
+                            language: row.get(4)?,
+                            score,
+                            snippet: highlighted(&marked, &plain),
+                            more_before: false,
+                            more_after: false,
+                            figures: Vec::new(),
+                        },
+                        body,
+                        plain,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(match_error)?;
+        let Some((mut hit, body, plain)) = found else {
+            return Ok(None);
+        };
+        // Where the snippet lies in the body, in code points like the figures' offsets.
+        let span = body.find(&plain).filter(|_| !plain.is_empty()).map(|at| {
+            let start = body[..at].chars().count();
+            (start, start + plain.chars().count())
+        });
+        if let Some((start, end)) = span {
+            hit.more_before = start > 0;
+            hit.more_after = end < body.chars().count();
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT value, low, high, unit, qualifier, topic, year, location, change, \"start\", \"end\"
+             FROM statistics WHERE article_id = ?1 ORDER BY \"start\", id",
+        )?;
+        let rows = stmt.query_map([id], |row| {
+            Ok(HitFigure {
+                value: row.get(0)?,
+                low: row.get(1)?,
+                high: row.get(2)?,
+                unit: row.get(3)?,
+                qualifier: row.get(4)?,
+                topic: row.get(5)?,
+                year: row.get(6)?,
+                location: row.get(7)?,
+                change: row.get(8)?,
+                start: row.get(9)?,
+                end: row.get(10)?,
+                text: String::new(),
+                in_snippet: false,
+            })
+        })?;
+        for figure in rows {
+            let mut figure = figure?;
+            figure.text = char_slice(&body, figure.start, figure.end).unwrap_or_default().to_string();
+            figure.in_snippet = span.is_some_and(|(start, end)| figure.start < end as i64 && figure.end > start as i64);
+            hit.figures.push(figure);
+        }
+        Ok(Some(hit))
+    }
+
+    /// The names of the sources the database knows: configured ones and those of stored articles.
+    pub fn source_names(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM sources UNION SELECT source FROM articles ORDER BY 1")?;
+        let names = stmt.query_map([], |row| row.get(0))?;
+        Ok(names.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+}
+
+/// An error running a search: what FTS5 says about the query stays a query error; a busy
+/// database stays busy.
+fn match_error(e: rusqlite::Error) -> StoreError {
+    match StoreError::from(e) {
+        StoreError::Sqlite(e) => StoreError::Query(e.to_string()),
+        other => other,
+    }
+}
+
+/// `plain` cut into matched and unmatched stretches, as `marked` (the same text with
+/// [`MATCH_OPEN`] and [`MATCH_CLOSE`] around matches) shows them. When the two disagree (the
+/// text itself holds a mark), all of `plain`, unmarked.
+fn highlighted(marked: &str, plain: &str) -> Vec<Highlighted> {
+    let mut parts = Vec::new();
+    let mut text = String::new();
+    let mut matched = false;
+    let mut well_formed = true;
+    for c in marked.chars() {
+        let opens = match c {
+            MATCH_OPEN => true,
+            MATCH_CLOSE => false,
+            c => {
+                text.push(c);
+                continue;
+            }
+        };
+        well_formed &= opens != matched;
+        if !text.is_empty() {
+            parts.push(Highlighted {
+                text: std::mem::take(&mut text),
+                matched,
+            });
+        }
+        matched = opens;
+    }
+    if !text.is_empty() {
+        parts.push(Highlighted { text, matched });
+    }
+    if well_formed && !matched && parts.iter().map(|p| p.text.as_str()).collect::<String>() == plain {
+        parts
+    } else if plain.is_empty() {
+        Vec::new()
+    } else {
+        vec![Highlighted {
+            text: plain.to_string(),
+            matched: false,
+        }]
+    }
+}
+
+/// The code points `start..end` of `text`, if they lie within it.
+fn char_slice(text: &str, start: i64, end: i64) -> Option<&str> {
+    let start = usize::try_from(start).ok()?;
+    let end = usize::try_from(end).ok()?;
+    if end < start {
+        return None;
+    }
+    let byte_at = |n: usize| text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).nth(n);
+    let from = byte_at(start)?;
+    let to = byte_at(end)?;
+    text.get(from..to)
+}
+
+#[cfg(test)]
+mod search_tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::extract::{self, Lang};
+    use crate::store::{NewArticle, PageRecord};
+
+    /// A store holding one article per `(url, source, language, published, title, body)`, its
+    /// statistics extracted from the body.
+    fn store_with(articles: &[(&str, &str, &str, &str, &str, &str)]) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("search.db")).unwrap();
+        let fetched_at = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
+        for (url, source, language, published, title, body) in articles {
+            let page = PageRecord {
+                url: url.to_string(),
+                final_url: url.to_string(),
+                source: source.to_string(),
+                status: Some(200),
+                body: Some(body.as_bytes().to_vec()),
+                fetched_at,
+                ..PageRecord::default()
+            };
+            let article = NewArticle {
+                canonical_url: url.to_string(),
+                url: url.to_string(),
+                source: source.to_string(),
+                title: Some(title.to_string()),
+                published: Some(published.to_string()),
+                language: Some(language.to_string()),
+                body: body.to_string(),
+                fetched_at,
+                ..NewArticle::default()
+            };
+            let lang = if *language == "es" { Lang::Es } else { Lang::En };
+            store.save_article(&page, &article, &extract::extract(body, lang)).unwrap();
+        }
+        (dir, store)
+    }
+
+    const BUSES: (&str, &str, &str, &str, &str, &str) = (
+        "https://news.example/buses",
+        "diario",
+        "es",
+        "2025-03-04",
+        "Transportistas de Lima paralizan por la extorsión",
+        "Los gremios de transporte anunciaron un paro de 48 horas en Lima. Según la Policía Nacional, \
+         se registraron 2.130 denuncias por extorsión entre enero y agosto de 2024 en Lima Metropolitana.\n\n\
+         Los dirigentes piden más patrullaje en los paraderos.",
+    );
+    const PRISON: (&str, &str, &str, &str, &str, &str) = (
+        "https://wire.example/prison",
+        "wire",
+        "en",
+        "2024-11-20",
+        "Prison census finds overcrowding",
+        "The census counted 19,450 inmates in facilities built for 11,000. Extortion calls made \
+         from inside the prisons remain common, officials said.",
+    );
+
+    fn search(store: &Store, fts: &str) -> SearchResults {
+        store
+            .search(&SearchQuery {
+                fts: fts.into(),
+                limit: 20,
+                ..SearchQuery::default()
+            })
+            .unwrap()
+    }
+
+    fn urls(results: &SearchResults) -> Vec<&str> {
+        results.hits.iter().map(|h| h.url.as_str()).collect()
+    }
+
+    #[test]
+    fn accents_and_case_are_folded_both_ways() {
+        let (_dir, store) = store_with(&[BUSES, PRISON]);
+        assert_eq!(urls(&search(&store, "extorsion")), [BUSES.0]);
+        assert_eq!(urls(&search(&store, "\"EXTORSIÓN\"")), [BUSES.0]);
+        let (_dir, store) = store_with(&[(
+            "https://x.example/a",
+            "x",
+            "es",
+            "2025-01-01",
+            "Sin tilde",
+            "La extorsion golpea a los comerciantes.",
+        )]);
+        assert_eq!(urls(&search(&store, "extorsión")), ["https://x.example/a"]);
+    }
+
+    #[test]
+    fn a_title_match_outranks_a_body_match() {
+        let (_dir, store) = store_with(&[PRISON, BUSES]);
+        let both = search(&store, "extor*");
+        assert_eq!(urls(&both), [BUSES.0, PRISON.0]);
+        assert_eq!(both.total, 2);
+        assert!(both.hits[0].score > both.hits[1].score);
+        let title: Vec<(&str, bool)> = both.hits[0].title.iter().map(|p| (p.text.as_str(), p.matched)).collect();
+        assert_eq!(title, [("Transportistas de Lima paralizan por la ", false), ("extorsión", true)]);
+    }
+
+    #[test]
+    fn the_snippet_is_the_body_text_with_matches_marked_and_its_figures_flagged() {
+        let (_dir, store) = store_with(&[BUSES]);
+        let results = search(&store, "\"denuncias por extorsión\"");
+        let hit = &results.hits[0];
+        let text: String = hit.snippet.iter().map(|p| p.text.as_str()).collect();
+        assert!(BUSES.5.contains(&text), "{text:?}");
+        let matched: Vec<&str> = hit.snippet.iter().filter(|p| p.matched).map(|p| p.text.as_str()).collect();
+        assert_eq!(matched, ["denuncias por extorsión"]);
+        assert!(hit.more_before || hit.more_after);
+        let figure = hit.figures.iter().find(|f| f.text == "2.130").expect("the figure as written");
+        assert_eq!(figure.value, Some(2130.0));
+        assert!(figure.in_snippet);
+    }
+
+    #[test]
+    fn filters_narrow_the_hits_and_the_total() {
+        let (_dir, store) = store_with(&[BUSES, PRISON]);
+        let mut query = SearchQuery {
+            fts: "extor*".into(),
+            limit: 20,
+            ..SearchQuery::default()
+        };
+        query.sources = vec!["wire".into()];
+        assert_eq!(urls(&store.search(&query).unwrap()), [PRISON.0]);
+        query.sources = vec!["wire".into(), "diario".into()];
+        query.language = Some("es".into());
+        assert_eq!(urls(&store.search(&query).unwrap()), [BUSES.0]);
+        query.language = None;
+        query.filter.until = chrono::NaiveDate::from_ymd_opt(2024, 12, 31);
+        assert_eq!(urls(&store.search(&query).unwrap()), [PRISON.0]);
+        query.filter.until = None;
+        query.limit = 1;
+        let first = store.search(&query).unwrap();
+        assert_eq!((first.hits.len(), first.total), (1, 2));
+        assert_eq!(store.source_names().unwrap(), ["diario", "wire"]);
+    }
+
+    #[test]
+    fn a_query_fts5_cannot_read_is_a_query_error() {
+        let (_dir, store) = store_with(&[BUSES]);
+        let err = store
+            .search(&SearchQuery {
+                fts: "extorsión AND".into(),
+                limit: 5,
+                ..SearchQuery::default()
+            })
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Query(_)), "{err}");
+    }
+
+    #[test]
+    fn marks_inside_the_text_leave_it_unmarked() {
+        let part = |text: &str, matched| Highlighted {
+            text: text.into(),
+            matched,
+        };
+        assert_eq!(
+            highlighted("a \u{e000}b\u{e001} c", "a b c"),
+            [part("a ", false), part("b", true), part(" c", false)]
+        );
+        assert_eq!(
+            highlighted("\u{e000}x\u{e001}\u{e000}y\u{e001}", "xy"),
+            [part("x", true), part("y", true)]
+        );
+        // The text held a mark of its own: shown whole, nothing marked.
+        assert_eq!(
+            highlighted("a \u{e000}\u{e000}b\u{e001}", "a \u{e000}b"),
+            [part("a \u{e000}b", false)]
+        );
+        assert_eq!(highlighted("", ""), []);
+    }
+
+    #[test]
+    fn char_slices_count_code_points() {
+        assert_eq!(char_slice("año 2.130 €", 4, 9), Some("2.130"));
+        assert_eq!(char_slice("año", 0, 3), Some("año"));
+        assert_eq!(char_slice("año", 2, 4), None);
+        assert_eq!(char_slice("año", 2, 1), None);
+        assert_eq!(char_slice("año", -1, 1), None);
     }
 }
