@@ -176,5 +176,12 @@ mod tests {
             vec!["kidnapping", "extortion"]
         );
         assert_eq!(topics("condenado a 20 años de prisión", Lang::Es), vec!["sentencing", "sentencing"]);
+        assert_eq!(
+            topics("la ejecución presupuestaria llegó al 46 %", Lang::Es),
+            vec!["public_spending"]
+        );
+        assert_eq!(topics("la ejecución de tres presos", Lang::Es), vec!["homicide", "prisons"]);
+        assert_eq!(topics("the ability to solve murders", Lang::En), vec!["sentencing", "homicide"]);
+        assert_eq!(topics("14,202 unsentenced detainees", Lang::En), vec!["prisons"]);
     }
 }

@@ -28,6 +28,11 @@ pub(super) fn fill_topics(stats: &mut [Found]) {
         if s.topic.is_none() && !*untopical && topic_fits(s.unit.as_str(), main) {
             s.topic = Some(main);
         }
+        // In a text about prisons, "62% (743) convicted" or "68.247 están condenados" tells
+        // the legal status of inmates, not the sentences courts passed.
+        if main == Topic::Prisons && s.topic == Some(Topic::Sentencing) && matches!(s.unit.as_str(), "count" | "percent") {
+            s.topic = Some(Topic::Prisons);
+        }
     }
 }
 
@@ -209,17 +214,59 @@ pub(super) fn is_base_year(toks: &Tokens<'_>, nums: &[Number], n: &Number, d: &S
             return false;
         }
         // "a precios constantes de 2015", "in constant 2015 dollars": a price base.
+        // "al comparar con 2022", "en comparación al 2021", "por encima del de 2022": a
+        // comparison however it is worded.
         if d.comparison.matches_at(toks, j)
             || matches!(
                 toks.norm(j),
-                "respecto" | "before" | "earlier" | "anterior" | "constantes" | "constant"
+                "respecto"
+                    | "before"
+                    | "earlier"
+                    | "anterior"
+                    | "constantes"
+                    | "constant"
+                    | "comparar"
+                    | "compara"
+                    | "comparacion"
+                    | "comparado"
+                    | "compared"
+                    | "comparison"
+                    | "encima"
+                    | "debajo"
             )
         {
             return true;
         }
-        // "15 más que en 2023", "menos que el 2022".
-        if toks.norm(j) == "que" && j > 0 && matches!(toks.norm(j - 1), "mas" | "menos" | "mayor" | "menor" | "superior" | "inferior") {
+        // "15 más que en 2023", "menos que el 2022", "por debajo que en 2022".
+        if toks.norm(j) == "que"
+            && j > 0
+            && matches!(
+                toks.norm(j - 1),
+                "mas" | "menos" | "mayor" | "menor" | "superior" | "inferior" | "debajo" | "encima"
+            )
+        {
             return true;
+        }
+    }
+    false
+}
+
+/// How many tokens may stand between "since" and the year it starts a span from.
+const SINCE_REACH: usize = 6;
+
+/// "since 2012", "Since February 2021", "since its creation in 2012", "desde el 3 de marzo
+/// de 2020": the start of a span the figures run over, not their year. "since in 2019 8,719
+/// cases were reported" gives a reason, and a figure or a clause boundary in between ends the
+/// search.
+fn since_span(toks: &Tokens<'_>, nums: &[Number], lang: Lang, n: &Number) -> bool {
+    let lo = n.first_tok.saturating_sub(SINCE_REACH);
+    for j in (lo..=n.first_tok).rev() {
+        if numbers::is_since(toks, lang, j) {
+            return j == n.first_tok || !matches!(toks.norm(j), "in" | "en");
+        }
+        if j < n.first_tok && (toks.kind(j) == Some(Kind::Punct) || nums.iter().any(|m| m.kind == NumberKind::Quantity && m.first_tok == j))
+        {
+            return false;
         }
     }
     false
@@ -258,7 +305,7 @@ pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, draft
     let years: Vec<(usize, usize, i32)> = nums
         .iter()
         .filter(|n| n.kind == NumberKind::Year && n.scale == 1.0)
-        .filter(|n| !numbers::is_since(toks, lang, n.first_tok))
+        .filter(|n| !since_span(toks, nums, lang, n))
         .filter(|n| !(is_hyphen_at(toks, n.end_tok) || n.first_tok > 0 && is_hyphen_at(toks, n.first_tok - 1)))
         .filter(|n| !is_period(toks, nums, n))
         .filter(|n| !is_base_year(toks, nums, n, d))
@@ -267,6 +314,7 @@ pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, draft
             _ => None,
         })
         .collect();
+    clause_years(toks, nums, drafts);
     for &(ys, ye, y) in &years {
         let mut best: Option<(usize, usize)> = None;
         for (k, dr) in drafts.iter().enumerate() {
@@ -292,6 +340,21 @@ pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, draft
             && drafts[k].year.is_none()
         {
             drafts[k].year = Some(y);
+        }
+    }
+    // "since January 2007 overcrowding has risen from 15 percent to 37": the start of the span
+    // is the year of the level the change started from.
+    for n in nums
+        .iter()
+        .filter(|n| n.kind == NumberKind::Year && since_span(toks, nums, lang, n))
+    {
+        let Quantity::Point(v) = n.value else { continue };
+        if let Some(dr) = drafts.iter_mut().find(|dr| dr.first >= n.end_tok)
+            && dr.num.change_from
+            && dr.year.is_none()
+            && distance(toks, (n.first_tok, n.end_tok), (dr.lead, dr.end)) <= MAX_YEAR_DISTANCE
+        {
+            dr.year = Some(v as i32);
         }
     }
     // "between 2019 and 2022, rising from 13,802 to 14,506 (up 5%)": the two ends of a change
@@ -340,6 +403,45 @@ pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, draft
             dr.year = earlier
                 .filter(|&&(_, ye, _)| !relative.iter().any(|&(rs, _)| rs >= ye && rs < dr.first))
                 .map(|&(_, _, y)| y);
+        }
+    }
+}
+
+/// "from September 2024, which recorded 2,350", "respecto a 2022, cuando se computaron
+/// 2.328", "since 2017, when there were 64,079": a clause that opens right after a year tells
+/// what happened in that year, so its figures take it, even when the year is a comparison
+/// base or the start of a span for the rest of the sentence. The clause runs to the next year.
+fn clause_years(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft]) {
+    let years: Vec<&Number> = nums.iter().filter(|n| n.kind == NumberKind::Year && n.scale == 1.0).collect();
+    for (i, n) in years.iter().enumerate() {
+        let Quantity::Point(v) = n.value else { continue };
+        if v.fract() != 0.0 {
+            continue;
+        }
+        let mut j = n.end_tok;
+        if toks.is_punct(j, ",") {
+            j += 1;
+        }
+        // "compared with 2011, the year when", "el año en que".
+        if matches!(toks.norm(j), "the" | "el") && matches!(toks.norm(j + 1), "year" | "ano") {
+            j += 2;
+        }
+        if toks.norm(j) == "en" && toks.norm(j + 1) == "que" {
+            j += 1;
+        }
+        if j >= toks.len() || !matches!(toks.norm(j), "when" | "which" | "cuando" | "que") {
+            continue;
+        }
+        // The clause states its own figure first; one in parentheses ("exceeded the figure
+        // (5,891)") only points back at another.
+        let stop = (j..toks.len()).find(|&k| toks.is_punct(k, ":") || toks.is_punct(k, ";"));
+        let until = years.get(i + 1).map_or(toks.len(), |m| m.first_tok).min(stop.unwrap_or(toks.len()));
+        if let Some(dr) = drafts.iter_mut().find(|dr| dr.first > j && dr.end <= until)
+            && dr.year.is_none()
+            && !toks.is_punct(dr.first - 1, "(")
+            && distance(toks, (j, j + 1), (dr.lead, dr.end)) <= MAX_YEAR_DISTANCE
+        {
+            dr.year = Some(v as i32);
         }
     }
 }
@@ -400,6 +502,10 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         if sources.iter().any(|&(s, e)| h.start_tok >= s && h.end_tok <= e) {
             continue;
         }
+        // "462 at the end of 2016, police said": who speaks says nothing about what is counted.
+        if h.topic == Topic::SecurityForces && SPEECH_VERBS.iter().any(|v| v == toks.norm(h.end_tok)) {
+            continue;
+        }
         // Inside a name ("Policía Nacional", "Dirección Antidrogas") a keyword says less.
         let w = if h.start_tok > 0 && toks.is_capitalized(h.start_tok) {
             h.weight * 0.5
@@ -443,6 +549,15 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         if dr.topic == Some(Topic::Homicide) && dr.counted.as_deref().and_then(|c| counted_topic(c, lang)) == Some(Topic::SecurityForces) {
             dr.topic = Some(Topic::SecurityForces);
         }
+        // "56 per cent of murders had drug-related motives", "el 25 % de los homicidios se
+        // debió a extorsiones": a share is about the thing it is a share of, not its cause.
+        // An outcome that outweighs the crime ("21% of murders were solved") still wins.
+        if dr.unit == "percent"
+            && !hits.iter().any(|h| h.weight > 3.0)
+            && let Some(t) = share_of(toks, &hits, dr.end)
+        {
+            dr.topic = Some(t);
+        }
         // Tons of a drug with no word of trafficking, production or cultivation near them are,
         // in the news, a seizure.
         let drugs_named = sentence.iter().any(|(t, _)| t.as_str().starts_with("drug_"));
@@ -454,6 +569,27 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         }
     }
     (!hits.is_empty(), !none.is_empty())
+}
+
+static SPEECH_VERBS: LazyLock<Vec<String>> =
+    LazyLock::new(|| table::built(table::SPEECH_VERBS.words()).into_iter().map(tokens::fold).collect());
+
+/// The topic of the noun a share is of ("of murders", "of these deaths", "de los homicidios"),
+/// when that noun names a topic outright (weight 2 or more, not a hint like "police").
+fn share_of(toks: &Tokens<'_>, hits: &[topics::Hit], end: usize) -> Option<Topic> {
+    if !matches!(toks.norm(end), "of" | "de" | "del") {
+        return None;
+    }
+    let mut j = end + 1;
+    while j < end + 3
+        && matches!(
+            toks.norm(j),
+            "the" | "these" | "those" | "all" | "los" | "las" | "el" | "la" | "estos" | "estas" | "todos" | "todas"
+        )
+    {
+        j += 1;
+    }
+    hits.iter().find(|h| h.start_tok == j && h.weight >= 2.0).map(|h| h.topic)
 }
 
 /// The topic of the noun a figure counts ("police officers", "homicidios dolosos"), when its
@@ -488,6 +624,8 @@ pub(super) fn topic_fits(unit: &str, topic: Topic) -> bool {
             Topic::DrugSeizure | Topic::DrugProduction | Topic::DrugTrafficking | Topic::IllegalMining | Topic::CocaCultivation
         ),
         "hectare" => matches!(topic, Topic::CocaCultivation | Topic::IllegalMining | Topic::DrugProduction),
+        // A sum of money counts no killings: "ha ejecutado Q4 mil millones" is spent, not killed.
+        u if crate::extract::units::is_money(u) => topic != Topic::Homicide,
         _ => true,
     }
 }
@@ -877,6 +1015,112 @@ mod tests {
         assert_eq!(
             one("Only 21 percent of murders happen at night.", Lang::En).topic,
             Some(Topic::Homicide)
+        );
+    }
+
+    #[test]
+    fn a_clause_after_a_year_tells_of_that_year() {
+        assert_eq!(
+            years("Murders fell 3% from March 2023, which recorded 410 cases.", Lang::En),
+            vec![None, Some(2023)]
+        );
+        assert_eq!(
+            years("Robberies have fallen since 2016, when there were 9,120 complaints.", Lang::En),
+            vec![Some(2016)]
+        );
+        assert_eq!(
+            years(
+                "Hubo 1.200 secuestros, un 12 % menos que en 2021, cuando se denunciaron 1.364.",
+                Lang::Es
+            ),
+            vec![None, None, Some(2021)]
+        );
+    }
+
+    #[test]
+    fn a_comparison_base_however_worded_is_not_the_figures_year() {
+        assert_eq!(years("Si se compara con 2020, los robos subieron 14 %.", Lang::Es), vec![None]);
+        assert_eq!(
+            years("Los secuestros fueron 120, unos 40 casos por debajo que en 2021.", Lang::Es),
+            vec![None, None]
+        );
+        assert_eq!(years("Extortions were 8% higher in comparison with 2019.", Lang::En), vec![None]);
+        // A threshold is no base: the year after it is the figure's.
+        assert_eq!(years("Hubo menos de 400 homicidios en 2022.", Lang::Es), vec![Some(2022)]);
+    }
+
+    #[test]
+    fn a_span_since_a_year_dates_none_of_its_figures() {
+        assert_eq!(
+            years("Since its founding in 2015, the unit has arrested 900 suspects.", Lang::En),
+            vec![None]
+        );
+        assert_eq!(years("Since March 2019, there have been 14 riots.", Lang::En), vec![None]);
+        assert_eq!(
+            years("Desde su creación en 2016, la fiscalía abrió 310 casos.", Lang::Es),
+            vec![None]
+        );
+        assert_eq!(
+            years("Since 2018 the jail population has grown from 9,200 to 11,000.", Lang::En),
+            vec![Some(2018), None]
+        );
+        // "since" giving a reason keeps the year.
+        assert_eq!(
+            years("Thefts fell, since in 2022 only 4,100 cases were reported.", Lang::En),
+            vec![Some(2022)]
+        );
+    }
+
+    #[test]
+    fn in_a_text_about_prisons_the_convicted_are_inmates() {
+        let text = "The prison system held 21,400 inmates in March.\nOvercrowding in the prisons reached 160%.\n\
+            Of the inmates, 8,900 are awaiting trial and 12,500 have been convicted.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Prisons); 4]);
+        // In court news the convicted are sentencing.
+        let text = "The court convicted 14 gang members.\nThe judge sentenced them to 30 years.";
+        assert_eq!(stats(text, Lang::En)[0].topic, Some(Topic::Sentencing));
+    }
+
+    #[test]
+    fn a_sum_of_money_is_not_about_killings() {
+        assert_eq!(
+            one("El ministerio ha ejecutado 3.200 millones de pesos del presupuesto.", Lang::Es).topic,
+            Some(Topic::PublicSpending)
+        );
+        assert_eq!(one("El ministerio ha ejecutado 3.200 millones de pesos.", Lang::Es).topic, None);
+        assert_eq!(one("Gunmen killed 12 people in the market.", Lang::En).topic, Some(Topic::Homicide));
+    }
+
+    #[test]
+    fn the_police_as_speaker_do_not_give_the_topic() {
+        assert_eq!(
+            stats("There were 420 murders in 2015 and 462 at the end of 2016, police said.", Lang::En)[1].topic,
+            Some(Topic::Homicide)
+        );
+        assert_eq!(
+            one("Hubo 310 homicidios en la provincia, informó la policía.", Lang::Es).topic,
+            Some(Topic::Homicide)
+        );
+        assert_eq!(
+            one("The city hired 462 police officers.", Lang::En).topic,
+            Some(Topic::SecurityForces)
+        );
+    }
+
+    #[test]
+    fn a_share_is_about_what_it_is_a_share_of() {
+        assert_eq!(
+            one("Some 56 percent of murders were linked to drug trafficking.", Lang::En).topic,
+            Some(Topic::Homicide)
+        );
+        assert_eq!(
+            one("El 25 % de los homicidios se debió a la extorsión.", Lang::Es).topic,
+            Some(Topic::Homicide)
+        );
+        assert_eq!(
+            one("Some 30 percent of the police budget went to salaries.", Lang::En).topic,
+            Some(Topic::PublicSpending)
         );
     }
 
