@@ -56,7 +56,11 @@ pub fn run(global: &Global, _args: DaemonArgs) -> anyhow::Result<ExitCode> {
             Ok(Some(report)) => {
                 failed_in_a_row = 0;
                 if report.summary.sources > 0 {
-                    super::notice(&format!("vigia daemon: {} {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), report.line()));
+                    super::notice(&format!(
+                        "vigia daemon: {} {}",
+                        Utc::now().format("%Y-%m-%d %H:%M:%S"),
+                        report.line()
+                    ));
                 }
                 if report.summary.failed > 0 {
                     failed_passes += 1;

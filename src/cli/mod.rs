@@ -73,11 +73,11 @@ pub enum LogFormat {
     Json,
 }
 
-/// The format chosen at start-up, so that notices printed outside `tracing` follow it too.
-static LOG_FORMAT: std::sync::OnceLock<LogFormat> = std::sync::OnceLock::new();
+/// The format and `-q` chosen at start-up, so that notices printed outside `tracing` follow them too.
+static LOG_SETTINGS: std::sync::OnceLock<(LogFormat, bool)> = std::sync::OnceLock::new();
 
 fn json_logs() -> bool {
-    LOG_FORMAT.get() == Some(&LogFormat::Json)
+    LOG_SETTINGS.get().is_some_and(|(format, _)| *format == LogFormat::Json)
 }
 
 #[derive(Subcommand)]
@@ -115,7 +115,7 @@ pub fn init_logging(global: &Global) {
         _ => "trace",
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
-    let _ = LOG_FORMAT.set(global.log_format);
+    let _ = LOG_SETTINGS.set((global.log_format, global.quiet));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match global.log_format {
         // Colour only for a person at a terminal, never in cron mail or log files.
@@ -129,8 +129,12 @@ pub fn init_logging(global: &Global) {
 }
 
 /// A line for whoever reads stderr (a pass's summary, a notice): as written in text logs, an
-/// info event in JSON logs, so a log collector reads nothing but JSON.
+/// info event in JSON logs, so a log collector reads nothing but JSON. `-q` leaves it out, so
+/// cron mails only trouble.
 pub fn notice(line: &str) {
+    if LOG_SETTINGS.get().is_some_and(|(_, quiet)| *quiet) {
+        return;
+    }
     if json_logs() {
         tracing::info!("{line}");
     } else {
