@@ -8,14 +8,14 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    cli::init_logging(args.global.verbose, args.global.quiet);
+    cli::init_logging(&args.global);
     match cli::dispatch(args) {
         Ok(code) => code,
         // A reader that stops early (`vigia export ... | head`) is not a failure: end quietly,
         // as other tools on a pipeline do.
         Err(err) if is_closed_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            cli::alert(&format!("error: {err:#}"));
             ExitCode::from(err_code(&err))
         }
     }

@@ -46,17 +46,21 @@ pub fn run(global: &Global, _args: DaemonArgs) -> anyhow::Result<ExitCode> {
     let mut failed_passes = 0u64;
     let mut failed_in_a_row = 0u32;
     let mut opened_once = false;
-    eprintln!(
+    super::notice(&format!(
         "vigia daemon: {} sources, database {}",
         config.sources.len(),
         config.database.display()
-    );
+    ));
     while !shutdown.is_requested() {
         match pass(&config, &runtime, &shutdown, &mut opened_once) {
             Ok(Some(report)) => {
                 failed_in_a_row = 0;
                 if report.summary.sources > 0 {
-                    eprintln!("vigia daemon: {} {}", Utc::now().format("%Y-%m-%d %H:%M:%S"), report.line());
+                    super::notice(&format!(
+                        "vigia daemon: {} {}",
+                        Utc::now().format("%Y-%m-%d %H:%M:%S"),
+                        report.line()
+                    ));
                 }
                 if report.summary.failed > 0 {
                     failed_passes += 1;
@@ -89,7 +93,7 @@ pub fn run(global: &Global, _args: DaemonArgs) -> anyhow::Result<ExitCode> {
             }
         });
     }
-    eprintln!("vigia daemon: stopped ({failed_passes} passes had failures)");
+    super::notice(&format!("vigia daemon: stopped ({failed_passes} passes had failures)"));
     Ok(ExitCode::SUCCESS)
 }
 

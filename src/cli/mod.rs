@@ -59,6 +59,25 @@ pub struct Global {
     /// Only errors on stderr
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Log format on stderr: text for people, json (one object a line) for log collectors
+    #[arg(long, global = true, env = "VIGIA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: LogFormat,
+}
+
+/// How logs and notices are written on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Plain lines, coloured at a terminal
+    Text,
+    /// One JSON object a line (`timestamp`, `level`, `message`, `target`, the event's fields)
+    Json,
+}
+
+/// The format and `-q` chosen at start-up, so that notices printed outside `tracing` follow them too.
+static LOG_SETTINGS: std::sync::OnceLock<(LogFormat, bool)> = std::sync::OnceLock::new();
+
+fn json_logs() -> bool {
+    LOG_SETTINGS.get().is_some_and(|(format, _)| *format == LogFormat::Json)
 }
 
 #[derive(Subcommand)]
@@ -84,23 +103,52 @@ pub enum Command {
 }
 
 /// Logs go to stderr; `RUST_LOG` wins over -v/-q.
-pub fn init_logging(verbose: u8, quiet: bool) {
-    let level = match (quiet, verbose) {
-        (true, _) => "error",
-        (false, 0) => "info",
-        (false, 1) => "debug",
+///
+/// By default only vigia's own events pass: the HTML parser's crates warn about every page that
+/// breaks a nesting rule (hundreds of lines on real sites), which says nothing about vigia's
+/// work. `-vv` (or `RUST_LOG`) lets everything through.
+pub fn init_logging(global: &Global) {
+    let directives = match (global.quiet, global.verbose) {
+        (true, _) => "vigia=error",
+        (false, 0) => "vigia=info",
+        (false, 1) => "vigia=debug",
         _ => "trace",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("vigia={level},warn")));
-    // Colour only for a person at a terminal, never in cron mail or log files.
-    use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_target(false)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
+    let _ = LOG_SETTINGS.set((global.log_format, global.quiet));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match global.log_format {
+        // Colour only for a person at a terminal, never in cron mail or log files.
+        LogFormat::Text => {
+            use std::io::IsTerminal;
+            builder.with_ansi(std::io::stderr().is_terminal()).with_target(false).init();
+        }
+        // The message and fields at the top level, as log collectors expect them.
+        LogFormat::Json => builder.json().flatten_event(true).with_span_list(false).init(),
+    }
+}
+
+/// A line for whoever reads stderr (a pass's summary, a notice): as written in text logs, an
+/// info event in JSON logs, so a log collector reads nothing but JSON. `-q` leaves it out, so
+/// cron mails only trouble.
+pub fn notice(line: &str) {
+    if LOG_SETTINGS.get().is_some_and(|(_, quiet)| *quiet) {
+        return;
+    }
+    if json_logs() {
+        tracing::info!("{line}");
+    } else {
+        eprintln!("{line}");
+    }
+}
+
+/// Like [`notice`] for a failure: an error event in JSON logs, so `-q` keeps it.
+pub fn alert(line: &str) {
+    if json_logs() {
+        tracing::error!("{line}");
+    } else {
+        eprintln!("{line}");
+    }
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -241,7 +289,7 @@ pub fn watch_signals() -> Shutdown {
             tracing::warn!("Stopping after the article in hand (signal again to stop at once).");
             asked.request();
             wait_for_signal().await;
-            eprintln!("vigia: stopped at once by a second signal; the article in hand was not stored");
+            alert("vigia: stopped at once by a second signal; the article in hand was not stored");
             std::process::exit(130);
         });
     });

@@ -42,7 +42,7 @@ pub fn run(global: &Global, args: RunArgs) -> anyhow::Result<ExitCode> {
     let _lock = match RunLock::acquire(&config.database) {
         Ok(lock) => lock,
         Err(held @ LockError::Held { .. }) => {
-            eprintln!("vigia run: {held}; nothing to do");
+            super::notice(&format!("vigia run: {held}; nothing to do"));
             return Ok(ExitCode::SUCCESS);
         }
         Err(e) => return Err(e.into()),
@@ -51,11 +51,14 @@ pub fn run(global: &Global, args: RunArgs) -> anyhow::Result<ExitCode> {
     let runtime = super::runtime()?;
     let shutdown = super::watch_signals();
     let report = runtime.block_on(pipeline::run(&config, &store, &selection, &shutdown))?;
-    if !global.quiet || report.summary.failed > 0 {
-        eprintln!("vigia run: {}", report.line());
+    let line = format!("vigia run: {}", report.line());
+    if report.summary.failed > 0 {
+        super::alert(&line);
+    } else if !global.quiet {
+        super::notice(&line);
     }
     for err in report.summary.errors.iter().take(20) {
-        eprintln!("  failed: {err}");
+        super::alert(&format!("  failed: {err}"));
     }
     Ok(if report.summary.failed > 0 {
         ExitCode::from(1)
