@@ -204,9 +204,15 @@ fn mentions_upto(
                 let town = town_named_like_a_country(text, f, i, i + n, geo);
                 let geo = town.as_ref().unwrap_or(geo);
                 if keep(geo.kind) && (geo.kind == GeoKind::Area || !geo.codes.is_empty()) {
-                    let code = (geo.codes.len() == 1 || geo.kind != GeoKind::Place)
-                        .then(|| geo.codes.first().copied())
-                        .flatten();
+                    let code = if geo.kind == GeoKind::Place && geo.codes.len() > 1 {
+                        // "La Libertad, Petén": a town name found in several countries is in
+                        // the country of the region written after it.
+                        region_after(text, f, i + n)
+                            .filter(|r| r.codes.len() == 1)
+                            .and_then(|r| r.codes.first().copied())
+                    } else {
+                        geo.codes.first().copied()
+                    };
                     out.push((f.words[i].start, f.words[i + n - 1].end, geo.kind, code));
                     if out.len() >= most {
                         break;
@@ -224,10 +230,14 @@ fn mentions_upto(
 /// "el colombiano Juan Pérez"): a nationality, not a place.
 const PERSON_DETERMINERS: [&str; 4] = ["un", "una", "el", "la"];
 
+/// Words right before a Spanish demonym, singular or plural, that make it people's nationality
+/// ("tres hombres de origen guatemalteco", "detenidos de nacionalidad colombiana").
+const NATIONALITY_NOUNS: [&str; 2] = ["origen", "nacionalidad"];
+
 /// Whether the demonym at bytes `start..end` of `text` gives someone's nationality rather than
 /// the place a text speaks of: one person named by it ("un mexicano y otros 35", "el
 /// colombiano Juan Pérez") or a nationality in brackets after a name ("Juan Pérez
-/// (mexicano)"). Plural peoples ("el 60 % de los peruanos") still name their country.
+/// (mexicano)", "de origen guatemalteco"). Plural peoples ("el 60 % de los peruanos") still name their country.
 pub(crate) fn is_nationality(text: &str, start: usize, end: usize, kind: GeoKind) -> bool {
     if kind != GeoKind::Demonym {
         return false;
@@ -241,6 +251,9 @@ pub(crate) fn is_nationality(text: &str, start: usize, end: usize, kind: GeoKind
     }
     let plural = word.ends_with('s') || word.ends_with('S');
     let prev = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    if NATIONALITY_NOUNS.iter().any(|n| prev.eq_ignore_ascii_case(n)) {
+        return true;
+    }
     !plural && !before.ends_with(|c: char| !c.is_alphanumeric()) && PERSON_DETERMINERS.iter().any(|d| prev.eq_ignore_ascii_case(d))
 }
 
@@ -253,16 +266,7 @@ pub(crate) fn town_named_like_a_country(text: &str, f: &Folded, at: usize, next:
     if geo.kind != GeoKind::Country {
         return None;
     }
-    let region = (next < f.words.len() && text[f.words[next - 1].end..f.words[next].start].trim() == ",")
-        .then(|| {
-            let joinable = |j: usize| {
-                let prev = &f.words[j - 1];
-                name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
-            };
-            gazetteer().longest_in(f, next, joinable).map(|(_, g)| g)
-        })
-        .flatten()
-        .filter(|g| g.kind == GeoKind::Place && !g.codes.iter().any(|c| geo.codes.contains(c)));
+    let region = region_after(text, f, next).filter(|g| !g.codes.iter().any(|c| geo.codes.contains(c)));
     if region.is_none() && !ends_with_phrase(&text[..f.words[at].start], &TOWN_MARKERS) {
         return None;
     }
@@ -270,6 +274,22 @@ pub(crate) fn town_named_like_a_country(text: &str, f: &Folded, at: usize, next:
         kind: GeoKind::Place,
         codes: region.map(|g| g.codes.clone()).unwrap_or_default(),
     })
+}
+
+/// The place named right after a comma that follows word `next - 1` ("Argelia, Cauca"): the
+/// region that tells which of several towns of one name is meant.
+fn region_after<'g>(text: &str, f: &Folded, next: usize) -> Option<&'g Geo> {
+    if next >= f.words.len() || text[f.words[next - 1].end..f.words[next].start].trim() != "," {
+        return None;
+    }
+    let joinable = |j: usize| {
+        let prev = &f.words[j - 1];
+        name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
+    };
+    gazetteer()
+        .longest_in(f, next, joinable)
+        .map(|(_, g)| g)
+        .filter(|g| g.kind == GeoKind::Place)
 }
 
 /// The ISO code of a country written alone, in any case and with or without accents
@@ -303,6 +323,13 @@ mod tests {
         assert_eq!(find_country("Perú, Lima y Callao"), Some("PE"));
         assert_eq!(find_country("Argelia, Marruecos y Túnez"), Some("DZ"));
         assert_eq!(find_country("del municipio de Argelia, en el sur del Cauca"), None);
+    }
+
+    #[test]
+    fn a_town_of_several_countries_takes_the_country_of_the_region_after_it() {
+        let codes = |text: &str| mentions_in(text, &Folded::new(text)).into_iter().map(|m| m.3).collect::<Vec<_>>();
+        assert_eq!(codes("el ataque en La Libertad, Petén, dejó dos muertos"), [Some("GT"), Some("GT")]);
+        assert_eq!(codes("el ataque en La Libertad dejó dos muertos"), Vec::<Option<&str>>::new());
     }
 
     #[test]
@@ -385,6 +412,8 @@ mod tests {
         assert!(at("El hondureño Carlos Ruiz recibió 40 años", "hondureño"));
         assert!(at("Luis Rodas (salvadoreño) y Ana Gil", "salvadoreño"));
         assert!(!at("el 60 % de los peruanos teme salir", "peruanos"));
+        assert!(at("cuatro hombres de origen hondureño fueron detenidos", "hondureño"));
+        assert!(at("dos detenidas de nacionalidad venezolana", "venezolana"));
         assert!(!at("el gobierno mexicano destinó 300 millones", "mexicano"));
         assert!(!at("Mexican cartels moved 20 tons", "Mexican"));
     }

@@ -549,6 +549,11 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         if dr.topic == Some(Topic::Homicide) && dr.counted.as_deref().and_then(|c| counted_topic(c, lang)) == Some(Topic::SecurityForces) {
             dr.topic = Some(Topic::SecurityForces);
         }
+        // "la Policía Nacional, cuyos asesinatos pasaron de 16 a 61", "miembros de la Fuerza
+        // Pública heridos o asesinados": killings whose victims are the forces.
+        if dr.topic == Some(Topic::Homicide) && forces_are_victims(toks, &hits) {
+            dr.topic = Some(Topic::SecurityForces);
+        }
         // "56 per cent of murders had drug-related motives", "el 25 % de los homicidios se
         // debió a extorsiones": a share is about the thing it is a share of, not its cause.
         // An outcome that outweighs the crime ("21% of murders were solved") still wins.
@@ -721,12 +726,44 @@ pub(super) fn nearest_country(
         .map(|&(_, _, c)| c)
 }
 
+/// Words that may stand between the forces and the word for their killing when they are its
+/// victims ("Policía Nacional, cuyos asesinatos", "agentes heridos o asesinados", "officers were
+/// killed"); any other word ("la policía investiga los asesinatos") breaks the link.
+const VICTIM_LINKS: [&str; 12] = [
+    "cuyos", "cuyas", "cuyo", "cuya", "heridos", "heridas", "o", "y", "were", "was", "wounded", "or",
+];
+
+/// Whether a sentence's killings are of the forces: a word for them comes right before the
+/// word for the killing, joined only by a name's capitalised words, a comma or `VICTIM_LINKS`.
+fn forces_are_victims(toks: &Tokens<'_>, hits: &[topics::Hit]) -> bool {
+    hits.iter().filter(|h| h.topic == Topic::Homicide).any(|killing| {
+        hits.iter()
+            .filter(|h| h.topic == Topic::SecurityForces && h.end_tok <= killing.start_tok)
+            .any(|forces| {
+                (forces.end_tok..killing.start_tok)
+                    .all(|i| toks.is_punct(i, ",") || toks.is_capitalized(i) || VICTIM_LINKS.contains(&toks.norm(i)))
+            })
+    })
+}
+
 pub(super) static ROUTE_MARKERS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::ROUTE_MARKERS.lines()));
 
-/// Whether the words just before byte `at` are an origin or destination marker.
+/// Whether the words just before byte `at` make the country after them an origin, a destination
+/// or the other term of a comparison: it neither places a figure nor counts for the text's
+/// country (an article on one country compares it with others it never reports on).
 pub(super) fn after_route_marker(text: &str, at: usize) -> bool {
-    text.get(..at).is_some_and(|before| ends_with_phrase(before, &ROUTE_MARKERS))
+    let Some(before) = text.get(..at) else { return false };
+    // "dirigido a los Países Bajos", "bound for the Netherlands": an article may stand between.
+    let trimmed = before.trim_end();
+    let bare = trimmed
+        .rsplit_once(char::is_whitespace)
+        .filter(|(_, last)| COUNTRY_ARTICLES.iter().any(|a| last.eq_ignore_ascii_case(a)))
+        .map_or(trimmed, |(rest, _)| rest);
+    ends_with_phrase(bare, &ROUTE_MARKERS)
 }
+
+/// Articles that may come before a country's name.
+const COUNTRY_ARTICLES: [&str; 5] = ["el", "la", "los", "las", "the"];
 
 #[cfg(test)]
 mod tests {
@@ -893,6 +930,37 @@ mod tests {
         assert_eq!(one("Agents found 2 tons of cocaine bound for Spain.", Lang::En).location, None);
         let text = "La Policía de Ecuador revisó el puerto.\nEl cargamento de 900 kilos iba dirigido a Bélgica.";
         assert_eq!(one(text, Lang::Es).location.as_deref(), Some("EC"));
+        let text = "La Policía de Ecuador revisó el puerto.\nEl cargamento de 900 kilos iba dirigido a los Países Bajos.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("EC"));
+    }
+
+    #[test]
+    fn killings_of_the_forces_are_about_the_forces() {
+        let topic = |text: &str| one(text, Lang::Es).topic;
+        assert_eq!(
+            topic("En la Policía Nacional, cuyos asesinatos llegaron a 45 este año."),
+            Some(Topic::SecurityForces)
+        );
+        assert_eq!(
+            topic("Hubo 230 miembros de la Fuerza Pública heridos o asesinados."),
+            Some(Topic::SecurityForces)
+        );
+        assert_eq!(topic("La policía investiga los asesinatos de 45 personas."), Some(Topic::Homicide));
+        assert_eq!(
+            one("A total of 12 officers were killed.", Lang::En).topic,
+            Some(Topic::SecurityForces)
+        );
+    }
+
+    #[test]
+    fn a_country_compared_with_neither_places_a_figure_nor_leads_the_text() {
+        let text = "Las fuerzas suman 480.000 agentes, una tasa superior a la de Chile y cercana a la de Perú.";
+        assert_eq!(one(text, Lang::Es).location, None);
+        let text =
+            "La Policía de Bolivia decomisó 3 toneladas de cocaína.\nLa cifra es mayor que la de Chile.\nEl año pasado fueron 2 toneladas.";
+        assert!(stats(text, Lang::Es).iter().all(|s| s.location.as_deref() == Some("BO")));
+        let text = "Murders rose to 1,200, far more than in Honduras.";
+        assert_eq!(one(text, Lang::En).location, None);
     }
 
     #[test]
