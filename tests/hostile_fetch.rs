@@ -10,10 +10,9 @@ use axum::Router;
 use axum::http::HeaderMap;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use common::{Reply, TestServer, reply};
+use common::{Reply, TestServer, pass, reply};
 use vigia::config::{Config, FetchConfig};
 use vigia::fetch::{Expect, FetchError, Fetcher, MAX_RETRY_AFTER, Outcome, RetryPolicy, Validators};
-use vigia::pipeline::{self, PassReport, Selection};
 use vigia::store::Store;
 
 const AGENT: &str = "vigia/0.1 (+https://example.org/bot)";
@@ -90,13 +89,6 @@ fn pipeline_config(dir: &Path, fetch: &str, feed_url: &str) -> Config {
          [[sources]]\nname = \"feed\"\nkind = \"rss\"\nurl = \"{feed_url}\"\n"
     );
     Config::parse(&text, &dir.join("vigia.toml")).unwrap()
-}
-
-async fn pass(config: &Config) -> PassReport {
-    let store = Store::open(&config.database).unwrap();
-    pipeline::run(config, &store, &Selection::All, &pipeline::Shutdown::default())
-        .await
-        .unwrap()
 }
 
 /// The recorded error of the page at `url`, if it was recorded at all.

@@ -6,9 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use common::{Reply, TestServer, conditional, reply};
+use common::{Reply, TestServer, conditional, pass, reply};
 use vigia::config::Config;
-use vigia::pipeline::{self, PassReport, Selection, Shutdown};
+use vigia::pipeline;
 use vigia::store::Store;
 
 /// A short security report, with figures.
@@ -40,11 +40,6 @@ fn config(dir: &Path, sources: &str) -> Config {
 
 fn rss_source(name: &str, url: &str, extra: &str) -> String {
     format!("[[sources]]\nname = \"{name}\"\nkind = \"rss\"\nurl = \"{url}\"\n{extra}\n")
-}
-
-async fn pass(config: &Config) -> PassReport {
-    let store = Store::open(&config.database).unwrap();
-    pipeline::run(config, &store, &Selection::All, &Shutdown::default()).await.unwrap()
 }
 
 fn scalar(config: &Config, sql: &str) -> i64 {

@@ -7,9 +7,9 @@ use std::path::Path;
 
 use axum::http::HeaderMap;
 use axum::routing::get;
-use common::{Reply, TestServer, conditional, reply};
+use common::{Reply, TestServer, conditional, pass_selected, reply};
 use vigia::config::Config;
-use vigia::pipeline::{self, PassReport, Selection};
+use vigia::pipeline::Selection;
 use vigia::store::Store;
 
 /// A plain news page: a navigation bar, the article, a footer.
@@ -139,13 +139,6 @@ fn config(dir: &Path, sources: &str) -> Config {
     Config::parse(&text, &dir.join("vigia.toml")).unwrap()
 }
 
-async fn pass(config: &Config, selection: Selection) -> PassReport {
-    let store = Store::open(&config.database).unwrap();
-    pipeline::run(config, &store, &selection, &pipeline::Shutdown::default())
-        .await
-        .unwrap()
-}
-
 fn scalar(config: &Config, sql: &str) -> i64 {
     let store = Store::open_read_only(&config.database).unwrap();
     store.query(sql).unwrap().rows[0][0].as_i64().unwrap()
@@ -168,7 +161,7 @@ async fn rss_pass_stores_each_article_once_and_the_second_pass_adds_nothing() {
         ),
     );
 
-    let first = pass(&cfg, Selection::Due).await;
+    let first = pass_selected(&cfg, Selection::Due).await;
     let s = &first.summary;
     assert_eq!(s.sources, 1);
     // one, amp, mirror, two, latin1; the utm variant of one is the same URL once canonical.
@@ -210,7 +203,7 @@ async fn rss_pass_stores_each_article_once_and_the_second_pass_adds_nothing() {
     assert_eq!(stats_after_first as u64, s.statistics);
 
     // Nothing is due yet on a yearly schedule.
-    assert_eq!(pass(&cfg, Selection::Due).await.summary.sources, 0);
+    assert_eq!(pass_selected(&cfg, Selection::Due).await.summary.sources, 0);
 
     // The 429's Retry-After holds the whole host off for an hour, across passes; let it pass.
     let conn = rusqlite::Connection::open(&cfg.database).unwrap();
@@ -221,7 +214,7 @@ async fn rss_pass_stores_each_article_once_and_the_second_pass_adds_nothing() {
     );
     drop(conn);
 
-    let second = pass(&cfg, Selection::All).await;
+    let second = pass_selected(&cfg, Selection::All).await;
     let s = &second.summary;
     assert_eq!(s.articles_new, 0, "{second:?}");
     assert_eq!(s.not_modified, 5, "conditional GET answers 304: {second:?}");
@@ -292,7 +285,7 @@ async fn atom_feed_and_sitemap_index_lead_to_articles() {
             server.url("/sitemap_index.xml")
         ),
     );
-    let report = pass(&cfg, Selection::All).await;
+    let report = pass_selected(&cfg, Selection::All).await;
     assert_eq!(report.summary.failed, 0, "{report:?}");
     // two.html is offered by both sources but stored once.
     assert_eq!(report.summary.articles_new, 3, "{report:?}");
@@ -340,7 +333,7 @@ async fn keywords_and_min_relevance_keep_only_security_news() {
             server.url("/section/")
         ),
     );
-    let report = pass(&cfg, Selection::All).await;
+    let report = pass_selected(&cfg, Selection::All).await;
     assert_eq!(server.hits("/about"), 0, "links outside link_pattern are not fetched");
     assert_eq!(report.summary.articles_new, 1, "{report:?}");
     assert_eq!(report.summary.skipped, 1, "{report:?}");

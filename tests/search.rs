@@ -3,12 +3,10 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use chrono::{TimeZone, Utc};
-use common::cli::{demo_config, demo_db, on_demo, stdout_of, vigia};
+use common::cli::{demo_db, on_demo, stdout_of, vigia, with_closed_stdout};
 use predicates::prelude::*;
 use serde_json::Value;
 use vigia::extract::{self, Lang};
@@ -211,22 +209,7 @@ fn search_ends_quietly_when_the_reader_goes_away() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     for format in ["table", "csv", "json"] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vigia"))
-            .args(["search", "extor*", "--format", format, "--config"])
-            .arg(demo_config())
-            .arg("--db")
-            .arg(&db)
-            .env_remove("VIGIA_CONFIG")
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Closing the only reading end before the child writes makes its first write fail.
-        drop(child.stdout.take());
-        let mut stderr = String::new();
-        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
-        let status = child.wait().unwrap();
+        let (status, stderr) = with_closed_stdout(&["search", "extor*", "--format", format], &db);
         assert!(status.success(), "{format}: {status}, stderr: {stderr}");
         assert!(!stderr.contains("rror") && !stderr.contains("panicked"), "{format}: {stderr}");
     }

@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, header};
 use axum::routing::{MethodRouter, get};
 use chrono::{Duration, Utc};
 use common::cli::vigia;
-use common::{Reply, TestServer, fixtures, reply, sequence};
+use common::{Reply, TestServer, fixtures, pass, reply, sequence};
 use vigia::config::Config;
-use vigia::pipeline::{self, PassReport, Selection};
+use vigia::pipeline::{self, Selection};
 use vigia::store::Store;
 
 const APP_SHELL: &str = include_str!("fixtures/source_health/app-shell.html");
@@ -67,13 +67,6 @@ fn config(dir: &Path, extra: &str, sources: &[(&str, &str, String)]) -> Config {
         ));
     }
     Config::parse(&text, &dir.join("vigia.toml")).unwrap()
-}
-
-async fn pass(config: &Config) -> PassReport {
-    let store = Store::open(&config.database).unwrap();
-    pipeline::run(config, &store, &Selection::All, &pipeline::Shutdown::default())
-        .await
-        .unwrap()
 }
 
 /// `vigia status --json --db DB`: its exit code and document.

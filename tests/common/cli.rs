@@ -2,7 +2,9 @@
 
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::process::Stdio;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
@@ -39,4 +41,26 @@ pub fn demo_db(dir: &Path) -> PathBuf {
 pub fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.assert().success().get_output().stdout.clone();
     String::from_utf8(out).unwrap()
+}
+
+/// Runs `vigia ARGS` with its standard output a pipe whose reading end is already closed, and
+/// returns the exit status and what it wrote to standard error.
+pub fn with_closed_stdout(args: &[&str], db: &Path) -> (std::process::ExitStatus, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vigia"))
+        .args(args)
+        .arg("--config")
+        .arg(demo_config())
+        .arg("--db")
+        .arg(db)
+        .env_remove("VIGIA_CONFIG")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing the only reading end before the child writes makes its first write fail.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (child.wait().unwrap(), stderr)
 }

@@ -289,3 +289,16 @@ pub fn conditional(etag: &str, reply: Reply) -> MethodRouter {
         }
     })
 }
+
+/// One pipeline pass over `config`'s sources, on its own database.
+pub async fn pass(config: &vigia::config::Config) -> vigia::pipeline::PassReport {
+    pass_selected(config, vigia::pipeline::Selection::All).await
+}
+
+/// One pipeline pass over the sources `selection` picks.
+pub async fn pass_selected(config: &vigia::config::Config, selection: vigia::pipeline::Selection) -> vigia::pipeline::PassReport {
+    let store = vigia::store::Store::open(&config.database).unwrap();
+    vigia::pipeline::run(config, &store, &selection, &vigia::pipeline::Shutdown::default())
+        .await
+        .unwrap()
+}
