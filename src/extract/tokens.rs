@@ -218,6 +218,10 @@ pub fn has_ascii_word(text: &str, word: &str) -> bool {
     false
 }
 
+/// The words for "and" that join two items of a list or two parts of a name ("Drugs and
+/// Crime", "Justicia y Derechos Humanos", "Chile with 3.6 and Peru with 5.1"), folded.
+pub const AND_WORDS: &[&str] = &["and", "y", "e"];
+
 /// Folded copy of a string.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -8,6 +8,7 @@ use super::persons::{name_run, valid_name};
 use super::{Doc, Hit};
 use crate::extract::geo::words::{FastSet, Shape, fold};
 use crate::extract::geo::{GeoKind, gazetteer};
+use crate::extract::tokens::AND_WORDS;
 use crate::extract::{EntityType, table};
 
 /// The most words read ahead for one name.
@@ -18,8 +19,6 @@ const ORG_LINKS: &[&str] = &[
 ];
 /// Articles allowed right after such a connector ("Office of the Ombudsman", "de la Nación").
 const ORG_ARTICLES: &[&str] = &["the", "la", "las", "los", "el"];
-/// Words that join two parts of one name ("Drugs and Crime", "Justicia y Derechos Humanos").
-const AND: &[&str] = &["and", "y", "e"];
 /// Words before a place name that make a capitalised word a place.
 const LOCATIVE: &[&str] = &["in", "en", "near"];
 
@@ -270,7 +269,7 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
         // before it is no place or organisation of its own.
         if doc.joined(h)
             && doc.shape(h) == Shape::Lower
-            && AND.contains(&doc.key(h))
+            && AND_WORDS.contains(&doc.key(h))
             && org_word(doc, h + 1)
             && !super::persons::starts_known_name(doc, i)
         {
@@ -321,7 +320,7 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
             break;
         }
         // "and/y X" when X is no other organisation or place: "Drugs and Crime".
-        if doc.joined(k) && AND.contains(&doc.key(k)) && doc.shape(k) == Shape::Lower && org_word(doc, k + 1) {
+        if doc.joined(k) && AND_WORDS.contains(&doc.key(k)) && doc.shape(k) == Shape::Lower && org_word(doc, k + 1) {
             let run = caps_from(doc, k + 1);
             let other = (k + 1..run).any(|m| head_at(doc, m).is_some()) || super::persons::starts_known_name(doc, k + 1);
             let linked = (h + hn..end).any(|m| doc.shape(m) == Shape::Lower || ORG_LINKS.contains(&doc.key(m)));

@@ -272,6 +272,11 @@ fn since_span(toks: &Tokens<'_>, nums: &[Number], lang: Lang, n: &Number) -> boo
     false
 }
 
+/// A word that joins the two years of a period ("2015 and 2020", "de 2019 a 2023").
+fn joins_period(word: &str) -> bool {
+    matches!(word, "and" | "y" | "to" | "a" | "through" | "hasta" | "al")
+}
+
 /// "between 2015 and 2020", "de 2019 a 2023": a period, not the year of one figure.
 pub(super) fn is_period(toks: &Tokens<'_>, nums: &[Number], n: &Number) -> bool {
     let year_at = |first: usize| nums.iter().any(|m| m.kind == NumberKind::Year && m.first_tok == first);
@@ -281,10 +286,10 @@ pub(super) fn is_period(toks: &Tokens<'_>, nums: &[Number], n: &Number) -> bool 
     if matches!(prev, "between" | "entre") && year_at(n.end_tok + 1) {
         return true;
     }
-    if matches!(toks.norm(n.end_tok), "and" | "y" | "to" | "a" | "through" | "hasta" | "al") && year_at(n.end_tok + 1) {
+    if joins_period(toks.norm(n.end_tok)) && year_at(n.end_tok + 1) {
         return true;
     }
-    f >= 2 && matches!(prev, "and" | "y" | "to" | "a" | "through" | "hasta" | "al") && year_ending(f - 1)
+    f >= 2 && joins_period(prev) && year_ending(f - 1)
 }
 
 /// Phrases that date a figure relative to the text ("this year", "un año antes").
@@ -462,9 +467,7 @@ fn period_years(toks: &Tokens<'_>, nums: &[Number]) -> Option<(i32, i32)> {
         let ((f1, e1, y1), (f2, _, y2)) = (pair[0], pair[1]);
         let opens = (f1.saturating_sub(3)..f1).any(|j| matches!(toks.norm(j), "between" | "entre" | "from" | "de" | "desde" | "del"));
         let gap = e1..f2;
-        let joined = gap
-            .clone()
-            .any(|j| matches!(toks.norm(j), "and" | "y" | "to" | "a" | "through" | "hasta" | "al"));
+        let joined = gap.clone().any(|j| joins_period(toks.norm(j)));
         let plain = gap.clone().all(|j| toks.is_word(j));
         if opens && joined && plain && gap.len() <= 4 && y1 < y2 {
             found.push((y1, y2));
@@ -691,9 +694,6 @@ pub(super) fn names_world(text: &str, f: &Folded) -> bool {
 /// What a comma or semicolon between a figure and a country adds to their distance, in bytes.
 pub(super) const CLAUSE_GAP: usize = 40;
 
-/// Words that join the items of a list ("Chile with 3.6 and Peru with 5.1").
-const LIST_JOINERS: [&str; 3] = ["and", "y", "e"];
-
 pub(super) fn nearest_country(
     countries: &[(usize, usize, &'static str)],
     text: &str,
@@ -719,7 +719,7 @@ pub(super) fn nearest_country(
             let label = before && between.trim_start().starts_with(':');
             let mut clauses = between.matches([',', ';', ':']).count() - usize::from(label);
             if !before {
-                clauses += between.split_whitespace().filter(|w| LIST_JOINERS.contains(w)).count();
+                clauses += between.split_whitespace().filter(|w| tokens::AND_WORDS.contains(w)).count();
             }
             gap + CLAUSE_GAP * clauses
         })
