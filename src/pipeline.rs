@@ -65,7 +65,11 @@ impl PassReport {
             s.failed,
             s.articles_new,
             s.duplicates,
-            if s.changed > 0 { format!(", {} changed", s.changed) } else { String::new() },
+            if s.changed > 0 {
+                format!(", {} changed", s.changed)
+            } else {
+                String::new()
+            },
             s.statistics,
             s.entities,
             self.seconds,
@@ -714,7 +718,11 @@ fn store_page(
     };
     match store.save_article(&record, &new_article, &extraction)? {
         saved @ (Saved::New(_) | Saved::Changed(_)) => {
-            let counter = if matches!(saved, Saved::New(_)) { &mut report.summary.articles_new } else { &mut report.summary.changed };
+            let counter = if matches!(saved, Saved::New(_)) {
+                &mut report.summary.articles_new
+            } else {
+                &mut report.summary.changed
+            };
             *counter += 1;
             report.summary.statistics += extraction.statistics.len() as u64;
             report.summary.entities += extraction.entities.len() as u64;

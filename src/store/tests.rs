@@ -1000,21 +1000,35 @@ fn save_at(store: &Store, url: &str, body: &str, hour: u32) -> Saved {
 fn a_changed_text_of_the_same_page_becomes_the_next_version() {
     let (_dir, store) = temp_store();
     let url = "https://news.example/homicides";
-    let Saved::New(first) = save_at(&store, url, &report_body("412"), 1) else { panic!() };
+    let Saved::New(first) = save_at(&store, url, &report_body("412"), 1) else {
+        panic!()
+    };
     // Read again unchanged (case and spacing aside): a duplicate, no new version.
     assert_eq!(save_at(&store, url, &report_body("412").to_uppercase(), 2), Saved::Duplicate(first));
-    let Saved::Changed(second) = save_at(&store, url, &report_body("421"), 3) else { panic!() };
+    let Saved::Changed(second) = save_at(&store, url, &report_body("421"), 3) else {
+        panic!()
+    };
     assert_ne!(first, second);
     let rows = store
         .query("SELECT id, version, superseded_at, body LIKE '%412%' FROM articles ORDER BY id")
         .unwrap()
         .rows;
     assert_eq!(rows.len(), 2);
-    assert_eq!(rows[0][1..], [serde_json::json!(1), serde_json::json!("2024-06-04T03:00:00Z"), serde_json::json!(1)]);
+    assert_eq!(
+        rows[0][1..],
+        [
+            serde_json::json!(1),
+            serde_json::json!("2024-06-04T03:00:00Z"),
+            serde_json::json!(1)
+        ]
+    );
     assert_eq!(rows[1][1..], [serde_json::json!(2), serde_json::Value::Null, serde_json::json!(0)]);
     // Both keep their figures and entities; the URLs lead to the current version.
     for id in [first, second] {
-        assert_eq!(count(&store, &format!("SELECT count(*) FROM statistics WHERE article_id = {id}")), 2);
+        assert_eq!(
+            count(&store, &format!("SELECT count(*) FROM statistics WHERE article_id = {id}")),
+            2
+        );
         assert_eq!(count(&store, &format!("SELECT count(*) FROM entities WHERE article_id = {id}")), 1);
     }
     assert_eq!(store.article_for_url(url).unwrap(), Some(second));
@@ -1045,7 +1059,9 @@ fn a_changed_text_of_the_same_page_becomes_the_next_version() {
     assert_eq!((status[0].articles, status[0].statistics), (1, 2));
 
     // The old text again is one more version, not a return to the first.
-    let Saved::Changed(third) = save_at(&store, url, &report_body("412"), 4) else { panic!() };
+    let Saved::Changed(third) = save_at(&store, url, &report_body("412"), 4) else {
+        panic!()
+    };
     let version: i64 = store
         .conn
         .query_row("SELECT version FROM articles WHERE id = ?1", [third], |r| r.get(0))
@@ -1058,7 +1074,9 @@ fn a_changed_text_of_the_same_page_becomes_the_next_version() {
 fn only_the_page_an_article_was_read_from_makes_a_version() {
     let (_dir, store) = temp_store();
     let url = "https://news.example/homicides";
-    let Saved::New(id) = save_at(&store, url, &report_body("412"), 1) else { panic!() };
+    let Saved::New(id) = save_at(&store, url, &report_body("412"), 1) else {
+        panic!()
+    };
     // An AMP page naming the article as canonical, with a text of its own.
     let mut amp = page("https://news.example/homicides/amp", "amp");
     amp.fetched_at = at_hour(2);
@@ -1069,7 +1087,9 @@ fn only_the_page_an_article_was_read_from_makes_a_version() {
     assert_eq!(save_at(&store, url, "Subscribe to keep reading.", 3), Saved::Duplicate(id));
     // Nor is a text that another stored article holds.
     let elsewhere = "https://other.example/story";
-    let Saved::New(_) = save_at(&store, elsewhere, &report_body("97"), 4) else { panic!() };
+    let Saved::New(_) = save_at(&store, elsewhere, &report_body("97"), 4) else {
+        panic!()
+    };
     assert_eq!(save_at(&store, url, &report_body("97"), 5), Saved::Duplicate(id));
     assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE superseded_at IS NOT NULL"), 0);
 }
@@ -1078,13 +1098,23 @@ fn only_the_page_an_article_was_read_from_makes_a_version() {
 fn reprocessing_keeps_versions_apart() {
     let (_dir, store) = temp_store();
     let url = "https://news.example/homicides";
-    let Saved::New(first) = save_at(&store, url, &report_body("412"), 1) else { panic!() };
-    let Saved::Changed(second) = save_at(&store, url, &report_body("421"), 2) else { panic!() };
+    let Saved::New(first) = save_at(&store, url, &report_body("412"), 1) else {
+        panic!()
+    };
+    let Saved::Changed(second) = save_at(&store, url, &report_body("421"), 2) else {
+        panic!()
+    };
     let mut fewer = extraction();
     fewer.statistics.truncate(1);
     store.replace_version_extraction(first, &fewer).unwrap();
-    assert!(store.replace_version_extraction(second, &fewer).is_err(), "the current version comes from its page");
-    assert!(store.replace_extraction(first, &article(url, "x", None), &fewer).is_err(), "an earlier version keeps its text");
+    assert!(
+        store.replace_version_extraction(second, &fewer).is_err(),
+        "the current version comes from its page"
+    );
+    assert!(
+        store.replace_extraction(first, &article(url, "x", None), &fewer).is_err(),
+        "an earlier version keeps its text"
+    );
     // A new canonical URL for the current version takes the earlier ones along.
     let mut moved = article("https://news.example/2024/homicides", &report_body("421"), None);
     moved.url = url.into();
@@ -1093,8 +1123,22 @@ fn reprocessing_keeps_versions_apart() {
         .query("SELECT canonical_url, version, (SELECT count(*) FROM statistics s WHERE s.article_id = a.id) FROM articles a ORDER BY id")
         .unwrap()
         .rows;
-    assert_eq!(rows[0], [serde_json::json!("https://news.example/2024/homicides"), serde_json::json!(1), serde_json::json!(1)]);
-    assert_eq!(rows[1], [serde_json::json!("https://news.example/2024/homicides"), serde_json::json!(2), serde_json::json!(2)]);
+    assert_eq!(
+        rows[0],
+        [
+            serde_json::json!("https://news.example/2024/homicides"),
+            serde_json::json!(1),
+            serde_json::json!(1)
+        ]
+    );
+    assert_eq!(
+        rows[1],
+        [
+            serde_json::json!("https://news.example/2024/homicides"),
+            serde_json::json!(2),
+            serde_json::json!(2)
+        ]
+    );
     let mut superseded = Vec::new();
     store
         .each_superseded_version(None, &mut |v| {
@@ -1118,17 +1162,31 @@ fn a_version_5_database_keeps_every_row_as_version_1() {
     let fk: i64 = store.conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
     assert_eq!(fk, 1);
     // Nothing pointing at the rebuilt table was lost, and the index still finds it.
-    assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE version = 1 AND superseded_at IS NULL"), 1);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM articles WHERE version = 1 AND superseded_at IS NULL"),
+        1
+    );
     assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 2);
     assert_eq!(count(&store, "SELECT count(*) FROM entities"), 1);
     assert_eq!(count(&store, "SELECT count(*) FROM article_urls"), 1);
-    assert_eq!(count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'litoral'"), 1);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'litoral'"),
+        1
+    );
     assert!(store.query("PRAGMA foreign_key_check").unwrap().rows.is_empty());
     // The upgraded article changes like any other, and the index follows.
     let url = "https://news.example/riot";
-    let Saved::Changed(_) = save_at(&store, url, &report_body("15"), 5) else { panic!() };
-    assert_eq!(count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'litoral'"), 1);
-    assert_eq!(count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'coastal'"), 1);
+    let Saved::Changed(_) = save_at(&store, url, &report_body("15"), 5) else {
+        panic!()
+    };
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'litoral'"),
+        1
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'coastal'"),
+        1
+    );
 }
 
 /// An article stored the way schema version 5 stored it.

@@ -238,11 +238,9 @@ impl Store {
     pub fn article_made_from(&self, url: &str) -> Result<Option<i64>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT id FROM articles WHERE url = ?1 AND superseded_at IS NULL",
-                [url],
-                |row| row.get(0),
-            )
+            .query_row("SELECT id FROM articles WHERE url = ?1 AND superseded_at IS NULL", [url], |row| {
+                row.get(0)
+            })
             .optional()?)
     }
 
