@@ -7,7 +7,9 @@
 -- SQLite cannot drop the UNIQUE constraints of a column in place, so the table is rebuilt
 -- with the same ids (figures, entities, URLs and the full-text index keep pointing at them).
 -- vigia applies this with foreign keys off, so dropping the old table deletes nothing else.
--- Articles stored before this version become version 1, current.
+-- Articles stored before this version become version 1, current. (Run again on a file whose
+-- version number was set back by hand, every article becomes version 1 again, which fails,
+-- changing nothing, when the file holds superseded versions.)
 
 DROP TRIGGER IF EXISTS articles_fts_insert;
 DROP TRIGGER IF EXISTS articles_fts_delete;
@@ -72,5 +74,28 @@ CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
     INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);
 END;
 
--- Articles whose page changed, per run.
-ALTER TABLE runs ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+-- Runs gain `changed` (articles whose page changed), also by a rebuild, so that this file can
+-- run again on a database whose version number was set back by hand.
+CREATE TABLE runs_v6 (
+    id            INTEGER PRIMARY KEY,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    sources       INTEGER NOT NULL DEFAULT 0,
+    pages_fetched INTEGER NOT NULL DEFAULT 0,
+    not_modified  INTEGER NOT NULL DEFAULT 0,
+    failed        INTEGER NOT NULL DEFAULT 0,
+    skipped       INTEGER NOT NULL DEFAULT 0,
+    articles_new  INTEGER NOT NULL DEFAULT 0,
+    duplicates    INTEGER NOT NULL DEFAULT 0,
+    statistics    INTEGER NOT NULL DEFAULT 0,
+    entities      INTEGER NOT NULL DEFAULT 0,
+    errors        TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(errors)),
+    changed       INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO runs_v6 (id, started_at, finished_at, sources, pages_fetched, not_modified, failed,
+                     skipped, articles_new, duplicates, statistics, entities, errors)
+SELECT id, started_at, finished_at, sources, pages_fetched, not_modified, failed,
+       skipped, articles_new, duplicates, statistics, entities, errors
+FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v6 RENAME TO runs;
