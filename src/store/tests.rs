@@ -1083,6 +1083,16 @@ fn only_the_page_an_article_was_read_from_makes_a_version() {
     let mut other = article(url, &report_body("412 (AMP)"), None);
     other.url = amp.url.clone();
     assert_eq!(store.save_article(&amp, &other, &extraction()).unwrap(), Saved::Duplicate(id));
+    // The page itself, now redirected to a new address with a new text, is.
+    let mut moved = page(url, "moved");
+    moved.final_url = "https://news.example/2024/homicides".into();
+    moved.fetched_at = at_hour(2);
+    let mut corrected = article(url, &report_body("421"), None);
+    corrected.url = moved.final_url.clone();
+    let Saved::Changed(id) = store.save_article(&moved, &corrected, &extraction()).unwrap() else {
+        panic!()
+    };
+    let url = "https://news.example/2024/homicides";
     // A page cut down to a notice too short to tell is not a new text either.
     assert_eq!(save_at(&store, url, "Subscribe to keep reading.", 3), Saved::Duplicate(id));
     // Nor is a text that another stored article holds.
@@ -1091,7 +1101,7 @@ fn only_the_page_an_article_was_read_from_makes_a_version() {
         panic!()
     };
     assert_eq!(save_at(&store, url, &report_body("97"), 5), Saved::Duplicate(id));
-    assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE superseded_at IS NOT NULL"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE superseded_at IS NOT NULL"), 1);
 }
 
 #[test]

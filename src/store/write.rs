@@ -83,9 +83,14 @@ impl Store {
                 |row| row.get(0),
             )
             .optional()?;
-        let read_from = non_empty(&article.url).unwrap_or(canonical);
+        // The addresses of this fetch: asked for, after redirects, and as the article records it.
+        let addresses = [
+            page.url.as_str(),
+            page.final_url.as_str(),
+            non_empty(&article.url).unwrap_or(canonical),
+        ];
         let saved = match existing {
-            Some(id) if text_changed(&tx, id, read_from, hash.as_deref())? => {
+            Some(id) if text_changed(&tx, id, &addresses, hash.as_deref())? => {
                 Saved::Changed(insert_next_version(&tx, id, article, hash.as_deref(), extraction)?)
             }
             Some(id) => Saved::Duplicate(id),
@@ -452,11 +457,12 @@ fn upsert_page(conn: &Connection, page: &PageRecord) -> Result<()> {
     Ok(())
 }
 
-/// Whether a body newly read from `read_from` (with content hash `hash`) is a new version of
-/// the stored article `id`: the page is the one the article was read from, and its text
-/// differs. A body too short to hash never counts as a change, nor does a text that another
-/// current article holds (the page now copies that article).
-fn text_changed(conn: &Connection, id: i64, read_from: &str, hash: Option<&str>) -> Result<bool> {
+/// Whether a body newly fetched at `addresses` (with content hash `hash`) is a new version of
+/// the stored article `id`: the page is the one the article was read from (one of the
+/// addresses, so a page that now redirects elsewhere still counts), and its text differs. A
+/// body too short to hash never counts as a change, nor does a text that another current
+/// article holds (the page now copies that article).
+fn text_changed(conn: &Connection, id: i64, addresses: &[&str], hash: Option<&str>) -> Result<bool> {
     let Some(hash) = hash else { return Ok(false) };
     let (url, body, held_elsewhere): (String, String, bool) = conn.query_row(
         "SELECT url, body, EXISTS (SELECT 1 FROM articles o
@@ -467,7 +473,7 @@ fn text_changed(conn: &Connection, id: i64, read_from: &str, hash: Option<&str>)
     )?;
     // The stored body is hashed here rather than read from `content_hash`, which is NULL for
     // short bodies and may be left as it was by `reprocess`.
-    Ok(url == read_from && !held_elsewhere && content_hash(&body) != hash)
+    Ok(addresses.contains(&url.as_str()) && !held_elsewhere && content_hash(&body) != hash)
 }
 
 /// Stores `article` as the next version of the current article `id`: the old row is marked
