@@ -716,19 +716,8 @@ fn store_page(
         source: source.name.clone(),
         ..new_article
     };
-    match store.save_article(&record, &new_article, &extraction)? {
-        saved @ (Saved::New(_) | Saved::Changed(_)) => {
-            let counter = if matches!(saved, Saved::New(_)) {
-                &mut report.summary.articles_new
-            } else {
-                &mut report.summary.changed
-            };
-            *counter += 1;
-            report.summary.statistics += extraction.statistics.len() as u64;
-            report.summary.entities += extraction.entities.len() as u64;
-        }
-        Saved::Duplicate(_) => report.summary.duplicates += 1,
-    }
+    let saved = store.save_article(&record, &new_article, &extraction)?;
+    report.summary.count_saved(saved, &extraction);
     Ok(PageResult::Stored)
 }
 

@@ -150,6 +150,21 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
+    /// Counts what [`Store::save_article`] did with an article and its extraction: a new
+    /// article, a new version of a stored one (its figures are new rows too), or a duplicate.
+    pub fn count_saved(&mut self, saved: Saved, extraction: &crate::extract::Extraction) {
+        match saved {
+            Saved::New(_) => self.articles_new += 1,
+            Saved::Changed(_) => self.changed += 1,
+            Saved::Duplicate(_) => {
+                self.duplicates += 1;
+                return;
+            }
+        }
+        self.statistics += extraction.statistics.len() as u64;
+        self.entities += extraction.entities.len() as u64;
+    }
+
     /// Adds another summary's counts and errors to this one.
     pub fn merge(&mut self, other: &RunSummary) {
         self.sources += other.sources;
