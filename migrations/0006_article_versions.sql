@@ -58,6 +58,8 @@ CREATE INDEX articles_url ON articles (url);
 CREATE UNIQUE INDEX articles_current_url ON articles (canonical_url) WHERE superseded_at IS NULL;
 CREATE UNIQUE INDEX articles_current_hash ON articles (content_hash) WHERE superseded_at IS NULL;
 CREATE UNIQUE INDEX articles_versions ON articles (canonical_url, version);
+-- A copy of an earlier text is found by its hash too.
+CREATE INDEX articles_superseded_hash ON articles (content_hash) WHERE superseded_at IS NOT NULL;
 
 CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
     INSERT INTO articles_fts (rowid, title, body) VALUES (new.id, new.title, new.body);

@@ -464,16 +464,20 @@ fn upsert_page(conn: &Connection, page: &PageRecord) -> Result<()> {
 /// article holds (the page now copies that article).
 fn text_changed(conn: &Connection, id: i64, addresses: &[&str], hash: Option<&str>) -> Result<bool> {
     let Some(hash) = hash else { return Ok(false) };
-    let (url, body, held_elsewhere): (String, String, bool) = conn.query_row(
-        "SELECT url, body, EXISTS (SELECT 1 FROM articles o
+    let (url, stored_hash, held_elsewhere): (String, Option<String>, bool) = conn.query_row(
+        "SELECT url, content_hash, EXISTS (SELECT 1 FROM articles o
                 WHERE o.content_hash = ?2 AND o.superseded_at IS NULL AND o.id <> ?1)
          FROM articles WHERE id = ?1",
         params![id, hash],
         |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
-    // The stored body is hashed here rather than read from `content_hash`, which is NULL for
-    // short bodies and may be left as it was by `reprocess`.
-    Ok(addresses.contains(&url.as_str()) && !held_elsewhere && content_hash(&body) != hash)
+    if !addresses.contains(&url.as_str()) || held_elsewhere || stored_hash.as_deref() == Some(hash) {
+        return Ok(false);
+    }
+    // The stored body is hashed too: `content_hash` is NULL for short bodies and may be left
+    // as it was by `reprocess`.
+    let body: String = conn.query_row("SELECT body FROM articles WHERE id = ?1", [id], |row| row.get(0))?;
+    Ok(content_hash(&body) != hash)
 }
 
 /// Stores `article` as the next version of the current article `id`: the old row is marked
