@@ -104,8 +104,10 @@ pub enum Saved {
     New(i64),
     /// The same article (same canonical URL or same normalised body) was stored already.
     Duplicate(i64),
-    /// The article was stored already and its text has changed since: the new text is its
-    /// next version (this id), and the one before is kept, superseded.
+    /// The article was stored already and its text has changed since: the new text is kept
+    /// as its next version, and the one before it too, superseded. The id is that of the
+    /// article's current version: the new one, unless the new text was fetched before the
+    /// current one (then it is kept as a superseded version).
     Changed(i64),
 }
 

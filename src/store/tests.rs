@@ -1105,6 +1105,27 @@ fn only_the_page_an_article_was_read_from_makes_a_version() {
 }
 
 #[test]
+fn a_text_fetched_before_the_current_one_is_kept_superseded() {
+    let (_dir, store) = temp_store();
+    let url = "https://news.example/homicides";
+    let Saved::New(current) = save_at(&store, url, &report_body("421"), 9) else {
+        panic!()
+    };
+    // An older capture, read late: kept, but the newer text stays current.
+    assert_eq!(save_at(&store, url, &report_body("412"), 2), Saved::Changed(current));
+    let rows = store
+        .query("SELECT id, version, superseded_at FROM articles ORDER BY id")
+        .unwrap()
+        .rows;
+    assert_eq!(rows[0], [serde_json::json!(current), serde_json::json!(1), serde_json::Value::Null]);
+    assert_eq!(rows[1][1..], [serde_json::json!(2), serde_json::json!("2024-06-04T09:00:00Z")]);
+    assert_eq!(store.article_for_url(url).unwrap(), Some(current));
+    // Seen again, it is that version's text, not a third one.
+    assert_eq!(save_at(&store, url, &report_body("412"), 3), Saved::Duplicate(current));
+    assert_eq!(count(&store, "SELECT count(*) FROM articles"), 2);
+}
+
+#[test]
 fn reprocessing_keeps_versions_apart() {
     let (_dir, store) = temp_store();
     let url = "https://news.example/homicides";

@@ -91,10 +91,13 @@ impl Store {
         ];
         let saved = match existing {
             Some(id) if text_changed(&tx, id, &addresses, hash.as_deref())? => {
-                Saved::Changed(insert_next_version(&tx, id, article, hash.as_deref(), extraction)?)
+                match insert_next_version(&tx, id, article, hash.as_deref(), extraction)? {
+                    Some(current) => Saved::Changed(current),
+                    None => Saved::Duplicate(id),
+                }
             }
             Some(id) => Saved::Duplicate(id),
-            None => Saved::New(insert_article(&tx, canonical, 1, article, hash.as_deref(), extraction)?),
+            None => Saved::New(insert_article(&tx, canonical, 1, article, hash.as_deref(), extraction, None)?),
         };
         let id = match saved {
             Saved::New(id) | Saved::Duplicate(id) | Saved::Changed(id) => id,
@@ -480,26 +483,47 @@ fn text_changed(conn: &Connection, id: i64, addresses: &[&str], hash: Option<&st
     Ok(content_hash(&body) != hash)
 }
 
-/// Stores `article` as the next version of the current article `id`: the old row is marked
-/// superseded (as of the new fetch) and keeps everything it had; the URLs that led to it now
-/// lead to the new version.
-fn insert_next_version(conn: &Connection, id: i64, article: &NewArticle, hash: Option<&str>, extraction: &Extraction) -> Result<i64> {
-    let (canonical, next): (String, i64) = conn.query_row(
-        "SELECT a.canonical_url, (SELECT max(v.version) FROM articles v WHERE v.canonical_url = a.canonical_url) + 1
+/// Stores `article` as the next version of the current article `id`, and returns the id of
+/// the article's current version afterwards (None: nothing stored).
+///
+/// The old row is marked superseded (as of the new fetch) and keeps everything it had; the
+/// URLs that led to it now lead to the new version. A text fetched before the current one (an
+/// older capture of a web archive, read late) is kept as a superseded version instead, unless
+/// one of the article's versions has that text already: the newest text stays current.
+fn insert_next_version(
+    conn: &Connection,
+    id: i64,
+    article: &NewArticle,
+    hash: Option<&str>,
+    extraction: &Extraction,
+) -> Result<Option<i64>> {
+    let (canonical, current_fetched_at, next): (String, String, i64) = conn.query_row(
+        "SELECT a.canonical_url, a.fetched_at,
+                (SELECT max(v.version) FROM articles v WHERE v.canonical_url = a.canonical_url) + 1
          FROM articles a WHERE a.id = ?1",
         [id],
-        |row| Ok((row.get(0)?, row.get(1)?)),
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
     )?;
-    conn.execute(
-        "UPDATE articles SET superseded_at = ?2 WHERE id = ?1",
-        params![id, iso(article.fetched_at)],
-    )?;
-    let new_id = insert_article(conn, &canonical, next, article, hash, extraction)?;
+    let fetched_at = iso(article.fetched_at);
+    if fetched_at < current_fetched_at {
+        let known: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM articles WHERE canonical_url = ?1 AND content_hash = ?2)",
+            params![canonical, hash],
+            |row| row.get(0),
+        )?;
+        if !known {
+            insert_article(conn, &canonical, next, article, hash, extraction, Some(&current_fetched_at))?;
+        }
+        return Ok((!known).then_some(id));
+    }
+    conn.execute("UPDATE articles SET superseded_at = ?2 WHERE id = ?1", params![id, fetched_at])?;
+    let new_id = insert_article(conn, &canonical, next, article, hash, extraction, None)?;
     conn.execute("UPDATE article_urls SET article_id = ?2 WHERE article_id = ?1", params![id, new_id])?;
-    Ok(new_id)
+    Ok(Some(new_id))
 }
 
-/// Inserts an article row as `version` of `canonical`, with its extraction; returns its id.
+/// Inserts an article row as `version` of `canonical`, superseded at `superseded_at` (None:
+/// current), with its extraction; returns its id.
 fn insert_article(
     conn: &Connection,
     canonical: &str,
@@ -507,12 +531,13 @@ fn insert_article(
     article: &NewArticle,
     hash: Option<&str>,
     extraction: &Extraction,
+    superseded_at: Option<&str>,
 ) -> Result<i64> {
     conn.execute(
         "INSERT INTO articles (canonical_url, url, source, title, published, modified,
              author, language, body, content_hash, relevance, topics,
-             extractor_version, fetched_at, created_at, version)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             extractor_version, fetched_at, created_at, version, superseded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             canonical,
             non_empty(&article.url).unwrap_or(canonical),
@@ -530,6 +555,7 @@ fn insert_article(
             iso(article.fetched_at),
             iso(Utc::now()),
             version,
+            superseded_at,
         ],
     )?;
     let id = conn.last_insert_rowid();
