@@ -56,12 +56,13 @@ impl Store {
     ///
     /// An article stored already (same canonical URL or same content hash) is not stored
     /// again: only the page and the URL aliases are recorded. But when the page is the one the
-    /// stored article was read from (same URL after redirects) and its text has changed, the
-    /// new text is stored as the article's next version, and the version it replaces keeps its
-    /// text, figures and entities, marked superseded as of the new fetch. Other pages of the
-    /// same article (an AMP or print page, a copy elsewhere) never make a version. Whether the text changed is decided on
-    /// the extracted body (case and whitespace folded), so a new advert or timestamp in the
-    /// markup is not a new version; nor is a body too short to tell (a paywall notice).
+    /// stored article was read from and its text has changed, the new text is stored as the
+    /// article's next version, and the version it replaces keeps its text, figures and
+    /// entities, marked superseded as of the new fetch. Other pages of the same article (an
+    /// AMP or print page, a copy elsewhere) never make a version. Whether the text changed is
+    /// decided on the extracted body (case and whitespace folded), so a new advert or time
+    /// stamp in the markup is not a new version; nor is a body too short to tell (a paywall
+    /// notice).
     pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
         upsert_page(&tx, page)?;
