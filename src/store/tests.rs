@@ -1120,6 +1120,10 @@ fn a_text_fetched_before_the_current_one_is_kept_superseded() {
     assert_eq!(rows[0], [serde_json::json!(current), serde_json::json!(1), serde_json::Value::Null]);
     assert_eq!(rows[1][1..], [serde_json::json!(2), serde_json::json!("2024-06-04T09:00:00Z")]);
     assert_eq!(store.article_for_url(url).unwrap(), Some(current));
+    // The page stored is still the newest, which rebuilds the current version.
+    let stored = store.stored_page(url).unwrap().unwrap();
+    assert!(String::from_utf8(stored.body).unwrap().contains("421"));
+    assert_eq!(stored.fetched_at, at_hour(9));
     // Seen again, it is that version's text, not a third one.
     assert_eq!(save_at(&store, url, &report_body("412"), 3), Saved::Duplicate(current));
     assert_eq!(count(&store, "SELECT count(*) FROM articles"), 2);

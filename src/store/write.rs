@@ -65,7 +65,6 @@ impl Store {
     /// notice).
     pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-        upsert_page(&tx, page)?;
         let canonical = canonical_of(page, article);
         let hash = dedup_hash(&article.body);
         let aliases = [page.url.as_str(), page.final_url.as_str(), article.url.as_str(), canonical];
@@ -90,16 +89,33 @@ impl Store {
             page.final_url.as_str(),
             non_empty(&article.url).unwrap_or(canonical),
         ];
-        let saved = match existing {
+        let (saved, older) = match existing {
             Some(id) if text_changed(&tx, id, &addresses, hash.as_deref())? => {
                 match insert_next_version(&tx, id, article, hash.as_deref(), extraction)? {
-                    Some(current) => Saved::Changed(current),
-                    None => Saved::Duplicate(id),
+                    NextVersion::Current(new_id) => (Saved::Changed(new_id), false),
+                    NextVersion::Earlier => (Saved::Changed(id), true),
+                    NextVersion::Known => (Saved::Duplicate(id), true),
                 }
             }
-            Some(id) => Saved::Duplicate(id),
-            None => Saved::New(insert_article(&tx, canonical, 1, article, hash.as_deref(), extraction, None)?),
+            Some(id) => (Saved::Duplicate(id), false),
+            None => (
+                Saved::New(insert_article(&tx, canonical, 1, article, hash.as_deref(), extraction, None)?),
+                false,
+            ),
         };
+        if older {
+            // The stored page stays the one the current version was read from, which is what
+            // `reprocess` rebuilds it from.
+            upsert_page(
+                &tx,
+                &PageRecord {
+                    body: None,
+                    ..page.clone()
+                },
+            )?;
+        } else {
+            upsert_page(&tx, page)?;
+        }
         let id = match saved {
             Saved::New(id) | Saved::Duplicate(id) | Saved::Changed(id) => id,
         };
@@ -484,8 +500,17 @@ fn text_changed(conn: &Connection, id: i64, addresses: &[&str], hash: Option<&st
     Ok(content_hash(&body) != hash)
 }
 
-/// Stores `article` as the next version of the current article `id`, and returns the id of
-/// the article's current version afterwards (None: nothing stored).
+/// What [`insert_next_version`] did.
+enum NextVersion {
+    /// The new text is the current version, this row.
+    Current(i64),
+    /// The new text was fetched before the current one and is kept as a superseded version.
+    Earlier,
+    /// The new text was fetched before the current one, and a version holds it already.
+    Known,
+}
+
+/// Stores `article` as the next version of the current article `id`.
 ///
 /// The old row is marked superseded (as of the new fetch) and keeps everything it had; the
 /// URLs that led to it now lead to the new version. A text fetched before the current one (an
@@ -497,7 +522,7 @@ fn insert_next_version(
     article: &NewArticle,
     hash: Option<&str>,
     extraction: &Extraction,
-) -> Result<Option<i64>> {
+) -> Result<NextVersion> {
     let (canonical, current_fetched_at, next): (String, String, i64) = conn.query_row(
         "SELECT a.canonical_url, a.fetched_at,
                 (SELECT max(v.version) FROM articles v WHERE v.canonical_url = a.canonical_url) + 1
@@ -512,15 +537,16 @@ fn insert_next_version(
             params![canonical, hash],
             |row| row.get(0),
         )?;
-        if !known {
-            insert_article(conn, &canonical, next, article, hash, extraction, Some(&current_fetched_at))?;
+        if known {
+            return Ok(NextVersion::Known);
         }
-        return Ok((!known).then_some(id));
+        insert_article(conn, &canonical, next, article, hash, extraction, Some(&current_fetched_at))?;
+        return Ok(NextVersion::Earlier);
     }
     conn.execute("UPDATE articles SET superseded_at = ?2 WHERE id = ?1", params![id, fetched_at])?;
     let new_id = insert_article(conn, &canonical, next, article, hash, extraction, None)?;
     conn.execute("UPDATE article_urls SET article_id = ?2 WHERE article_id = ?1", params![id, new_id])?;
-    Ok(Some(new_id))
+    Ok(NextVersion::Current(new_id))
 }
 
 /// Inserts an article row as `version` of `canonical`, superseded at `superseded_at` (None:
