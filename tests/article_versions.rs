@@ -1,7 +1,8 @@
 //! Article versions: a page whose text changes after it was stored (a corrected figure) gets a
 //! new version, the old one kept with its figures; reads count current versions only; exports
 //! show every version; `reprocess` keeps versions apart; a run killed mid-pass loses nothing
-//! and doubles nothing. Every page comes from a local server on 127.0.0.1.
+//! and doubles nothing. Pages come from a local server on 127.0.0.1, or from web archives
+//! written here.
 
 mod common;
 
@@ -366,4 +367,81 @@ async fn sigkill_while_pages_change_loses_nothing_and_doubles_nothing() {
         number(&db, "SELECT count(DISTINCT canonical_url || ' ' || version) FROM articles"),
         2 * PAGES as i64
     );
+}
+
+/// One WARC response record of `page` at `uri`, captured at `date`.
+fn capture(uri: &str, id: &str, date: &str, page: &str) -> Vec<u8> {
+    let block = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{page}");
+    let mut out = format!(
+        "WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{id}>\r\nWARC-Date: {date}\r\n\
+         WARC-Target-URI: {uri}\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    out.extend_from_slice(block.as_bytes());
+    out.extend_from_slice(b"\r\n\r\n");
+    out
+}
+
+/// Two captures of a page, in web archives read one run after the other: both kept, the later
+/// capture current, whichever archive comes first.
+#[test]
+fn two_captures_in_web_archives_are_two_versions_the_later_current() {
+    let template = std::fs::read_to_string(fixture_dir("article_versions").join("report.html.tmpl")).unwrap();
+    let uri = "https://monitor.example/news/report.html";
+    let page = |figure: &str| {
+        template
+            .replace("{BASE}", "https://monitor.example")
+            .replace("{FIGURE}", figure)
+            .replace("{ADVERT}", "")
+            .replace("{STAMP}", "")
+    };
+    let early = capture(uri, "00000000-0000-4000-8000-000000000001", "2024-07-08T10:00:00Z", &page("1,284"));
+    let late = capture(uri, "00000000-0000-4000-8000-000000000002", "2024-07-09T10:00:00Z", &page("1,248"));
+    for (order, archives) in [("in order", [&early, &late]), ("late first", [&late, &early])] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("archives")).unwrap();
+        let cfg = dir.path().join("vigia.toml");
+        std::fs::write(
+            &cfg,
+            "database = \"vigia.db\"\n[[sources]]\nname = \"archive\"\nkind = \"warc\"\nurl = \"archives\"\nlanguage = \"en\"\n",
+        )
+        .unwrap();
+        for (n, archive) in archives.iter().enumerate() {
+            std::fs::write(dir.path().join(format!("archives/crawl-{n}.warc")), archive).unwrap();
+            run_all(&cfg);
+        }
+        let db = dir.path().join("vigia.db");
+        let versions = rows(
+            &db,
+            "SELECT version, fetched_at, superseded_at, body LIKE '%1,248 homicides%' FROM articles ORDER BY version",
+        );
+        let current: Vec<_> = versions.iter().filter(|v| v[2].is_null()).collect();
+        assert_eq!((versions.len(), current.len()), (2, 1), "{order}: {versions:?}");
+        assert_eq!(current[0][1..], [json!("2024-07-09T10:00:00Z"), json!(null), json!(1)], "{order}");
+        let superseded = versions.iter().find(|v| !v[2].is_null()).unwrap();
+        assert_eq!(
+            superseded[1..],
+            [json!("2024-07-08T10:00:00Z"), json!("2024-07-09T10:00:00Z"), json!(0)],
+            "{order}"
+        );
+        // The page kept for `reprocess` is the later capture.
+        let out = vigia()
+            .args(["reprocess", "--config"])
+            .arg(&cfg)
+            .assert()
+            .success()
+            .get_output()
+            .stderr
+            .clone();
+        assert!(String::from_utf8(out).unwrap().contains("1 earlier versions"), "{order}");
+        assert_eq!(
+            number(
+                &db,
+                "SELECT count(*) FROM articles WHERE superseded_at IS NULL AND body LIKE '%1,248 homicides%'"
+            ),
+            1,
+            "{order}"
+        );
+    }
 }
