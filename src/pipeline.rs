@@ -57,7 +57,7 @@ impl PassReport {
     pub fn line(&self) -> String {
         let s = &self.summary;
         format!(
-            "{} sources, {} pages fetched, {} not modified, {} skipped, {} failed, {} articles new ({} duplicates), {} statistics, {} entities in {:.1} s{}",
+            "{} sources, {} pages fetched, {} not modified, {} skipped, {} failed, {} articles new ({} duplicates{}), {} statistics, {} entities in {:.1} s{}",
             s.sources,
             s.pages_fetched,
             s.not_modified,
@@ -65,6 +65,11 @@ impl PassReport {
             s.failed,
             s.articles_new,
             s.duplicates,
+            if s.changed > 0 {
+                format!(", {} changed", s.changed)
+            } else {
+                String::new()
+            },
             s.statistics,
             s.entities,
             self.seconds,
@@ -711,14 +716,8 @@ fn store_page(
         source: source.name.clone(),
         ..new_article
     };
-    match store.save_article(&record, &new_article, &extraction)? {
-        Saved::New(_) => {
-            report.summary.articles_new += 1;
-            report.summary.statistics += extraction.statistics.len() as u64;
-            report.summary.entities += extraction.entities.len() as u64;
-        }
-        Saved::Duplicate(_) => report.summary.duplicates += 1,
-    }
+    let saved = store.save_article(&record, &new_article, &extraction)?;
+    report.summary.count_saved(saved, &extraction);
     Ok(PageResult::Stored)
 }
 
@@ -878,12 +877,16 @@ pub struct ReprocessReport {
     pub orphans: u64,
     /// Pages whose analysis failed; their articles are left as they were.
     pub failed: u64,
+    /// Earlier versions of articles whose page changed, re-extracted from their own text.
+    pub versions: u64,
 }
 
 /// Re-runs article and statistics extraction over stored pages, without the network.
 ///
 /// A page that gave no article is tried again under its source's current filters (when the
 /// configuration still lists the source; without it the filters are unknown, and it is left).
+/// A stored page holds only the latest text of its article, which rebuilds the current
+/// version; earlier versions are extracted again from their own stored text, each apart.
 pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<Utc>>) -> Result<ReprocessReport, PipelineError> {
     let mut report = ReprocessReport::default();
     store.each_stored_page(since, &mut |stored| {
@@ -934,11 +937,27 @@ pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<
             return Ok(());
         }
         match store.save_article(&page_record(&page, &source_name), &new_article, &extraction)? {
-            Saved::New(_) => {
+            Saved::New(_) | Saved::Changed(_) => {
                 report.recovered += 1;
                 counted(&mut report);
             }
             Saved::Duplicate(_) => report.duplicates += 1,
+        }
+        Ok(())
+    })?;
+    store.each_superseded_version(since, &mut |version| {
+        let lang = Lang::from_code(version.language.as_deref().unwrap_or("en"));
+        match catch_panic(|| extract::extract(&version.body, lang)) {
+            Ok(extraction) => {
+                store.replace_version_extraction(version.id, &extraction)?;
+                report.versions += 1;
+                report.statistics += extraction.statistics.len() as u64;
+                report.entities += extraction.entities.len() as u64;
+            }
+            Err(reason) => {
+                warn!(version = version.id, error = %reason, "Extraction of an earlier version failed; left as it was.");
+                report.failed += 1;
+            }
         }
         Ok(())
     })?;

@@ -50,12 +50,13 @@ fn a_run_stores_both_fields_and_every_export_carries_them() {
     let csv = export("csv");
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header[header.len() - 2..], ["change", "location_from"], "{header:?}");
+    // The two fields follow the first contract's columns; later additions go after them.
+    assert_eq!(header[17..19], ["change", "location_from"], "{header:?}");
     let from_csv: Vec<(String, String)> = reader
         .records()
         .map(|r| {
             let r = r.unwrap();
-            (r[header.len() - 2].to_string(), r[header.len() - 1].to_string())
+            (r[17].to_string(), r[18].to_string())
         })
         .collect();
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use vigia::export::{self, Format, Table};
-use vigia::store::ExportFilter;
+use vigia::store::{ExportFilter, Versions};
 
 use super::{FilterArgs, Global, UsageError};
 
@@ -17,6 +17,8 @@ use super::{FilterArgs, Global, UsageError};
 vigia export entities --format jsonl --since 2024-01-01 --out entities.jsonl\n  \
 vigia export statistics --format parquet --out figures.parquet\n\n\
 Every row carries its provenance: article_url, published and source.\n\
+Every version of a changed article is written (version 1, 2, ...; superseded_at empty for the\n\
+current one); --current writes current versions only.\n\
 Parquet is written to a file only, so it needs --out.")]
 pub struct ExportArgs {
     /// What to export
@@ -27,6 +29,10 @@ pub struct ExportArgs {
     format: FormatArg,
     #[command(flatten)]
     filter: FilterArgs,
+    /// Only the current version of each article (by default every version is written, each
+    /// with its `version` and `superseded_at`)
+    #[arg(long)]
+    current: bool,
     /// Write to this file instead of standard output (written beside it, then moved in place;
     /// never the database; required for parquet)
     #[arg(long, value_name = "FILE")]
@@ -72,7 +78,10 @@ pub fn run(global: &Global, args: ExportArgs) -> anyhow::Result<ExitCode> {
         refuse_database_files(out, &db)?;
     }
     let store = super::open_read_only(&db)?;
-    let filter = args.filter.to_filter()?;
+    let filter = ExportFilter {
+        versions: if args.current { Versions::Current } else { Versions::All },
+        ..args.filter.to_filter()?
+    };
     let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
         Ok(match args.what {
             What::Statistics => export::export_statistics(&store, &filter, format, out)?,

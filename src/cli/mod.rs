@@ -346,6 +346,7 @@ impl FilterArgs {
             since: self.since,
             until: self.until,
             min_relevance: self.min_relevance,
+            ..Default::default()
         })
     }
 }

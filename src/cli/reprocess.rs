@@ -25,6 +25,9 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
     let since = args.since.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
     let report = pipeline::reprocess(config.as_ref(), &store, since)?;
     let mut notes = Vec::new();
+    if report.versions > 0 {
+        notes.push(format!("{} earlier versions from their own text", report.versions));
+    }
     if report.recovered > 0 {
         notes.push(format!("{} new articles from pages that had none", report.recovered));
     }

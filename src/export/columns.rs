@@ -48,6 +48,9 @@ const fn col<R>(name: &'static str, get: Get<R>) -> Column<R> {
     Column { name, get }
 }
 
+// Every table ends with the article's `version` and `superseded_at` (None for the current
+// version), so a row of an earlier text is never mistaken for the current one.
+
 /// The columns of `export articles`, in order.
 pub const ARTICLE_COLUMNS: &[Column<ArticleRow>] = &[
     col("url", Get::Text(|r| &r.url)),
@@ -59,6 +62,8 @@ pub const ARTICLE_COLUMNS: &[Column<ArticleRow>] = &[
     col("body", Get::Text(|r| &r.body)),
     col("relevance", Get::Float(|r| r.relevance)),
     col("topics", Get::Text(|r| &r.topics)),
+    col("version", Get::Int64(|r| r.version)),
+    col("superseded_at", Get::OptText(|r| r.superseded_at.as_deref())),
 ];
 
 /// The columns of `export statistics`, in order: provenance, then the fields of `vigia
@@ -83,6 +88,8 @@ pub const STATISTIC_COLUMNS: &[Column<StatisticRow>] = &[
     col("end", Get::Int64(|r| r.end)),
     col("change", Get::OptText(|r| r.change.as_deref())),
     col("location_from", Get::OptText(|r| r.location_from.as_deref())),
+    col("version", Get::Int64(|r| r.version)),
+    col("superseded_at", Get::OptText(|r| r.superseded_at.as_deref())),
 ];
 
 /// The columns of `export entities`, in order.
@@ -96,4 +103,6 @@ pub const ENTITY_COLUMNS: &[Column<EntityRow>] = &[
     col("country", Get::OptText(|r| r.country.as_deref())),
     col("start", Get::Int64(|r| r.start)),
     col("end", Get::Int64(|r| r.end)),
+    col("version", Get::Int64(|r| r.version)),
+    col("superseded_at", Get::OptText(|r| r.superseded_at.as_deref())),
 ];

@@ -397,9 +397,10 @@ mod tests {
         export_statistics(&store, &ExportFilter::default(), Format::Csv, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let row = text.lines().nth(1).unwrap();
-        // value 12.0, empty low and high, start 30, end 45, no change, location from its sentence
+        // value 12.0, empty low and high, start 30, end 45, no change, location from its
+        // sentence, version 1, current
         assert!(row.contains(",12.0,,,per_100k,"), "{row}");
-        assert!(row.ends_with(",30,45,,sentence"), "{row}");
+        assert!(row.ends_with(",30,45,,sentence,1,"), "{row}");
     }
 
     #[test]

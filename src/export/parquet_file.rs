@@ -196,7 +196,7 @@ impl<R> BatchWriter<R> {
 mod tests {
     use super::*;
     use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic, Topic, Unit};
-    use crate::store::{NewArticle, PageRecord};
+    use crate::store::{NewArticle, PageRecord, Versions};
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use arrow_array::types::{Float64Type, Int32Type, Int64Type};
@@ -388,6 +388,68 @@ mod tests {
         let titles = batch.column_by_name("title").unwrap().as_string::<i32>();
         assert_eq!(titles.value(0), "Report 0");
         assert!(titles.is_null(1));
+    }
+
+    #[test]
+    fn every_version_is_written_with_its_number_and_when_it_was_superseded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("v.db")).unwrap();
+        let url = "https://news.example/corrected";
+        for (hour, figure) in [(1, "310"), (2, "301")] {
+            let body = format!(
+                "The coroner's office counted {figure} murders in the department between January and March, \
+                 more than in the same months of last year, officials said on Friday."
+            );
+            let fetched_at = Utc.with_ymd_and_hms(2024, 4, 2, hour, 0, 0).unwrap();
+            let page = PageRecord {
+                url: url.into(),
+                final_url: url.into(),
+                source: "wire".into(),
+                status: Some(200),
+                body: Some(body.clone().into_bytes()),
+                fetched_at,
+                ..PageRecord::default()
+            };
+            let article = NewArticle {
+                canonical_url: url.into(),
+                url: url.into(),
+                source: "wire".into(),
+                body,
+                fetched_at,
+                ..NewArticle::default()
+            };
+            let extraction = Extraction {
+                statistics: vec![statistic(Some(1.0), None, None, 30)],
+                ..Extraction::default()
+            };
+            store.save_article(&page, &article, &extraction).unwrap();
+        }
+        let path = dir.path().join("statistics.parquet");
+        let every = ExportFilter {
+            versions: Versions::All,
+            ..ExportFilter::default()
+        };
+        assert_eq!(export_parquet(&store, Table::Statistics, &every, &path).unwrap(), 2);
+        let (schema, batches) = read_back(&path);
+        let field = |name: &str| schema.field_with_name(name).unwrap().clone();
+        assert_eq!(
+            (field("version").data_type(), field("version").is_nullable()),
+            (&DataType::Int64, false)
+        );
+        assert_eq!(
+            (field("superseded_at").data_type(), field("superseded_at").is_nullable()),
+            (&DataType::Utf8, true)
+        );
+        let version = batches[0].column_by_name("version").unwrap().as_primitive::<Int64Type>().clone();
+        assert_eq!((version.value(0), version.value(1)), (1, 2));
+        let superseded = batches[0].column_by_name("superseded_at").unwrap().as_string::<i32>().clone();
+        assert_eq!(superseded.value(0), "2024-04-02T02:00:00Z");
+        assert!(superseded.is_null(1));
+        // The default filter takes the current version only.
+        assert_eq!(
+            export_parquet(&store, Table::Statistics, &ExportFilter::default(), &path).unwrap(),
+            1
+        );
     }
 
     #[test]

@@ -287,7 +287,7 @@ impl Store {
         {
             let mut stmt = self.conn.prepare(
                 "SELECT substr(created_at, 1, 10) AS d, count(*) FROM articles
-                 WHERE source = ?1 AND created_at >= ?2 GROUP BY d",
+                 WHERE source = ?1 AND created_at >= ?2 AND version = 1 GROUP BY d",
             )?;
             let rows = stmt.query_map(params![source, day(OUTCOME_DAYS)], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))

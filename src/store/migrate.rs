@@ -11,6 +11,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_articles_url.sql"),
     include_str!("../../migrations/0004_statistic_change.sql"),
     include_str!("../../migrations/0005_source_health.sql"),
+    include_str!("../../migrations/0006_article_versions.sql"),
 ];
 
 /// The schema version this build writes.
@@ -57,7 +58,12 @@ pub(super) fn check_writable(conn: &Connection, path: &str) -> Result<()> {
 ///
 /// The version is read again inside each write transaction, so two processes opening the same
 /// new file never apply a migration twice.
+///
+/// Foreign keys are off while they run (the caller turns them on afterwards): a migration that
+/// rebuilds a table drops the old one, which with foreign keys on would delete every row
+/// pointing at it.
 pub(super) fn migrate(conn: &Connection, path: &str, upto: u32) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     apply(conn, path, MIGRATIONS, upto)
 }
 

@@ -104,6 +104,21 @@ pub enum Saved {
     New(i64),
     /// The same article (same canonical URL or same normalised body) was stored already.
     Duplicate(i64),
+    /// The article was stored already and its text has changed since: the new text is kept
+    /// as its next version, and the one before it too, superseded. The id is that of the
+    /// article's current version: the new one, unless the new text was fetched before the
+    /// current one (then it is kept as a superseded version).
+    Changed(i64),
+}
+
+/// A version of an article that a newer one replaced, for `reprocess`, which extracts it again
+/// from its own stored text.
+#[derive(Debug, Clone)]
+pub struct SupersededVersion {
+    pub id: i64,
+    pub body: String,
+    /// ISO 639-1 code as stored.
+    pub language: Option<String>,
 }
 
 /// A stored page, for `reprocess`.
@@ -129,12 +144,29 @@ pub struct RunSummary {
     pub skipped: u64,
     pub articles_new: u64,
     pub duplicates: u64,
+    /// Stored articles whose text changed: each got a new version.
+    pub changed: u64,
     pub statistics: u64,
     pub entities: u64,
     pub errors: Vec<String>,
 }
 
 impl RunSummary {
+    /// Counts what [`Store::save_article`] did with an article and its extraction: a new
+    /// article, a new version of a stored one (its figures are new rows too), or a duplicate.
+    pub fn count_saved(&mut self, saved: Saved, extraction: &crate::extract::Extraction) {
+        match saved {
+            Saved::New(_) => self.articles_new += 1,
+            Saved::Changed(_) => self.changed += 1,
+            Saved::Duplicate(_) => {
+                self.duplicates += 1;
+                return;
+            }
+        }
+        self.statistics += extraction.statistics.len() as u64;
+        self.entities += extraction.entities.len() as u64;
+    }
+
     /// Adds another summary's counts and errors to this one.
     pub fn merge(&mut self, other: &RunSummary) {
         self.sources += other.sources;
@@ -144,6 +176,7 @@ impl RunSummary {
         self.skipped += other.skipped;
         self.articles_new += other.articles_new;
         self.duplicates += other.duplicates;
+        self.changed += other.changed;
         self.statistics += other.statistics;
         self.entities += other.entities;
         self.errors.extend(other.errors.iter().cloned());
@@ -168,6 +201,19 @@ pub struct ExportFilter {
     /// ... on or before this date.
     pub until: Option<chrono::NaiveDate>,
     pub min_relevance: Option<f64>,
+    /// Current versions only (the default, so a corrected figure is never counted twice), or
+    /// every version.
+    pub versions: Versions,
+}
+
+/// Which versions of an article a read takes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Versions {
+    /// The current version of each article.
+    #[default]
+    Current,
+    /// Every version, superseded ones included.
+    All,
 }
 
 /// One row of `vigia export articles`.
@@ -182,6 +228,10 @@ pub struct ArticleRow {
     pub body: String,
     pub relevance: f64,
     pub topics: String,
+    /// 1 for the text first stored, then 2, 3, ... as the page changed.
+    pub version: i64,
+    /// When a newer version replaced this one; None for the current version.
+    pub superseded_at: Option<String>,
 }
 
 /// One row of `vigia export statistics`.
@@ -208,6 +258,9 @@ pub struct StatisticRow {
     pub change: Option<String>,
     /// `sentence` or `article`: where `location` was read.
     pub location_from: Option<String>,
+    /// The version of the article the figure was read from, and when it was superseded.
+    pub version: i64,
+    pub superseded_at: Option<String>,
 }
 
 /// One row of `vigia export entities`.
@@ -223,6 +276,9 @@ pub struct EntityRow {
     pub country: Option<String>,
     pub start: i64,
     pub end: i64,
+    /// The version of the article the entity was read from, and when it was superseded.
+    pub version: i64,
+    pub superseded_at: Option<String>,
 }
 
 /// One source in `vigia status`.
@@ -320,9 +376,9 @@ impl Store {
         if !journal.eq_ignore_ascii_case("wal") {
             tracing::warn!(path = %path.display(), journal, "Database is not in WAL mode.");
         }
-        conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate::migrate(&conn, &path.display().to_string(), upto)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(Store { conn })
     }
 
@@ -433,7 +489,7 @@ impl Store {
         self.conn.execute(
             "UPDATE runs SET finished_at = ?2, sources = ?3, pages_fetched = ?4,
                  not_modified = ?5, failed = ?6, skipped = ?7, articles_new = ?8,
-                 duplicates = ?9, statistics = ?10, entities = ?11, errors = ?12
+                 duplicates = ?9, statistics = ?10, entities = ?11, errors = ?12, changed = ?13
              WHERE id = ?1",
             params![
                 id,
@@ -448,6 +504,7 @@ impl Store {
                 int(summary.statistics),
                 int(summary.entities),
                 errors,
+                int(summary.changed),
             ],
         )?;
         Ok(())
@@ -460,7 +517,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT id, started_at, finished_at, sources, pages_fetched, not_modified, failed,
-                        skipped, articles_new, duplicates, statistics, entities, errors
+                        skipped, articles_new, duplicates, statistics, entities, errors, changed
                  FROM runs ORDER BY id DESC LIMIT 1",
                 [],
                 |row| {
@@ -477,6 +534,7 @@ impl Store {
                             skipped: count(row.get(7)?),
                             articles_new: count(row.get(8)?),
                             duplicates: count(row.get(9)?),
+                            changed: count(row.get(13)?),
                             statistics: count(row.get(10)?),
                             entities: count(row.get(11)?),
                             errors: serde_json::from_str(&errors).unwrap_or_default(),

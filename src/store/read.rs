@@ -4,13 +4,22 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{ArticleRow, EntityRow, ExportFilter, QueryResult, Result, SourceStatus, StatisticRow, Store, StoreError};
+use super::{ArticleRow, EntityRow, ExportFilter, QueryResult, Result, SourceStatus, StatisticRow, Store, StoreError, Versions};
 
-/// The filter on `articles a` shared by every export; parameters ?1 since, ?2 until,
-/// ?3 minimum relevance.
-const FILTER: &str = "(?1 IS NULL OR a.day >= ?1)
-     AND (?2 IS NULL OR a.day <= ?2)
-     AND (?3 IS NULL OR a.relevance >= ?3)";
+/// The filter on `articles a` shared by every export and search; parameters ?1 since,
+/// ?2 until, ?3 minimum relevance.
+fn filter_sql(filter: &ExportFilter) -> String {
+    let versions = match filter.versions {
+        Versions::Current => "a.superseded_at IS NULL",
+        Versions::All => "1",
+    };
+    format!(
+        "(?1 IS NULL OR a.day >= ?1)
+         AND (?2 IS NULL OR a.day <= ?2)
+         AND (?3 IS NULL OR a.relevance >= ?3)
+         AND {versions}"
+    )
+}
 
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
@@ -21,8 +30,9 @@ impl Store {
     pub fn articles(&self, filter: &ExportFilter, each: &mut dyn FnMut(ArticleRow) -> Result<()>) -> Result<()> {
         let sql = format!(
             "SELECT a.canonical_url, a.title, a.published, a.language, a.source, a.fetched_at,
-                    a.body, a.relevance, a.topics
-             FROM articles a WHERE {FILTER} ORDER BY a.id"
+                    a.body, a.relevance, a.topics, a.version, a.superseded_at
+             FROM articles a WHERE {} ORDER BY a.id",
+            filter_sql(filter)
         );
         self.stream(&sql, filter, each, |row| {
             Ok(ArticleRow {
@@ -35,6 +45,8 @@ impl Store {
                 body: row.get(6)?,
                 relevance: row.get(7)?,
                 topics: row.get(8)?,
+                version: row.get(9)?,
+                superseded_at: row.get(10)?,
             })
         })
     }
@@ -44,9 +56,11 @@ impl Store {
         let sql = format!(
             "SELECT a.canonical_url, a.published, a.source, s.value, s.low, s.high, s.unit,
                     s.qualifier, s.counted, s.topic, s.metric, s.year, s.location,
-                    s.attributed_to, s.sentence, s.\"start\", s.\"end\", s.change, s.location_from
+                    s.attributed_to, s.sentence, s.\"start\", s.\"end\", s.change, s.location_from,
+                    a.version, a.superseded_at
              FROM statistics s JOIN articles a ON a.id = s.article_id
-             WHERE {FILTER} ORDER BY a.id, s.\"start\", s.id"
+             WHERE {} ORDER BY a.id, s.\"start\", s.id",
+            filter_sql(filter)
         );
         self.stream(&sql, filter, each, |row| {
             Ok(StatisticRow {
@@ -69,6 +83,8 @@ impl Store {
                 end: row.get(16)?,
                 change: row.get(17)?,
                 location_from: row.get(18)?,
+                version: row.get(19)?,
+                superseded_at: row.get(20)?,
             })
         })
     }
@@ -77,9 +93,10 @@ impl Store {
     pub fn entities(&self, filter: &ExportFilter, each: &mut dyn FnMut(EntityRow) -> Result<()>) -> Result<()> {
         let sql = format!(
             "SELECT a.canonical_url, a.published, a.source, e.type, e.name, e.role, e.country,
-                    e.\"start\", e.\"end\"
+                    e.\"start\", e.\"end\", a.version, a.superseded_at
              FROM entities e JOIN articles a ON a.id = e.article_id
-             WHERE {FILTER} ORDER BY a.id, e.\"start\", e.id"
+             WHERE {} ORDER BY a.id, e.\"start\", e.id",
+            filter_sql(filter)
         );
         self.stream(&sql, filter, each, |row| {
             Ok(EntityRow {
@@ -92,6 +109,8 @@ impl Store {
                 country: row.get(6)?,
                 start: row.get(7)?,
                 end: row.get(8)?,
+                version: row.get(9)?,
+                superseded_at: row.get(10)?,
             })
         })
     }
@@ -118,13 +137,14 @@ impl Store {
         self.status_at(chrono::Utc::now())
     }
 
-    /// One row per known source, by name, with its health at `now`.
+    /// One row per known source, by name, with its health at `now`; its articles and
+    /// statistics are counted over current versions.
     pub fn status_at(&self, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<SourceStatus>> {
         let mut stmt = self.conn.prepare(
             "SELECT s.name, s.kind, s.url, s.last_fetch_at, s.last_error,
-                    (SELECT count(*) FROM articles a WHERE a.source = s.name),
+                    (SELECT count(*) FROM articles a WHERE a.source = s.name AND a.superseded_at IS NULL),
                     (SELECT count(*) FROM statistics st JOIN articles a ON a.id = st.article_id
-                     WHERE a.source = s.name),
+                     WHERE a.source = s.name AND a.superseded_at IS NULL),
                     (SELECT count(*) FROM pages p WHERE p.source = s.name AND p.error IS NOT NULL)
              FROM sources s ORDER BY s.name",
         )?;
@@ -339,10 +359,11 @@ impl Store {
         let sql = format!(
             "SELECT articles_fts.rowid, bm25(articles_fts, {TITLE_WEIGHT:.1}, 1.0) AS rank
              FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-             WHERE articles_fts MATCH ?4 AND {FILTER}
+             WHERE articles_fts MATCH ?4 AND {}
                AND (?5 IS NULL OR a.language = ?5)
                AND (?6 IS NULL OR a.source IN (SELECT value FROM json_each(?6)))
-             ORDER BY rank, a.day DESC, a.id"
+             ORDER BY rank, a.day DESC, a.id",
+            filter_sql(&query.filter)
         );
         let since = query.filter.since.map(|d| d.format("%Y-%m-%d").to_string());
         let until = query.filter.until.map(|d| d.format("%Y-%m-%d").to_string());

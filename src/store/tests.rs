@@ -760,7 +760,7 @@ fn exports_filter_by_published_or_fetch_day_and_relevance() {
         urls(ExportFilter {
             since: day(1, 1),
             until: day(2, 1),
-            min_relevance: None,
+            ..ExportFilter::default()
         }),
         ["https://a.example/new"]
     );
@@ -828,7 +828,7 @@ fn odd_values_do_not_break_a_save() {
     assert_eq!(
         store.article_for_url("https://a.example/odd").unwrap(),
         Some(match saved {
-            Saved::New(id) | Saved::Duplicate(id) => id,
+            Saved::New(id) | Saved::Duplicate(id) | Saved::Changed(id) => id,
         })
     );
 }
@@ -972,4 +972,274 @@ fn a_write_blocked_by_another_program_fails_as_busy_and_writes_nothing() {
     other.execute_batch("ROLLBACK").unwrap();
     assert_eq!(count(&store, "SELECT count(*) FROM pages"), 0);
     store.record_page(&page("https://a.example/1", BODY)).unwrap();
+}
+
+/// A body long enough to be told apart by its content hash, with `figure` in it.
+fn report_body(figure: &str) -> String {
+    format!(
+        "Police in the coastal province reported {figure} homicides in the first half of the year, \
+         the prosecutor's office said on Monday.\n\nThe figure includes victims of the gang war \
+         that broke out in the port city in March."
+    )
+}
+
+fn at_hour(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 6, 4, hour, 0, 0).unwrap()
+}
+
+/// Saves the page `url` read at `hour` with `body`, as the pipeline does.
+fn save_at(store: &Store, url: &str, body: &str, hour: u32) -> Saved {
+    let mut page = page(url, body);
+    page.fetched_at = at_hour(hour);
+    let mut article = article(url, body, Some("2024-06-03"));
+    article.fetched_at = at_hour(hour);
+    store.save_article(&page, &article, &extraction()).unwrap()
+}
+
+#[test]
+fn a_changed_text_of_the_same_page_becomes_the_next_version() {
+    let (_dir, store) = temp_store();
+    let url = "https://news.example/homicides";
+    let Saved::New(first) = save_at(&store, url, &report_body("412"), 1) else {
+        panic!()
+    };
+    // Read again unchanged (case and spacing aside): a duplicate, no new version.
+    assert_eq!(save_at(&store, url, &report_body("412").to_uppercase(), 2), Saved::Duplicate(first));
+    let Saved::Changed(second) = save_at(&store, url, &report_body("421"), 3) else {
+        panic!()
+    };
+    assert_ne!(first, second);
+    let rows = store
+        .query("SELECT id, version, superseded_at, body LIKE '%412%' FROM articles ORDER BY id")
+        .unwrap()
+        .rows;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[0][1..],
+        [
+            serde_json::json!(1),
+            serde_json::json!("2024-06-04T03:00:00Z"),
+            serde_json::json!(1)
+        ]
+    );
+    assert_eq!(rows[1][1..], [serde_json::json!(2), serde_json::Value::Null, serde_json::json!(0)]);
+    // Both keep their figures and entities; the URLs lead to the current version.
+    for id in [first, second] {
+        assert_eq!(
+            count(&store, &format!("SELECT count(*) FROM statistics WHERE article_id = {id}")),
+            2
+        );
+        assert_eq!(count(&store, &format!("SELECT count(*) FROM entities WHERE article_id = {id}")), 1);
+    }
+    assert_eq!(store.article_for_url(url).unwrap(), Some(second));
+    assert_eq!(store.article_made_from(url).unwrap(), Some(second));
+    assert_eq!(store.articles_count().unwrap(), 1);
+
+    // Reads count the current version only unless asked for every one.
+    let versions = |versions: Versions| {
+        let mut seen = Vec::new();
+        let filter = ExportFilter {
+            versions,
+            ..ExportFilter::default()
+        };
+        store
+            .statistics(&filter, &mut |row| {
+                seen.push((row.version, row.superseded_at));
+                Ok(())
+            })
+            .unwrap();
+        seen
+    };
+    assert_eq!(versions(Versions::Current), vec![(2, None), (2, None)]);
+    let all = versions(Versions::All);
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0], (1, Some("2024-06-04T03:00:00Z".to_string())));
+    store.record_source_fetch("wire", at_hour(3), None).unwrap();
+    let status = store.status().unwrap();
+    assert_eq!((status[0].articles, status[0].statistics), (1, 2));
+
+    // The old text again is one more version, not a return to the first.
+    let Saved::Changed(third) = save_at(&store, url, &report_body("412"), 4) else {
+        panic!()
+    };
+    let version: i64 = store
+        .conn
+        .query_row("SELECT version FROM articles WHERE id = ?1", [third], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE superseded_at IS NULL"), 1);
+}
+
+#[test]
+fn only_the_page_an_article_was_read_from_makes_a_version() {
+    let (_dir, store) = temp_store();
+    let url = "https://news.example/homicides";
+    let Saved::New(id) = save_at(&store, url, &report_body("412"), 1) else {
+        panic!()
+    };
+    // An AMP page naming the article as canonical, with a text of its own.
+    let mut amp = page("https://news.example/homicides/amp", "amp");
+    amp.fetched_at = at_hour(2);
+    let mut other = article(url, &report_body("412 (AMP)"), None);
+    other.url = amp.url.clone();
+    assert_eq!(store.save_article(&amp, &other, &extraction()).unwrap(), Saved::Duplicate(id));
+    // The page itself, now redirected to a new address with a new text, is.
+    let mut moved = page(url, "moved");
+    moved.final_url = "https://news.example/2024/homicides".into();
+    moved.fetched_at = at_hour(2);
+    let mut corrected = article(url, &report_body("421"), None);
+    corrected.url = moved.final_url.clone();
+    let Saved::Changed(id) = store.save_article(&moved, &corrected, &extraction()).unwrap() else {
+        panic!()
+    };
+    let url = "https://news.example/2024/homicides";
+    // A page cut down to a notice too short to tell is not a new text either.
+    assert_eq!(save_at(&store, url, "Subscribe to keep reading.", 3), Saved::Duplicate(id));
+    // Nor is a text that another stored article holds.
+    let elsewhere = "https://other.example/story";
+    let Saved::New(_) = save_at(&store, elsewhere, &report_body("97"), 4) else {
+        panic!()
+    };
+    assert_eq!(save_at(&store, url, &report_body("97"), 5), Saved::Duplicate(id));
+    assert_eq!(count(&store, "SELECT count(*) FROM articles WHERE superseded_at IS NOT NULL"), 1);
+}
+
+#[test]
+fn a_text_fetched_before_the_current_one_is_kept_superseded() {
+    let (_dir, store) = temp_store();
+    let url = "https://news.example/homicides";
+    let Saved::New(current) = save_at(&store, url, &report_body("421"), 9) else {
+        panic!()
+    };
+    // An older capture, read late: kept, but the newer text stays current.
+    assert_eq!(save_at(&store, url, &report_body("412"), 2), Saved::Changed(current));
+    let rows = store
+        .query("SELECT id, version, superseded_at FROM articles ORDER BY id")
+        .unwrap()
+        .rows;
+    assert_eq!(rows[0], [serde_json::json!(current), serde_json::json!(1), serde_json::Value::Null]);
+    assert_eq!(rows[1][1..], [serde_json::json!(2), serde_json::json!("2024-06-04T09:00:00Z")]);
+    assert_eq!(store.article_for_url(url).unwrap(), Some(current));
+    // The page stored is still the newest, which rebuilds the current version.
+    let stored = store.stored_page(url).unwrap().unwrap();
+    assert!(String::from_utf8(stored.body).unwrap().contains("421"));
+    assert_eq!(stored.fetched_at, at_hour(9));
+    // Seen again, it is that version's text, not a third one.
+    assert_eq!(save_at(&store, url, &report_body("412"), 3), Saved::Duplicate(current));
+    assert_eq!(count(&store, "SELECT count(*) FROM articles"), 2);
+}
+
+#[test]
+fn reprocessing_keeps_versions_apart() {
+    let (_dir, store) = temp_store();
+    let url = "https://news.example/homicides";
+    let Saved::New(first) = save_at(&store, url, &report_body("412"), 1) else {
+        panic!()
+    };
+    let Saved::Changed(second) = save_at(&store, url, &report_body("421"), 2) else {
+        panic!()
+    };
+    let mut fewer = extraction();
+    fewer.statistics.truncate(1);
+    store.replace_version_extraction(first, &fewer).unwrap();
+    assert!(
+        store.replace_version_extraction(second, &fewer).is_err(),
+        "the current version comes from its page"
+    );
+    assert!(
+        store.replace_extraction(first, &article(url, "x", None), &fewer).is_err(),
+        "an earlier version keeps its text"
+    );
+    // A new canonical URL for the current version takes the earlier ones along.
+    let mut moved = article("https://news.example/2024/homicides", &report_body("421"), None);
+    moved.url = url.into();
+    store.replace_extraction(second, &moved, &extraction()).unwrap();
+    let rows = store
+        .query("SELECT canonical_url, version, (SELECT count(*) FROM statistics s WHERE s.article_id = a.id) FROM articles a ORDER BY id")
+        .unwrap()
+        .rows;
+    assert_eq!(
+        rows[0],
+        [
+            serde_json::json!("https://news.example/2024/homicides"),
+            serde_json::json!(1),
+            serde_json::json!(1)
+        ]
+    );
+    assert_eq!(
+        rows[1],
+        [
+            serde_json::json!("https://news.example/2024/homicides"),
+            serde_json::json!(2),
+            serde_json::json!(2)
+        ]
+    );
+    let mut superseded = Vec::new();
+    store
+        .each_superseded_version(None, &mut |v| {
+            superseded.push(v.id);
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(superseded, vec![first]);
+}
+
+#[test]
+fn a_version_5_database_keeps_every_row_as_version_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    {
+        let old = Store::open_migrated(&path, 5).unwrap();
+        let Saved::New(_) = save_v5(&old) else { panic!() };
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    let fk: i64 = store.conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+    assert_eq!(fk, 1);
+    // Nothing pointing at the rebuilt table was lost, and the index still finds it.
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM articles WHERE version = 1 AND superseded_at IS NULL"),
+        1
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 2);
+    assert_eq!(count(&store, "SELECT count(*) FROM entities"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM article_urls"), 1);
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'litoral'"),
+        1
+    );
+    assert!(store.query("PRAGMA foreign_key_check").unwrap().rows.is_empty());
+    // The upgraded article changes like any other, and the index follows.
+    let url = "https://news.example/riot";
+    let Saved::Changed(_) = save_at(&store, url, &report_body("15"), 5) else {
+        panic!()
+    };
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'litoral'"),
+        1
+    );
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'coastal'"),
+        1
+    );
+}
+
+/// An article stored the way schema version 5 stored it.
+fn save_v5(store: &Store) -> Saved {
+    store
+        .conn
+        .execute_batch(
+            "INSERT INTO articles (id, canonical_url, url, source, title, body, content_hash,
+                 extractor_version, fetched_at, created_at)
+             VALUES (7, 'https://news.example/riot', 'https://news.example/riot', 'wire', 'Riot',
+                 'A riot in the Litoral prison left nine inmates dead.', 'h7', '0.1.0',
+                 '2024-06-01T00:00:00Z', '2024-06-01T00:00:00Z');
+             INSERT INTO article_urls (url, article_id) VALUES ('https://news.example/riot', 7);
+             INSERT INTO statistics (article_id, value, unit, sentence, \"start\", \"end\")
+             VALUES (7, 9, 'count', 'nine inmates dead', 0, 4), (7, 1, 'count', 'one riot', 0, 1);
+             INSERT INTO entities (article_id, type, name, \"start\", \"end\")
+             VALUES (7, 'location', 'Litoral', 14, 21);",
+        )
+        .unwrap();
+    Saved::New(7)
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
-use super::{NewArticle, PageRecord, Result, Saved, Store, StoreError, StoredPage, content_hash, iso, parse_time};
+use super::{NewArticle, PageRecord, Result, Saved, Store, StoreError, StoredPage, SupersededVersion, content_hash, iso, parse_time};
 use crate::extract::{EXTRACTOR_VERSION, Extraction};
 use crate::fetch::Validators;
 
@@ -52,79 +52,113 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a page, its article and its extraction in one transaction, unless the article
-    /// is already stored (same canonical URL or same content hash): then only the page and
-    /// the URL alias are recorded.
+    /// Stores a page, its article and its extraction in one transaction.
+    ///
+    /// An article stored already (same canonical URL or same content hash) is not stored
+    /// again: only the page and the URL aliases are recorded. But when the page is the one the
+    /// stored article was read from and its text has changed, the new text is stored as the
+    /// article's next version, and the version it replaces keeps its text, figures and
+    /// entities, marked superseded as of the new fetch. Other pages of the same article (an
+    /// AMP or print page, a copy elsewhere) never make a version. Whether the text changed is
+    /// decided on the extracted body (case and whitespace folded), so a new advert or time
+    /// stamp in the markup is not a new version; nor is a body too short to tell (a paywall
+    /// notice).
     pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-        upsert_page(&tx, page)?;
         let canonical = canonical_of(page, article);
         let hash = dedup_hash(&article.body);
         let aliases = [page.url.as_str(), page.final_url.as_str(), article.url.as_str(), canonical];
+        // Current versions only; a text that an article had before still names that article.
         let existing: Option<i64> = tx
             .query_row(
                 "SELECT id FROM (
                      SELECT article_id AS id, 0 AS rank FROM article_urls WHERE url = ?1
-                     UNION ALL SELECT id, 1 FROM articles WHERE canonical_url = ?1
-                     UNION ALL SELECT id, 2 FROM articles WHERE content_hash = ?2
+                     UNION ALL SELECT id, 1 FROM articles WHERE canonical_url = ?1 AND superseded_at IS NULL
+                     UNION ALL SELECT id, 2 FROM articles WHERE content_hash = ?2 AND superseded_at IS NULL
+                     UNION ALL SELECT c.id, 3 FROM articles o JOIN articles c
+                         ON c.canonical_url = o.canonical_url AND c.superseded_at IS NULL
+                         WHERE o.content_hash = ?2 AND o.superseded_at IS NOT NULL
                  ) ORDER BY rank LIMIT 1",
                 params![canonical, hash],
                 |row| row.get(0),
             )
             .optional()?;
-        let saved = match existing {
-            Some(id) => Saved::Duplicate(id),
-            None => {
-                tx.execute(
-                    "INSERT INTO articles (canonical_url, url, source, title, published, modified,
-                         author, language, body, content_hash, relevance, topics,
-                         extractor_version, fetched_at, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-                    params![
-                        canonical,
-                        non_empty(&article.url).unwrap_or(canonical),
-                        article.source,
-                        article.title,
-                        article.published.as_deref().and_then(non_empty),
-                        article.modified,
-                        authors(article),
-                        article.language,
-                        article.body,
-                        hash,
-                        finite(extraction.relevance),
-                        topics_json(extraction),
-                        EXTRACTOR_VERSION,
-                        iso(article.fetched_at),
-                        iso(Utc::now()),
-                    ],
-                )?;
-                let id = tx.last_insert_rowid();
-                insert_extraction(&tx, id, extraction)?;
-                Saved::New(id)
+        // The addresses of this fetch: asked for, after redirects, and as the article records it.
+        let addresses = [
+            page.url.as_str(),
+            page.final_url.as_str(),
+            non_empty(&article.url).unwrap_or(canonical),
+        ];
+        let (saved, older) = match existing {
+            Some(id) if text_changed(&tx, id, &addresses, hash.as_deref())? => {
+                match insert_next_version(&tx, id, article, hash.as_deref(), extraction)? {
+                    NextVersion::Current(new_id) => (Saved::Changed(new_id), false),
+                    NextVersion::Earlier => (Saved::Changed(id), true),
+                    NextVersion::Known => (Saved::Duplicate(id), true),
+                }
             }
+            Some(id) => (Saved::Duplicate(id), false),
+            None => (
+                Saved::New(insert_article(&tx, canonical, 1, article, hash.as_deref(), extraction, None)?),
+                false,
+            ),
         };
+        if older {
+            // The stored page stays the one the current version was read from, which is what
+            // `reprocess` rebuilds it from.
+            upsert_page(
+                &tx,
+                &PageRecord {
+                    body: None,
+                    ..page.clone()
+                },
+            )?;
+        } else {
+            upsert_page(&tx, page)?;
+        }
         let id = match saved {
-            Saved::New(id) | Saved::Duplicate(id) => id,
+            Saved::New(id) | Saved::Duplicate(id) | Saved::Changed(id) => id,
         };
         add_aliases(&tx, id, &aliases)?;
         tx.commit()?;
         Ok(saved)
     }
 
-    /// Replaces the article fields and extraction of a stored article (for `reprocess`).
+    /// Replaces the article fields and extraction of the current version of a stored article
+    /// (for `reprocess`).
     ///
     /// The canonical URL and content hash change only when no other article holds the new
     /// ones: two articles that now read alike stay two rows rather than failing the update.
+    /// A new canonical URL moves the article's earlier versions with it.
     pub fn replace_extraction(&self, article_id: i64, article: &NewArticle, extraction: &Extraction) -> Result<()> {
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let old_canonical: String = tx
+            .query_row(
+                "SELECT canonical_url FROM articles WHERE id = ?1 AND superseded_at IS NULL",
+                [article_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::Query(format!("no current article with id {article_id}")))?;
         let canonical = non_empty(&article.canonical_url).or(non_empty(&article.url)).unwrap_or("");
+        let canonical_taken: bool = tx.query_row(
+            "SELECT ?1 = '' OR EXISTS (SELECT 1 FROM articles WHERE canonical_url = ?1 AND canonical_url <> ?2)",
+            params![canonical, old_canonical],
+            |row| row.get(0),
+        )?;
+        let canonical = if canonical_taken { old_canonical.as_str() } else { canonical };
         let published = article.published.as_deref().and_then(non_empty);
-        let changed = tx.execute(
+        // Earlier versions first, so no two rows ever share a canonical URL and version.
+        tx.execute(
+            "UPDATE articles SET canonical_url = ?2 WHERE canonical_url = ?1 AND superseded_at IS NOT NULL",
+            params![old_canonical, canonical],
+        )?;
+        tx.execute(
             "UPDATE articles SET
-                 canonical_url = CASE WHEN ?2 = '' OR EXISTS (SELECT 1 FROM articles o
-                     WHERE o.canonical_url = ?2 AND o.id <> ?1) THEN canonical_url ELSE ?2 END,
+                 canonical_url = ?2,
                  content_hash = CASE WHEN EXISTS (SELECT 1 FROM articles o
-                     WHERE o.content_hash = ?3 AND o.id <> ?1) THEN content_hash ELSE ?3 END,
+                     WHERE o.content_hash = ?3 AND o.id <> ?1 AND o.superseded_at IS NULL)
+                     THEN content_hash ELSE ?3 END,
                  title = ?4, published = ?5, modified = ?6, author = ?7, language = ?8,
                  body = ?9, relevance = ?10, topics = ?11, extractor_version = ?12,
                  updated_at = ?13
@@ -145,12 +179,7 @@ impl Store {
                 iso(Utc::now()),
             ],
         )?;
-        if changed == 0 {
-            return Err(StoreError::Query(format!("no article with id {article_id}")));
-        }
-        tx.execute("DELETE FROM statistics WHERE article_id = ?1", [article_id])?;
-        tx.execute("DELETE FROM entities WHERE article_id = ?1", [article_id])?;
-        insert_extraction(&tx, article_id, extraction)?;
+        replace_figures(&tx, article_id, extraction)?;
         // Only claim URLs no other article holds.
         let mut stmt = tx.prepare("INSERT INTO article_urls (url, article_id) VALUES (?1, ?2) ON CONFLICT (url) DO NOTHING")?;
         for url in [canonical, article.url.as_str()] {
@@ -163,6 +192,63 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces the extraction of a superseded version (for `reprocess`, from the version's own
+    /// stored text, which stays as it is).
+    pub fn replace_version_extraction(&self, version_id: i64, extraction: &Extraction) -> Result<()> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let changed = tx.execute(
+            "UPDATE articles SET relevance = ?2, topics = ?3, extractor_version = ?4, updated_at = ?5
+             WHERE id = ?1 AND superseded_at IS NOT NULL",
+            params![
+                version_id,
+                finite(extraction.relevance),
+                topics_json(extraction),
+                EXTRACTOR_VERSION,
+                iso(Utc::now())
+            ],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::Query(format!("no superseded version with id {version_id}")));
+        }
+        replace_figures(&tx, version_id, extraction)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Calls `each` with every superseded version fetched on or after `since`, oldest first, a
+    /// few at a time; no statement stays open while `each` runs, so it may write.
+    pub fn each_superseded_version(
+        &self,
+        since: Option<DateTime<Utc>>,
+        each: &mut dyn FnMut(SupersededVersion) -> Result<()>,
+    ) -> Result<()> {
+        const BATCH: i64 = 32;
+        let since = since.map(iso);
+        let mut after = 0_i64;
+        loop {
+            let batch = {
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT id, body, language FROM articles
+                     WHERE id > ?1 AND superseded_at IS NOT NULL AND (?2 IS NULL OR fetched_at >= ?2)
+                     ORDER BY id LIMIT ?3",
+                )?;
+                let rows = stmt.query_map(params![after, since, BATCH], |row| {
+                    Ok(SupersededVersion {
+                        id: row.get(0)?,
+                        body: row.get(1)?,
+                        language: row.get(2)?,
+                    })
+                })?;
+                rows.collect::<rusqlite::Result<Vec<_>>>()?
+            };
+            let Some(last) = batch.last() else { return Ok(()) };
+            after = last.id;
+            for version in batch {
+                each(version)?;
+            }
+        }
+    }
+
     /// The article stored for a page URL, if any.
     pub fn article_for_url(&self, url: &str) -> Result<Option<i64>> {
         Ok(self
@@ -171,12 +257,15 @@ impl Store {
             .optional()?)
     }
 
-    /// The article made from the page fetched at `url` (its final URL), if any; copies that
-    /// were found to be duplicates point to their article only through `article_for_url`.
+    /// The current version of the article made from the page fetched at `url` (its final
+    /// URL), if any; copies that were found to be duplicates point to their article only
+    /// through `article_for_url`.
     pub fn article_made_from(&self, url: &str) -> Result<Option<i64>> {
         Ok(self
             .conn
-            .query_row("SELECT id FROM articles WHERE url = ?1", [url], |row| row.get(0))
+            .query_row("SELECT id FROM articles WHERE url = ?1 AND superseded_at IS NULL", [url], |row| {
+                row.get(0)
+            })
             .optional()?)
     }
 
@@ -265,9 +354,11 @@ impl Store {
         Ok(n.and_then(|n| u32::try_from(n).ok()).unwrap_or(0))
     }
 
-    /// How many articles are stored.
+    /// How many articles are stored (each counted once, whatever its versions).
     pub fn articles_count(&self) -> Result<u64> {
-        let n: i64 = self.conn.query_row("SELECT count(*) FROM articles", [], |row| row.get(0))?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM articles WHERE superseded_at IS NULL", [], |row| row.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
@@ -384,6 +475,126 @@ fn upsert_page(conn: &Connection, page: &PageRecord) -> Result<()> {
         ],
     )?;
     Ok(())
+}
+
+/// Whether a body newly fetched at `addresses` (with content hash `hash`) is a new version of
+/// the stored article `id`: the page is the one the article was read from (one of the
+/// addresses, so a page that now redirects elsewhere still counts), and its text differs. A
+/// body too short to hash never counts as a change, nor does a text that another current
+/// article holds (the page now copies that article).
+fn text_changed(conn: &Connection, id: i64, addresses: &[&str], hash: Option<&str>) -> Result<bool> {
+    let Some(hash) = hash else { return Ok(false) };
+    let (url, stored_hash, held_elsewhere): (String, Option<String>, bool) = conn.query_row(
+        "SELECT url, content_hash, EXISTS (SELECT 1 FROM articles o
+                WHERE o.content_hash = ?2 AND o.superseded_at IS NULL AND o.id <> ?1)
+         FROM articles WHERE id = ?1",
+        params![id, hash],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    if !addresses.contains(&url.as_str()) || held_elsewhere || stored_hash.as_deref() == Some(hash) {
+        return Ok(false);
+    }
+    // The stored body is hashed too: `content_hash` is NULL for short bodies and may be left
+    // as it was by `reprocess`.
+    let body: String = conn.query_row("SELECT body FROM articles WHERE id = ?1", [id], |row| row.get(0))?;
+    Ok(content_hash(&body) != hash)
+}
+
+/// What [`insert_next_version`] did.
+enum NextVersion {
+    /// The new text is the current version, this row.
+    Current(i64),
+    /// The new text was fetched before the current one and is kept as a superseded version.
+    Earlier,
+    /// The new text was fetched before the current one, and a version holds it already.
+    Known,
+}
+
+/// Stores `article` as the next version of the current article `id`.
+///
+/// The old row is marked superseded (as of the new fetch) and keeps everything it had; the
+/// URLs that led to it now lead to the new version. A text fetched before the current one (an
+/// older capture of a web archive, read late) is kept as a superseded version instead, unless
+/// one of the article's versions has that text already: the newest text stays current.
+fn insert_next_version(
+    conn: &Connection,
+    id: i64,
+    article: &NewArticle,
+    hash: Option<&str>,
+    extraction: &Extraction,
+) -> Result<NextVersion> {
+    let (canonical, current_fetched_at, next): (String, String, i64) = conn.query_row(
+        "SELECT a.canonical_url, a.fetched_at,
+                (SELECT max(v.version) FROM articles v WHERE v.canonical_url = a.canonical_url) + 1
+         FROM articles a WHERE a.id = ?1",
+        [id],
+        |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+    )?;
+    let fetched_at = iso(article.fetched_at);
+    if fetched_at < current_fetched_at {
+        let known: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM articles WHERE canonical_url = ?1 AND content_hash = ?2)",
+            params![canonical, hash],
+            |row| row.get(0),
+        )?;
+        if known {
+            return Ok(NextVersion::Known);
+        }
+        insert_article(conn, &canonical, next, article, hash, extraction, Some(&current_fetched_at))?;
+        return Ok(NextVersion::Earlier);
+    }
+    conn.execute("UPDATE articles SET superseded_at = ?2 WHERE id = ?1", params![id, fetched_at])?;
+    let new_id = insert_article(conn, &canonical, next, article, hash, extraction, None)?;
+    conn.execute("UPDATE article_urls SET article_id = ?2 WHERE article_id = ?1", params![id, new_id])?;
+    Ok(NextVersion::Current(new_id))
+}
+
+/// Inserts an article row as `version` of `canonical`, superseded at `superseded_at` (None:
+/// current), with its extraction; returns its id.
+fn insert_article(
+    conn: &Connection,
+    canonical: &str,
+    version: i64,
+    article: &NewArticle,
+    hash: Option<&str>,
+    extraction: &Extraction,
+    superseded_at: Option<&str>,
+) -> Result<i64> {
+    conn.execute(
+        "INSERT INTO articles (canonical_url, url, source, title, published, modified,
+             author, language, body, content_hash, relevance, topics,
+             extractor_version, fetched_at, created_at, version, superseded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            canonical,
+            non_empty(&article.url).unwrap_or(canonical),
+            article.source,
+            article.title,
+            article.published.as_deref().and_then(non_empty),
+            article.modified,
+            authors(article),
+            article.language,
+            article.body,
+            hash,
+            finite(extraction.relevance),
+            topics_json(extraction),
+            EXTRACTOR_VERSION,
+            iso(article.fetched_at),
+            iso(Utc::now()),
+            version,
+            superseded_at,
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    insert_extraction(conn, id, extraction)?;
+    Ok(id)
+}
+
+/// Replaces the statistics and entities of one article row.
+fn replace_figures(conn: &Connection, id: i64, extraction: &Extraction) -> Result<()> {
+    conn.execute("DELETE FROM statistics WHERE article_id = ?1", [id])?;
+    conn.execute("DELETE FROM entities WHERE article_id = ?1", [id])?;
+    insert_extraction(conn, id, extraction)
 }
 
 fn add_aliases(conn: &Connection, article_id: i64, urls: &[&str]) -> Result<()> {
