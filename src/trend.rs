@@ -4,15 +4,20 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::extract::Change;
 use crate::extract::geo::words::fold;
+use crate::extract::{Change, Qualifier};
 use crate::store::{EntityRow, ExportFilter, StatisticRow, Store, StoreError};
 
 /// The length of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Year,
+    /// Written `2024-Q1`.
+    Quarter,
     Month,
+    /// An ISO 8601 week, written `2024-W07` (its year is the week's, which differs from the
+    /// calendar year for a few days around New Year).
+    Week,
 }
 
 /// Which date places a figure in time.
@@ -61,6 +66,8 @@ pub struct StatisticQuery {
     pub location: Option<String>,
     /// A word or phrase the metric must contain (case-insensitive).
     pub metric: Option<String>,
+    /// `Some(None)`: exact figures only (no qualifier); `Some(Some(q))`: figures qualified so.
+    pub qualifier: Option<Option<Qualifier>>,
     pub filter: ExportFilter,
 }
 
@@ -95,6 +102,7 @@ pub fn statistics(store: &Store, query: &StatisticQuery, period: Period, basis: 
         let keep = query.change.admits(row.change.as_deref())
             && query.topic.as_ref().is_none_or(|t| row.topic.as_ref() == Some(t))
             && query.unit.as_ref().is_none_or(|u| &row.unit == u)
+            && query.qualifier.is_none_or(|q| row.qualifier.as_deref() == q.map(Qualifier::as_str))
             && query
                 .location
                 .as_ref()
@@ -176,17 +184,29 @@ fn point(period: String, mut values: Vec<f64>, mut urls: Vec<String>) -> Point {
     }
 }
 
-/// "2024-03-15..." → "2024" or "2024-03".
+/// "2024-03-15..." → "2024", "2024-Q1", "2024-03" or "2024-W11"; None for a date that is not
+/// ISO (a week needs the day too).
 fn period_of(date: &str, period: Period) -> Option<String> {
-    let len = match period {
-        Period::Year => 4,
-        Period::Month => 7,
-    };
-    let p = date.get(..len)?;
-    p.bytes()
-        .enumerate()
-        .all(|(i, b)| if i == 4 { b == b'-' } else { b.is_ascii_digit() })
-        .then(|| p.to_string())
+    let month = date.get(..7).filter(|p| {
+        p.bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 { b == b'-' } else { b.is_ascii_digit() })
+    });
+    let year = date.get(..4).filter(|y| y.bytes().all(|b| b.is_ascii_digit()));
+    match period {
+        Period::Year => year.map(str::to_string),
+        Period::Month => month.map(str::to_string),
+        Period::Quarter => {
+            let month = month?;
+            let m: u32 = month.get(5..)?.parse().ok().filter(|m| (1..=12).contains(m))?;
+            Some(format!("{}-Q{}", &month[..4], (m + 2) / 3))
+        }
+        Period::Week => {
+            let day = chrono::NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d").ok()?;
+            let week = chrono::Datelike::iso_week(&day);
+            Some(format!("{}-W{:02}", week.year(), week.week()))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +219,13 @@ mod tests {
         assert_eq!(period_of("2024-03-15", Period::Month).as_deref(), Some("2024-03"));
         assert_eq!(period_of("2024", Period::Month), None);
         assert_eq!(period_of("March 2024", Period::Year), None);
+        assert_eq!(period_of("2024-03-15T10:00:00Z", Period::Quarter).as_deref(), Some("2024-Q1"));
+        assert_eq!(period_of("2024-10-01", Period::Quarter).as_deref(), Some("2024-Q4"));
+        assert_eq!(period_of("2024-13-01", Period::Quarter), None);
+        assert_eq!(period_of("2024-03-15", Period::Week).as_deref(), Some("2024-W11"));
+        // The first days of January can belong to the last week of the year before.
+        assert_eq!(period_of("2021-01-02", Period::Week).as_deref(), Some("2020-W53"));
+        assert_eq!(period_of("2024-03", Period::Week), None);
     }
 
     #[test]

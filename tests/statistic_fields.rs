@@ -6,14 +6,8 @@ use std::path::Path;
 
 mod common;
 
-use common::cli::{demo_db, on_demo, stdout_of, vigia};
+use common::cli::{demo_db, on_demo, sql_count, stdout_of, vigia};
 use predicates::prelude::*;
-
-fn sql_count(db: &Path, sql: &str) -> u64 {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let n: i64 = conn.query_row(sql, [], |r| r.get(0)).unwrap();
-    u64::try_from(n).unwrap()
-}
 
 /// Every statistic's (article, offset, change, location_from), in a stable order.
 fn fields(db: &Path) -> Vec<(i64, i64, Option<String>, Option<String>)> {

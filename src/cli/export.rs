@@ -80,7 +80,7 @@ pub fn run(global: &Global, args: ExportArgs) -> anyhow::Result<ExitCode> {
     let store = super::open_read_only(&db)?;
     let filter = ExportFilter {
         versions: if args.current { Versions::Current } else { Versions::All },
-        ..args.filter.to_filter()?
+        ..args.filter.to_filter(&store)?
     };
     let write = |out: &mut dyn Write| -> anyhow::Result<u64> {
         Ok(match args.what {

@@ -320,9 +320,15 @@ async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// The article filters shared by `export` and `trend`.
+/// The article filters shared by `export`, `trend` and `search`.
 #[derive(Args)]
 pub struct FilterArgs {
+    /// Only articles from this source (repeat for several)
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+    /// Only articles in this language
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
     /// Only articles published on or after this date (YYYY-MM-DD)
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub since: Option<chrono::NaiveDate>,
@@ -334,18 +340,41 @@ pub struct FilterArgs {
     pub min_relevance: Option<f64>,
 }
 
+/// A language an article filter can ask for.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    En,
+    Es,
+}
+
 impl FilterArgs {
-    /// The checked filter.
-    pub fn to_filter(&self) -> anyhow::Result<vigia::store::ExportFilter> {
+    /// The filter, checked against `store`: a source it does not know is a usage error that
+    /// lists the ones it has (a typo would otherwise give an empty result that looks true).
+    pub fn to_filter(&self, store: &Store) -> anyhow::Result<vigia::store::ExportFilter> {
         if let Some(m) = self.min_relevance
             && !(0.0..=1.0).contains(&m)
         {
             return Err(UsageError(format!("--min-relevance must be between 0 and 1, got {m}")).into());
         }
+        if !self.sources.is_empty() {
+            let known = store.source_names()?;
+            if let Some(unknown) = self.sources.iter().find(|s| !known.contains(s)) {
+                return Err(UsageError(format!(
+                    "no source named `{unknown}` in this database (it has: {})",
+                    known.join(", ")
+                ))
+                .into());
+            }
+        }
         Ok(vigia::store::ExportFilter {
             since: self.since,
             until: self.until,
             min_relevance: self.min_relevance,
+            sources: self.sources.clone(),
+            language: self.lang.map(|l| match l {
+                LangArg::En => "en".to_string(),
+                LangArg::Es => "es".to_string(),
+            }),
             ..Default::default()
         })
     }

@@ -30,12 +30,6 @@ pub struct SearchArgs {
     query: Vec<String>,
     #[command(flatten)]
     filter: FilterArgs,
-    /// Only articles from this source (repeat for several)
-    #[arg(long = "source", value_name = "NAME")]
-    sources: Vec<String>,
-    /// Only articles in this language
-    #[arg(long, value_enum)]
-    lang: Option<LangArg>,
     /// The most hits shown, best first
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     limit: u32,
@@ -45,12 +39,6 @@ pub struct SearchArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = SearchFormat::Table)]
     format: SearchFormat,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum LangArg {
-    En,
-    Es,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,26 +52,11 @@ pub fn run(global: &Global, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let text = args.query.join(" ");
     let unreadable = |why: String| UsageError(format!("cannot read the search `{text}`: {why}"));
     let fts = to_fts(&text).map_err(unreadable)?;
-    let filter = args.filter.to_filter()?;
     let store = super::open_store_read_only(global)?;
-    if !args.sources.is_empty() {
-        let known = store.source_names()?;
-        if let Some(unknown) = args.sources.iter().find(|s| !known.contains(s)) {
-            return Err(UsageError(format!(
-                "no source named `{unknown}` in this database (it has: {})",
-                known.join(", ")
-            ))
-            .into());
-        }
-    }
+    let filter = args.filter.to_filter(&store)?;
     let query = SearchQuery {
         fts,
         filter,
-        sources: args.sources,
-        language: args.lang.map(|l| match l {
-            LangArg::En => "en".to_string(),
-            LangArg::Es => "es".to_string(),
-        }),
         limit: args.limit,
     };
     let results = store.search(&query).map_err(|e| match e {

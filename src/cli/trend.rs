@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
+use vigia::extract::Qualifier;
 use vigia::trend::{self, ChangeFilter, DateBasis, EntityQuery, Period, Point, StatisticQuery};
 
 use super::{FilterArgs, Global};
@@ -13,7 +14,8 @@ use super::{FilterArgs, Global};
     after_help = "Examples:\n  vigia trend statistics --topic homicide --unit per_100k --location PE --by reference-year\n  \
 vigia trend statistics --topic drug_seizure --unit kg --by month --format chart\n  \
 vigia trend statistics --topic robbery --unit percent --change decrease\n  \
-vigia trend entities --name Basombrío --by month\n\n\
+vigia trend entities --name Basombrío --by month\n  \
+vigia trend statistics --topic extortion --lang es --source diario --by quarter --qualifier exact\n\n\
 Values of ranges count at their midpoint. Units are never mixed: give --unit for a meaningful mean.\n\
 Statistics series count levels only (\"9,914 inmates\", \"a rate of 6.3\"); --change selects the\n\
 figures that are a change from an earlier value instead (\"up 12 percent\", \"40 fewer murders\")."
@@ -37,13 +39,17 @@ pub struct TrendArgs {
     /// Count changes from an earlier value instead of levels: increase, decrease or any (both)
     #[arg(long, value_enum, value_name = "KIND")]
     change: Option<ChangeArg>,
+    /// Only figures with this qualifier; `exact` for figures without one ("about", "more than")
+    #[arg(long, value_enum, value_name = "QUALIFIER")]
+    qualifier: Option<QualifierArg>,
     /// Entity name (or part of it, accents optional)
     #[arg(long)]
     name: Option<String>,
     /// Entity type: person, organization or location
     #[arg(long = "type", value_name = "TYPE")]
     kind: Option<String>,
-    /// Period of each point: publication year or month, or the figures' own reference year
+    /// Period of each point: by publication date (year, quarter, month, ISO week), or the
+    /// figures' own reference year
     #[arg(long, value_enum, default_value_t = By::Year)]
     by: By,
     #[command(flatten)]
@@ -67,9 +73,21 @@ enum ChangeArg {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum QualifierArg {
+    Exact,
+    Approx,
+    AtLeast,
+    MoreThan,
+    LessThan,
+    AtMost,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum By {
     Year,
+    Quarter,
     Month,
+    Week,
     ReferenceYear,
 }
 
@@ -83,10 +101,12 @@ enum TrendFormat {
 
 pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
     let store = super::open_store_read_only(global)?;
-    let filter = args.filter.to_filter()?;
+    let filter = args.filter.to_filter(&store)?;
     let (period, basis) = match args.by {
         By::Year => (Period::Year, DateBasis::Published),
+        By::Quarter => (Period::Quarter, DateBasis::Published),
         By::Month => (Period::Month, DateBasis::Published),
+        By::Week => (Period::Week, DateBasis::Published),
         By::ReferenceYear => (Period::Year, DateBasis::Reference),
     };
     let points = match args.what {
@@ -102,6 +122,14 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                 unit: args.unit,
                 location: args.location,
                 metric: args.metric,
+                qualifier: args.qualifier.map(|q| match q {
+                    QualifierArg::Exact => None,
+                    QualifierArg::Approx => Some(Qualifier::Approx),
+                    QualifierArg::AtLeast => Some(Qualifier::AtLeast),
+                    QualifierArg::MoreThan => Some(Qualifier::MoreThan),
+                    QualifierArg::LessThan => Some(Qualifier::LessThan),
+                    QualifierArg::AtMost => Some(Qualifier::AtMost),
+                }),
                 filter,
             };
             trend::statistics(&store, &query, period, basis)?
@@ -109,6 +137,9 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         What::Entities => {
             if basis == DateBasis::Reference {
                 return Err(super::UsageError("entity mentions have no reference year: use --by year or --by month".into()).into());
+            }
+            if args.qualifier.is_some() {
+                return Err(super::UsageError("--qualifier selects statistics; entity mentions have none".into()).into());
             }
             if args.change.is_some() {
                 return Err(super::UsageError("--change selects statistics; entity mentions are not changes".into()).into());

@@ -193,7 +193,7 @@ pub struct RunRecord {
     pub summary: RunSummary,
 }
 
-/// Filters shared by exports.
+/// The article filters shared by exports, trends and search.
 #[derive(Debug, Clone, Default)]
 pub struct ExportFilter {
     /// Articles published (or, when undated, fetched) on or after this date.
@@ -201,6 +201,10 @@ pub struct ExportFilter {
     /// ... on or before this date.
     pub until: Option<chrono::NaiveDate>,
     pub min_relevance: Option<f64>,
+    /// Only articles from one of these sources; empty for every source.
+    pub sources: Vec<String>,
+    /// Only articles in this language (`en`, `es`).
+    pub language: Option<String>,
     /// Current versions only (the default, so a corrected figure is never counted twice), or
     /// every version.
     pub versions: Versions,

@@ -6,8 +6,8 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{ArticleRow, EntityRow, ExportFilter, QueryResult, Result, SourceStatus, StatisticRow, Store, StoreError, Versions};
 
-/// The filter on `articles a` shared by every export and search; parameters ?1 since,
-/// ?2 until, ?3 minimum relevance.
+/// The filter on `articles a` shared by every export, trend and search; its parameters are
+/// ?1 to ?5, bound by [`filter_params`].
 fn filter_sql(filter: &ExportFilter) -> String {
     let versions = match filter.versions {
         Versions::Current => "a.superseded_at IS NULL",
@@ -17,7 +17,24 @@ fn filter_sql(filter: &ExportFilter) -> String {
         "(?1 IS NULL OR a.day >= ?1)
          AND (?2 IS NULL OR a.day <= ?2)
          AND (?3 IS NULL OR a.relevance >= ?3)
+         AND (?4 IS NULL OR a.language = ?4)
+         AND (?5 IS NULL OR a.source IN (SELECT value FROM json_each(?5)))
          AND {versions}"
+    )
+}
+
+/// The values of ?1 since, ?2 until, ?3 least relevance, ?4 language, ?5 sources (a JSON list).
+type FilterParams = (Option<String>, Option<String>, Option<f64>, Option<String>, Option<String>);
+
+fn filter_params(filter: &ExportFilter) -> FilterParams {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+    let sources = (!filter.sources.is_empty()).then(|| serde_json::Value::from(filter.sources.clone()).to_string());
+    (
+        day(filter.since),
+        day(filter.until),
+        filter.min_relevance,
+        filter.language.clone(),
+        sources,
     )
 }
 
@@ -123,9 +140,8 @@ impl Store {
         read: impl Fn(&Row<'_>) -> rusqlite::Result<T>,
     ) -> Result<()> {
         let mut stmt = self.conn.prepare(sql)?;
-        let since = filter.since.map(|d| d.format("%Y-%m-%d").to_string());
-        let until = filter.until.map(|d| d.format("%Y-%m-%d").to_string());
-        let mut rows = stmt.query(params![since, until, filter.min_relevance])?;
+        let (since, until, relevance, language, sources) = filter_params(filter);
+        let mut rows = stmt.query(params![since, until, relevance, language, sources])?;
         while let Some(row) = rows.next()? {
             each(read(row)?)?;
         }
@@ -274,10 +290,6 @@ pub struct SearchQuery {
     /// An FTS5 `MATCH` expression over `articles_fts`.
     pub fts: String,
     pub filter: ExportFilter,
-    /// Only articles from one of these sources; empty for every source.
-    pub sources: Vec<String>,
-    /// Only articles in this language (`en`, `es`).
-    pub language: Option<String>,
     /// The most hits returned, best first.
     pub limit: u32,
 }
@@ -359,28 +371,17 @@ impl Store {
         let sql = format!(
             "SELECT articles_fts.rowid, bm25(articles_fts, {TITLE_WEIGHT:.1}, 1.0) AS rank
              FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-             WHERE articles_fts MATCH ?4 AND {}
-               AND (?5 IS NULL OR a.language = ?5)
-               AND (?6 IS NULL OR a.source IN (SELECT value FROM json_each(?6)))
+             WHERE articles_fts MATCH ?6 AND {}
              ORDER BY rank, a.day DESC, a.id",
             filter_sql(&query.filter)
         );
-        let since = query.filter.since.map(|d| d.format("%Y-%m-%d").to_string());
-        let until = query.filter.until.map(|d| d.format("%Y-%m-%d").to_string());
-        let sources = (!query.sources.is_empty()).then(|| serde_json::Value::from(query.sources.clone()).to_string());
+        let (since, until, relevance, language, sources) = filter_params(&query.filter);
         let mut total = 0;
         let mut ranked: Vec<(i64, f64)> = Vec::new();
         {
             let mut stmt = self.conn.prepare(&sql)?;
             let mut rows = stmt
-                .query(params![
-                    since,
-                    until,
-                    query.filter.min_relevance,
-                    query.fts,
-                    query.language,
-                    sources
-                ])
+                .query(params![since, until, relevance, language, sources, query.fts])
                 .map_err(match_error)?;
             while let Some(row) = rows.next().map_err(match_error)? {
                 total += 1;
@@ -678,12 +679,12 @@ mod search_tests {
             limit: 20,
             ..SearchQuery::default()
         };
-        query.sources = vec!["wire".into()];
+        query.filter.sources = vec!["wire".into()];
         assert_eq!(urls(&store.search(&query).unwrap()), [PRISON.0]);
-        query.sources = vec!["wire".into(), "diario".into()];
-        query.language = Some("es".into());
+        query.filter.sources = vec!["wire".into(), "diario".into()];
+        query.filter.language = Some("es".into());
         assert_eq!(urls(&store.search(&query).unwrap()), [BUSES.0]);
-        query.language = None;
+        query.filter.language = None;
         query.filter.until = chrono::NaiveDate::from_ymd_opt(2024, 12, 31);
         assert_eq!(urls(&store.search(&query).unwrap()), [PRISON.0]);
         query.filter.until = None;

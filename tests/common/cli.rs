@@ -37,6 +37,13 @@ pub fn demo_db(dir: &Path) -> PathBuf {
     db
 }
 
+/// The one number a `SELECT count(*) ...` over the database gives.
+pub fn sql_count(db: &Path, sql: &str) -> u64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let n: i64 = conn.query_row(sql, [], |r| r.get(0)).unwrap();
+    u64::try_from(n).unwrap()
+}
+
 /// What a command that must succeed prints.
 pub fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.assert().success().get_output().stdout.clone();
