@@ -199,7 +199,7 @@ fn period_of(date: &str, period: Period) -> Option<String> {
         Period::Quarter => {
             let month = month?;
             let m: u32 = month.get(5..)?.parse().ok().filter(|m| (1..=12).contains(m))?;
-            Some(format!("{}-Q{}", &month[..4], (m + 2) / 3))
+            Some(format!("{}-Q{}", &month[..4], m.div_ceil(3)))
         }
         Period::Week => {
             let day = chrono::NaiveDate::parse_from_str(date.get(..10)?, "%Y-%m-%d").ok()?;
