@@ -12,6 +12,9 @@ use crate::store::{ArticleRow, EntityRow, StatisticRow};
 pub enum Get<R> {
     Text(fn(&R) -> &str),
     OptText(fn(&R) -> Option<&str>),
+    /// A date or an instant as stored (`2024-03-15` or RFC 3339): text in CSV and JSON Lines,
+    /// a UTC timestamp in Parquet (a bare date is its midnight).
+    OptTime(fn(&R) -> Option<&str>),
     Float(fn(&R) -> f64),
     OptFloat(fn(&R) -> Option<f64>),
     OptInt32(fn(&R) -> Option<i32>),
@@ -30,7 +33,7 @@ impl<R> Column<R> {
         let float = |x: Option<f64>| x.and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number);
         match &self.get {
             Get::Text(f) => Value::from(f(row)),
-            Get::OptText(f) => f(row).map_or(Value::Null, Value::from),
+            Get::OptText(f) | Get::OptTime(f) => f(row).map_or(Value::Null, Value::from),
             Get::Float(f) => float(Some(f(row))),
             Get::OptFloat(f) => float(f(row)),
             Get::OptInt32(f) => f(row).map_or(Value::Null, Value::from),
@@ -55,22 +58,22 @@ const fn col<R>(name: &'static str, get: Get<R>) -> Column<R> {
 pub const ARTICLE_COLUMNS: &[Column<ArticleRow>] = &[
     col("url", Get::Text(|r| &r.url)),
     col("title", Get::OptText(|r| r.title.as_deref())),
-    col("published", Get::OptText(|r| r.published.as_deref())),
+    col("published", Get::OptTime(|r| r.published.as_deref())),
     col("language", Get::OptText(|r| r.language.as_deref())),
     col("source", Get::Text(|r| &r.source)),
-    col("fetched_at", Get::Text(|r| &r.fetched_at)),
+    col("fetched_at", Get::OptTime(|r| Some(&r.fetched_at))),
     col("body", Get::Text(|r| &r.body)),
     col("relevance", Get::Float(|r| r.relevance)),
     col("topics", Get::Text(|r| &r.topics)),
     col("version", Get::Int64(|r| r.version)),
-    col("superseded_at", Get::OptText(|r| r.superseded_at.as_deref())),
+    col("superseded_at", Get::OptTime(|r| r.superseded_at.as_deref())),
 ];
 
 /// The columns of `export statistics`, in order: provenance, then the fields of `vigia
 /// extract` (its `source` named `attributed_to`), the version-2 fields last.
 pub const STATISTIC_COLUMNS: &[Column<StatisticRow>] = &[
     col("article_url", Get::Text(|r| &r.article_url)),
-    col("published", Get::OptText(|r| r.published.as_deref())),
+    col("published", Get::OptTime(|r| r.published.as_deref())),
     col("source", Get::Text(|r| &r.source)),
     col("value", Get::OptFloat(|r| r.value)),
     col("low", Get::OptFloat(|r| r.low)),
@@ -89,13 +92,13 @@ pub const STATISTIC_COLUMNS: &[Column<StatisticRow>] = &[
     col("change", Get::OptText(|r| r.change.as_deref())),
     col("location_from", Get::OptText(|r| r.location_from.as_deref())),
     col("version", Get::Int64(|r| r.version)),
-    col("superseded_at", Get::OptText(|r| r.superseded_at.as_deref())),
+    col("superseded_at", Get::OptTime(|r| r.superseded_at.as_deref())),
 ];
 
 /// The columns of `export entities`, in order.
 pub const ENTITY_COLUMNS: &[Column<EntityRow>] = &[
     col("article_url", Get::Text(|r| &r.article_url)),
-    col("published", Get::OptText(|r| r.published.as_deref())),
+    col("published", Get::OptTime(|r| r.published.as_deref())),
     col("source", Get::Text(|r| &r.source)),
     col("type", Get::Text(|r| &r.kind)),
     col("name", Get::Text(|r| &r.name)),
@@ -104,5 +107,5 @@ pub const ENTITY_COLUMNS: &[Column<EntityRow>] = &[
     col("start", Get::Int64(|r| r.start)),
     col("end", Get::Int64(|r| r.end)),
     col("version", Get::Int64(|r| r.version)),
-    col("superseded_at", Get::OptText(|r| r.superseded_at.as_deref())),
+    col("superseded_at", Get::OptTime(|r| r.superseded_at.as_deref())),
 ];

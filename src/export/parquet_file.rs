@@ -7,9 +7,9 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::builder::{Float64Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow_array::builder::{Float64Builder, Int32Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
@@ -22,11 +22,25 @@ const BATCH_ROWS: usize = 4096;
 /// A row group is closed once its encoded size passes this; article bodies make rows large.
 const ROW_GROUP_BYTES: usize = 64 * 1024 * 1024;
 
+/// The time zone of every timestamp column: stored instants are UTC.
+const UTC: &str = "UTC";
+
+/// Microseconds since 1970 of a stored date (`2024-03-15`, its midnight UTC) or instant (RFC
+/// 3339); None for anything else, which Parquet then holds as null.
+fn micros(text: &str) -> Option<i64> {
+    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(instant.timestamp_micros());
+    }
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(day.and_hms_opt(0, 0, 0)?.and_utc().timestamp_micros())
+}
+
 /// The Parquet field of a column: its type and whether it may be null.
 fn field<R>(column: &Column<R>) -> Field {
     let (data_type, nullable) = match column.get {
         Get::Text(_) => (DataType::Utf8, false),
         Get::OptText(_) => (DataType::Utf8, true),
+        Get::OptTime(_) => (DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())), true),
         Get::Float(_) => (DataType::Float64, false),
         Get::OptFloat(_) => (DataType::Float64, true),
         Get::OptInt32(_) => (DataType::Int32, true),
@@ -83,6 +97,7 @@ pub fn export_parquet(store: &Store, table: Table, filter: &ExportFilter, path: 
 
 enum Builder {
     Text(StringBuilder),
+    Time(TimestampMicrosecondBuilder),
     Float(Float64Builder),
     Int32(Int32Builder),
     Int64(Int64Builder),
@@ -92,6 +107,7 @@ impl Builder {
     fn new<R>(column: &Column<R>) -> Builder {
         match column.get {
             Get::Text(_) | Get::OptText(_) => Builder::Text(StringBuilder::new()),
+            Get::OptTime(_) => Builder::Time(TimestampMicrosecondBuilder::new().with_timezone(UTC)),
             Get::Float(_) | Get::OptFloat(_) => Builder::Float(Float64Builder::new()),
             Get::OptInt32(_) => Builder::Int32(Int32Builder::new()),
             Get::Int64(_) => Builder::Int64(Int64Builder::new()),
@@ -104,6 +120,7 @@ impl Builder {
         match (self, &column.get) {
             (Builder::Text(b), Get::Text(f)) => b.append_value(f(row)),
             (Builder::Text(b), Get::OptText(f)) => b.append_option(f(row)),
+            (Builder::Time(b), Get::OptTime(f)) => b.append_option(f(row).and_then(micros)),
             (Builder::Float(b), Get::Float(f)) => b.append_value(f(row)),
             (Builder::Float(b), Get::OptFloat(f)) => b.append_option(f(row)),
             (Builder::Int32(b), Get::OptInt32(f)) => b.append_option(f(row)),
@@ -116,6 +133,7 @@ impl Builder {
     fn finish(&mut self) -> ArrayRef {
         match self {
             Builder::Text(b) => Arc::new(b.finish()),
+            Builder::Time(b) => Arc::new(b.finish()),
             Builder::Float(b) => Arc::new(b.finish()),
             Builder::Int32(b) => Arc::new(b.finish()),
             Builder::Int64(b) => Arc::new(b.finish()),
@@ -199,7 +217,7 @@ mod tests {
     use crate::store::{NewArticle, PageRecord, Versions};
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
-    use arrow_array::types::{Float64Type, Int32Type, Int64Type};
+    use arrow_array::types::{Float64Type, Int32Type, Int64Type, TimestampMicrosecondType};
     use chrono::{NaiveDate, TimeZone, Utc};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -305,10 +323,15 @@ mod tests {
         let urls = urls.as_string::<i32>();
         assert_eq!(urls.value(0), "https://news.example/p0");
         assert_eq!(urls.value(3), "https://news.example/p1");
+        // Dates are timestamps in UTC, a bare date its midnight.
+        assert_eq!(type_of("published"), DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())));
         let published = col("published");
-        let published = published.as_string::<i32>();
+        let published = published.as_primitive::<TimestampMicrosecondType>();
         assert!(published.is_null(0), "the first article has no date");
-        assert_eq!(published.value(2), "2024-02-01");
+        assert_eq!(
+            published.value(2),
+            Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap().timestamp_micros()
+        );
 
         // Row 2 is the point figure of article 1, row 3 its range.
         let value = col("value");
@@ -438,18 +461,35 @@ mod tests {
         );
         assert_eq!(
             (field("superseded_at").data_type(), field("superseded_at").is_nullable()),
-            (&DataType::Utf8, true)
+            (&DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())), true)
         );
         let version = batches[0].column_by_name("version").unwrap().as_primitive::<Int64Type>().clone();
         assert_eq!((version.value(0), version.value(1)), (1, 2));
-        let superseded = batches[0].column_by_name("superseded_at").unwrap().as_string::<i32>().clone();
-        assert_eq!(superseded.value(0), "2024-04-02T02:00:00Z");
+        let superseded = batches[0]
+            .column_by_name("superseded_at")
+            .unwrap()
+            .as_primitive::<TimestampMicrosecondType>()
+            .clone();
+        assert_eq!(
+            superseded.value(0),
+            Utc.with_ymd_and_hms(2024, 4, 2, 2, 0, 0).unwrap().timestamp_micros()
+        );
         assert!(superseded.is_null(1));
         // The default filter takes the current version only.
         assert_eq!(
             export_parquet(&store, Table::Statistics, &ExportFilter::default(), &path).unwrap(),
             1
         );
+    }
+
+    #[test]
+    fn stored_dates_and_instants_become_utc_microseconds() {
+        let at = |y, mo, d, h, mi, s| Some(Utc.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap().timestamp_micros());
+        assert_eq!(micros("2024-03-15"), at(2024, 3, 15, 0, 0, 0));
+        assert_eq!(micros("2024-03-15T10:20:30Z"), at(2024, 3, 15, 10, 20, 30));
+        assert_eq!(micros("2024-03-15T10:20:30-05:00"), at(2024, 3, 15, 15, 20, 30));
+        assert_eq!(micros("March 2024"), None);
+        assert_eq!(micros("2024-02-30"), None);
     }
 
     #[test]
