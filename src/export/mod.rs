@@ -375,6 +375,27 @@ mod tests {
     }
 
     #[test]
+    fn each_view_starts_with_the_columns_of_its_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_with_two_articles(&dir);
+        for (view, table) in [
+            ("articles_v", Table::Articles),
+            ("statistics_v", Table::Statistics),
+            ("entities_v", Table::Entities),
+        ] {
+            let result = store.query(&format!("SELECT name FROM pragma_table_info('{view}')")).unwrap();
+            let names: Vec<String> = result.rows.iter().map(|r| r[0].as_str().unwrap().to_string()).collect();
+            let export = table.columns();
+            assert!(names.len() > export.len(), "{view} carries more than its export");
+            assert_eq!(names[..export.len()], export, "{view}");
+            // Every column the shared filter reads is there too.
+            for needed in ["day", "relevance", "language", "source", "superseded_at", "article_id"] {
+                assert!(names.iter().any(|n| n == needed), "{view} lacks {needed}");
+            }
+        }
+    }
+
+    #[test]
     fn csv_cells_neutralise_formula_text_but_not_numbers() {
         let cell = |v: Value| csv_cell(&v).into_owned();
         for formula in ["=1+1", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "  =1+1"] {

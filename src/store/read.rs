@@ -6,8 +6,9 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::{ArticleRow, EntityRow, ExportFilter, QueryResult, Result, SourceStatus, StatisticRow, Store, StoreError, Versions};
 
-/// The filter on `articles a` shared by every export, trend and search; its parameters are
-/// ?1 to ?5, bound by [`filter_params`].
+/// The filter shared by every export, trend and search, on `a`: the `articles` table or one of
+/// the views, which carry its columns under the same names. Its parameters are ?1 to ?5, bound
+/// by [`filter_params`].
 fn filter_sql(filter: &ExportFilter) -> String {
     let versions = match filter.versions {
         Versions::Current => "a.superseded_at IS NULL",
@@ -45,25 +46,20 @@ fn count(n: i64) -> u64 {
 impl Store {
     /// Streams the articles that pass `filter`, by id.
     pub fn articles(&self, filter: &ExportFilter, each: &mut dyn FnMut(ArticleRow) -> Result<()>) -> Result<()> {
-        let sql = format!(
-            "SELECT a.canonical_url, a.title, a.published, a.language, a.source, a.fetched_at,
-                    a.body, a.relevance, a.topics, a.version, a.superseded_at
-             FROM articles a WHERE {} ORDER BY a.id",
-            filter_sql(filter)
-        );
+        let sql = format!("SELECT * FROM articles_v a WHERE {} ORDER BY a.article_id", filter_sql(filter));
         self.stream(&sql, filter, each, |row| {
             Ok(ArticleRow {
-                url: row.get(0)?,
-                title: row.get(1)?,
-                published: row.get(2)?,
-                language: row.get(3)?,
-                source: row.get(4)?,
-                fetched_at: row.get(5)?,
-                body: row.get(6)?,
-                relevance: row.get(7)?,
-                topics: row.get(8)?,
-                version: row.get(9)?,
-                superseded_at: row.get(10)?,
+                url: row.get("url")?,
+                title: row.get("title")?,
+                published: row.get("published")?,
+                language: row.get("language")?,
+                source: row.get("source")?,
+                fetched_at: row.get("fetched_at")?,
+                body: row.get("body")?,
+                relevance: row.get("relevance")?,
+                topics: row.get("topics")?,
+                version: row.get("version")?,
+                superseded_at: row.get("superseded_at")?,
             })
         })
     }
@@ -71,37 +67,32 @@ impl Store {
     /// Streams the statistics of the articles that pass `filter`, by article then offset.
     pub fn statistics(&self, filter: &ExportFilter, each: &mut dyn FnMut(StatisticRow) -> Result<()>) -> Result<()> {
         let sql = format!(
-            "SELECT a.canonical_url, a.published, a.source, s.value, s.low, s.high, s.unit,
-                    s.qualifier, s.counted, s.topic, s.metric, s.year, s.location,
-                    s.attributed_to, s.sentence, s.\"start\", s.\"end\", s.change, s.location_from,
-                    a.version, a.superseded_at
-             FROM statistics s JOIN articles a ON a.id = s.article_id
-             WHERE {} ORDER BY a.id, s.\"start\", s.id",
+            "SELECT * FROM statistics_v a WHERE {} ORDER BY a.article_id, a.\"start\", a.statistic_id",
             filter_sql(filter)
         );
         self.stream(&sql, filter, each, |row| {
             Ok(StatisticRow {
-                article_url: row.get(0)?,
-                published: row.get(1)?,
-                source: row.get(2)?,
-                value: row.get(3)?,
-                low: row.get(4)?,
-                high: row.get(5)?,
-                unit: row.get(6)?,
-                qualifier: row.get(7)?,
-                counted: row.get(8)?,
-                topic: row.get(9)?,
-                metric: row.get(10)?,
-                year: row.get(11)?,
-                location: row.get(12)?,
-                attributed_to: row.get(13)?,
-                sentence: row.get(14)?,
-                start: row.get(15)?,
-                end: row.get(16)?,
-                change: row.get(17)?,
-                location_from: row.get(18)?,
-                version: row.get(19)?,
-                superseded_at: row.get(20)?,
+                article_url: row.get("article_url")?,
+                published: row.get("published")?,
+                source: row.get("source")?,
+                value: row.get("value")?,
+                low: row.get("low")?,
+                high: row.get("high")?,
+                unit: row.get("unit")?,
+                qualifier: row.get("qualifier")?,
+                counted: row.get("counted")?,
+                topic: row.get("topic")?,
+                metric: row.get("metric")?,
+                year: row.get("year")?,
+                location: row.get("location")?,
+                attributed_to: row.get("attributed_to")?,
+                sentence: row.get("sentence")?,
+                start: row.get("start")?,
+                end: row.get("end")?,
+                change: row.get("change")?,
+                location_from: row.get("location_from")?,
+                version: row.get("version")?,
+                superseded_at: row.get("superseded_at")?,
             })
         })
     }
@@ -109,25 +100,22 @@ impl Store {
     /// Streams the entities of the articles that pass `filter`, by article then offset.
     pub fn entities(&self, filter: &ExportFilter, each: &mut dyn FnMut(EntityRow) -> Result<()>) -> Result<()> {
         let sql = format!(
-            "SELECT a.canonical_url, a.published, a.source, e.type, e.name, e.role, e.country,
-                    e.\"start\", e.\"end\", a.version, a.superseded_at
-             FROM entities e JOIN articles a ON a.id = e.article_id
-             WHERE {} ORDER BY a.id, e.\"start\", e.id",
+            "SELECT * FROM entities_v a WHERE {} ORDER BY a.article_id, a.\"start\", a.entity_id",
             filter_sql(filter)
         );
         self.stream(&sql, filter, each, |row| {
             Ok(EntityRow {
-                article_url: row.get(0)?,
-                published: row.get(1)?,
-                source: row.get(2)?,
-                kind: row.get(3)?,
-                name: row.get(4)?,
-                role: row.get(5)?,
-                country: row.get(6)?,
-                start: row.get(7)?,
-                end: row.get(8)?,
-                version: row.get(9)?,
-                superseded_at: row.get(10)?,
+                article_url: row.get("article_url")?,
+                published: row.get("published")?,
+                source: row.get("source")?,
+                kind: row.get("type")?,
+                name: row.get("name")?,
+                role: row.get("role")?,
+                country: row.get("country")?,
+                start: row.get("start")?,
+                end: row.get("end")?,
+                version: row.get("version")?,
+                superseded_at: row.get("superseded_at")?,
             })
         })
     }

@@ -1,0 +1,25 @@
+-- vigia schema, version 7: views that carry each row's provenance, so a researcher needs no joins.
+-- Each view starts with the columns of its export (`vigia export`), in the same order and under
+-- the same names, and the exports read them from here; more columns follow for queries. Every
+-- version of an article is in them: add `WHERE superseded_at IS NULL` for current rows only.
+-- (A later migration that rebuilds `articles` must drop these views first and create them again.)
+
+CREATE VIEW articles_v AS
+SELECT a.canonical_url AS url, a.title, a.published, a.language, a.source, a.fetched_at, a.body,
+       a.relevance, a.topics, a.version, a.superseded_at,
+       a.id AS article_id, a.day, a.url AS fetched_url, a.author, a.modified, a.extractor_version
+FROM articles a;
+
+CREATE VIEW statistics_v AS
+SELECT a.canonical_url AS article_url, a.published, a.source, s.value, s.low, s.high, s.unit,
+       s.qualifier, s.counted, s.topic, s.metric, s.year, s.location, s.attributed_to, s.sentence,
+       s."start", s."end", s.change, s.location_from, a.version, a.superseded_at,
+       s.id AS statistic_id, a.id AS article_id, a.title, a.language, a.day, a.relevance,
+       coalesce(s.value, (s.low + s.high) / 2.0) AS midpoint
+FROM statistics s JOIN articles a ON a.id = s.article_id;
+
+CREATE VIEW entities_v AS
+SELECT a.canonical_url AS article_url, a.published, a.source, e.type, e.name, e.role, e.country,
+       e."start", e."end", a.version, a.superseded_at,
+       e.id AS entity_id, a.id AS article_id, a.title, a.language, a.day, a.relevance
+FROM entities e JOIN articles a ON a.id = e.article_id;
