@@ -12,7 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use common::{Reply, TestServer, pass, reply};
 use vigia::config::{Config, FetchConfig};
-use vigia::fetch::{Expect, FetchError, Fetcher, MAX_RETRY_AFTER, Outcome, RetryPolicy, Validators};
+use vigia::fetch::{Expect, FetchError, Fetcher, MAX_RETRY_AFTER, Outcome, OutcomeKind, RetryPolicy, Validators};
 use vigia::store::Store;
 
 const AGENT: &str = "vigia/0.1 (+https://example.org/bot)";
@@ -386,11 +386,16 @@ async fn a_robots_txt_redirect_into_a_private_address_is_not_followed() {
 #[tokio::test]
 async fn a_failing_robots_txt_disallows_its_origin_for_the_run() {
     let timeout = Duration::from_secs(1);
-    for (robots, why) in [
-        (Reply::status(503), "HTTP status 503"),
-        (Reply::status(429), "HTTP status 429"),
-        (Reply::status(500), "HTTP status 500"),
-        (Reply::text("User-agent: *\nAllow: /\n").delay(Duration::from_secs(3)), "timed out"),
+    // Source health records each as the failure it is, not as a robots.txt rule.
+    for (robots, why, kind) in [
+        (Reply::status(503), "HTTP status 503", OutcomeKind::Http(503)),
+        (Reply::status(429), "HTTP status 429", OutcomeKind::Http(429)),
+        (Reply::status(500), "HTTP status 500", OutcomeKind::Http(500)),
+        (
+            Reply::text("User-agent: *\nAllow: /\n").delay(Duration::from_secs(3)),
+            "timed out",
+            OutcomeKind::Timeout,
+        ),
     ] {
         let server = TestServer::start(
             Router::new()
@@ -407,7 +412,10 @@ async fn a_failing_robots_txt_disallows_its_origin_for_the_run() {
         for path in ["/nota", "/otra"] {
             let result = get_html(&fetcher, &server.url(path)).await;
             match result {
-                Err(e @ FetchError::RobotsUnreachable { .. }) => assert!(e.to_string().contains(why), "{path}: {e}"),
+                Err(e @ FetchError::RobotsUnreachable { .. }) => {
+                    assert!(e.to_string().contains(why), "{path}: {e}");
+                    assert_eq!(OutcomeKind::from(&e), kind, "{path}: {e}");
+                }
                 other => panic!("{path}: expected RobotsUnreachable, got {other:?}"),
             }
         }
@@ -419,7 +427,10 @@ async fn a_failing_robots_txt_disallows_its_origin_for_the_run() {
     let url = format!("http://{}/nota", listener.local_addr().unwrap());
     drop(listener);
     let result = get_html(&fetcher(config()), &url).await;
-    assert!(matches!(result, Err(FetchError::RobotsUnreachable { .. })), "{result:?}");
+    match result {
+        Err(e @ FetchError::RobotsUnreachable { .. }) => assert_eq!(OutcomeKind::from(&e), OutcomeKind::Connect, "{e}"),
+        other => panic!("expected RobotsUnreachable, got {other:?}"),
+    }
 }
 
 #[tokio::test]

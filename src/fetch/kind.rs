@@ -16,7 +16,8 @@ pub enum OutcomeKind {
     Timeout,
     /// An HTTP error status (4xx, 5xx).
     Http(u16),
-    /// robots.txt forbids the URL, or could not be read so the whole site is off limits.
+    /// robots.txt forbids the URL. (One that could not be read, which puts the whole site off
+    /// limits, takes the kind of that failure: `dns`, `timeout`, `http 503`.)
     Robots,
     /// The server asked us (with Retry-After) to come back after this run.
     Deferred,
@@ -127,7 +128,7 @@ impl From<&FetchError> for OutcomeKind {
         match error {
             FetchError::Status { status, .. } => OutcomeKind::Http(*status),
             FetchError::Timeout(_) => OutcomeKind::Timeout,
-            FetchError::RobotsUnreachable { .. } => OutcomeKind::Robots,
+            FetchError::RobotsUnreachable { kind, .. } => *kind,
             FetchError::Network { message, .. } => network_kind(message),
             FetchError::InvalidUrl(_)
             | FetchError::TooLarge { .. }

@@ -118,8 +118,9 @@ pub enum FetchError {
     #[error("refused {url}: {refusal}")]
     Refused { url: String, refusal: Refusal },
     /// robots.txt failed on the server's side, which disallows the whole origin (RFC 9309).
+    /// `kind` is how it failed (name lookup, connection, time, an HTTP status).
     #[error("robots.txt of {origin} could not be read ({reason}), so its pages are off limits for this run")]
-    RobotsUnreachable { origin: String, reason: String },
+    RobotsUnreachable { origin: String, reason: String, kind: OutcomeKind },
     #[error("cannot build HTTP client: {0}")]
     Client(String),
 }
@@ -363,10 +364,11 @@ impl Fetcher {
     /// page of its origin an error for this run, one that says why.
     async fn robots_allow(&self, url: &Url, host: &str) -> Result<bool, FetchError> {
         let rules = self.robots_for(url, host).await;
-        if let Some(reason) = rules.unreachable_reason() {
+        if let Some((reason, kind)) = rules.unreachable_reason() {
             return Err(FetchError::RobotsUnreachable {
                 origin: url.origin().ascii_serialization(),
                 reason: reason.to_string(),
+                kind,
             });
         }
         Ok(rules.allowed(url.as_str()))
@@ -404,7 +406,7 @@ impl Fetcher {
         };
         let mut host = host.to_string();
         let mut deadline = later(Instant::now(), self.config().url_deadline);
-        let timed_out = || RobotsRules::unreachable("timed out".into());
+        let timed_out = || RobotsRules::unreachable("timed out".into(), OutcomeKind::Timeout);
         let mut hops = 0;
         let response = loop {
             // A file we may not fetch is like a missing one: no rules.
@@ -424,7 +426,7 @@ impl Fetcher {
                     debug!(url = %current, "robots.txt resolves to a refused address, allowing all.");
                     return RobotsRules::allow_all();
                 }
-                Ok(Err(e)) => return RobotsRules::unreachable(error_chain(&e)),
+                Ok(Err(e)) => return self.unreachable_robots(&current, e),
                 Err(_elapsed) => return timed_out(),
             };
             let Some(next) = redirect_target(&current, &response) else {
@@ -442,7 +444,7 @@ impl Fetcher {
         let status = response.status();
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             debug!(url = %current, status = status.as_u16(), "robots.txt failed, disallowing all.");
-            return RobotsRules::unreachable(format!("HTTP status {}", status.as_u16()));
+            return RobotsRules::unreachable(format!("HTTP status {}", status.as_u16()), OutcomeKind::Http(status.as_u16()));
         }
         if !status.is_success() {
             return RobotsRules::allow_all();
@@ -454,7 +456,7 @@ impl Fetcher {
             let chunk = match within(deadline, stream.next()).await {
                 Ok(Some(Ok(chunk))) => chunk,
                 Ok(None) => break,
-                Ok(Some(Err(e))) => return RobotsRules::unreachable(error_chain(&e)),
+                Ok(Some(Err(e))) => return self.unreachable_robots(&current, e),
                 Err(_elapsed) => return timed_out(),
             };
             body.extend_from_slice(&chunk);
@@ -593,6 +595,13 @@ impl Fetcher {
             body,
             fetched_at: Utc::now(),
         }))
+    }
+
+    /// The rules of a robots.txt that failed in transport, with the kind of that failure
+    /// sorted as for any other fetch (a failed name lookup is `dns`, not `robots`).
+    fn unreachable_robots(&self, url: &Url, e: reqwest::Error) -> RobotsRules {
+        let reason = error_chain(&e);
+        RobotsRules::unreachable(reason, OutcomeKind::from(&self.failure(url, e).error))
     }
 
     /// Sorts a transport error: timeouts and connection trouble may pass, redirect loops not.

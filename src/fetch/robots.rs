@@ -5,6 +5,8 @@ use std::time::Duration;
 use texting_robots::Robot;
 use tracing::debug;
 
+use super::OutcomeKind;
+
 /// A Crawl-delay above this is read as this: a run must still move on.
 pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 
@@ -13,8 +15,9 @@ pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 #[derive(Debug, Default)]
 pub struct RobotsRules {
     robot: Option<Robot>,
-    /// Why the file could not be read, when the server (not the file) is at fault.
-    unreachable: Option<String>,
+    /// Why the file could not be read, and the kind of that failure, when the server (not
+    /// the file) is at fault.
+    unreachable: Option<(String, OutcomeKind)>,
 }
 
 impl RobotsRules {
@@ -24,17 +27,19 @@ impl RobotsRules {
     }
 
     /// Rules that allow nothing, for a robots.txt whose server failed (5xx, 429, timeout,
-    /// connection error): RFC 9309 asks crawlers to assume a complete disallow then.
-    pub fn unreachable(reason: String) -> RobotsRules {
+    /// connection error): RFC 9309 asks crawlers to assume a complete disallow then. `kind`
+    /// is that failure's own (`dns`, `timeout`, `http 503`), which source health records.
+    pub fn unreachable(reason: String, kind: OutcomeKind) -> RobotsRules {
         RobotsRules {
             robot: None,
-            unreachable: Some(reason),
+            unreachable: Some((reason, kind)),
         }
     }
 
-    /// Why robots.txt could not be read, when that disallows everything.
-    pub fn unreachable_reason(&self) -> Option<&str> {
-        self.unreachable.as_deref()
+    /// Why robots.txt could not be read, and the kind of failure, when that disallows
+    /// everything.
+    pub fn unreachable_reason(&self) -> Option<(&str, OutcomeKind)> {
+        self.unreachable.as_ref().map(|(reason, kind)| (reason.as_str(), *kind))
     }
 
     /// Parses a robots.txt body for `agent` (a product token such as `vigia`). A file that
@@ -119,10 +124,10 @@ mod tests {
 
     #[test]
     fn an_unreachable_robots_allows_nothing() {
-        let rules = RobotsRules::unreachable("HTTP status 503".into());
+        let rules = RobotsRules::unreachable("HTTP status 503".into(), OutcomeKind::Http(503));
         assert!(!rules.allowed("/"));
         assert!(!rules.allowed("https://example.org/robots.txt"));
-        assert_eq!(rules.unreachable_reason(), Some("HTTP status 503"));
+        assert_eq!(rules.unreachable_reason(), Some(("HTTP status 503", OutcomeKind::Http(503))));
         assert_eq!(RobotsRules::allow_all().unreachable_reason(), None);
     }
 
