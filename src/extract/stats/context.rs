@@ -995,6 +995,19 @@ mod tests {
     }
 
     #[test]
+    fn a_body_that_several_countries_have_names_none_of_them() {
+        // Forensic institutes, federal police and national guards go by the same short name
+        // in several countries.
+        let text = "Medicina Legal contó 310 cuerpos sin identificar en el primer semestre.";
+        assert_eq!(one(text, Lang::Es).location, None);
+        let text = "The Federal Police arrested 42 suspects.\nThe National Guard sent 900 troops.";
+        assert!(stats(text, Lang::En).iter().all(|s| s.location.is_none()));
+        // A body that only one country has still tells the text's country.
+        let text = "El Instituto Nacional de Medicina Legal y Ciencias Forenses contó 310 cuerpos sin identificar.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("CO"));
+    }
+
+    #[test]
     fn a_ranking_of_many_countries_does_not_hide_the_articles_country() {
         let text = "Honduras prisons hold 19,500 inmates.\nOvercrowding in Honduras reached 180%.\n\
             The regional ranking reads: Haiti 454%, Bolivia 269%, Guatemala 267%, Peru 212%, Brazil 151%.\n\
