@@ -995,6 +995,13 @@ mod tests {
     }
 
     #[test]
+    fn a_country_that_only_gives_the_figures_is_not_their_place() {
+        let text = "Ecuador decomisó 200 toneladas en 2023.\nEste año ya se incautaron 12 toneladas, según cifras de Estados Unidos.";
+        let last = stats(text, Lang::Es).last().map(|s| s.location.clone());
+        assert_eq!(last, Some(Some("EC".to_string())));
+    }
+
+    #[test]
     fn a_body_that_several_countries_have_names_none_of_them() {
         // Forensic institutes, federal police and national guards go by the same short name
         // in several countries.
