@@ -699,7 +699,7 @@ pub(super) fn nearest_country(
     text: &str,
     toks: &Tokens<'_>,
     dr: &Draft,
-) -> Option<&'static str> {
+) -> Option<(usize, usize, &'static str)> {
     let (s, e) = (toks.start(dr.first), toks.end(dr.end.saturating_sub(1)));
     // An origin or destination ("bound for Paraguay") is not where the figure belongs.
     countries
@@ -723,7 +723,45 @@ pub(super) fn nearest_country(
             }
             gap + CLAUSE_GAP * clauses
         })
-        .map(|&(_, _, c)| c)
+        .copied()
+}
+
+/// Words that hand out a list's figures to its places one by one ("Belice y Chile, con 50 % y
+/// 91 %, respectivamente"): the places are then not sharing one figure.
+const RESPECTIVELY: [&str; 2] = ["respectively", "respectivamente"];
+
+/// Whether the country or place at bytes `start..end` is one of two or more places written
+/// together ("Honduras y El Salvador registran", "Central America and Mexico saw", "Haití,
+/// Bolivia y Perú"): a figure stated for all of them at once is none's own. Places of one
+/// country ("Jalisco y Michoacán") still give it, and a comma alone ("Según datos de Estados
+/// Unidos, Ecuador incautó") joins no list.
+pub(super) fn shared_with_another(text: &str, f: &Folded, start: usize, code: &str) -> bool {
+    if RESPECTIVELY.iter().any(|w| tokens::has_ascii_word(text, w)) {
+        return false;
+    }
+    let ms: Vec<_> = geo::mentions_in(text, f)
+        .into_iter()
+        .filter(|m| !after_route_marker(text, m.0))
+        .collect();
+    let Some(at) = ms.iter().position(|m| m.0 == start) else {
+        return false;
+    };
+    // The words between two neighbouring mentions: "," or "y" joins them into a list.
+    let link = |i: usize| text.get(ms[i].1..ms[i + 1].0).map_or("", str::trim);
+    let is_and = |i: usize| link(i) == "&" || tokens::AND_WORDS.iter().any(|w| link(i).eq_ignore_ascii_case(w));
+    let joins = |i: usize| link(i) == "," || is_and(i);
+    let mut first = at;
+    while first > 0 && joins(first - 1) {
+        first -= 1;
+    }
+    let mut last = at;
+    while last + 1 < ms.len() && joins(last) {
+        last += 1;
+    }
+    (first..last).any(is_and)
+        && ms[first..=last]
+            .iter()
+            .any(|m| m.2 == GeoKind::Area || m.3.is_some_and(|c| c != code))
 }
 
 /// Words that may stand between the forces and the word for their killing when they are its
@@ -999,6 +1037,23 @@ mod tests {
         let text = "Ecuador decomisó 200 toneladas en 2023.\nEste año ya se incautaron 12 toneladas, según cifras de Estados Unidos.";
         let last = stats(text, Lang::Es).last().map(|s| s.location.clone());
         assert_eq!(last, Some(Some("EC".to_string())));
+    }
+
+    #[test]
+    fn one_figure_for_two_countries_is_neither_ones() {
+        let text = "Guatemala tiene 16.000 presos.\nNicaragua y Costa Rica gastan el 2 % de su presupuesto en cárceles.";
+        let got: Vec<_> = stats(text, Lang::Es).iter().map(|s| s.location.clone()).collect();
+        assert_eq!(got, [Some("GT".to_string()), None]);
+        let text = "South America and Mexico saw robberies fall by 12%.";
+        assert_eq!(one(text, Lang::En).location, None);
+        // A source before a comma is no list, and a list handed out "respectively" is shared by none.
+        let text = "Según datos de Estados Unidos, Bolivia decomisó 30 toneladas.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("BO"));
+        let text = "Chile y Uruguay destinan el 12 % y el 9 % de su gasto a la policía, respectivamente.";
+        assert_eq!(stats(text, Lang::Es)[1].location.as_deref(), Some("UY"));
+        // Two places of one country still give it.
+        let text = "Sonora y Sinaloa sumaron 410 homicidios.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("MX"));
     }
 
     #[test]

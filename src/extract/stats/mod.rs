@@ -446,10 +446,12 @@ fn sentence_stats<'w>(
     let places = if countries.is_empty() { places(s.text, f) } else { Vec::new() };
     let about_world = countries.is_empty() && places.is_empty() && names_world(s.text, f);
     for dr in &mut drafts {
-        dr.location = nearest_country(&countries, s.text, toks, dr).or_else(|| nearest_country(&places, s.text, toks, dr));
+        let nearest = nearest_country(&countries, s.text, toks, dr).or_else(|| nearest_country(&places, s.text, toks, dr));
+        let shared = nearest.is_some_and(|(start, _, code)| shared_with_another(s.text, f, start, code));
+        dr.location = nearest.filter(|_| !shared).map(|m| m.2);
         if dr.location.is_some() {
             dr.location_from = Some(LocationFrom::Sentence);
-        } else if !about_world && article().plain {
+        } else if !shared && !about_world && article().plain {
             dr.location = article().main;
             dr.location_from = dr.location.map(|_| LocationFrom::Article);
         }
