@@ -64,6 +64,7 @@ data_files! {
     COUNTRIES = "countries.tsv", 2..=4;
     CURRENCIES = "currencies.txt", 1..=1;
     CURRENCY_CODES = "currency_codes.txt", 1..=1;
+    CURRENCY_NOUNS = "currency_nouns.txt", 1..=1;
     GIVEN_NAMES = "given_names.txt", 1..=1;
     NAME_WORDS = "name_words.tsv", 2..=2;
     NUMBER_WORDS = "number_words.tsv", 4..=4;

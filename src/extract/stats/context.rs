@@ -63,10 +63,9 @@ pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<
     for (i, s) in sentences.iter().enumerate() {
         let f = words.get(i, s);
         says_pesos = says_pesos || tokens::has_ascii_word(s.text, "pesos");
-        // "US$ 25 millones" names a currency, not the country.
         let places = geo::mentions_in(s.text, f)
             .into_iter()
-            .filter(|m| !s.text[m.1..].starts_with('$'))
+            .filter(|m| !in_currency_name(s.text, m.0, m.1))
             .filter(|m| !geo::is_nationality(s.text, m.0, m.1, m.2))
             .filter(|m| !after_route_marker(s.text, m.0))
             .filter_map(|m| m.3);
@@ -660,13 +659,43 @@ pub(super) fn countries(text: &str, f: &Folded) -> Vec<(usize, usize, &'static s
     geo::mentions_in(text, f)
         .into_iter()
         .filter(|m| matches!(m.2, GeoKind::Country | GeoKind::Demonym))
-        // "US$ 25 millones" names a currency, not the country.
-        .filter(|&(_, end, _, _)| !text[end..].starts_with('$'))
+        .filter(|&(start, end, _, _)| !in_currency_name(text, start, end))
         // "un mexicano y otros 35": a person's nationality, not where the figure is.
         .filter(|&(start, end, kind, _)| !geo::is_nationality(text, start, end, kind))
         .filter_map(|(start, end, _, code)| Some((start, end, code?)))
         .take(8)
         .collect()
+}
+
+pub(super) static CURRENCY_NOUNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::CURRENCY_NOUNS.lines()));
+
+/// Whether the country or adjective at bytes `start..end` is part of a currency's name ("US$ 25
+/// millones", "US dollars", "pesos argentinos"): it names money, not a place.
+pub(super) fn in_currency_name(text: &str, start: usize, end: usize) -> bool {
+    let (Some(before), Some(after)) = (text.get(..start), text.get(end..)) else {
+        return false;
+    };
+    if after.starts_with('$') {
+        return true;
+    }
+    // Only spaces may stand between: "dollars" must be the very next or previous word.
+    let next = after.trim_start().split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let prev = before.trim_end().rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    [next, prev]
+        .iter()
+        .any(|w| !w.is_empty() && CURRENCY_NOUNS.contains(&w.to_lowercase().as_str()))
+}
+
+/// The country whose money a sentence names in words ("85 billion Colombian pesos", "in US
+/// dollars"): it tells the currency, and the figure's country only when nothing else does.
+pub(super) fn currency_country(text: &str, f: &Folded) -> Option<&'static str> {
+    geo::mentions_in(text, f)
+        .into_iter()
+        .filter(|m| matches!(m.2, GeoKind::Country | GeoKind::Demonym))
+        // "US$" is written for any sum in dollars, wherever it is spent.
+        .filter(|m| !text[m.1..].starts_with('$'))
+        .find(|m| in_currency_name(text, m.0, m.1))
+        .and_then(|m| m.3)
 }
 
 /// Places inside one country named in a sentence: (byte range of the mention, ISO code).
@@ -1054,6 +1083,18 @@ mod tests {
         // Two places of one country still give it.
         let text = "Sonora y Sinaloa sumaron 410 homicidios.";
         assert_eq!(one(text, Lang::Es).location.as_deref(), Some("MX"));
+    }
+
+    #[test]
+    fn a_country_in_the_name_of_a_currency_is_no_place() {
+        let text = "Chile seized 4 tons of cocaine.\nThe gang kept $80,000 in US dollars.";
+        assert_eq!(stats(text, Lang::En)[1].location.as_deref(), Some("CL"));
+        let text = "En Chile se hallaron 3 millones de pesos argentinos.";
+        let s = one(text, Lang::Es);
+        assert_eq!((s.unit.as_str(), s.location.as_deref()), ("ARS", Some("CL")));
+        // With nothing else to go by, the money tells the country.
+        let text = "The gang laundered 40 billion Colombian pesos.";
+        assert_eq!(one(text, Lang::En).location.as_deref(), Some("CO"));
     }
 
     #[test]
