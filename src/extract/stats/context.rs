@@ -1098,6 +1098,12 @@ mod tests {
     }
 
     #[test]
+    fn the_commonwealths_spanish_name_is_puerto_rico() {
+        let text = "La policía contó 712 asesinatos en 2015 en el Estado Libre Asociado a EE.UU.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("PR"));
+    }
+
+    #[test]
     fn a_body_that_several_countries_have_names_none_of_them() {
         // Forensic institutes, federal police and national guards go by the same short name
         // in several countries.
