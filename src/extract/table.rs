@@ -71,6 +71,7 @@ data_files! {
     NUMBERS = "numbers.tsv", 3..=3;
     ORG_HEADS = "org_heads.tsv", 2..=2;
     ORGANIZATIONS = "organizations.tsv", 2..=4;
+    OWN_COUNTRY = "own_country.txt", 1..=1;
     PER_DAY = "per_day.txt", 1..=1;
     PERSON_NOUNS = "person_nouns.txt", 1..=1;
     PLACES = "places.tsv", 2..=2;

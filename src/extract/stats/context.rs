@@ -710,14 +710,25 @@ pub(super) fn places(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)
 
 pub(super) static WORLD_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::WORLD_WORDS.lines()));
 
+/// Phrases for the country a text is about ("el país"), folded, as lists of words.
+pub(super) static OWN_COUNTRY: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    table::built(table::OWN_COUNTRY.lines())
+        .into_iter()
+        .map(|line| tokens::fold(line).split_whitespace().map(str::to_string).collect())
+        .collect()
+});
+
 /// Whether a sentence is about the world or a region ("global production", "in Latin
-/// America"): its figures are not the article's country's.
+/// America"): its figures are not the article's country's. A region named beside the
+/// country itself ("el país de Centroamérica que más decomisa") only ranks the country.
 pub(super) fn names_world(text: &str, f: &Folded) -> bool {
-    geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) || {
-        let folded = super::tokens::fold(text);
-        let words: Vec<&str> = folded.split(|c: char| !tokens::is_alphanumeric(c)).collect();
-        WORLD_WORDS.iter().any(|w| words.contains(w))
-    }
+    let folded = super::tokens::fold(text);
+    let words: Vec<&str> = folded
+        .split(|c: char| !tokens::is_alphanumeric(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let own_country = OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
+    (!own_country && geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area)) || WORLD_WORDS.iter().any(|w| words.contains(w))
 }
 
 /// What a comma or semicolon between a figure and a country adds to their distance, in bytes.
@@ -1101,6 +1112,15 @@ mod tests {
     fn the_commonwealths_spanish_name_is_puerto_rico() {
         let text = "La policía contó 712 asesinatos en 2015 en el Estado Libre Asociado a EE.UU.";
         assert_eq!(one(text, Lang::Es).location.as_deref(), Some("PR"));
+    }
+
+    #[test]
+    fn a_region_that_only_ranks_the_country_leaves_the_figure_to_it() {
+        let text = "Honduras endureció las penas.\nCon 31 homicidios por cada 100.000 habitantes, el país sigue entre los más violentos de Centroamérica.";
+        assert_eq!(stats(text, Lang::Es)[0].location.as_deref(), Some("HN"));
+        // Without the country, the region keeps the figure.
+        let text = "Honduras endureció las penas.\nCentroamérica registró 31 homicidios por cada 100.000 habitantes.";
+        assert_eq!(stats(text, Lang::Es)[0].location, None);
     }
 
     #[test]
