@@ -1124,6 +1124,12 @@ mod tests {
     }
 
     #[test]
+    fn a_canton_is_a_district_not_a_chinese_city() {
+        let text = "La violencia crece en la costa de Ecuador.\nEl Cantón Central registró 45 homicidios en marzo.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("EC"));
+    }
+
+    #[test]
     fn a_body_that_several_countries_have_names_none_of_them() {
         // Forensic institutes, federal police and national guards go by the same short name
         // in several countries.
