@@ -64,12 +64,14 @@ data_files! {
     COUNTRIES = "countries.tsv", 2..=4;
     CURRENCIES = "currencies.txt", 1..=1;
     CURRENCY_CODES = "currency_codes.txt", 1..=1;
+    CURRENCY_NOUNS = "currency_nouns.txt", 1..=1;
     GIVEN_NAMES = "given_names.txt", 1..=1;
     NAME_WORDS = "name_words.tsv", 2..=2;
     NUMBER_WORDS = "number_words.tsv", 4..=4;
     NUMBERS = "numbers.tsv", 3..=3;
     ORG_HEADS = "org_heads.tsv", 2..=2;
     ORGANIZATIONS = "organizations.tsv", 2..=4;
+    OWN_COUNTRY = "own_country.txt", 1..=1;
     PER_DAY = "per_day.txt", 1..=1;
     PERSON_NOUNS = "person_nouns.txt", 1..=1;
     PLACES = "places.tsv", 2..=2;

@@ -63,10 +63,9 @@ pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<
     for (i, s) in sentences.iter().enumerate() {
         let f = words.get(i, s);
         says_pesos = says_pesos || tokens::has_ascii_word(s.text, "pesos");
-        // "US$ 25 millones" names a currency, not the country.
         let places = geo::mentions_in(s.text, f)
             .into_iter()
-            .filter(|m| !s.text[m.1..].starts_with('$'))
+            .filter(|m| !in_currency_name(s.text, m.0, m.1))
             .filter(|m| !geo::is_nationality(s.text, m.0, m.1, m.2))
             .filter(|m| !after_route_marker(s.text, m.0))
             .filter_map(|m| m.3);
@@ -660,13 +659,43 @@ pub(super) fn countries(text: &str, f: &Folded) -> Vec<(usize, usize, &'static s
     geo::mentions_in(text, f)
         .into_iter()
         .filter(|m| matches!(m.2, GeoKind::Country | GeoKind::Demonym))
-        // "US$ 25 millones" names a currency, not the country.
-        .filter(|&(_, end, _, _)| !text[end..].starts_with('$'))
+        .filter(|&(start, end, _, _)| !in_currency_name(text, start, end))
         // "un mexicano y otros 35": a person's nationality, not where the figure is.
         .filter(|&(start, end, kind, _)| !geo::is_nationality(text, start, end, kind))
         .filter_map(|(start, end, _, code)| Some((start, end, code?)))
         .take(8)
         .collect()
+}
+
+pub(super) static CURRENCY_NOUNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::CURRENCY_NOUNS.lines()));
+
+/// Whether the country or adjective at bytes `start..end` is part of a currency's name ("US$ 25
+/// millones", "US dollars", "pesos argentinos"): it names money, not a place.
+pub(super) fn in_currency_name(text: &str, start: usize, end: usize) -> bool {
+    let (Some(before), Some(after)) = (text.get(..start), text.get(end..)) else {
+        return false;
+    };
+    if after.starts_with('$') {
+        return true;
+    }
+    // Only spaces may stand between: "dollars" must be the very next or previous word.
+    let next = after.trim_start().split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let prev = before.trim_end().rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    [next, prev]
+        .iter()
+        .any(|w| !w.is_empty() && CURRENCY_NOUNS.contains(&w.to_lowercase().as_str()))
+}
+
+/// The country whose money a sentence names in words ("85 billion Colombian pesos", "in US
+/// dollars"): it tells the currency, and the figure's country only when nothing else does.
+pub(super) fn currency_country(text: &str, f: &Folded) -> Option<&'static str> {
+    geo::mentions_in(text, f)
+        .into_iter()
+        .filter(|m| matches!(m.2, GeoKind::Country | GeoKind::Demonym))
+        // "US$" is written for any sum in dollars, wherever it is spent.
+        .filter(|m| !text[m.1..].starts_with('$'))
+        .find(|m| in_currency_name(text, m.0, m.1))
+        .and_then(|m| m.3)
 }
 
 /// Places inside one country named in a sentence: (byte range of the mention, ISO code).
@@ -681,14 +710,25 @@ pub(super) fn places(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)
 
 pub(super) static WORLD_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::WORLD_WORDS.lines()));
 
+/// Phrases for the country a text is about ("el país"), folded, as lists of words.
+pub(super) static OWN_COUNTRY: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    table::built(table::OWN_COUNTRY.lines())
+        .into_iter()
+        .map(|line| tokens::fold(line).split_whitespace().map(str::to_string).collect())
+        .collect()
+});
+
 /// Whether a sentence is about the world or a region ("global production", "in Latin
-/// America"): its figures are not the article's country's.
+/// America"): its figures are not the article's country's. A region named beside the
+/// country itself ("el país de Centroamérica que más decomisa") only ranks the country.
 pub(super) fn names_world(text: &str, f: &Folded) -> bool {
-    geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) || {
-        let folded = super::tokens::fold(text);
-        let words: Vec<&str> = folded.split(|c: char| !tokens::is_alphanumeric(c)).collect();
-        WORLD_WORDS.iter().any(|w| words.contains(w))
-    }
+    let folded = super::tokens::fold(text);
+    let words: Vec<&str> = folded
+        .split(|c: char| !tokens::is_alphanumeric(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let own_country = OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
+    (!own_country && geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area)) || WORLD_WORDS.iter().any(|w| words.contains(w))
 }
 
 /// What a comma or semicolon between a figure and a country adds to their distance, in bytes.
@@ -699,7 +739,7 @@ pub(super) fn nearest_country(
     text: &str,
     toks: &Tokens<'_>,
     dr: &Draft,
-) -> Option<&'static str> {
+) -> Option<(usize, usize, &'static str)> {
     let (s, e) = (toks.start(dr.first), toks.end(dr.end.saturating_sub(1)));
     // An origin or destination ("bound for Paraguay") is not where the figure belongs.
     countries
@@ -723,7 +763,45 @@ pub(super) fn nearest_country(
             }
             gap + CLAUSE_GAP * clauses
         })
-        .map(|&(_, _, c)| c)
+        .copied()
+}
+
+/// Words that hand out a list's figures to its places one by one ("Belice y Chile, con 50 % y
+/// 91 %, respectivamente"): the places are then not sharing one figure.
+const RESPECTIVELY: [&str; 2] = ["respectively", "respectivamente"];
+
+/// Whether the country or place at bytes `start..end` is one of two or more places written
+/// together ("Honduras y El Salvador registran", "Central America and Mexico saw", "Haití,
+/// Bolivia y Perú"): a figure stated for all of them at once is none's own. Places of one
+/// country ("Jalisco y Michoacán") still give it, and a comma alone ("Según datos de Estados
+/// Unidos, Ecuador incautó") joins no list.
+pub(super) fn shared_with_another(text: &str, f: &Folded, start: usize, code: &str) -> bool {
+    if RESPECTIVELY.iter().any(|w| tokens::has_ascii_word(text, w)) {
+        return false;
+    }
+    let ms: Vec<_> = geo::mentions_in(text, f)
+        .into_iter()
+        .filter(|m| !after_route_marker(text, m.0))
+        .collect();
+    let Some(at) = ms.iter().position(|m| m.0 == start) else {
+        return false;
+    };
+    // The words between two neighbouring mentions: "," or "y" joins them into a list.
+    let link = |i: usize| text.get(ms[i].1..ms[i + 1].0).map_or("", str::trim);
+    let is_and = |i: usize| link(i) == "&" || tokens::AND_WORDS.iter().any(|w| link(i).eq_ignore_ascii_case(w));
+    let joins = |i: usize| link(i) == "," || is_and(i);
+    let mut first = at;
+    while first > 0 && joins(first - 1) {
+        first -= 1;
+    }
+    let mut last = at;
+    while last + 1 < ms.len() && joins(last) {
+        last += 1;
+    }
+    (first..last).any(is_and)
+        && ms[first..=last]
+            .iter()
+            .any(|m| m.2 == GeoKind::Area || m.3.is_some_and(|c| c != code))
 }
 
 /// Words that may stand between the forces and the word for their killing when they are its
@@ -992,6 +1070,76 @@ mod tests {
         assert_eq!(s[0].year, Some(2020));
         let s = one("Between 2015 and 2019, 600 leaders were killed.", Lang::En);
         assert_eq!(s.year, None);
+    }
+
+    #[test]
+    fn a_country_that_only_gives_the_figures_is_not_their_place() {
+        let text = "Ecuador decomisó 200 toneladas en 2023.\nEste año ya se incautaron 12 toneladas, según cifras de Estados Unidos.";
+        let last = stats(text, Lang::Es).last().map(|s| s.location.clone());
+        assert_eq!(last, Some(Some("EC".to_string())));
+    }
+
+    #[test]
+    fn one_figure_for_two_countries_is_neither_ones() {
+        let text = "Guatemala tiene 16.000 presos.\nNicaragua y Costa Rica gastan el 2 % de su presupuesto en cárceles.";
+        let got: Vec<_> = stats(text, Lang::Es).iter().map(|s| s.location.clone()).collect();
+        assert_eq!(got, [Some("GT".to_string()), None]);
+        let text = "South America and Mexico saw robberies fall by 12%.";
+        assert_eq!(one(text, Lang::En).location, None);
+        // A source before a comma is no list, and a list handed out "respectively" is shared by none.
+        let text = "Según datos de Estados Unidos, Bolivia decomisó 30 toneladas.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("BO"));
+        let text = "Chile y Uruguay destinan el 12 % y el 9 % de su gasto a la policía, respectivamente.";
+        assert_eq!(stats(text, Lang::Es)[1].location.as_deref(), Some("UY"));
+        // Two places of one country still give it.
+        let text = "Sonora y Sinaloa sumaron 410 homicidios.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("MX"));
+    }
+
+    #[test]
+    fn a_country_in_the_name_of_a_currency_is_no_place() {
+        let text = "Chile seized 4 tons of cocaine.\nThe gang kept $80,000 in US dollars.";
+        assert_eq!(stats(text, Lang::En)[1].location.as_deref(), Some("CL"));
+        let text = "En Chile se hallaron 3 millones de pesos argentinos.";
+        let s = one(text, Lang::Es);
+        assert_eq!((s.unit.as_str(), s.location.as_deref()), ("ARS", Some("CL")));
+        // With nothing else to go by, the money tells the country.
+        let text = "The gang laundered 40 billion Colombian pesos.";
+        assert_eq!(one(text, Lang::En).location.as_deref(), Some("CO"));
+    }
+
+    #[test]
+    fn the_commonwealths_spanish_name_is_puerto_rico() {
+        let text = "La policía contó 712 asesinatos en 2015 en el Estado Libre Asociado a EE.UU.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("PR"));
+    }
+
+    #[test]
+    fn a_region_that_only_ranks_the_country_leaves_the_figure_to_it() {
+        let text = "Honduras endureció las penas.\nCon 31 homicidios por cada 100.000 habitantes, el país sigue entre los más violentos de Centroamérica.";
+        assert_eq!(stats(text, Lang::Es)[0].location.as_deref(), Some("HN"));
+        // Without the country, the region keeps the figure.
+        let text = "Honduras endureció las penas.\nCentroamérica registró 31 homicidios por cada 100.000 habitantes.";
+        assert_eq!(stats(text, Lang::Es)[0].location, None);
+    }
+
+    #[test]
+    fn a_canton_is_a_district_not_a_chinese_city() {
+        let text = "La violencia crece en la costa de Ecuador.\nEl Cantón Central registró 45 homicidios en marzo.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("EC"));
+    }
+
+    #[test]
+    fn a_body_that_several_countries_have_names_none_of_them() {
+        // Forensic institutes, federal police and national guards go by the same short name
+        // in several countries.
+        let text = "Medicina Legal contó 310 cuerpos sin identificar en el primer semestre.";
+        assert_eq!(one(text, Lang::Es).location, None);
+        let text = "The Federal Police arrested 42 suspects.\nThe National Guard sent 900 troops.";
+        assert!(stats(text, Lang::En).iter().all(|s| s.location.is_none()));
+        // A body that only one country has still tells the text's country.
+        let text = "El Instituto Nacional de Medicina Legal y Ciencias Forenses contó 310 cuerpos sin identificar.";
+        assert_eq!(one(text, Lang::Es).location.as_deref(), Some("CO"));
     }
 
     #[test]

@@ -445,19 +445,26 @@ fn sentence_stats<'w>(
     // A place inside one country places the figure when the sentence names no country.
     let places = if countries.is_empty() { places(s.text, f) } else { Vec::new() };
     let about_world = countries.is_empty() && places.is_empty() && names_world(s.text, f);
+    let money_country = currency_country(s.text, f);
     for dr in &mut drafts {
-        dr.location = nearest_country(&countries, s.text, toks, dr).or_else(|| nearest_country(&places, s.text, toks, dr));
+        let nearest = nearest_country(&countries, s.text, toks, dr).or_else(|| nearest_country(&places, s.text, toks, dr));
+        let shared = nearest.is_some_and(|(start, _, code)| shared_with_another(s.text, f, start, code));
+        dr.location = nearest.filter(|_| !shared).map(|m| m.2);
         if dr.location.is_some() {
             dr.location_from = Some(LocationFrom::Sentence);
-        } else if !about_world && article().plain {
+        } else if !shared && !about_world && article().plain {
             dr.location = article().main;
             dr.location_from = dr.location.map(|_| LocationFrom::Article);
         }
+        if dr.location.is_none() && !shared && !about_world && money_country.is_some() {
+            dr.location = money_country;
+            dr.location_from = Some(LocationFrom::Sentence);
+        }
         if dr.unit == "peso" {
-            dr.unit = units::resolve_peso(dr.location.or_else(|| article().main));
+            dr.unit = units::resolve_peso(money_country.or(dr.location).or_else(|| article().main));
         } else if dr.unit == "dollar" {
             let a = article();
-            dr.unit = units::resolve_dollar(lang, dr.location.or(a.main), a.says_pesos);
+            dr.unit = units::resolve_dollar(lang, money_country.or(dr.location).or(a.main), a.says_pesos);
         }
         if dr.unit == "count" && dr.counted.is_none() {
             dr.counted = counted_phrase(toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
