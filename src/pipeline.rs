@@ -1,9 +1,11 @@
 //! One pass over the due sources: discover, fetch, extract, store.
 //!
-//! Sources are taken one after the other and their articles one at a time: politeness
-//! (per-host pacing) bounds the speed anyway, and one writer keeps SQLite simple. Each
-//! article is stored in its own transaction, so an interrupted pass loses at most the
-//! article in hand.
+//! Several sources are worked on at once, each taking its articles one at a time (politeness,
+//! per-host pacing, bounds the speed anyway). Parsing and extraction run on tokio's blocking
+//! pool so every core works, while this thread alone fetches and writes: it owns the SQLite
+//! connection, so writes never interleave. Each article is written whole, and the pass commits
+//! its writes in batches every [`COMMIT_INTERVAL`], so an interrupted pass loses little and
+//! nothing committed.
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
@@ -174,11 +176,15 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
     // Retry-After and Crawl-delay hold across passes, not only within one.
     fetcher.remember_hosts(&store.hosts()?);
     let claimed = Claimed::default();
-    let results: Vec<Result<PassReport, PipelineError>> = futures_util::stream::iter(sources)
+    let work = futures_util::stream::iter(sources)
         .map(|source| run_one(source, store, &fetcher, shutdown, &claimed))
         .buffer_unordered(CONCURRENT_SOURCES)
-        .collect()
-        .await;
+        .collect::<Vec<Result<PassReport, PipelineError>>>();
+    store.begin_batch();
+    let results = committing(store, work).await;
+    // Whatever happened, what the pass wrote is kept: every write in it is whole.
+    store.end_batch()?;
+    let results = results?;
     let mut report = PassReport::default();
     for result in results {
         let part = result?;
@@ -189,6 +195,24 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
     store.save_hosts(&fetcher.host_memory(), Utc::now())?;
     store.finish_run(run_id, Utc::now(), &report.summary)?;
     Ok(report)
+}
+
+/// The longest a pass keeps its writes uncommitted: a crash loses at most this much work (or
+/// [`crate::store::BATCH_WRITES`] writes), and readers see a running pass's articles this soon.
+pub const COMMIT_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Runs `work` while committing the store's batch every [`COMMIT_INTERVAL`]. Writes are
+/// synchronous between two awaits, so a commit here never splits one.
+async fn committing<T>(store: &Store, work: impl Future<Output = T>) -> Result<T, PipelineError> {
+    let mut work = std::pin::pin!(work);
+    let mut tick = tokio::time::interval(COMMIT_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            out = &mut work => return Ok(out),
+            _ = tick.tick() => store.commit_batch()?,
+        }
+    }
 }
 
 /// The articles (by [`discover::dedup_key`]) some source of this pass has taken, so one
@@ -327,7 +351,7 @@ async fn run_source(
             debug!(source = %source.name, url = %candidate.url, "Taken by another source in this pass.");
             if store.article_for_url(&candidate.url)?.is_none()
                 && let Some(stored) = store.stored_page(&candidate.url)?
-                && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report)?
+                && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report).await?
             {
                 failures += 1;
                 complete = false;
@@ -482,7 +506,7 @@ async fn handle_candidate(
             Ok(Outcome::NotModified) if store.article_for_url(&candidate.url)?.is_none() => match store.stored_page(&candidate.url)? {
                 Some(stored) => {
                     report.summary.not_modified += 1;
-                    let analysed = store_page(source, candidate, stored_as_page(stored, now), store, report)?;
+                    let analysed = store_page(source, candidate, stored_as_page(stored, now), store, report).await?;
                     return Ok(Handled {
                         kind: Some(OutcomeKind::NotModified),
                         failure: Handled::analysed(analysed).failure,
@@ -548,7 +572,7 @@ async fn handle_candidate(
         }
     };
     report.summary.pages_fetched += 1;
-    Ok(Handled::analysed(store_page(source, candidate, page, store, report)?))
+    Ok(Handled::analysed(store_page(source, candidate, page, store, report).await?))
 }
 
 /// The longest a failing URL waits between two attempts.
@@ -674,15 +698,52 @@ enum PageResult {
     Failed(String),
 }
 
-/// Extracts an article from a fetched page and stores page, article and figures together.
-fn store_page(
+/// What [`analyse_guarded`] makes of a page.
+type Analysed = Result<(NewArticle, extract::Extraction), String>;
+
+/// Extracts an article from a fetched page (on the blocking pool) and stores page, article and
+/// figures together.
+async fn store_page(
     source: &SourceConfig,
     candidate: &Candidate,
     page: fetch::Page,
     store: &Store,
     report: &mut PassReport,
 ) -> Result<PageResult, PipelineError> {
-    let analysed = analyse_guarded(source.language, &page, candidate.title.as_deref(), candidate.published.as_deref());
+    let (page, analysed) = analyse_off_thread(source.language, page, candidate.title.clone(), candidate.published.clone()).await;
+    store_analysed(source, page, analysed, store, report)
+}
+
+/// [`analyse_guarded`] on tokio's blocking pool, so parsing and extraction use every core
+/// while the pass's own thread fetches and writes. The work starts at once, before the
+/// returned future is first polled, so a caller can keep several pages in the works.
+fn analyse_off_thread(
+    language: Language,
+    page: fetch::Page,
+    feed_title: Option<String>,
+    feed_published: Option<String>,
+) -> impl Future<Output = (fetch::Page, Analysed)> {
+    let page = Arc::new(page);
+    let job = {
+        let page = Arc::clone(&page);
+        tokio::task::spawn_blocking(move || analyse_guarded(language, &page, feed_title.as_deref(), feed_published.as_deref()))
+    };
+    async move {
+        // The analysis catches its own panics; a join error means the runtime is going away.
+        let analysed = job.await.unwrap_or_else(|e| Err(format!("page analysis failed: {e}")));
+        let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
+        (page, analysed)
+    }
+}
+
+/// Stores a page as its analysis left it: page, article and figures together.
+fn store_analysed(
+    source: &SourceConfig,
+    page: fetch::Page,
+    analysed: Analysed,
+    store: &Store,
+    report: &mut PassReport,
+) -> Result<PageResult, PipelineError> {
     let mut record = page_record(&page, &source.name);
     record.body = Some(page.body);
     let (new_article, extraction) = match analysed {

@@ -2,7 +2,7 @@
 //! pipeline needs between fetches.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{NewArticle, PageRecord, Result, Saved, Store, StoreError, StoredPage, content_hash, iso, parse_time};
 use crate::extract::{EXTRACTOR_VERSION, Extraction};
@@ -46,7 +46,7 @@ impl Store {
 
     /// Records a page (fetched, not modified, skipped or failed) without an article.
     pub fn record_page(&self, page: &PageRecord) -> Result<()> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         upsert_page(&tx, page)?;
         tx.commit()?;
         Ok(())
@@ -56,7 +56,7 @@ impl Store {
     /// is already stored (same canonical URL or same content hash): then only the page and
     /// the URL alias are recorded.
     pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         upsert_page(&tx, page)?;
         let canonical = canonical_of(page, article);
         let hash = dedup_hash(&article.body);
@@ -116,7 +116,7 @@ impl Store {
     /// The canonical URL and content hash change only when no other article holds the new
     /// ones: two articles that now read alike stay two rows rather than failing the update.
     pub fn replace_extraction(&self, article_id: i64, article: &NewArticle, extraction: &Extraction) -> Result<()> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let canonical = non_empty(&article.canonical_url).or(non_empty(&article.url)).unwrap_or("");
         let published = article.published.as_deref().and_then(non_empty);
         let changed = tx.execute(

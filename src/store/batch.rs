@@ -1,0 +1,112 @@
+//! Batched writes: many small write transactions folded into one SQLite transaction.
+//!
+//! Every commit rewrites the b-tree and full-text pages it touched, so one transaction per
+//! article costs more than the article itself. In a batch, each write runs in a savepoint of
+//! one open transaction (so a failed write still undoes only itself), and the batch commits
+//! after [`BATCH_WRITES`] writes or when its owner calls [`Store::commit_batch`] (a pass does
+//! on a timer): a crash loses at most the writes since the last commit, and nothing committed.
+
+use std::cell::Cell;
+use std::ops::Deref;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::{Result, Store};
+
+/// Writes after which a batch commits even before its owner asks.
+pub const BATCH_WRITES: u32 = 500;
+
+/// The batch state of one connection.
+#[derive(Debug, Default)]
+pub(super) struct Batch {
+    /// Writes are being batched.
+    on: Cell<bool>,
+    /// Writes since the batch's transaction began.
+    writes: Cell<u32>,
+}
+
+/// One write: its own IMMEDIATE transaction, or a savepoint of the open batch.
+pub(super) struct WriteTx<'c> {
+    conn: &'c Connection,
+    /// The write's own transaction; None for a savepoint.
+    own: Option<Transaction<'c>>,
+    /// A savepoint not yet released.
+    open: bool,
+}
+
+impl WriteTx<'_> {
+    pub(super) fn commit(mut self) -> Result<()> {
+        match self.own.take() {
+            Some(tx) => tx.commit()?,
+            None => self.conn.execute_batch("RELEASE vigia_write")?,
+        }
+        self.open = false;
+        Ok(())
+    }
+}
+
+impl Deref for WriteTx<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+impl Drop for WriteTx<'_> {
+    /// A write dropped without commit (an error on the way) undoes itself, and only itself
+    /// (its own transaction rolls back as it drops).
+    fn drop(&mut self) {
+        if self.own.is_none() && self.open {
+            let _ = self.conn.execute_batch("ROLLBACK TO vigia_write; RELEASE vigia_write");
+        }
+    }
+}
+
+impl Store {
+    /// Starts batching this connection's writes (see the module's documentation).
+    pub fn begin_batch(&self) {
+        self.batch.on.set(true);
+    }
+
+    /// Commits the writes batched so far; the next write opens a new transaction.
+    pub fn commit_batch(&self) -> Result<()> {
+        if !self.conn.is_autocommit() {
+            self.conn.execute_batch("COMMIT")?;
+        }
+        self.batch.writes.set(0);
+        Ok(())
+    }
+
+    /// Commits what is batched and writes each write in its own transaction again.
+    pub fn end_batch(&self) -> Result<()> {
+        self.batch.on.set(false);
+        self.commit_batch()
+    }
+
+    /// Opens one write. In a batch, the batch's transaction is opened first if need be, and
+    /// committed once it holds [`BATCH_WRITES`] writes.
+    pub(super) fn write_tx(&self) -> Result<WriteTx<'_>> {
+        if !self.batch.on.get() {
+            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+            return Ok(WriteTx {
+                conn: &self.conn,
+                own: Some(tx),
+                open: true,
+            });
+        }
+        if self.batch.writes.get() >= BATCH_WRITES {
+            self.commit_batch()?;
+        }
+        if self.conn.is_autocommit() {
+            self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        }
+        self.batch.writes.set(self.batch.writes.get().saturating_add(1));
+        self.conn.execute_batch("SAVEPOINT vigia_write")?;
+        Ok(WriteTx {
+            conn: &self.conn,
+            own: None,
+            open: true,
+        })
+    }
+}
