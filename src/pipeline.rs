@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -97,6 +97,16 @@ impl Shutdown {
         self.0.asked.load(Ordering::SeqCst)
     }
 
+    /// Awaits `work` unless a stop is asked for first: then `work` is dropped (it must be a
+    /// wait that may be abandoned, such as a network request) and None returned.
+    pub async fn unless_stopped<T>(&self, work: impl Future<Output = T>) -> Option<T> {
+        tokio::select! {
+            biased;
+            () = self.requested() => None,
+            out = work => Some(out),
+        }
+    }
+
     /// Resolves once a stop is asked for (at once if it already was).
     pub async fn requested(&self) {
         loop {
@@ -146,6 +156,21 @@ pub fn select<'a>(
     }
 }
 
+/// When `source` is next due: at once when never fetched, else when its schedule next fires
+/// after its last fetch, and not before a failing source's backoff ends. None when its
+/// schedule never fires again.
+pub fn next_due(source: &SourceConfig, store: &Store, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, PipelineError> {
+    let due = match store.source_last_fetch(&source.name)? {
+        None => now,
+        Some(last) => match source.schedule.find_next_occurrence(&last, false) {
+            Ok(next) => next,
+            Err(_) => return Ok(None),
+        },
+    };
+    let backoff = store.source_backoff(&source.name, now)?;
+    Ok(Some(backoff.map_or(due, |until| due.max(until))))
+}
+
 /// Due when never fetched, or when the schedule fired between the last fetch and now.
 pub fn is_due(source: &SourceConfig, last_fetch: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     match last_fetch {
@@ -166,18 +191,37 @@ pub const CONCURRENT_SOURCES: usize = 4;
 /// Sources overlap (up to `CONCURRENT_SOURCES`) on one thread: every store write is a
 /// synchronous transaction between two awaits, so writes never interleave.
 pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown: &Shutdown) -> Result<PassReport, PipelineError> {
+    store.sync_sources(&config.sources)?;
+    let fetcher = fetcher_for(config, store)?;
+    run_with(config, store, &fetcher, selection, shutdown).await
+}
+
+/// A fetcher for `config` that remembers what hosts asked of earlier passes (Retry-After,
+/// Crawl-delay), so they hold across passes, not only within one.
+pub fn fetcher_for(config: &Config, store: &Store) -> Result<Fetcher, PipelineError> {
+    let fetcher = Fetcher::new(&config.fetch)?;
+    fetcher.remember_hosts(&store.hosts()?);
+    Ok(fetcher)
+}
+
+/// [`run`] with a fetcher of the caller's, which may be shared by passes running at once (the
+/// daemon's sources) so that per-host pacing and robots.txt hold across them. The sources
+/// must be in the store already ([`Store::sync_sources`]).
+pub async fn run_with(
+    config: &Config,
+    store: &Store,
+    fetcher: &Fetcher,
+    selection: &Selection,
+    shutdown: &Shutdown,
+) -> Result<PassReport, PipelineError> {
     let started = Instant::now();
     let now = Utc::now();
-    store.sync_sources(&config.sources)?;
     store.prune_outcomes(now)?;
     let sources = select(config, store, selection, now)?;
     let run_id = store.start_run(now)?;
-    let fetcher = Fetcher::new(&config.fetch)?;
-    // Retry-After and Crawl-delay hold across passes, not only within one.
-    fetcher.remember_hosts(&store.hosts()?);
     let claimed = Claimed::default();
     let work = futures_util::stream::iter(sources)
-        .map(|source| run_one(source, store, &fetcher, shutdown, &claimed))
+        .map(|source| run_one(source, store, fetcher, shutdown, &claimed))
         .buffer_unordered(CONCURRENT_SOURCES)
         .collect::<Vec<Result<PassReport, PipelineError>>>();
     store.begin_batch();
@@ -305,13 +349,9 @@ async fn run_source(
     let known = store.discovery_validators(&source.name)?;
     // Network waits are abandoned when a stop is asked for: a future dropped at an await
     // point leaves no half-done write, since every store write runs between two awaits.
-    let discovered = tokio::select! {
-        biased;
-        () = shutdown.requested() => {
-            report.interrupted = true;
-            return Ok(SourcePass::default());
-        }
-        found = discover::discover_with(source, fetcher, &known) => found,
+    let Some(discovered) = shutdown.unless_stopped(discover::discover_with(source, fetcher, &known)).await else {
+        report.interrupted = true;
+        return Ok(SourcePass::default());
     };
     let discovered = match discovered {
         Ok(d) => d,
@@ -360,14 +400,14 @@ async fn run_source(
             }
             continue;
         }
-        let handled = tokio::select! {
-            biased;
-            () = shutdown.requested() => {
-                report.interrupted = true;
-                break;
-            }
-            handled = handle_candidate(source, candidate, store, fetcher, report) => handled?,
-        };
+        if shutdown.is_requested() {
+            report.interrupted = true;
+            break;
+        }
+        let handled = handle_candidate(source, candidate, store, fetcher, report, shutdown).await?;
+        if report.interrupted {
+            break;
+        }
         match handled.kind {
             Some(kind) => {
                 store.record_outcome(&source.name, kind, true, Utc::now())?;
@@ -461,12 +501,16 @@ impl Handled {
 
 /// Fetches (or reads) one candidate and stores what it yields. Page failures are recorded and
 /// returned in [`Handled`]; `Err` is a store failure that stops the pass.
+///
+/// A stop asked for ends its network waits at once (then it sets `report.interrupted` and
+/// returns nothing done); a page in hand is still analysed and stored.
 async fn handle_candidate(
     source: &SourceConfig,
     candidate: &Candidate,
     store: &Store,
     fetcher: &Fetcher,
     report: &mut PassReport,
+    shutdown: &Shutdown,
 ) -> Result<Handled, PipelineError> {
     let now = Utc::now();
     let base = PageRecord {
@@ -498,7 +542,14 @@ async fn handle_candidate(
         }
     } else {
         let validators = store.validators(&candidate.url)?;
-        let outcome = match fetcher.fetch(&candidate.url, &validators, Expect::Html).await {
+        let Some(outcome) = shutdown
+            .unless_stopped(fetcher.fetch(&candidate.url, &validators, Expect::Html))
+            .await
+        else {
+            report.interrupted = true;
+            return Ok(Handled::default());
+        };
+        let outcome = match outcome {
             // 304 stands for the stored body. A page that gave no article then (filtered out,
             // no text, a failed analysis) is looked at again, under today's filters and for
             // whichever source lists it now, instead of being taken as done. Its outcome is
@@ -512,7 +563,16 @@ async fn handle_candidate(
                         failure: Handled::analysed(analysed).failure,
                     });
                 }
-                None => fetcher.fetch(&candidate.url, &Validators::default(), Expect::Html).await,
+                None => match shutdown
+                    .unless_stopped(fetcher.fetch(&candidate.url, &Validators::default(), Expect::Html))
+                    .await
+                {
+                    Some(outcome) => outcome,
+                    None => {
+                        report.interrupted = true;
+                        return Ok(Handled::default());
+                    }
+                },
             },
             other => other,
         };
@@ -715,25 +775,32 @@ async fn store_page(
 }
 
 /// [`analyse_guarded`] on tokio's blocking pool, so parsing and extraction use every core
-/// while the pass's own thread fetches and writes. The work starts at once, before the
-/// returned future is first polled, so a caller can keep several pages in the works.
-fn analyse_off_thread(
+/// while the pass's own thread fetches and writes.
+///
+/// At most one analysis per core runs at once, across every pass of the process: many
+/// sources at once (the daemon's) share the cores instead of piling threads on them.
+async fn analyse_off_thread(
     language: Language,
     page: fetch::Page,
     feed_title: Option<String>,
     feed_published: Option<String>,
-) -> impl Future<Output = (fetch::Page, Analysed)> {
+) -> (fetch::Page, Analysed) {
+    static ANALYSES: LazyLock<tokio::sync::Semaphore> =
+        LazyLock::new(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+    // The semaphore is never closed, so a permit always comes.
+    let permit = ANALYSES.acquire().await.ok();
     let page = Arc::new(page);
     let job = {
         let page = Arc::clone(&page);
-        tokio::task::spawn_blocking(move || analyse_guarded(language, &page, feed_title.as_deref(), feed_published.as_deref()))
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            analyse_guarded(language, &page, feed_title.as_deref(), feed_published.as_deref())
+        })
     };
-    async move {
-        // The analysis catches its own panics; a join error means the runtime is going away.
-        let analysed = job.await.unwrap_or_else(|e| Err(format!("page analysis failed: {e}")));
-        let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
-        (page, analysed)
-    }
+    // The analysis catches its own panics; a join error means the runtime is going away.
+    let analysed = job.await.unwrap_or_else(|e| Err(format!("page analysis failed: {e}")));
+    let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
+    (page, analysed)
 }
 
 /// Stores a page as its analysis left it: page, article and figures together.
