@@ -151,9 +151,12 @@ struct Shared {
     /// robots.txt rules by origin (`scheme://host:port`), fetched once per run (and again
     /// after [`ROBOTS_MAX_AGE`] in a fetcher that lives longer), with when the cell was made.
     /// Each origin has its own cell, so a slow robots.txt holds up its own origin only.
-    robots: Mutex<HashMap<String, (Instant, Arc<OnceCell<Arc<RobotsRules>>>)>>,
+    robots: Mutex<HashMap<String, (Instant, RobotsCell)>>,
     pacing: Mutex<Pacing>,
 }
+
+/// The robots.txt rules of one origin, read by the first caller that needs them.
+type RobotsCell = Arc<OnceCell<Arc<RobotsRules>>>;
 
 /// A failed attempt, and whether another attempt may do better.
 struct Failure {
