@@ -224,7 +224,7 @@ pub async fn run_with(
         .map(|source| run_one(source, store, fetcher, shutdown, &claimed))
         .buffer_unordered(CONCURRENT_SOURCES)
         .collect::<Vec<Result<PassReport, PipelineError>>>();
-    store.begin_batch();
+    store.begin_batch()?;
     let results = committing(store, work).await;
     // Whatever happened, what the pass wrote is kept: every write in it is whole.
     store.end_batch()?;

@@ -21,6 +21,28 @@ fn in_flight_limit() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get()) + 1
 }
 
+/// Records read ahead of the one being handled.
+const READ_AHEAD: usize = 8;
+
+/// Reads (and decompresses) an archive's records on a thread of its own, a few ahead of the
+/// pass, so that work leaves the pass's thread. The thread ends when the records do or when
+/// the receiver is dropped.
+fn read_ahead<I>(reader: I) -> std::io::Result<tokio::sync::mpsc::Receiver<I::Item>>
+where
+    I: Iterator + Send + 'static,
+    I::Item: Send + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel(READ_AHEAD);
+    std::thread::Builder::new().name("warc-reader".into()).spawn(move || {
+        for item in reader {
+            if sender.blocking_send(item).is_err() {
+                break;
+            }
+        }
+    })?;
+    Ok(receiver)
+}
+
 /// How the pages of a `warc` source went: pages answered, pages failed, archives failed.
 #[derive(Debug, Default)]
 struct WarcTally {
@@ -109,15 +131,17 @@ async fn read_warc(
     let mut complete = true;
     // Pages read and being analysed on the blocking pool, stored in the order read.
     let mut in_flight = FuturesOrdered::new();
-    for item in reader {
+    let mut records = match read_ahead(reader) {
+        Ok(records) => records,
+        Err(e) => return archive_failed(store, report, tally, format!("cannot start a thread to read it: {e}")),
+    };
+    while let Some(item) = records.recv().await {
         if shutdown.is_requested() {
             // What is read is analysed and stored; the archive is read again next time.
             report.interrupted = true;
             complete = false;
             break;
         }
-        // Reading is synchronous: let the other sources of the pass move between records.
-        tokio::task::yield_now().await;
         let warc_page = match item {
             Ok(Item::Page(page)) => page,
             Ok(Item::Skipped { uri, why }) => {

@@ -16,6 +16,9 @@ use super::{Result, Store};
 /// Writes after which a batch commits even before its owner asks.
 pub const BATCH_WRITES: u32 = 500;
 
+/// The page cache of a batching connection, in KiB as SQLite's negative `cache_size` reads.
+const BATCH_CACHE_KIB: i64 = -32_768;
+
 /// The batch state of one connection.
 #[derive(Debug, Default)]
 pub(super) struct Batch {
@@ -65,8 +68,13 @@ impl Drop for WriteTx<'_> {
 
 impl Store {
     /// Starts batching this connection's writes (see the module's documentation).
-    pub fn begin_batch(&self) {
+    pub fn begin_batch(&self) -> Result<()> {
+        // A batch's pages stay in the cache until it commits, instead of spilling to the WAL
+        // and being written there again; each write's savepoint keeps its undo in memory.
+        self.conn.pragma_update(None, "cache_size", BATCH_CACHE_KIB)?;
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         self.batch.on.set(true);
+        Ok(())
     }
 
     /// Commits the writes batched so far; the next write opens a new transaction.
