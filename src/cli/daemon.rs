@@ -64,6 +64,10 @@ pub fn run(global: &Global, _args: DaemonArgs) -> anyhow::Result<ExitCode> {
         };
         let served = runtime.block_on(serve(&config, &store, &shutdown, &generation, &failed_passes));
         drop(store);
+        if matches!(served, Ok(Served::Nothing)) {
+            super::stop_runtime(runtime);
+            return Err(super::UsageError("no source's schedule ever fires again".into()).into());
+        }
         if let Err(e) = served {
             failed_passes.set(failed_passes.get() + 1);
             failed_starts = failed_starts.saturating_add(1);
@@ -143,8 +147,22 @@ async fn wait(wait: Duration, shutdown: &Shutdown, reload: &Shutdown) -> bool {
     }
 }
 
+/// How [`serve`] ended.
+enum Served {
+    /// A stop or reload was asked for.
+    Asked,
+    /// Every source's loop ended by itself: no schedule fires again.
+    Nothing,
+}
+
 /// Runs every source's loop until a stop or reload.
-async fn serve(config: &Config, store: &Store, shutdown: &Shutdown, reload: &Shutdown, failed_passes: &Cell<u64>) -> anyhow::Result<()> {
+async fn serve(
+    config: &Config,
+    store: &Store,
+    shutdown: &Shutdown,
+    reload: &Shutdown,
+    failed_passes: &Cell<u64>,
+) -> anyhow::Result<Served> {
     store.sync_sources(&config.sources)?;
     let fetcher = pipeline::fetcher_for(config, store)?;
     let lock = SharedLock::new(&config.database);
@@ -158,7 +176,11 @@ async fn serve(config: &Config, store: &Store, shutdown: &Shutdown, reload: &Shu
         failed_passes,
     };
     futures_util::future::join_all(config.sources.iter().map(|source| daemon.source_loop(source))).await;
-    Ok(())
+    Ok(if shutdown.is_requested() || reload.is_requested() {
+        Served::Asked
+    } else {
+        Served::Nothing
+    })
 }
 
 /// What the sources' loops share.

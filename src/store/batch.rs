@@ -22,8 +22,9 @@ const BATCH_CACHE_KIB: i64 = -32_768;
 /// The batch state of one connection.
 #[derive(Debug, Default)]
 pub(super) struct Batch {
-    /// Writes are being batched.
-    on: Cell<bool>,
+    /// Passes batching their writes (the daemon runs several at once); batching goes on
+    /// while there is one.
+    users: Cell<u32>,
     /// Writes since the batch's transaction began.
     writes: Cell<u32>,
 }
@@ -73,7 +74,7 @@ impl Store {
         // and being written there again; each write's savepoint keeps its undo in memory.
         self.conn.pragma_update(None, "cache_size", BATCH_CACHE_KIB)?;
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
-        self.batch.on.set(true);
+        self.batch.users.set(self.batch.users.get().saturating_add(1));
         Ok(())
     }
 
@@ -86,16 +87,17 @@ impl Store {
         Ok(())
     }
 
-    /// Commits what is batched and writes each write in its own transaction again.
+    /// Commits what is batched; once every pass that began a batch has ended it, each write
+    /// is in its own transaction again.
     pub fn end_batch(&self) -> Result<()> {
-        self.batch.on.set(false);
+        self.batch.users.set(self.batch.users.get().saturating_sub(1));
         self.commit_batch()
     }
 
     /// Opens one write. In a batch, the batch's transaction is opened first if need be, and
     /// committed once it holds [`BATCH_WRITES`] writes.
     pub(super) fn write_tx(&self) -> Result<WriteTx<'_>> {
-        if !self.batch.on.get() {
+        if self.batch.users.get() == 0 {
             let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
             return Ok(WriteTx {
                 conn: &self.conn,
@@ -116,5 +118,93 @@ impl Store {
             own: None,
             open: true,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::store::PageRecord;
+
+    fn page(n: u32) -> PageRecord {
+        let url = format!("https://diario.example/nota/{n}");
+        PageRecord {
+            final_url: url.clone(),
+            url,
+            source: "diario".into(),
+            fetched_at: Utc::now(),
+            ..PageRecord::default()
+        }
+    }
+
+    /// Pages another connection sees.
+    fn committed(path: &std::path::Path) -> i64 {
+        let reader = Store::open_read_only(path).unwrap();
+        reader.query("SELECT count(*) FROM pages").unwrap().rows[0][0].as_i64().unwrap()
+    }
+
+    fn store() -> (tempfile::TempDir, std::path::PathBuf, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.db");
+        let store = Store::open(&path).unwrap();
+        (dir, path, store)
+    }
+
+    #[test]
+    fn batched_writes_reach_other_connections_when_the_batch_commits() {
+        let (_dir, path, store) = store();
+        store.begin_batch().unwrap();
+        store.record_page(&page(1)).unwrap();
+        assert!(store.has_page(&page(1).url).unwrap(), "the writer sees its own writes");
+        assert_eq!(committed(&path), 0);
+        store.commit_batch().unwrap();
+        assert_eq!(committed(&path), 1);
+        store.record_page(&page(2)).unwrap();
+        store.end_batch().unwrap();
+        assert_eq!(committed(&path), 2);
+        // Out of the batch, each write commits at once.
+        store.record_page(&page(3)).unwrap();
+        assert_eq!(committed(&path), 3);
+    }
+
+    #[test]
+    fn a_batch_commits_by_itself_after_so_many_writes() {
+        let (_dir, path, store) = store();
+        store.begin_batch().unwrap();
+        for n in 0..=BATCH_WRITES {
+            store.record_page(&page(n)).unwrap();
+        }
+        assert_eq!(committed(&path), i64::from(BATCH_WRITES));
+        store.end_batch().unwrap();
+        assert_eq!(committed(&path), i64::from(BATCH_WRITES) + 1);
+    }
+
+    #[test]
+    fn a_write_dropped_in_a_batch_undoes_only_itself() {
+        let (_dir, path, store) = store();
+        store.begin_batch().unwrap();
+        store.record_page(&page(1)).unwrap();
+        {
+            let tx = store.write_tx().unwrap();
+            tx.execute("DELETE FROM pages", []).unwrap();
+            // Dropped without commit, as when a write fails half-way.
+        }
+        store.record_page(&page(2)).unwrap();
+        store.end_batch().unwrap();
+        assert_eq!(committed(&path), 2);
+    }
+
+    #[test]
+    fn batching_lasts_while_any_pass_batches() {
+        let (_dir, path, store) = store();
+        store.begin_batch().unwrap();
+        store.begin_batch().unwrap();
+        store.end_batch().unwrap();
+        store.record_page(&page(1)).unwrap();
+        assert_eq!(committed(&path), 0, "the other pass still batches");
+        store.end_batch().unwrap();
+        assert_eq!(committed(&path), 1);
     }
 }
