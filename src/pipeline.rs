@@ -188,8 +188,8 @@ pub const CONCURRENT_SOURCES: usize = 4;
 
 /// Runs one pass over the selected sources and records it in `runs`.
 ///
-/// Sources overlap (up to `CONCURRENT_SOURCES`) on one thread: every store write is a
-/// synchronous transaction between two awaits, so writes never interleave.
+/// Sources overlap (up to `CONCURRENT_SOURCES`) on one thread: every store write is
+/// synchronous, between two awaits, so writes never interleave.
 pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown: &Shutdown) -> Result<PassReport, PipelineError> {
     store.sync_sources(&config.sources)?;
     let fetcher = fetcher_for(config, store)?;
