@@ -416,11 +416,12 @@ impl Config {
     }
 }
 
-/// Parses a five-field cron expression.
+/// Parses a five-field cron expression, or a six-field one whose first field is the second
+/// (for the daemon's sources that are polled more than once a minute).
 pub fn parse_schedule(text: &str) -> Result<croner::Cron, String> {
-    if text.split_whitespace().count() != 5 {
+    if !matches!(text.split_whitespace().count(), 5 | 6) {
         return Err(format!(
-            "`{text}` is not a five-field cron expression (minute hour day month weekday)"
+            "`{text}` is not a five-field cron expression (minute hour day month weekday), nor a six-field one (second first)"
         ));
     }
     text.parse::<croner::Cron>()
@@ -447,6 +448,17 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("/etc/vigia/vigia.toml"))
+    }
+
+    #[test]
+    fn a_schedule_has_five_fields_or_six_with_the_second_first() {
+        assert!(parse_schedule("*/30 * * * *").is_ok());
+        let every_two_seconds = parse_schedule("*/2 * * * * *").unwrap();
+        let start = "2026-01-01T00:00:01Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        let next = every_two_seconds.find_next_occurrence(&start, false).unwrap();
+        assert_eq!((next - start).num_seconds(), 1);
+        assert!(parse_schedule("* * * *").is_err());
+        assert!(parse_schedule("0 * * * * * *").is_err());
     }
 
     #[test]

@@ -1,14 +1,16 @@
 //! One pass over the due sources: discover, fetch, extract, store.
 //!
-//! Sources are taken one after the other and their articles one at a time: politeness
-//! (per-host pacing) bounds the speed anyway, and one writer keeps SQLite simple. Each
-//! article is stored in its own transaction, so an interrupted pass loses at most the
-//! article in hand.
+//! Several sources are worked on at once, each taking its articles one at a time (politeness,
+//! per-host pacing, bounds the speed anyway). Parsing and extraction run on tokio's blocking
+//! pool so every core works, while this thread alone fetches and writes: it owns the SQLite
+//! connection, so writes never interleave. Each article is written whole, and the pass commits
+//! its writes in batches every [`COMMIT_INTERVAL`], so an interrupted pass loses little and
+//! nothing committed.
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -100,6 +102,16 @@ impl Shutdown {
         self.0.asked.load(Ordering::SeqCst)
     }
 
+    /// Awaits `work` unless a stop is asked for first: then `work` is dropped (it must be a
+    /// wait that may be abandoned, such as a network request) and None returned.
+    pub async fn unless_stopped<T>(&self, work: impl Future<Output = T>) -> Option<T> {
+        tokio::select! {
+            biased;
+            () = self.requested() => None,
+            out = work => Some(out),
+        }
+    }
+
     /// Resolves once a stop is asked for (at once if it already was).
     pub async fn requested(&self) {
         loop {
@@ -149,6 +161,21 @@ pub fn select<'a>(
     }
 }
 
+/// When `source` is next due: at once when never fetched, else when its schedule next fires
+/// after its last fetch, and not before a failing source's backoff ends. None when its
+/// schedule never fires again.
+pub fn next_due(source: &SourceConfig, store: &Store, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, PipelineError> {
+    let due = match store.source_last_fetch(&source.name)? {
+        None => now,
+        Some(last) => match source.schedule.find_next_occurrence(&last, false) {
+            Ok(next) => next,
+            Err(_) => return Ok(None),
+        },
+    };
+    let backoff = store.source_backoff(&source.name, now)?;
+    Ok(Some(backoff.map_or(due, |until| due.max(until))))
+}
+
 /// Due when never fetched, or when the schedule fired between the last fetch and now.
 pub fn is_due(source: &SourceConfig, last_fetch: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     match last_fetch {
@@ -166,24 +193,47 @@ pub const CONCURRENT_SOURCES: usize = 4;
 
 /// Runs one pass over the selected sources and records it in `runs`.
 ///
-/// Sources overlap (up to `CONCURRENT_SOURCES`) on one thread: every store write is a
-/// synchronous transaction between two awaits, so writes never interleave.
+/// Sources overlap (up to `CONCURRENT_SOURCES`) on one thread: every store write is
+/// synchronous, between two awaits, so writes never interleave.
 pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown: &Shutdown) -> Result<PassReport, PipelineError> {
+    store.sync_sources(&config.sources)?;
+    let fetcher = fetcher_for(config, store)?;
+    run_with(config, store, &fetcher, selection, shutdown).await
+}
+
+/// A fetcher for `config` that remembers what hosts asked of earlier passes (Retry-After,
+/// Crawl-delay), so they hold across passes, not only within one.
+pub fn fetcher_for(config: &Config, store: &Store) -> Result<Fetcher, PipelineError> {
+    let fetcher = Fetcher::new(&config.fetch)?;
+    fetcher.remember_hosts(&store.hosts()?);
+    Ok(fetcher)
+}
+
+/// [`run`] with a fetcher of the caller's, which may be shared by passes running at once (the
+/// daemon's sources) so that per-host pacing and robots.txt hold across them. The sources
+/// must be in the store already ([`Store::sync_sources`]).
+pub async fn run_with(
+    config: &Config,
+    store: &Store,
+    fetcher: &Fetcher,
+    selection: &Selection,
+    shutdown: &Shutdown,
+) -> Result<PassReport, PipelineError> {
     let started = Instant::now();
     let now = Utc::now();
-    store.sync_sources(&config.sources)?;
     store.prune_outcomes(now)?;
     let sources = select(config, store, selection, now)?;
     let run_id = store.start_run(now)?;
-    let fetcher = Fetcher::new(&config.fetch)?;
-    // Retry-After and Crawl-delay hold across passes, not only within one.
-    fetcher.remember_hosts(&store.hosts()?);
     let claimed = Claimed::default();
-    let results: Vec<Result<PassReport, PipelineError>> = futures_util::stream::iter(sources)
-        .map(|source| run_one(source, store, &fetcher, shutdown, &claimed))
+    let work = futures_util::stream::iter(sources)
+        .map(|source| run_one(source, store, fetcher, shutdown, &claimed))
         .buffer_unordered(CONCURRENT_SOURCES)
-        .collect()
-        .await;
+        .collect::<Vec<Result<PassReport, PipelineError>>>();
+    store.begin_batch()?;
+    let results = committing(store, work).await;
+    // Whatever happened, what the pass wrote is kept: every write in it is whole.
+    store.end_batch()?;
+    let results = results?;
     let mut report = PassReport::default();
     for result in results {
         let part = result?;
@@ -194,6 +244,24 @@ pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown
     store.save_hosts(&fetcher.host_memory(), Utc::now())?;
     store.finish_run(run_id, Utc::now(), &report.summary)?;
     Ok(report)
+}
+
+/// The longest a pass keeps its writes uncommitted: a crash loses at most this much work (or
+/// [`crate::store::BATCH_WRITES`] writes), and readers see a running pass's articles this soon.
+pub const COMMIT_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Runs `work` while committing the store's batch every [`COMMIT_INTERVAL`]. Writes are
+/// synchronous between two awaits, so a commit here never splits one.
+async fn committing<T>(store: &Store, work: impl Future<Output = T>) -> Result<T, PipelineError> {
+    let mut work = std::pin::pin!(work);
+    let mut tick = tokio::time::interval(COMMIT_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            out = &mut work => return Ok(out),
+            _ = tick.tick() => store.commit_batch()?,
+        }
+    }
 }
 
 /// The articles (by [`discover::dedup_key`]) some source of this pass has taken, so one
@@ -286,13 +354,9 @@ async fn run_source(
     let known = store.discovery_validators(&source.name)?;
     // Network waits are abandoned when a stop is asked for: a future dropped at an await
     // point leaves no half-done write, since every store write runs between two awaits.
-    let discovered = tokio::select! {
-        biased;
-        () = shutdown.requested() => {
-            report.interrupted = true;
-            return Ok(SourcePass::default());
-        }
-        found = discover::discover_with(source, fetcher, &known) => found,
+    let Some(discovered) = shutdown.unless_stopped(discover::discover_with(source, fetcher, &known)).await else {
+        report.interrupted = true;
+        return Ok(SourcePass::default());
     };
     let discovered = match discovered {
         Ok(d) => d,
@@ -332,7 +396,7 @@ async fn run_source(
             debug!(source = %source.name, url = %candidate.url, "Taken by another source in this pass.");
             if store.article_for_url(&candidate.url)?.is_none()
                 && let Some(stored) = store.stored_page(&candidate.url)?
-                && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report)?
+                && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report).await?
             {
                 failures += 1;
                 complete = false;
@@ -341,14 +405,14 @@ async fn run_source(
             }
             continue;
         }
-        let handled = tokio::select! {
-            biased;
-            () = shutdown.requested() => {
-                report.interrupted = true;
-                break;
-            }
-            handled = handle_candidate(source, candidate, store, fetcher, report) => handled?,
-        };
+        if shutdown.is_requested() {
+            report.interrupted = true;
+            break;
+        }
+        let handled = handle_candidate(source, candidate, store, fetcher, report, shutdown).await?;
+        if report.interrupted {
+            break;
+        }
         match handled.kind {
             Some(kind) => {
                 store.record_outcome(&source.name, kind, true, Utc::now())?;
@@ -442,12 +506,16 @@ impl Handled {
 
 /// Fetches (or reads) one candidate and stores what it yields. Page failures are recorded and
 /// returned in [`Handled`]; `Err` is a store failure that stops the pass.
+///
+/// A stop asked for ends its network waits at once (then it sets `report.interrupted` and
+/// returns nothing done); a page in hand is still analysed and stored.
 async fn handle_candidate(
     source: &SourceConfig,
     candidate: &Candidate,
     store: &Store,
     fetcher: &Fetcher,
     report: &mut PassReport,
+    shutdown: &Shutdown,
 ) -> Result<Handled, PipelineError> {
     let now = Utc::now();
     let base = PageRecord {
@@ -479,7 +547,14 @@ async fn handle_candidate(
         }
     } else {
         let validators = store.validators(&candidate.url)?;
-        let outcome = match fetcher.fetch(&candidate.url, &validators, Expect::Html).await {
+        let Some(outcome) = shutdown
+            .unless_stopped(fetcher.fetch(&candidate.url, &validators, Expect::Html))
+            .await
+        else {
+            report.interrupted = true;
+            return Ok(Handled::default());
+        };
+        let outcome = match outcome {
             // 304 stands for the stored body. A page that gave no article then (filtered out,
             // no text, a failed analysis) is looked at again, under today's filters and for
             // whichever source lists it now, instead of being taken as done. Its outcome is
@@ -487,13 +562,22 @@ async fn handle_candidate(
             Ok(Outcome::NotModified) if store.article_for_url(&candidate.url)?.is_none() => match store.stored_page(&candidate.url)? {
                 Some(stored) => {
                     report.summary.not_modified += 1;
-                    let analysed = store_page(source, candidate, stored_as_page(stored, now), store, report)?;
+                    let analysed = store_page(source, candidate, stored_as_page(stored, now), store, report).await?;
                     return Ok(Handled {
                         kind: Some(OutcomeKind::NotModified),
                         failure: Handled::analysed(analysed).failure,
                     });
                 }
-                None => fetcher.fetch(&candidate.url, &Validators::default(), Expect::Html).await,
+                None => match shutdown
+                    .unless_stopped(fetcher.fetch(&candidate.url, &Validators::default(), Expect::Html))
+                    .await
+                {
+                    Some(outcome) => outcome,
+                    None => {
+                        report.interrupted = true;
+                        return Ok(Handled::default());
+                    }
+                },
             },
             other => other,
         };
@@ -553,7 +637,7 @@ async fn handle_candidate(
         }
     };
     report.summary.pages_fetched += 1;
-    Ok(Handled::analysed(store_page(source, candidate, page, store, report)?))
+    Ok(Handled::analysed(store_page(source, candidate, page, store, report).await?))
 }
 
 /// The longest a failing URL waits between two attempts.
@@ -679,15 +763,59 @@ enum PageResult {
     Failed(String),
 }
 
-/// Extracts an article from a fetched page and stores page, article and figures together.
-fn store_page(
+/// What [`analyse_guarded`] makes of a page.
+type Analysed = Result<(NewArticle, extract::Extraction), String>;
+
+/// Extracts an article from a fetched page (on the blocking pool) and stores page, article and
+/// figures together.
+async fn store_page(
     source: &SourceConfig,
     candidate: &Candidate,
     page: fetch::Page,
     store: &Store,
     report: &mut PassReport,
 ) -> Result<PageResult, PipelineError> {
-    let analysed = analyse_guarded(source.language, &page, candidate.title.as_deref(), candidate.published.as_deref());
+    let (page, analysed) = analyse_off_thread(source.language, page, candidate.title.clone(), candidate.published.clone()).await;
+    store_analysed(source, page, analysed, store, report)
+}
+
+/// [`analyse_guarded`] on tokio's blocking pool, so parsing and extraction use every core
+/// while the pass's own thread fetches and writes.
+///
+/// At most one analysis per core runs at once, across every pass of the process: many
+/// sources at once (the daemon's) share the cores instead of piling threads on them.
+async fn analyse_off_thread(
+    language: Language,
+    page: fetch::Page,
+    feed_title: Option<String>,
+    feed_published: Option<String>,
+) -> (fetch::Page, Analysed) {
+    static ANALYSES: LazyLock<tokio::sync::Semaphore> =
+        LazyLock::new(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+    // The semaphore is never closed, so a permit always comes.
+    let permit = ANALYSES.acquire().await.ok();
+    let page = Arc::new(page);
+    let job = {
+        let page = Arc::clone(&page);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            analyse_guarded(language, &page, feed_title.as_deref(), feed_published.as_deref())
+        })
+    };
+    // The analysis catches its own panics; a join error means the runtime is going away.
+    let analysed = job.await.unwrap_or_else(|e| Err(format!("page analysis failed: {e}")));
+    let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
+    (page, analysed)
+}
+
+/// Stores a page as its analysis left it: page, article and figures together.
+fn store_analysed(
+    source: &SourceConfig,
+    page: fetch::Page,
+    analysed: Analysed,
+    store: &Store,
+    report: &mut PassReport,
+) -> Result<PageResult, PipelineError> {
     let mut record = page_record(&page, &source.name);
     record.body = Some(page.body);
     let (new_article, extraction) = match analysed {

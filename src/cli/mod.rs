@@ -271,53 +271,155 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// How long blocking work a stop abandoned (a DNS lookup in flight) may hold up the exit.
+const RUNTIME_GRACE: Duration = Duration::from_millis(200);
+
+/// Shuts `runtime` down without waiting on abandoned blocking work for more than [`RUNTIME_GRACE`].
+pub fn stop_runtime(runtime: tokio::runtime::Runtime) {
+    runtime.shutdown_timeout(RUNTIME_GRACE);
+}
+
+/// SIGHUP asks the daemon to read its configuration again. Each generation of the daemon
+/// takes the current [`Reload::token`]; a SIGHUP asks that token to stop and puts a fresh one
+/// in its place for the next generation.
+#[derive(Clone, Default)]
+pub struct Reload(std::sync::Arc<std::sync::Mutex<Shutdown>>);
+
+impl Reload {
+    pub fn token(&self) -> Shutdown {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn request(&self) {
+        let mut token = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        token.request();
+        *token = Shutdown::default();
+    }
+}
+
 /// Watches SIGINT and SIGTERM: the first asks passes to stop (the article in hand is committed,
 /// network waits end at once), a second ends the process at once.
 ///
 /// Signals are awaited on a thread of their own, so they are seen even while the main thread
 /// is busy in a long synchronous step.
 pub fn watch_signals() -> Shutdown {
+    watch(None)
+}
+
+/// [`watch_signals`], and SIGHUP asks for a reload.
+pub fn watch_signals_and_reload() -> (Shutdown, Reload) {
+    let reload = Reload::default();
+    (watch(Some(reload.clone())), reload)
+}
+
+fn watch(reload: Option<Reload>) -> Shutdown {
     let shutdown = Shutdown::default();
     let asked = shutdown.clone();
+    let cannot =
+        |e: &dyn std::fmt::Display| tracing::warn!(error = %e, "Cannot watch for signals; SIGINT and SIGTERM end the process at once.");
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            cannot(&e);
+            return shutdown;
+        }
+    };
+    // Handlers are in place before this returns, so no signal sent afterwards is missed.
+    let signals = {
+        let _inside = runtime.enter();
+        Signals::register(reload.is_some())
+    };
+    let mut signals = match signals {
+        Ok(signals) => signals,
+        Err(e) => {
+            cannot(&e);
+            return shutdown;
+        }
+    };
     let watcher = std::thread::Builder::new().name("signals".into()).spawn(move || {
-        let Ok(runtime) = runtime() else {
-            tracing::warn!("Cannot watch for signals; SIGINT and SIGTERM end the process at once.");
-            return;
-        };
         runtime.block_on(async {
-            wait_for_signal().await;
-            tracing::warn!("Stopping after the article in hand (signal again to stop at once).");
-            asked.request();
-            wait_for_signal().await;
-            alert("vigia: stopped at once by a second signal; the article in hand was not stored");
-            std::process::exit(130);
+            let mut stops = 0;
+            loop {
+                match signals.next().await {
+                    Caught::Stop if stops == 0 => {
+                        stops += 1;
+                        tracing::warn!("Stopping after the article in hand (signal again to stop at once).");
+                        asked.request();
+                    }
+                    Caught::Stop => {
+                        alert("vigia: stopped at once by a second signal; what was not yet committed is lost");
+                        std::process::exit(130);
+                    }
+                    Caught::Reload => {
+                        tracing::info!("SIGHUP: reading the configuration again.");
+                        if let Some(reload) = &reload {
+                            reload.request();
+                        }
+                    }
+                }
+            }
         });
     });
     if let Err(e) = watcher {
-        tracing::warn!(error = %e, "Cannot watch for signals; SIGINT and SIGTERM end the process at once.");
+        cannot(&e);
     }
     shutdown
 }
 
+/// A signal the process acts on.
+enum Caught {
+    /// SIGINT or SIGTERM.
+    Stop,
+    /// SIGHUP.
+    Reload,
+}
+
 #[cfg(unix)]
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+    hangup: Option<tokio::signal::unix::Signal>,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn register(hangup: bool) -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+            hangup: if hangup { Some(signal(SignalKind::hangup())?) } else { None },
+        })
+    }
+
+    async fn next(&mut self) -> Caught {
+        let hangup = async {
+            match &mut self.hangup {
+                Some(hangup) => hangup.recv().await,
+                None => std::future::pending().await,
             }
-        }
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
+        };
+        tokio::select! {
+            _ = self.interrupt.recv() => Caught::Stop,
+            _ = self.terminate.recv() => Caught::Stop,
+            _ = hangup => Caught::Reload,
         }
     }
 }
 
 #[cfg(not(unix))]
-async fn wait_for_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn register(_hangup: bool) -> std::io::Result<Signals> {
+        Ok(Signals)
+    }
+
+    async fn next(&mut self) -> Caught {
+        let _ = tokio::signal::ctrl_c().await;
+        Caught::Stop
+    }
 }
 
 /// The article filters shared by `export`, `trend` and `search`.

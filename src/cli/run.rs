@@ -50,7 +50,9 @@ pub fn run(global: &Global, args: RunArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&config.database)?;
     let runtime = super::runtime()?;
     let shutdown = super::watch_signals();
-    let report = runtime.block_on(pipeline::run(&config, &store, &selection, &shutdown))?;
+    let report = runtime.block_on(pipeline::run(&config, &store, &selection, &shutdown));
+    super::stop_runtime(runtime);
+    let report = report?;
     let line = format!("vigia run: {}", report.line());
     if report.summary.failed > 0 {
         super::alert(&line);

@@ -41,6 +41,9 @@ pub struct HostMemory {
 
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 10;
+/// How long a fetcher keeps a robots.txt before reading it again.
+pub const ROBOTS_MAX_AGE: Duration = Duration::from_secs(3600);
+
 /// Redirects followed for a robots.txt (RFC 9309 asks for at least five).
 pub const MAX_ROBOTS_REDIRECTS: usize = 5;
 /// robots.txt bodies beyond this are cut (the limit major crawlers use).
@@ -146,11 +149,15 @@ struct Shared {
     config: FetchConfig,
     /// Our product token, matched against robots.txt groups.
     agent: String,
-    /// robots.txt rules by origin (`scheme://host:port`), fetched once per run. Each origin
-    /// has its own cell, so a slow robots.txt holds up its own origin only.
-    robots: Mutex<HashMap<String, Arc<OnceCell<Arc<RobotsRules>>>>>,
+    /// robots.txt rules by origin (`scheme://host:port`), fetched once per run (and again
+    /// after [`ROBOTS_MAX_AGE`] in a fetcher that lives longer), with when the cell was made.
+    /// Each origin has its own cell, so a slow robots.txt holds up its own origin only.
+    robots: Mutex<HashMap<String, (Instant, RobotsCell)>>,
     pacing: Mutex<Pacing>,
 }
+
+/// The robots.txt rules of one origin, read by the first caller that needs them.
+type RobotsCell = Arc<OnceCell<Arc<RobotsRules>>>;
 
 /// A failed attempt, and whether another attempt may do better.
 struct Failure {
@@ -383,7 +390,14 @@ impl Fetcher {
         let origin = url.origin().ascii_serialization();
         let cell = {
             let mut cells = self.shared.robots.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(cells.entry(origin).or_default())
+            let now = Instant::now();
+            let (made, cell) = cells.entry(origin).or_insert_with(|| (now, Arc::default()));
+            // A fetcher that outlives one run (the daemon's) must see a site's rules change,
+            // and a robots.txt that failed must not keep the site off limits for good.
+            if now.saturating_duration_since(*made) > ROBOTS_MAX_AGE {
+                (*made, *cell) = (now, Arc::default());
+            }
+            Arc::clone(cell)
         };
         let rules = cell
             .get_or_init(|| async {

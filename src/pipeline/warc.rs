@@ -4,11 +4,44 @@
 use chrono::{DateTime, Utc};
 use tracing::{debug, warn};
 
-use super::{Claimed, Handled, PassReport, PipelineError, Shutdown, SourcePass, record_failure, store_page};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+
+use super::{
+    Analysed, Claimed, Handled, PassReport, PipelineError, Shutdown, SourcePass, analyse_off_thread, record_failure, store_analysed,
+};
 use crate::config::SourceConfig;
 use crate::discover::{self, Candidate};
 use crate::fetch::{self, OutcomeKind};
 use crate::store::{PageRecord, Store};
+
+/// Records of one archive analysed at once: enough to keep every core busy while this
+/// thread reads the archive and writes.
+fn in_flight_limit() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) + 1
+}
+
+/// Records read ahead of the one being handled.
+const READ_AHEAD: usize = 8;
+
+/// Reads (and decompresses) an archive's records on a thread of its own, a few ahead of the
+/// pass, so that work leaves the pass's thread. The thread ends when the records do or when
+/// the receiver is dropped.
+fn read_ahead<I>(reader: I) -> std::io::Result<tokio::sync::mpsc::Receiver<I::Item>>
+where
+    I: Iterator + Send + 'static,
+    I::Item: Send + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel(READ_AHEAD);
+    std::thread::Builder::new().name("warc-reader".into()).spawn(move || {
+        for item in reader {
+            if sender.blocking_send(item).is_err() {
+                break;
+            }
+        }
+    })?;
+    Ok(receiver)
+}
 
 /// How the pages of a `warc` source went: pages answered, pages failed, archives failed.
 #[derive(Debug, Default)]
@@ -96,13 +129,19 @@ async fn read_warc(
     };
     // Read whole with nothing left to try again: then it need not be read until it changes.
     let mut complete = true;
-    for item in reader {
+    // Pages read and being analysed on the blocking pool, stored in the order read.
+    let mut in_flight = FuturesOrdered::new();
+    let mut records = match read_ahead(reader) {
+        Ok(records) => records,
+        Err(e) => return archive_failed(store, report, tally, format!("cannot start a thread to read it: {e}")),
+    };
+    while let Some(item) = records.recv().await {
         if shutdown.is_requested() {
+            // What is read is analysed and stored; the archive is read again next time.
             report.interrupted = true;
-            return Ok(());
+            complete = false;
+            break;
         }
-        // Reading is synchronous: let the other sources of the pass move between records.
-        tokio::task::yield_now().await;
         let warc_page = match item {
             Ok(Item::Page(page)) => page,
             Ok(Item::Skipped { uri, why }) => {
@@ -113,7 +152,12 @@ async fn read_warc(
                 }
                 continue;
             }
-            Err(e) => return archive_failed(store, report, tally, e.to_string()),
+            Err(e) => {
+                while let Some((page, analysed)) = in_flight.next().await {
+                    store_record(source, page, analysed, store, report, tally)?;
+                }
+                return archive_failed(store, report, tally, e.to_string());
+            }
         };
         let url = warc_page.uri;
         if !claimed.claim(&url) {
@@ -134,7 +178,7 @@ async fn read_warc(
         }
         let page = fetch::Page {
             url: url.clone(),
-            final_url: url.clone(),
+            final_url: url,
             status: 200,
             content_type: warc_page.content_type,
             etag: warc_page.record_id,
@@ -142,26 +186,16 @@ async fn read_warc(
             body: warc_page.body,
             fetched_at: warc_page.date.unwrap_or_else(Utc::now),
         };
-        let candidate = Candidate {
-            url,
-            ..Candidate::default()
-        };
         report.summary.pages_fetched += 1;
-        let handled = Handled::analysed(store_page(source, &candidate, page, store, report)?);
-        if let Some(kind) = handled.kind {
-            store.record_outcome(&source.name, kind, true, Utc::now())?;
-            if kind.is_failure() {
-                tally.unanswered += 1;
-            } else {
-                tally.answered += 1;
-            }
+        in_flight.push_back(analyse_off_thread(source.language, page, None, None));
+        if in_flight.len() >= in_flight_limit()
+            && let Some((page, analysed)) = in_flight.next().await
+        {
+            complete &= store_record(source, page, analysed, store, report, tally)?;
         }
-        if let Some(msg) = handled.failure {
-            complete = false;
-            tally.failures += 1;
-            report.summary.failed += 1;
-            report.summary.errors.push(msg);
-        }
+    }
+    while let Some((page, analysed)) = in_flight.next().await {
+        complete &= store_record(source, page, analysed, store, report, tally)?;
     }
     if complete {
         store.record_page(&PageRecord {
@@ -170,4 +204,30 @@ async fn read_warc(
         })?;
     }
     Ok(())
+}
+
+/// Stores one analysed record and counts it; false when it failed (so the archive must be
+/// read again).
+fn store_record(
+    source: &SourceConfig,
+    page: fetch::Page,
+    analysed: Analysed,
+    store: &Store,
+    report: &mut PassReport,
+    tally: &mut WarcTally,
+) -> Result<bool, PipelineError> {
+    let handled = Handled::analysed(store_analysed(source, page, analysed, store, report)?);
+    if let Some(kind) = handled.kind {
+        store.record_outcome(&source.name, kind, true, Utc::now())?;
+        if kind.is_failure() {
+            tally.unanswered += 1;
+        } else {
+            tally.answered += 1;
+        }
+    }
+    let Some(msg) = handled.failure else { return Ok(true) };
+    tally.failures += 1;
+    report.summary.failed += 1;
+    report.summary.errors.push(msg);
+    Ok(false)
 }

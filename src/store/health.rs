@@ -128,7 +128,7 @@ impl Store {
     /// it turns away every request for a page.
     pub fn record_outcome(&self, source: &str, kind: OutcomeKind, ends_streak: bool, at: DateTime<Utc>) -> Result<()> {
         let at = iso(at);
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write_tx()?;
         tx.execute(
             "INSERT INTO source_outcomes (source, day, kind, status, count, last_at)
              VALUES (?1, substr(?2, 1, 10), ?3, ?4, 1, ?2)
@@ -221,7 +221,7 @@ impl Store {
     /// Replaces the validators kept for `source` with `validators` (URL and validators of each
     /// document read in a pass that took everything they listed).
     pub fn save_discovery_validators(&self, source: &str, validators: &[(String, Validators)], at: DateTime<Utc>) -> Result<()> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write_tx()?;
         tx.execute("DELETE FROM discovery_validators WHERE source = ?1", [source])?;
         {
             let mut stmt = tx.prepare(

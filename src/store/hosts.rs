@@ -45,7 +45,7 @@ impl Store {
     /// Keeps what hosts asked of this pass for the next ones, and forgets hosts that ask
     /// nothing any more.
     pub fn save_hosts(&self, hosts: &[HostMemory], now: DateTime<Utc>) -> Result<()> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write_tx()?;
         {
             let mut stmt = tx.prepare(
                 "INSERT INTO hosts (host, not_before, crawl_delay_ms, last_request_at) VALUES (?1, ?2, ?3, ?4)

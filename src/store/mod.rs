@@ -1,4 +1,4 @@
-//! The SQLite store: migrations, writes (one transaction per article), dedup, read queries.
+//! The SQLite store: migrations, writes (each article whole; in its own transaction or a batch), dedup, read queries.
 //!
 //! The only module that speaks SQL.
 
@@ -11,12 +11,14 @@ use serde::Serialize;
 
 use crate::config::{Language, SourceConfig};
 
+mod batch;
 mod health;
 mod hosts;
 mod migrate;
 mod read;
 mod write;
 
+pub use batch::BATCH_WRITES;
 pub use health::Health;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{Highlighted, HitFigure, SearchHit, SearchQuery, SearchResults};
@@ -318,6 +320,7 @@ pub fn content_hash(body: &str) -> String {
 /// The database: one SQLite file.
 pub struct Store {
     conn: Connection,
+    batch: batch::Batch,
 }
 
 /// How long a statement waits for another process's lock before giving up (set on every
@@ -383,7 +386,10 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate::migrate(&conn, &path.display().to_string(), upto)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            batch: batch::Batch::default(),
+        })
     }
 
     /// Opens an existing database read-only (for `sql`, `export`, `status`, `trend`).
@@ -417,7 +423,10 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags).map_err(|e| open_error(path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "query_only", "ON")?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            batch: batch::Batch::default(),
+        })
     }
 
     /// The schema version of the open database.
@@ -428,7 +437,7 @@ impl Store {
     /// Inserts or updates the configured sources (sources no longer configured are kept).
     pub fn sync_sources(&self, sources: &[SourceConfig]) -> Result<()> {
         let now = iso(Utc::now());
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write_tx()?;
         {
             let mut stmt = tx.prepare(
                 "INSERT INTO sources (name, kind, url, schedule, language, link_pattern, keywords,

@@ -2,7 +2,7 @@
 //! pipeline needs between fetches.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{NewArticle, PageRecord, Result, Saved, Store, StoreError, StoredPage, SupersededVersion, content_hash, iso, parse_time};
 use crate::extract::{EXTRACTOR_VERSION, Extraction};
@@ -46,7 +46,7 @@ impl Store {
 
     /// Records a page (fetched, not modified, skipped or failed) without an article.
     pub fn record_page(&self, page: &PageRecord) -> Result<()> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         upsert_page(&tx, page)?;
         tx.commit()?;
         Ok(())
@@ -64,7 +64,7 @@ impl Store {
     /// stamp in the markup is not a new version; nor is a body too short to tell (a paywall
     /// notice).
     pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let canonical = canonical_of(page, article);
         let hash = dedup_hash(&article.body);
         let aliases = [page.url.as_str(), page.final_url.as_str(), article.url.as_str(), canonical];
@@ -131,7 +131,7 @@ impl Store {
     /// ones: two articles that now read alike stay two rows rather than failing the update.
     /// A new canonical URL moves the article's earlier versions with it.
     pub fn replace_extraction(&self, article_id: i64, article: &NewArticle, extraction: &Extraction) -> Result<()> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let old_canonical: String = tx
             .query_row(
                 "SELECT canonical_url FROM articles WHERE id = ?1 AND superseded_at IS NULL",
@@ -195,7 +195,7 @@ impl Store {
     /// Replaces the extraction of a superseded version (for `reprocess`, from the version's own
     /// stored text, which stays as it is).
     pub fn replace_version_extraction(&self, version_id: i64, extraction: &Extraction) -> Result<()> {
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        let tx = self.write_tx()?;
         let changed = tx.execute(
             "UPDATE articles SET relevance = ?2, topics = ?3, extractor_version = ?4, updated_at = ?5
              WHERE id = ?1 AND superseded_at IS NOT NULL",
