@@ -6,8 +6,11 @@ use super::*;
 pub(super) const TOPIC_SHARE: f64 = 0.5;
 
 /// A figure whose sentence names no topic ("Heredia (41)", "in 2019, 103.1") is about what the
-/// text is about, when most of its other figures agree on that.
-pub(super) fn fill_topics(stats: &mut [Found]) {
+/// text is about, when most of its other figures agree on that; in such a text, it goes on with
+/// the passage it is read in when an earlier sentence named another topic outright (a text
+/// mostly about coca whose opening paragraphs are about gold mining). A sum of money goes on
+/// with the money the passage has been counting. A round-up of several topics lends none.
+pub(super) fn fill_topics(stats: &mut [Found], lang: Lang) {
     let mut counts: Vec<(Topic, usize)> = Vec::new();
     let mut total = 0;
     for (s, _) in stats.iter() {
@@ -24,9 +27,32 @@ pub(super) fn fill_topics(stats: &mut [Found]) {
     if (n as f64) <= TOPIC_SHARE * total as f64 {
         return;
     }
+    // What the passage is about, for any figure and for sums of money. Only a sentence that
+    // names its topic outright sets it: one that merely hints ("police", "agentes") does not
+    // change what the passage is about.
+    let (mut passage, mut money) = (None, None);
+    let mut named: Option<(String, Topic, bool)> = None;
     for (s, untopical) in stats.iter_mut() {
-        if s.topic.is_none() && !*untopical && topic_fits(s.unit.as_str(), main) {
-            s.topic = Some(main);
+        let is_money = crate::extract::units::is_money(s.unit.as_str());
+        if let Some(t) = s.topic {
+            let outright = match &named {
+                Some((sentence, topic, outright)) if *topic == t && *sentence == s.sentence => *outright,
+                _ => {
+                    let outright = names_outright(&s.sentence, t, lang);
+                    named = Some((s.sentence.clone(), t, outright));
+                    outright
+                }
+            };
+            if outright {
+                passage = Some(t);
+                if is_money {
+                    money = Some(t);
+                }
+            }
+        } else if !*untopical {
+            let carried = if is_money { money } else { passage };
+            let fits = |t: &Topic| topic_fits(s.unit.as_str(), *t);
+            s.topic = carried.filter(fits).or(Some(main).filter(fits));
         }
         // In a text about prisons, "62% (743) convicted" or "68.247 están condenados" tells
         // the legal status of inmates, not the sentences courts passed.
@@ -34,6 +60,13 @@ pub(super) fn fill_topics(stats: &mut [Found]) {
             s.topic = Some(Topic::Prisons);
         }
     }
+}
+
+/// Whether a sentence names a topic with a word that names it (weight 2 or more), not a hint.
+fn names_outright(sentence: &str, topic: Topic, lang: Lang) -> bool {
+    topics::hits(&Tokens::new(sentence), lang)
+        .iter()
+        .any(|h| h.topic == topic && h.weight >= 2.0)
 }
 
 /// The country a text is about, as far as its place names tell.
@@ -840,6 +873,26 @@ mod tests {
         let text = "Prison population\nMen: 9,300\nWomen: 700\nKidnappings\nCapital: 12";
         let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
         assert_eq!(topics, [Some(Topic::Prisons), Some(Topic::Prisons), Some(Topic::Kidnapping)]);
+    }
+
+    #[test]
+    fn a_bare_figure_goes_on_with_its_passage() {
+        // Mostly about coca, but the opening passage is about gold mining.
+        let text = "La minería ilegal ocupó 12.400 hectáreas en 2023.\nDe esa área, el 40 % está en el norte.\n\
+                    Los cultivos de coca llegaron a 8.000 hectáreas.\nLa erradicación de coca alcanzó 3.000 hectáreas.\n\
+                    Las plantaciones de coca crecieron 5 %.";
+        let topics: Vec<_> = stats(text, Lang::Es).iter().map(|s| s.topic).collect();
+        assert_eq!(topics[1], Some(Topic::IllegalMining));
+        assert_eq!(topics[2..], [Some(Topic::CocaCultivation); 3]);
+        // A sum of money goes on with the money counted before, not with the crimes between.
+        let text = "The police budget was $300 million.\nExtortions reached 2,000 reports.\n\
+                    In 2024 there were 1,500 extortions.\nNext year the ministry will have $350 million.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics.last(), Some(&Some(Topic::PublicSpending)));
+        // A hint ("agents") does not change what the passage is about.
+        let text = "Murders rose to 500 in 2023.\nThe force has 45,000 agents.\nThe capital had 120.\nMurders fell 3 percent.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics[2], Some(Topic::Homicide));
     }
 
     #[test]
