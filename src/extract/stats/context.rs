@@ -530,7 +530,11 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         orgs.iter()
             .any(|&(s, e, _)| toks.start(h.start_tok) >= s && toks.end(h.end_tok - 1) <= e)
     };
-    let hits: Vec<topics::Hit> = topics::hits(toks, lang).into_iter().filter(|h| !in_org(h)).collect();
+    let none: Vec<(usize, usize)> = data(lang).untopical.find_all(toks).iter().map(|m| (m.start, m.end)).collect();
+    // "muertes accidentales", "private guards": a thing outside the vocabulary is not about
+    // the topic one of its words names on its own.
+    let in_none = |h: &topics::Hit| none.iter().any(|&(s, e)| h.start_tok >= s && h.end_tok <= e);
+    let hits: Vec<topics::Hit> = topics::hits(toks, lang).into_iter().filter(|h| !in_org(h) && !in_none(h)).collect();
     let mut per_draft: Vec<Vec<(Topic, f64)>> = vec![Vec::new(); drafts.len()];
     let mut strong: Vec<Vec<Topic>> = vec![Vec::new(); drafts.len()];
     let mut sentence: Vec<(Topic, f64)> = Vec::new();
@@ -565,7 +569,6 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
             }
         }
     }
-    let none: Vec<(usize, usize)> = data(lang).untopical.find_all(toks).iter().map(|m| (m.start, m.end)).collect();
     for (k, dr) in drafts.iter_mut().enumerate() {
         // "los suicidios pasaron de 1.480 casos a 1.536": a figure nearer to a thing outside
         // the vocabulary than to any topic keyword has no topic.
@@ -849,6 +852,13 @@ mod tests {
         let found = stats(text, Lang::Es);
         let topics: Vec<_> = found.iter().map(|s| s.topic).collect();
         assert_eq!(topics, [Some(Topic::Homicide), None, None, None, None]);
+        // A word of the vocabulary inside a thing outside it ("muertes accidentales").
+        let text = "Los homicidios aumentaron a 900 en el año.\nLas muertes accidentales sumaron 3.100, un alza del 4 %, 120 casos más.";
+        let topics: Vec<_> = stats(text, Lang::Es).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Homicide), None, None, None]);
+        let text = "Murders rose to 700 last year.\nTraffic deaths reached 1,250, up 6 percent.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Homicide), None, None]);
     }
 
     #[test]
