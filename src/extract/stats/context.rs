@@ -573,6 +573,10 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         // "los suicidios pasaron de 1.480 casos a 1.536": a figure nearer to a thing outside
         // the vocabulary than to any topic keyword has no topic.
         let span = (dr.lead, dr.reach.max(dr.end));
+        if counts_population(toks, &hits, &per_draft[k], dr, lang) {
+            dr.untopical = true;
+            continue;
+        }
         let nearest_none = none.iter().map(|&m| distance(toks, span, m)).min();
         let nearest_topic = hits.iter().map(|h| distance(toks, span, (h.start_tok, h.end_tok))).min();
         if nearest_none.is_some_and(|n| n <= UNTOPICAL_REACH && nearest_topic.is_none_or(|t| n < t)) {
@@ -643,6 +647,58 @@ fn counted_topic(counted: &str, lang: Lang) -> Option<Topic> {
         .into_iter()
         .find(|h| h.start_tok == 0)
         .map(|h| h.topic)
+}
+
+/// Cues of a population's size, folded: the words before such a figure and the nouns it counts.
+#[derive(Debug, Default)]
+struct Population {
+    before: Vec<Vec<String>>,
+    nouns: Vec<String>,
+}
+
+fn load_population(lang: Lang) -> Result<Population, TableError> {
+    let mut p = Population::default();
+    for row in table::POPULATION.rows()? {
+        if !row.applies(0, lang)? {
+            continue;
+        }
+        let term = tokens::fold(row.get(2));
+        match row.get(1) {
+            "before" => p.before.push(term.split_whitespace().map(str::to_string).collect()),
+            "noun" => p.nouns.push(term),
+            _ => return Err(row.unknown(1, "population cue kind")),
+        }
+    }
+    Ok(p)
+}
+
+static POPULATION_EN: LazyLock<Population> = LazyLock::new(|| table::built(load_population(Lang::En)));
+static POPULATION_ES: LazyLock<Population> = LazyLock::new(|| table::built(load_population(Lang::Es)));
+
+/// Whether a figure is the size of a population ("a population of over 14 million", "a country
+/// of 6.3 million inhabitants", "los 14 millones de habitantes"): no topic counts people by where
+/// they live. Residents that a word naming a topic is said of, close by (`own`: the figure's
+/// keyword scores), are its victims or culprits ("20 residents were murdered").
+fn counts_population(toks: &Tokens<'_>, hits: &[topics::Hit], own: &[(Topic, f64)], dr: &Draft, lang: Lang) -> bool {
+    let p: &Population = match lang {
+        Lang::En => &POPULATION_EN,
+        Lang::Es => &POPULATION_ES,
+    };
+    // "the prison population of 14,000": a topic word before or in the cue makes it that topic's.
+    let after_cue = p.before.iter().any(|cue| {
+        dr.lead.checked_sub(cue.len()).is_some_and(|at| {
+            cue.iter().enumerate().all(|(i, w)| toks.norm(at + i) == w)
+                && !hits.iter().any(|h| h.weight >= 2.0 && h.end_tok >= at && h.start_tok < dr.lead)
+        })
+    });
+    let of_residents = dr.unit == "count"
+        && dr
+            .counted
+            .as_deref()
+            .and_then(|c| c.split_whitespace().next())
+            .is_some_and(|w| p.nouns.contains(&tokens::fold(w)))
+        && !own.iter().any(|&(_, w)| w >= 2.0);
+    after_cue || of_residents
 }
 
 /// Tokens between two spans; a comma or semicolon between them counts as a clause boundary.
@@ -903,6 +959,36 @@ mod tests {
         let text = "Murders rose to 500 in 2023.\nThe force has 45,000 agents.\nThe capital had 120.\nMurders fell 3 percent.";
         let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
         assert_eq!(topics[2], Some(Topic::Homicide));
+    }
+
+    #[test]
+    fn the_size_of_a_population_has_no_topic() {
+        let topics = |text: &str, lang: Lang| stats(text, lang).iter().map(|s| s.topic).collect::<Vec<_>>();
+        assert_eq!(
+            topics("Honduras, a country of 9.5 million inhabitants, recorded 3,000 murders.", Lang::En),
+            [None, Some(Topic::Homicide)]
+        );
+        assert_eq!(
+            topics("Murders fell to 2,100 in a population of about 6 million.", Lang::En),
+            [Some(Topic::Homicide), None]
+        );
+        assert_eq!(
+            topics("El país tiene 18 millones de habitantes y registró 1.200 homicidios.", Lang::Es),
+            [None, Some(Topic::Homicide)]
+        );
+        // The prison population, and residents a crime is told of, are the topic's.
+        assert_eq!(
+            topics("The prison population of 14,000 doubles the capacity.", Lang::En),
+            [Some(Topic::Prisons)]
+        );
+        assert_eq!(
+            topics("Gunmen murdered 12 residents of the village.", Lang::En),
+            [Some(Topic::Homicide)]
+        );
+        assert_eq!(
+            topics("Unos 7 pobladores fueron asesinados en la aldea.", Lang::Es),
+            [Some(Topic::Homicide)]
+        );
     }
 
     #[test]
