@@ -143,8 +143,10 @@ pub(super) fn heading_topic(toks: &Tokens<'_>, nums: &[Number], lang: Lang) -> O
     if words == 0 || words > HEADING_WORDS || stop || nums.iter().any(|n| n.kind == NumberKind::Quantity) {
         return None;
     }
+    // Only a word naming a topic sets the section's: a hint ("Chilean Gendarmerie", a photo
+    // credit) does not say what the figures below count.
     let mut scores = Vec::new();
-    for h in topics::hits(toks, lang) {
+    for h in topics::hits(toks, lang).into_iter().filter(|h| h.weight >= 2.0) {
         add(&mut scores, h.topic, h.weight);
     }
     Some(top(&scores))
@@ -941,6 +943,10 @@ mod tests {
         let text = "Prison population\nMen: 9,300\nWomen: 700\nKidnappings\nCapital: 12";
         let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
         assert_eq!(topics, [Some(Topic::Prisons), Some(Topic::Prisons), Some(Topic::Kidnapping)]);
+        // A caption that only hints at a topic heads nothing.
+        let text = "Inmates reached 61,000 in 2024.\nNational Guard\nThe number went from 48,100 to 52,900.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Prisons); 3]);
     }
 
     #[test]
