@@ -970,6 +970,14 @@ mod tests {
     }
 
     #[test]
+    fn the_population_cues_load() {
+        for lang in [Lang::En, Lang::Es] {
+            let cues = super::load_population(lang);
+            assert!(cues.as_ref().is_ok_and(|p| !p.before.is_empty() && !p.nouns.is_empty()), "{cues:?}");
+        }
+    }
+
+    #[test]
     fn the_size_of_a_population_has_no_topic() {
         let topics = |text: &str, lang: Lang| stats(text, lang).iter().map(|s| s.topic).collect::<Vec<_>>();
         assert_eq!(
