@@ -75,6 +75,7 @@ data_files! {
     PER_DAY = "per_day.txt", 1..=1;
     PERSON_NOUNS = "person_nouns.txt", 1..=1;
     PLACES = "places.tsv", 2..=2;
+    POPULATION = "population.tsv", 3..=3;
     QUALIFIERS = "qualifiers.tsv", 3..=3;
     RATE_CUES = "rate_cues.tsv", 2..=2;
     RECORD_PARTICIPLES = "record_participles.txt", 1..=1;

@@ -183,5 +183,12 @@ mod tests {
         assert_eq!(topics("la ejecución de tres presos", Lang::Es), vec!["homicide", "prisons"]);
         assert_eq!(topics("the ability to solve murders", Lang::En), vec!["sentencing", "homicide"]);
         assert_eq!(topics("14,202 unsentenced detainees", Lang::En), vec!["prisons"]);
+        // What is bought or invested for the forces is spending.
+        assert_eq!(
+            topics("se adquirieron 300 patrullas", Lang::Es),
+            vec!["public_spending", "security_forces"]
+        );
+        assert_eq!(topics("lo invertido en cámaras", Lang::Es), vec!["public_spending"]);
+        assert_eq!(topics("the ministry bought 40 vehicles", Lang::En), vec!["public_spending"]);
     }
 }

@@ -6,8 +6,11 @@ use super::*;
 pub(super) const TOPIC_SHARE: f64 = 0.5;
 
 /// A figure whose sentence names no topic ("Heredia (41)", "in 2019, 103.1") is about what the
-/// text is about, when most of its other figures agree on that.
-pub(super) fn fill_topics(stats: &mut [Found]) {
+/// text is about, when most of its other figures agree on that; in such a text, it goes on with
+/// the passage it is read in when an earlier sentence named another topic outright (a text
+/// mostly about coca whose opening paragraphs are about gold mining). A sum of money goes on
+/// with the money the passage has been counting. A round-up of several topics lends none.
+pub(super) fn fill_topics(stats: &mut [Found], lang: Lang) {
     let mut counts: Vec<(Topic, usize)> = Vec::new();
     let mut total = 0;
     for (s, _) in stats.iter() {
@@ -24,9 +27,32 @@ pub(super) fn fill_topics(stats: &mut [Found]) {
     if (n as f64) <= TOPIC_SHARE * total as f64 {
         return;
     }
+    // What the passage is about, for any figure and for sums of money. Only a sentence that
+    // names its topic outright sets it: one that merely hints ("police", "agentes") does not
+    // change what the passage is about.
+    let (mut passage, mut money) = (None, None);
+    let mut named: Option<(String, Topic, bool)> = None;
     for (s, untopical) in stats.iter_mut() {
-        if s.topic.is_none() && !*untopical && topic_fits(s.unit.as_str(), main) {
-            s.topic = Some(main);
+        let is_money = crate::extract::units::is_money(s.unit.as_str());
+        if let Some(t) = s.topic {
+            let outright = match &named {
+                Some((sentence, topic, outright)) if *topic == t && *sentence == s.sentence => *outright,
+                _ => {
+                    let outright = names_outright(&s.sentence, t, lang);
+                    named = Some((s.sentence.clone(), t, outright));
+                    outright
+                }
+            };
+            if outright {
+                passage = Some(t);
+                if is_money {
+                    money = Some(t);
+                }
+            }
+        } else if !*untopical {
+            let carried = if is_money { money } else { passage };
+            let fits = |t: &Topic| topic_fits(s.unit.as_str(), *t);
+            s.topic = carried.filter(fits).or(Some(main).filter(fits));
         }
         // In a text about prisons, "62% (743) convicted" or "68.247 están condenados" tells
         // the legal status of inmates, not the sentences courts passed.
@@ -34,6 +60,13 @@ pub(super) fn fill_topics(stats: &mut [Found]) {
             s.topic = Some(Topic::Prisons);
         }
     }
+}
+
+/// Whether a sentence names a topic with a word that names it (weight 2 or more), not a hint.
+fn names_outright(sentence: &str, topic: Topic, lang: Lang) -> bool {
+    topics::hits(&Tokens::new(sentence), lang)
+        .iter()
+        .any(|h| h.topic == topic && h.weight >= 2.0)
 }
 
 /// The country a text is about, as far as its place names tell.
@@ -109,8 +142,10 @@ pub(super) fn heading_topic(toks: &Tokens<'_>, nums: &[Number], lang: Lang) -> O
     if words == 0 || words > HEADING_WORDS || stop || nums.iter().any(|n| n.kind == NumberKind::Quantity) {
         return None;
     }
+    // Only a word naming a topic sets the section's: a hint ("Chilean Gendarmerie", a photo
+    // credit) does not say what the figures below count.
     let mut scores = Vec::new();
-    for h in topics::hits(toks, lang) {
+    for h in topics::hits(toks, lang).into_iter().filter(|h| h.weight >= 2.0) {
         add(&mut scores, h.topic, h.weight);
     }
     Some(top(&scores))
@@ -496,7 +531,11 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         orgs.iter()
             .any(|&(s, e, _)| toks.start(h.start_tok) >= s && toks.end(h.end_tok - 1) <= e)
     };
-    let hits: Vec<topics::Hit> = topics::hits(toks, lang).into_iter().filter(|h| !in_org(h)).collect();
+    let none: Vec<(usize, usize)> = data(lang).untopical.find_all(toks).iter().map(|m| (m.start, m.end)).collect();
+    // "muertes accidentales", "private guards": a thing outside the vocabulary is not about
+    // the topic one of its words names on its own.
+    let in_none = |h: &topics::Hit| none.iter().any(|&(s, e)| h.start_tok >= s && h.end_tok <= e);
+    let hits: Vec<topics::Hit> = topics::hits(toks, lang).into_iter().filter(|h| !in_org(h) && !in_none(h)).collect();
     let mut per_draft: Vec<Vec<(Topic, f64)>> = vec![Vec::new(); drafts.len()];
     let mut strong: Vec<Vec<Topic>> = vec![Vec::new(); drafts.len()];
     let mut sentence: Vec<(Topic, f64)> = Vec::new();
@@ -508,12 +547,14 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
         if h.topic == Topic::SecurityForces && SPEECH_VERBS.iter().any(|v| v == toks.norm(h.end_tok)) {
             continue;
         }
-        // Inside a name ("Policía Nacional", "Dirección Antidrogas") a keyword says less.
-        let w = if h.start_tok > 0 && toks.is_capitalized(h.start_tok) {
-            h.weight * 0.5
-        } else {
-            h.weight
-        };
+        // Inside a name ("Policía Nacional", "Dirección Antidrogas") a keyword says less, and
+        // a mere hint says nothing: "según el comandante de la Policía" names who speaks, not
+        // what is counted, which the passage tells.
+        let named = h.start_tok > 0 && toks.is_capitalized(h.start_tok);
+        if named && h.weight < 1.0 {
+            continue;
+        }
+        let w = if named { h.weight * 0.5 } else { h.weight };
         add(&mut sentence, h.topic, w);
         let mut best: Option<(usize, usize)> = None;
         for (k, dr) in drafts.iter().enumerate() {
@@ -531,11 +572,14 @@ pub(super) fn assign_topics(toks: &Tokens<'_>, f: &Folded, lang: Lang, sources: 
             }
         }
     }
-    let none: Vec<(usize, usize)> = data(lang).untopical.find_all(toks).iter().map(|m| (m.start, m.end)).collect();
     for (k, dr) in drafts.iter_mut().enumerate() {
         // "los suicidios pasaron de 1.480 casos a 1.536": a figure nearer to a thing outside
         // the vocabulary than to any topic keyword has no topic.
         let span = (dr.lead, dr.reach.max(dr.end));
+        if counts_population(toks, &hits, &per_draft[k], dr, lang) {
+            dr.untopical = true;
+            continue;
+        }
         let nearest_none = none.iter().map(|&m| distance(toks, span, m)).min();
         let nearest_topic = hits.iter().map(|h| distance(toks, span, (h.start_tok, h.end_tok))).min();
         if nearest_none.is_some_and(|n| n <= UNTOPICAL_REACH && nearest_topic.is_none_or(|t| n < t)) {
@@ -606,6 +650,58 @@ fn counted_topic(counted: &str, lang: Lang) -> Option<Topic> {
         .into_iter()
         .find(|h| h.start_tok == 0)
         .map(|h| h.topic)
+}
+
+/// Cues of a population's size, folded: the words before such a figure and the nouns it counts.
+#[derive(Debug, Default)]
+struct Population {
+    before: Vec<Vec<String>>,
+    nouns: Vec<String>,
+}
+
+fn load_population(lang: Lang) -> Result<Population, TableError> {
+    let mut p = Population::default();
+    for row in table::POPULATION.rows()? {
+        if !row.applies(0, lang)? {
+            continue;
+        }
+        let term = tokens::fold(row.get(2));
+        match row.get(1) {
+            "before" => p.before.push(term.split_whitespace().map(str::to_string).collect()),
+            "noun" => p.nouns.push(term),
+            _ => return Err(row.unknown(1, "population cue kind")),
+        }
+    }
+    Ok(p)
+}
+
+static POPULATION_EN: LazyLock<Population> = LazyLock::new(|| table::built(load_population(Lang::En)));
+static POPULATION_ES: LazyLock<Population> = LazyLock::new(|| table::built(load_population(Lang::Es)));
+
+/// Whether a figure is the size of a population ("a population of over 14 million", "a country
+/// of 6.3 million inhabitants", "los 14 millones de habitantes"): no topic counts people by where
+/// they live. Residents that a word naming a topic is said of, close by (`own`: the figure's
+/// keyword scores), are its victims or culprits ("20 residents were murdered").
+fn counts_population(toks: &Tokens<'_>, hits: &[topics::Hit], own: &[(Topic, f64)], dr: &Draft, lang: Lang) -> bool {
+    let p: &Population = match lang {
+        Lang::En => &POPULATION_EN,
+        Lang::Es => &POPULATION_ES,
+    };
+    // "the prison population of 14,000": a topic word before or in the cue makes it that topic's.
+    let after_cue = p.before.iter().any(|cue| {
+        dr.lead.checked_sub(cue.len()).is_some_and(|at| {
+            cue.iter().enumerate().all(|(i, w)| toks.norm(at + i) == w)
+                && !hits.iter().any(|h| h.weight >= 2.0 && h.end_tok >= at && h.start_tok < dr.lead)
+        })
+    });
+    let of_residents = dr.unit == "count"
+        && dr
+            .counted
+            .as_deref()
+            .and_then(|c| c.split_whitespace().next())
+            .is_some_and(|w| p.nouns.contains(&tokens::fold(w)))
+        && !own.iter().any(|&(_, w)| w >= 2.0);
+    after_cue || of_residents
 }
 
 /// Tokens between two spans; a comma or semicolon between them counts as a clause boundary.
@@ -894,6 +990,13 @@ mod tests {
         let found = stats(text, Lang::Es);
         let topics: Vec<_> = found.iter().map(|s| s.topic).collect();
         assert_eq!(topics, [Some(Topic::Homicide), None, None, None, None]);
+        // A word of the vocabulary inside a thing outside it ("muertes accidentales").
+        let text = "Los homicidios aumentaron a 900 en el año.\nLas muertes accidentales sumaron 3.100, un alza del 4 %, 120 casos más.";
+        let topics: Vec<_> = stats(text, Lang::Es).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Homicide), None, None, None]);
+        let text = "Murders rose to 700 last year.\nTraffic deaths reached 1,250, up 6 percent.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Homicide), None, None]);
     }
 
     #[test]
@@ -918,6 +1021,68 @@ mod tests {
         let text = "Prison population\nMen: 9,300\nWomen: 700\nKidnappings\nCapital: 12";
         let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
         assert_eq!(topics, [Some(Topic::Prisons), Some(Topic::Prisons), Some(Topic::Kidnapping)]);
+        // A caption that only hints at a topic heads nothing.
+        let text = "Inmates reached 61,000 in 2024.\nNational Guard\nThe number went from 48,100 to 52,900.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Prisons); 3]);
+    }
+
+    #[test]
+    fn a_bare_figure_goes_on_with_its_passage() {
+        // Mostly about coca, but the opening passage is about gold mining.
+        let text = "La minería ilegal ocupó 12.400 hectáreas en 2023.\nDe esa área, el 40 % está en el norte.\n\
+                    Los cultivos de coca llegaron a 8.000 hectáreas.\nLa erradicación de coca alcanzó 3.000 hectáreas.\n\
+                    Las plantaciones de coca crecieron 5 %.";
+        let topics: Vec<_> = stats(text, Lang::Es).iter().map(|s| s.topic).collect();
+        assert_eq!(topics[1], Some(Topic::IllegalMining));
+        assert_eq!(topics[2..], [Some(Topic::CocaCultivation); 3]);
+        // A sum of money goes on with the money counted before, not with the crimes between.
+        let text = "The police budget was $300 million.\nExtortions reached 2,000 reports.\n\
+                    In 2024 there were 1,500 extortions.\nNext year the ministry will have $350 million.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics.last(), Some(&Some(Topic::PublicSpending)));
+        // A hint ("agents") does not change what the passage is about.
+        let text = "Murders rose to 500 in 2023.\nThe force has 45,000 agents.\nThe capital had 120.\nMurders fell 3 percent.";
+        let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
+        assert_eq!(topics[2], Some(Topic::Homicide));
+    }
+
+    #[test]
+    fn the_population_cues_load() {
+        for lang in [Lang::En, Lang::Es] {
+            let cues = super::load_population(lang);
+            assert!(cues.as_ref().is_ok_and(|p| !p.before.is_empty() && !p.nouns.is_empty()), "{cues:?}");
+        }
+    }
+
+    #[test]
+    fn the_size_of_a_population_has_no_topic() {
+        let topics = |text: &str, lang: Lang| stats(text, lang).iter().map(|s| s.topic).collect::<Vec<_>>();
+        assert_eq!(
+            topics("Honduras, a country of 9.5 million inhabitants, recorded 3,000 murders.", Lang::En),
+            [None, Some(Topic::Homicide)]
+        );
+        assert_eq!(
+            topics("Murders fell to 2,100 in a population of about 6 million.", Lang::En),
+            [Some(Topic::Homicide), None]
+        );
+        assert_eq!(
+            topics("El país tiene 18 millones de habitantes y registró 1.200 homicidios.", Lang::Es),
+            [None, Some(Topic::Homicide)]
+        );
+        // The prison population, and residents a crime is told of, are the topic's.
+        assert_eq!(
+            topics("The prison population of 14,000 doubles the capacity.", Lang::En),
+            [Some(Topic::Prisons)]
+        );
+        assert_eq!(
+            topics("Gunmen murdered 12 residents of the village.", Lang::En),
+            [Some(Topic::Homicide)]
+        );
+        assert_eq!(
+            topics("Unos 7 pobladores fueron asesinados en la aldea.", Lang::Es),
+            [Some(Topic::Homicide)]
+        );
     }
 
     #[test]
@@ -1322,6 +1487,10 @@ mod tests {
             one("The city hired 462 police officers.", Lang::En).topic,
             Some(Topic::SecurityForces)
         );
+        // The force named as the speaker's body: the figures go on with the passage.
+        let text = "Los homicidios llegaron a 900 en 2023.\nSegún el director de la Policía Judicial, en Cartago hubo 73 y en Limón 101.";
+        let topics: Vec<_> = stats(text, Lang::Es).iter().map(|s| s.topic).collect();
+        assert_eq!(topics, [Some(Topic::Homicide); 3]);
     }
 
     #[test]

@@ -245,7 +245,7 @@ pub(crate) fn find_in<'t>(
         sentence_stats(s, &toks, &|| words.get(i, s), &text, &mut carry, &mut out);
     }
     let mut out = dedupe(out);
-    fill_topics(&mut out);
+    fill_topics(&mut out, lang);
     out.into_iter().map(|(stat, _)| stat).collect()
 }
 
