@@ -13,6 +13,7 @@
 //! that speaks SQL, and `fetch` the only one that speaks HTTP.
 
 pub mod article;
+pub mod chart;
 pub mod config;
 pub mod discover;
 pub mod export;

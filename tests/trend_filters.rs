@@ -1,4 +1,4 @@
-//! `trend` by quarter and ISO week, and the article filters `--source` and `--lang` shared by
+//! `trend` by quarter and ISO week, as SVG and PNG charts, and the article filters `--source` and `--lang` shared by
 //! `trend`, `export` and `search`, and `trend --qualifier`, checked against SQL on the demo.
 
 mod common;
@@ -122,4 +122,61 @@ fn language_source_and_qualifier_narrow_trends_exports_and_search() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--qualifier"));
+}
+
+#[test]
+fn charts_are_drawn_to_svg_and_png_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let svg = dir.path().join("rate.svg");
+    let png = dir.path().join("rate.png");
+    for (format, path) in [("svg", &svg), ("png", &png)] {
+        vigia()
+            .args([
+                "trend",
+                "statistics",
+                "--topic",
+                "homicide",
+                "--unit",
+                "per_100k",
+                "--by",
+                "reference-year",
+            ])
+            .args(["--format", format, "--out"])
+            .arg(path)
+            .arg("--db")
+            .arg(&db)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("periods drawn to"));
+    }
+    let text = std::fs::read_to_string(&svg).unwrap();
+    // The title, the unit on the axis, every period of the series and the count behind it.
+    let points = points(&db, &["--topic", "homicide", "--unit", "per_100k", "--by", "reference-year"]);
+    assert!(!points.is_empty());
+    for needle in ["Homicide", "per_100k", "year the figures refer to", "Source: vigia"] {
+        assert!(text.contains(needle), "{needle} missing from the SVG");
+    }
+    for (period, count) in &points {
+        assert!(text.contains(period.as_str()) && text.contains(&format!("n={count}")), "{period}");
+    }
+    assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
+
+    // A chart file needs --out, and a series with nothing in it draws nothing.
+    vigia()
+        .args(["trend", "statistics", "--format", "png", "--db"])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--out"));
+    let empty = dir.path().join("empty.png");
+    vigia()
+        .args(["trend", "statistics", "--topic", "no_such_topic", "--format", "png", "--out"])
+        .arg(&empty)
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nothing matches"));
+    assert!(!empty.exists());
 }

@@ -3,7 +3,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use clap::{Args, ValueEnum};
+use vigia::chart::{Chart, ChartError, ChartFormat, Measure, write_chart};
 use vigia::extract::Qualifier;
 use vigia::trend::{self, ChangeFilter, DateBasis, EntityQuery, Period, Point, StatisticQuery};
 
@@ -15,7 +19,8 @@ use super::{FilterArgs, Global};
 vigia trend statistics --topic drug_seizure --unit kg --by month --format chart\n  \
 vigia trend statistics --topic robbery --unit percent --change decrease\n  \
 vigia trend entities --name Basombrío --by month\n  \
-vigia trend statistics --topic extortion --lang es --source diario --by quarter --qualifier exact\n\n\
+vigia trend statistics --topic extortion --lang es --source diario --by quarter --qualifier exact\n  \
+vigia trend statistics --topic homicide --unit per_100k --location HN --by reference-year --format svg --out hn.svg\n\n\
 Values of ranges count at their midpoint. Units are never mixed: give --unit for a meaningful mean.\n\
 Statistics series count levels only (\"9,914 inmates\", \"a rate of 6.3\"); --change selects the\n\
 figures that are a change from an earlier value instead (\"up 12 percent\", \"40 fewer murders\")."
@@ -54,9 +59,13 @@ pub struct TrendArgs {
     by: By,
     #[command(flatten)]
     filter: FilterArgs,
-    /// Output format
+    /// Output format: a table, CSV, JSON Lines, a bar chart in the terminal, or a chart file
+    /// to publish (svg, png: needs --out)
     #[arg(long, value_enum, default_value_t = TrendFormat::Table)]
     format: TrendFormat,
+    /// Write to this file instead of standard output (needed for svg and png)
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,9 +106,20 @@ enum TrendFormat {
     Csv,
     Json,
     Chart,
+    Svg,
+    Png,
 }
 
 pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
+    let chart_format = match args.format {
+        TrendFormat::Svg => Some(ChartFormat::Svg),
+        TrendFormat::Png => Some(ChartFormat::Png),
+        _ => None,
+    };
+    if chart_format.is_some() && args.out.is_none() {
+        return Err(super::UsageError("--format svg and --format png need --out FILE".into()).into());
+    }
+    let title = chart_title(&args);
     let store = super::open_store_read_only(global)?;
     let filter = args.filter.to_filter(&store)?;
     let (period, basis) = match args.by {
@@ -119,7 +139,7 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                     Some(ChangeArg::Any) => ChangeFilter::Any,
                 },
                 topic: args.topic,
-                unit: args.unit,
+                unit: args.unit.clone(),
                 location: args.location,
                 metric: args.metric,
                 qualifier: args.qualifier.map(|q| match q {
@@ -155,8 +175,47 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
             )?
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    if let (Some(format), Some(path)) = (chart_format, &args.out) {
+        let database = super::read_only_database(global)?;
+        let figures = args.what == What::Statistics;
+        let total: u64 = points.iter().map(|p| p.count).sum();
+        let chart = Chart {
+            title,
+            y_label: if figures {
+                args.unit.clone().unwrap_or_else(|| "value (give --unit)".into())
+            } else {
+                "mentions".into()
+            },
+            x_label: period_label(args.by).into(),
+            note: format!(
+                "Source: vigia, {} ({total} {}; {}). n = {} behind each point.",
+                database.file_name().map_or(database.display(), |n| Path::new(n).display()),
+                if figures { "figures" } else { "mentions" },
+                if figures {
+                    change_label(args.change)
+                } else {
+                    "by publication date"
+                },
+                if figures { "figures" } else { "mentions" },
+            ),
+            measure: if figures { Measure::Median } else { Measure::Count },
+            points: &points,
+        };
+        write_chart(&chart, format, path).map_err(|e| match e {
+            ChartError::Empty => anyhow::Error::from(super::UsageError("nothing matches: no chart was drawn".into())),
+            other => other.into(),
+        })?;
+        if !global.quiet {
+            eprintln!("vigia trend: {} periods drawn to {}", points.len(), path.display());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
     let num = |v: Option<f64>| v.map(|x| format!("{}", (x * 1000.0).round() / 1000.0)).unwrap_or_default();
     match args.format {
         TrendFormat::Json => {
@@ -191,12 +250,60 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
             super::table::print_table(&mut out, &columns, &rows)?;
         }
         TrendFormat::Chart => chart(&mut out, &points, args.what == What::Statistics)?,
+        TrendFormat::Svg | TrendFormat::Png => unreachable!("chart files are drawn above"),
     }
     out.flush()?;
     if points.is_empty() && !global.quiet {
         eprintln!("vigia trend: nothing matches");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The title of a chart: what the series holds, from its filters.
+fn chart_title(args: &TrendArgs) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    match args.what {
+        What::Statistics => {
+            parts.push(
+                args.topic
+                    .as_deref()
+                    .map_or("Figures".to_string(), |t| capitalised(&t.replace('_', " "))),
+            );
+            parts.extend(args.metric.iter().map(|m| format!("\"{m}\"")));
+            parts.extend(args.unit.clone());
+        }
+        What::Entities => {
+            parts.push(args.name.as_deref().map_or("Mentions".to_string(), |n| format!("Mentions of {n}")));
+            parts.extend(args.kind.clone());
+        }
+    }
+    parts.extend(args.location.clone());
+    parts.extend(args.filter.sources.iter().cloned());
+    parts.join(" · ")
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |c| c.to_uppercase().chain(chars).collect())
+}
+
+fn period_label(by: By) -> &'static str {
+    match by {
+        By::Year => "year of publication",
+        By::Quarter => "quarter of publication",
+        By::Month => "month of publication",
+        By::Week => "ISO week of publication",
+        By::ReferenceYear => "year the figures refer to",
+    }
+}
+
+fn change_label(change: Option<ChangeArg>) -> &'static str {
+    match change {
+        None => "levels only, median per period",
+        Some(ChangeArg::Increase) => "increases only, median per period",
+        Some(ChangeArg::Decrease) => "decreases only, median per period",
+        Some(ChangeArg::Any) => "changes only, median per period",
+    }
 }
 
 /// A horizontal bar per period: the median for figures, the count for mentions.
