@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::tokens::{Kind, Tokens, head_hashes, word_hash};
+use super::tokens::{Kind, Tokens, word_hash};
 
 /// A hasher for keys that are already hashes (`word_hash` values).
 #[derive(Debug, Default, Clone, Copy)]
@@ -215,7 +215,7 @@ impl<T> Lexicon<T> {
                 }
             }
         };
-        let heads = head_hashes(toks.norm(i));
+        let heads = t.heads;
         let key = heads[STEM_KEY - 1];
         for &l in &self.short_lens {
             let short = heads[l - 1];

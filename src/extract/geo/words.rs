@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use crate::extract::lexicon::PreHashed;
 pub use crate::extract::tokens::fold;
-use crate::extract::tokens::{fold_into, is_alphabetic, is_alphanumeric, is_combining};
+use crate::extract::tokens::{fold_char, fold_into, is_alphabetic, is_alphanumeric, is_combining};
 
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
@@ -115,35 +115,7 @@ pub struct Word {
 /// Splits `text` into words: runs of letters and digits, joined across single inner hyphens
 /// ("Guinea-Bissau", "MS-13"). Everything else separates words.
 pub fn words(text: &str) -> Vec<Word> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(text.len() / 6);
-    let mut start: Option<usize> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        // ASCII is read byte by byte; other characters are decoded.
-        let (c, len) = if bytes[i] < 0x80 {
-            (bytes[i] as char, 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            (c, c.len_utf8())
-        };
-        if is_alphanumeric(c) || (start.is_some() && is_combining(c)) {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(s) = start {
-            let next_alnum = text[i + len..].chars().next().is_some_and(is_alphanumeric);
-            if !(c == '-' && next_alnum) {
-                out.push(word(text, s, i));
-                start = None;
-            }
-        }
-        i += len;
-    }
-    if let Some(s) = start {
-        out.push(word(text, s, text.len()));
-    }
-    out
+    Folded::new(text).words
 }
 
 fn word(text: &str, start: usize, end: usize) -> Word {
@@ -341,16 +313,53 @@ pub struct Folded<'b> {
 }
 
 impl Folded<'_> {
+    /// Splits `text` into words (runs of letters and digits, joined across single inner
+    /// hyphens: "Guinea-Bissau", "MS-13"; everything else separates words) and folds and
+    /// hashes each word in the same pass over the characters.
     pub fn new(text: &str) -> Folded<'static> {
-        let words = words(text);
+        let bytes = text.as_bytes();
+        let mut words = Vec::with_capacity(text.len() / 6);
         let mut buf = String::with_capacity(text.len());
-        let mut ends = Vec::with_capacity(words.len());
-        let mut hashes = Vec::with_capacity(words.len());
-        for w in &words {
-            let from = buf.len();
-            fold_into(&text[w.start..w.end], &mut buf);
+        let mut ends = Vec::with_capacity(text.len() / 6);
+        let mut hashes = Vec::with_capacity(text.len() / 6);
+        // Byte start of the word being read, and where its folded form starts in `buf`.
+        let mut start: Option<usize> = None;
+        let mut from = 0;
+        let mut finish = |s: usize, end: usize, buf: &String, from: usize| {
+            words.push(word(text, s, end));
             ends.push(buf.len());
             hashes.push(hash_str(&buf[from..]));
+        };
+        let mut i = 0;
+        while i < bytes.len() {
+            // ASCII is read byte by byte; other characters are decoded.
+            let (c, len) = if bytes[i] < 0x80 {
+                (bytes[i] as char, 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c, c.len_utf8())
+            };
+            if is_alphanumeric(c) || (start.is_some() && is_combining(c)) {
+                if start.is_none() {
+                    start = Some(i);
+                    from = buf.len();
+                }
+                // Folding drops combining accents ("Peru\u{301}" is "peru").
+                if !is_combining(c) {
+                    fold_char(c, &mut buf);
+                }
+            } else if let Some(s) = start {
+                if c == '-' && text[i + len..].chars().next().is_some_and(is_alphanumeric) {
+                    buf.push('-');
+                } else {
+                    finish(s, i, &buf, from);
+                    start = None;
+                }
+            }
+            i += len;
+        }
+        if let Some(s) = start {
+            finish(s, text.len(), &buf, from);
         }
         Folded {
             words,
@@ -390,6 +399,7 @@ impl Folded<'_> {
     }
 
     /// The folded form of word `i`.
+    #[inline]
     pub fn key(&self, i: usize) -> &str {
         let start = if i == 0 { self.base } else { self.ends[i - 1] };
         &self.buf[start..self.ends[i]]
@@ -449,6 +459,19 @@ mod tests {
         assert!(!g.contains_key("salvador"));
         let f = Folded::new(text);
         assert_eq!(g.longest_in(&f, 1, |_| true).map(|(n, v)| (n, *v)), Some((3, 2)));
+    }
+
+    #[test]
+    fn folded_keys_and_hashes_are_those_of_each_word_folded() {
+        let t = "Basombri\u{301}o, ÑUBLE-Perú; MS-13 end- İzmir ca\u{345}sa x²3 -ya O’Neil";
+        let f = Folded::new(t);
+        assert_eq!(f.words.len(), 10);
+        for (i, w) in f.words.iter().enumerate() {
+            let written = &t[w.start..w.end];
+            assert_eq!(f.key(i), fold(written), "{written}");
+            assert_eq!(f.hashes[i], hash_str(&fold(written)), "{written}");
+            assert_eq!(w.shape, Shape::of(written), "{written}");
+        }
     }
 
     fn same(a: &Folded<'_>, b: &Folded<'_>) -> bool {
