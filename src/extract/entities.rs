@@ -63,25 +63,30 @@ impl<'a> Doc<'a> {
         }
     }
 
+    #[inline]
     pub fn len(&self) -> usize {
         self.f.words.len()
     }
 
     /// Word `i` as written; empty past the end, like `key` and `shape`, so that look-ahead
     /// never has to check bounds first.
+    #[inline]
     pub fn text(&self, i: usize) -> &'a str {
         self.f.words.get(i).map_or("", |w| &self.body[w.start..w.end])
     }
 
+    #[inline]
     pub fn key(&self, i: usize) -> &str {
         if i < self.len() { self.f.key(i) } else { "" }
     }
 
+    #[inline]
     pub fn shape(&self, i: usize) -> Shape {
         self.f.words.get(i).map_or(Shape::Other, |w| w.shape)
     }
 
     /// Text between word `i - 1` and word `i`.
+    #[inline]
     pub fn gap(&self, i: usize) -> &'a str {
         let end = if i == 0 { 0 } else { self.f.words[i - 1].end };
         let start = self.f.words.get(i).map_or(self.body.len(), |w| w.start);

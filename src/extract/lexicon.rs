@@ -30,6 +30,41 @@ impl Hasher for PreHashed {
 
 type HashIndex = HashMap<u64, Vec<usize>, BuildHasherDefault<PreHashed>>;
 
+/// A set of hashes that answers "surely not" cheaply, one bit per value of the hash's top
+/// bits. Most words of a text begin no term of a list, and reading one bit costs far less
+/// than probing a hash map, so lookups ask this first.
+#[derive(Debug, Clone, Default)]
+pub struct HashBits(Vec<u64>);
+
+/// Bits of a `HashBits` (a power of two): 8 KB, a few percent false hits for lists of
+/// thousands of words.
+const HASH_BITS: usize = 1 << 16;
+
+impl HashBits {
+    fn slot(hash: u64) -> (usize, u64) {
+        // The top bits: FNV-1a mixes every byte into them.
+        let bit = (hash >> (64 - HASH_BITS.trailing_zeros())) as usize;
+        (bit / 64, 1 << (bit % 64))
+    }
+
+    pub fn insert(&mut self, hash: u64) {
+        if self.0.is_empty() {
+            self.0 = vec![0; HASH_BITS / 64];
+        }
+        let (word, mask) = Self::slot(hash);
+        if let Some(w) = self.0.get_mut(word) {
+            *w |= mask;
+        }
+    }
+
+    /// False when `hash` was surely never inserted.
+    #[inline]
+    pub fn may_contain(&self, hash: u64) -> bool {
+        let (word, mask) = Self::slot(hash);
+        self.0.get(word).is_some_and(|w| w & mask != 0)
+    }
+}
+
 /// A table of folded words looked up by the hash every token carries.
 #[derive(Debug, Clone)]
 pub struct WordTable<V> {
@@ -79,16 +114,9 @@ fn head(s: &str, n: usize) -> &str {
 /// Whether `before` ends with one of `phrases` (lower case) as whole words, ignoring case and
 /// trailing spaces: "shipped bound for " ends with "bound for", "rebound for " does not.
 pub fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
-    // The longest phrase is short: only the tail needs lower-casing.
-    let tail: String = before
-        .chars()
-        .rev()
-        .take(24)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<String>()
-        .to_lowercase();
+    // The longest phrase is short: only the tail (24 characters) needs lower-casing.
+    let from = before.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
+    let tail = before[from..].to_lowercase();
     let tail = tail.trim_end();
     phrases.iter().any(|m| {
         tail.strip_suffix(m)
@@ -106,6 +134,8 @@ struct Piece {
 #[derive(Debug, Clone)]
 pub struct Lexicon<T> {
     entries: Vec<(Vec<Piece>, T)>,
+    /// Every key of `exact` and `prefix`, to skip most tokens without probing them.
+    keys: HashBits,
     /// Entries by the hash of their first word.
     exact: HashIndex,
     /// First-word stems by the hash of their first `STEM_KEY` characters (or all of a shorter stem).
@@ -119,6 +149,7 @@ impl<T> Default for Lexicon<T> {
     fn default() -> Self {
         Lexicon {
             entries: Vec::new(),
+            keys: HashBits::default(),
             exact: HashIndex::default(),
             prefix: HashIndex::default(),
             short_lens: Vec::new(),
@@ -163,9 +194,13 @@ impl<T> Lexicon<T> {
             if len < STEM_KEY && !self.short_lens.contains(&len) {
                 self.short_lens.push(len);
             }
-            self.prefix.entry(word_hash(head(&first.text, STEM_KEY))).or_default().push(id);
+            let key = word_hash(head(&first.text, STEM_KEY));
+            self.keys.insert(key);
+            self.prefix.entry(key).or_default().push(id);
         } else {
-            self.exact.entry(word_hash(&first.text)).or_default().push(id);
+            let key = word_hash(&first.text);
+            self.keys.insert(key);
+            self.exact.entry(key).or_default().push(id);
         }
         self.max_pieces = self.max_pieces.max(pieces.len());
         self.entries.push((pieces, value));
@@ -193,7 +228,7 @@ impl<T> Lexicon<T> {
     /// Calls `f(id, len)` for every term matching at token `i`.
     fn candidates(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
         let Some(t) = toks.get(i) else { return };
-        if let Some(ids) = self.exact.get(&t.hash) {
+        if let Some(ids) = self.keys.may_contain(t.hash).then(|| self.exact.get(&t.hash)).flatten() {
             for &id in ids {
                 if let Some(len) = self.entry_len(id, toks, i) {
                     f(id, len);
@@ -207,7 +242,7 @@ impl<T> Lexicon<T> {
             return;
         }
         let mut try_key = |key: u64| {
-            if let Some(ids) = self.prefix.get(&key) {
+            if let Some(ids) = self.keys.may_contain(key).then(|| self.prefix.get(&key)).flatten() {
                 for &id in ids {
                     if let Some(len) = self.entry_len(id, toks, i) {
                         f(id, len);
@@ -294,6 +329,19 @@ pub type WordSet = Lexicon<()>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_bits_keep_every_inserted_hash_and_few_others() {
+        let mut bits = HashBits::default();
+        assert!(!bits.may_contain(word_hash("carcel")));
+        let words: Vec<String> = (0..2000).map(|n| format!("w{n}")).collect();
+        for w in &words {
+            bits.insert(word_hash(w));
+        }
+        assert!(words.iter().all(|w| bits.may_contain(word_hash(w))));
+        let others = (0..2000).filter(|n| bits.may_contain(word_hash(&format!("x{n}")))).count();
+        assert!(others < 200, "{others}");
+    }
 
     #[test]
     fn matches_words_stems_and_phrases() {

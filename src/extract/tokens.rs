@@ -155,6 +155,7 @@ fn is_group_space(c: char) -> bool {
 
 /// Lowercases a character and strips the accents of Latin letters: the one folding of the
 /// extractor, for the tokens, the words of names and places, and the data files alike.
+#[inline]
 pub fn fold_char(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
@@ -168,6 +169,7 @@ pub fn fold_char(c: char, out: &mut String) {
 
 /// A lowercase letter without its accent. The typographic apostrophe becomes the plain one,
 /// so "O’Higgins" and "O'Higgins" fold alike (a token never holds either: they are punctuation).
+#[inline]
 fn strip_accent(l: char) -> char {
     match l {
         'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
@@ -183,6 +185,7 @@ fn strip_accent(l: char) -> char {
 }
 
 /// Combining accents of decomposed text ("Peru\u{301}"): part of a word, dropped by folding.
+#[inline]
 pub fn is_combining(c: char) -> bool {
     ('\u{300}'..='\u{36f}').contains(&c)
 }
@@ -246,7 +249,14 @@ impl<'a> Tokens<'a> {
         let mut i = 0;
         let mut space_before = true;
         while i < bytes.len() {
-            let Some(c) = text[i..].chars().next() else { break };
+            // ASCII is read byte by byte; other characters are decoded.
+            let c = match bytes[i] {
+                b if b.is_ascii() => char::from(b),
+                _ => match text[i..].chars().next() {
+                    Some(c) => c,
+                    None => break,
+                },
+            };
             if c.is_whitespace() {
                 space_before = true;
                 i += c.len_utf8();

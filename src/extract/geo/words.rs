@@ -2,11 +2,13 @@
 //! entity finder and the country lookup.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
-use crate::extract::lexicon::PreHashed;
+use super::Mention;
+use crate::extract::lexicon::{HashBits, PreHashed};
 pub use crate::extract::tokens::fold;
 use crate::extract::tokens::{fold_char, fold_into, is_alphabetic, is_alphanumeric, is_combining};
 
@@ -190,6 +192,8 @@ pub struct Gazetteer<T> {
     entries: HashKeyed<Vec<Entry<T>>>,
     /// Hashes of every word-prefix of a key, so a lookup stops as soon as no key can follow.
     prefixes: HashSetOf,
+    /// The same hashes, to skip at once most words, which begin no name.
+    prefix_bits: HashBits,
     max_words: usize,
 }
 
@@ -198,6 +202,7 @@ impl<T> Default for Gazetteer<T> {
         Gazetteer {
             entries: HashKeyed::default(),
             prefixes: HashSetOf::default(),
+            prefix_bits: HashBits::default(),
             max_words: 0,
         }
     }
@@ -225,6 +230,7 @@ impl<T> Gazetteer<T> {
             let text = &written[w.start..w.end];
             fold_into(text, &mut key);
             self.prefixes.insert(hash_str(&key));
+            self.prefix_bits.insert(hash_str(&key));
             cases.push(if any_case { Case::Any } else { Case::from_written(text) });
         }
         self.max_words = self.max_words.max(ws.len());
@@ -281,7 +287,7 @@ impl<T> Gazetteer<T> {
                 h.write(folded(j).as_bytes());
             }
             let hash = h.finish();
-            if !self.prefixes.contains(&hash) {
+            if !self.prefix_bits.may_contain(hash) || !self.prefixes.contains(&hash) {
                 break;
             }
             let Some(list) = self.entries.get(&hash) else {
@@ -310,6 +316,9 @@ pub struct Folded<'b> {
     hashes: Cow<'b, [u64]>,
     /// Where the folded form of the first word starts in `buf`.
     base: usize,
+    /// The places these words name (`geo::mentions_in`), found on first request: the
+    /// statistics ask it of one sentence several times.
+    pub(crate) mentions: OnceCell<Vec<Mention>>,
 }
 
 impl Folded<'_> {
@@ -345,7 +354,9 @@ impl Folded<'_> {
                     from = buf.len();
                 }
                 // Folding drops combining accents ("Peru\u{301}" is "peru").
-                if !is_combining(c) {
+                if c.is_ascii() {
+                    buf.push(c.to_ascii_lowercase());
+                } else if !is_combining(c) {
                     fold_char(c, &mut buf);
                 }
             } else if let Some(s) = start {
@@ -367,6 +378,7 @@ impl Folded<'_> {
             ends: Cow::Owned(ends),
             hashes: Cow::Owned(hashes),
             base: 0,
+            mentions: OnceCell::new(),
         }
     }
 
@@ -395,6 +407,7 @@ impl Folded<'_> {
             ends: Cow::Borrowed(&self.ends[from..to]),
             hashes: Cow::Borrowed(&self.hashes[from..to]),
             base,
+            mentions: OnceCell::new(),
         })
     }
 
