@@ -69,30 +69,43 @@ impl HashBits {
 #[derive(Debug, Clone)]
 pub struct WordTable<V> {
     map: HashMap<u64, Vec<(String, V)>, BuildHasherDefault<PreHashed>>,
+    /// The keys of `map`, to turn most tokens away without probing it.
+    keys: HashBits,
 }
 
 impl<V> Default for WordTable<V> {
     fn default() -> Self {
-        WordTable { map: HashMap::default() }
+        WordTable {
+            map: HashMap::default(),
+            keys: HashBits::default(),
+        }
     }
 }
 
 impl<V> WordTable<V> {
     /// Adds a word (folded by the caller).
     pub fn insert(&mut self, word: String, value: V) {
-        self.map.entry(word_hash(&word)).or_default().push((word, value));
+        let hash = word_hash(&word);
+        self.keys.insert(hash);
+        self.map.entry(hash).or_default().push((word, value));
     }
 
     /// The value of a folded word.
     pub fn get(&self, word: &str) -> Option<&V> {
-        self.map.get(&word_hash(word))?.iter().find(|(w, _)| w == word).map(|(_, v)| v)
+        self.by_hash(word_hash(word), word)
     }
 
     /// The value of token `i`.
     pub fn get_tok(&self, toks: &Tokens<'_>, i: usize) -> Option<&V> {
-        let t = toks.get(i)?;
-        let n = toks.norm(i);
-        self.map.get(&t.hash)?.iter().find(|(w, _)| w == n).map(|(_, v)| v)
+        self.by_hash(toks.get(i)?.hash, toks.norm(i))
+    }
+
+    /// The value of the folded word `word`, whose `word_hash` is `hash`.
+    fn by_hash(&self, hash: u64, word: &str) -> Option<&V> {
+        if !self.keys.may_contain(hash) {
+            return None;
+        }
+        self.map.get(&hash)?.iter().find(|(w, _)| w == word).map(|(_, v)| v)
     }
 
     pub fn contains(&self, word: &str) -> bool {
