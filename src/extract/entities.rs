@@ -94,8 +94,15 @@ impl<'a> Doc<'a> {
     }
 
     /// Word `i` follows word `i - 1` after a single space.
+    #[inline]
     pub fn joined(&self, i: usize) -> bool {
-        i > 0 && i < self.len() && matches!(self.gap(i), " " | "\u{a0}")
+        // The gap's bytes are compared without slicing the body: a space or a no-break space.
+        i > 0
+            && i < self.len()
+            && matches!(
+                self.body.as_bytes().get(self.f.words[i - 1].end..self.f.words[i].start),
+                Some(b" " | b"\xc2\xa0")
+            )
     }
 
     /// Word `i` may continue a written name begun before it ("U.S.", "Página/12").
