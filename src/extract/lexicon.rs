@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::tokens::{Kind, Tokens, word_hash};
+use super::tokens::{Kind, Token, Tokens, word_hash};
 
 /// A hasher for keys that are already hashes (`word_hash` values).
 #[derive(Debug, Default, Clone, Copy)]
@@ -238,9 +238,22 @@ impl<T> Lexicon<T> {
         Some(pieces.len())
     }
 
+    /// False when no term begins with token `t`: most tokens, turned away by a few bits
+    /// before any search is set up. (Every key looked up below is first asked of the bits.)
+    #[inline]
+    fn may_begin(&self, t: &Token) -> bool {
+        self.keys.may_contain(t.hash)
+            || (t.kind == Kind::Word
+                && !self.prefix.is_empty()
+                && (self.keys.may_contain(t.heads[STEM_KEY - 1]) || self.short_lens.iter().any(|&l| self.keys.may_contain(t.heads[l - 1]))))
+    }
+
     /// Calls `f(id, len)` for every term matching at token `i`.
     fn candidates(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
         let Some(t) = toks.get(i) else { return };
+        if !self.may_begin(t) {
+            return;
+        }
         if let Some(ids) = self.keys.may_contain(t.hash).then(|| self.exact.get(&t.hash)).flatten() {
             for &id in ids {
                 if let Some(len) = self.entry_len(id, toks, i) {
@@ -276,6 +289,9 @@ impl<T> Lexicon<T> {
 
     /// The longest term starting at token `i` (ties: the longer stem, then the first inserted).
     pub fn longest_at(&self, toks: &Tokens<'_>, i: usize) -> Option<Match<'_, T>> {
+        if !self.may_begin(toks.get(i)?) {
+            return None;
+        }
         let mut best: Option<(usize, usize, usize)> = None;
         self.candidates(toks, i, |id, len| {
             let chars: usize = self.entries[id].0.iter().map(|p| p.text.len()).sum();

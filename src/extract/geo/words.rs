@@ -257,7 +257,9 @@ impl<T> Gazetteer<T> {
             return None;
         }
         let first = hash_str(folded(i));
-        self.longest_from(words, i, first, folded, joinable)
+        self.may_begin(first)
+            .then(|| self.longest_from(words, i, first, folded, joinable))
+            .flatten()
     }
 
     /// The longest entry starting at word `i` of folded text `f`.
@@ -265,7 +267,17 @@ impl<T> Gazetteer<T> {
         if i >= f.words.len() {
             return None;
         }
-        self.longest_from(&f.words, i, f.hashes[i], |j| f.key(j), joinable)
+        let first = f.hashes[i];
+        self.may_begin(first)
+            .then(|| self.longest_from(&f.words, i, first, |j| f.key(j), joinable))
+            .flatten()
+    }
+
+    /// False when no name begins with the word of hash `first`: most words, turned away by
+    /// one bit before the search sets anything up.
+    #[inline]
+    fn may_begin(&self, first: u64) -> bool {
+        self.prefix_bits.may_contain(first)
     }
 
     fn longest_from<'a, 'k>(
