@@ -1,6 +1,7 @@
 //! Throughput of `extract::extract` on plain text, in MB of text per CPU second.
 //!
-//! Run with `cargo bench --bench extract`. The built-in text mixes English and Spanish news
+//! Run with `cargo bench --bench extract`; `cargo bench --bench extract -- real` runs only the
+//! measures whose name holds `real`. The built-in text mixes English and Spanish news
 //! prose, with and without figures, so both the fast path and the statistics path are measured.
 //! Real article bodies are measured too when a JSON object of `{"articleBody": ...}` values is
 //! found at `$VIGIA_BENCH_TEXT` (such as a main-text benchmark's ground truth); otherwise that
@@ -86,9 +87,19 @@ fn real_bodies() -> Option<(PathBuf, Vec<String>)> {
     Some((path, bodies))
 }
 
+/// Whether the measure `name` was asked for: arguments that are not options filter the
+/// measures to those whose name holds one of them.
+fn wanted(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+}
+
 fn main() {
     let size = 2_000_000;
     for (name, lang) in [("en", Lang::En), ("es", Lang::Es)] {
+        if !wanted(&format!("extract/{name}")) {
+            continue;
+        }
         let text = corpus(lang, size);
         let mbps = measure(&[(lang, &text)]);
         println!(
@@ -96,33 +107,50 @@ fn main() {
             text.len() / 1024
         );
     }
+    if wanted("extract/plain") {
+        plain();
+    }
+    real();
+}
+
+fn plain() {
     let prose = "The committee met on Monday to discuss the new curriculum and the schedule for the coming term. \
 Members agreed to publish the minutes next week and to invite parents to the open day.\n\n"
         .repeat(10_000);
     let mbps = measure(&[(Lang::En, &prose)]);
     println!("extract/plain: {mbps:.1} MB per CPU second (text without figures)");
+}
 
+fn real() {
+    if !["extract/real", "extract/real-as-en", "extract/real-as-es"].into_iter().any(wanted) {
+        return;
+    }
     let Some((path, bodies)) = real_bodies() else {
         println!("extract/real: skipped (set VIGIA_BENCH_TEXT to a readable JSON file of {{\"id\": {{\"articleBody\": ...}}}})");
         return;
     };
-    // Each body in the language the pipeline would detect, as `vigia run` does.
-    let texts: Vec<(Lang, &str)> = bodies
-        .iter()
-        .map(|b| {
-            let code = article::detect_language(b).unwrap_or_else(|| "en".to_string());
-            (Lang::from_code(&code), b.as_str())
-        })
-        .collect();
-    let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
-    let mbps = measure(&texts);
-    println!(
-        "extract/real: {mbps:.1} MB per CPU second ({} bodies, {} KB, from {})",
-        texts.len(),
-        bytes / 1024,
-        path.display()
-    );
+    if wanted("extract/real") {
+        // Each body in the language the pipeline would detect, as `vigia run` does.
+        let texts: Vec<(Lang, &str)> = bodies
+            .iter()
+            .map(|b| {
+                let code = article::detect_language(b).unwrap_or_else(|| "en".to_string());
+                (Lang::from_code(&code), b.as_str())
+            })
+            .collect();
+        let bytes: usize = texts.iter().map(|(_, t)| t.len()).sum();
+        let mbps = measure(&texts);
+        println!(
+            "extract/real: {mbps:.1} MB per CPU second ({} bodies, {} KB, from {})",
+            texts.len(),
+            bytes / 1024,
+            path.display()
+        );
+    }
     for (name, lang) in [("en", Lang::En), ("es", Lang::Es)] {
+        if !wanted(&format!("extract/real-as-{name}")) {
+            continue;
+        }
         let as_lang: Vec<(Lang, &str)> = bodies.iter().map(|b| (lang, b.as_str())).collect();
         let mbps = measure(&as_lang);
         println!("extract/real-as-{name}: {mbps:.1} MB per CPU second (every body as {name})");

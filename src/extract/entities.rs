@@ -63,25 +63,30 @@ impl<'a> Doc<'a> {
         }
     }
 
+    #[inline]
     pub fn len(&self) -> usize {
         self.f.words.len()
     }
 
     /// Word `i` as written; empty past the end, like `key` and `shape`, so that look-ahead
     /// never has to check bounds first.
+    #[inline]
     pub fn text(&self, i: usize) -> &'a str {
         self.f.words.get(i).map_or("", |w| &self.body[w.start..w.end])
     }
 
+    #[inline]
     pub fn key(&self, i: usize) -> &str {
         if i < self.len() { self.f.key(i) } else { "" }
     }
 
+    #[inline]
     pub fn shape(&self, i: usize) -> Shape {
         self.f.words.get(i).map_or(Shape::Other, |w| w.shape)
     }
 
     /// Text between word `i - 1` and word `i`.
+    #[inline]
     pub fn gap(&self, i: usize) -> &'a str {
         let end = if i == 0 { 0 } else { self.f.words[i - 1].end };
         let start = self.f.words.get(i).map_or(self.body.len(), |w| w.start);
@@ -89,8 +94,15 @@ impl<'a> Doc<'a> {
     }
 
     /// Word `i` follows word `i - 1` after a single space.
+    #[inline]
     pub fn joined(&self, i: usize) -> bool {
-        i > 0 && i < self.len() && matches!(self.gap(i), " " | "\u{a0}")
+        // The gap's bytes are compared without slicing the body: a space or a no-break space.
+        i > 0
+            && i < self.len()
+            && matches!(
+                self.body.as_bytes().get(self.f.words[i - 1].end..self.f.words[i].start),
+                Some(b" " | b"\xc2\xa0")
+            )
     }
 
     /// Word `i` may continue a written name begun before it ("U.S.", "Página/12").

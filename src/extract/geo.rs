@@ -168,12 +168,20 @@ pub fn mentions(text: &str) -> Vec<(usize, usize, GeoKind, Option<&'static str>)
     mentions_in(text, &Folded::new(text))
 }
 
-/// `mentions` of a text already split and folded into `f`.
-pub(crate) fn mentions_in(text: &str, f: &Folded) -> Vec<(usize, usize, GeoKind, Option<&'static str>)> {
-    mentions_upto(text, f, usize::MAX, |kind| kind != GeoKind::AreaAdjective)
-        .into_iter()
-        .filter(|m| m.2 != GeoKind::Place || m.3.is_some())
-        .collect()
+/// A place named in a text: (byte start, byte end, kind, ISO code; none for a world region).
+pub(crate) type Mention = (usize, usize, GeoKind, Option<&'static str>);
+
+/// `mentions` of a text already split and folded into `f` (which must be the words of
+/// `text`): read once per `f`, then copied.
+pub(crate) fn mentions_in(text: &str, f: &Folded) -> Vec<Mention> {
+    f.mentions
+        .get_or_init(|| {
+            mentions_upto(text, f, usize::MAX, |kind| kind != GeoKind::AreaAdjective)
+                .into_iter()
+                .filter(|m| m.2 != GeoKind::Place || m.3.is_some())
+                .collect()
+        })
+        .clone()
 }
 
 /// Whether `text` ends with the name of a place or a country ("Cartago", "in Peru").

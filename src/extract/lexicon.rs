@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::tokens::{Kind, Tokens, head_hashes, word_hash};
+use super::tokens::{Kind, Token, Tokens, word_hash};
 
 /// A hasher for keys that are already hashes (`word_hash` values).
 #[derive(Debug, Default, Clone, Copy)]
@@ -30,34 +30,82 @@ impl Hasher for PreHashed {
 
 type HashIndex = HashMap<u64, Vec<usize>, BuildHasherDefault<PreHashed>>;
 
+/// A set of hashes that answers "surely not" cheaply, one bit per value of the hash's top
+/// bits. Most words of a text begin no term of a list, and reading one bit costs far less
+/// than probing a hash map, so lookups ask this first.
+#[derive(Debug, Clone, Default)]
+pub struct HashBits(Vec<u64>);
+
+/// Bits of a `HashBits` (a power of two): 8 KB, a few percent false hits for lists of
+/// thousands of words.
+const HASH_BITS: usize = 1 << 16;
+
+impl HashBits {
+    fn slot(hash: u64) -> (usize, u64) {
+        // The top bits: FNV-1a mixes every byte into them.
+        let bit = (hash >> (64 - HASH_BITS.trailing_zeros())) as usize;
+        (bit / 64, 1 << (bit % 64))
+    }
+
+    pub fn insert(&mut self, hash: u64) {
+        if self.0.is_empty() {
+            self.0 = vec![0; HASH_BITS / 64];
+        }
+        let (word, mask) = Self::slot(hash);
+        if let Some(w) = self.0.get_mut(word) {
+            *w |= mask;
+        }
+    }
+
+    /// False when `hash` was surely never inserted.
+    #[inline]
+    pub fn may_contain(&self, hash: u64) -> bool {
+        let (word, mask) = Self::slot(hash);
+        self.0.get(word).is_some_and(|w| w & mask != 0)
+    }
+}
+
 /// A table of folded words looked up by the hash every token carries.
 #[derive(Debug, Clone)]
 pub struct WordTable<V> {
     map: HashMap<u64, Vec<(String, V)>, BuildHasherDefault<PreHashed>>,
+    /// The keys of `map`, to turn most tokens away without probing it.
+    keys: HashBits,
 }
 
 impl<V> Default for WordTable<V> {
     fn default() -> Self {
-        WordTable { map: HashMap::default() }
+        WordTable {
+            map: HashMap::default(),
+            keys: HashBits::default(),
+        }
     }
 }
 
 impl<V> WordTable<V> {
     /// Adds a word (folded by the caller).
     pub fn insert(&mut self, word: String, value: V) {
-        self.map.entry(word_hash(&word)).or_default().push((word, value));
+        let hash = word_hash(&word);
+        self.keys.insert(hash);
+        self.map.entry(hash).or_default().push((word, value));
     }
 
     /// The value of a folded word.
     pub fn get(&self, word: &str) -> Option<&V> {
-        self.map.get(&word_hash(word))?.iter().find(|(w, _)| w == word).map(|(_, v)| v)
+        self.by_hash(word_hash(word), word)
     }
 
     /// The value of token `i`.
     pub fn get_tok(&self, toks: &Tokens<'_>, i: usize) -> Option<&V> {
-        let t = toks.get(i)?;
-        let n = toks.norm(i);
-        self.map.get(&t.hash)?.iter().find(|(w, _)| w == n).map(|(_, v)| v)
+        self.by_hash(toks.get(i)?.hash, toks.norm(i))
+    }
+
+    /// The value of the folded word `word`, whose `word_hash` is `hash`.
+    fn by_hash(&self, hash: u64, word: &str) -> Option<&V> {
+        if !self.keys.may_contain(hash) {
+            return None;
+        }
+        self.map.get(&hash)?.iter().find(|(w, _)| w == word).map(|(_, v)| v)
     }
 
     pub fn contains(&self, word: &str) -> bool {
@@ -79,16 +127,9 @@ fn head(s: &str, n: usize) -> &str {
 /// Whether `before` ends with one of `phrases` (lower case) as whole words, ignoring case and
 /// trailing spaces: "shipped bound for " ends with "bound for", "rebound for " does not.
 pub fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
-    // The longest phrase is short: only the tail needs lower-casing.
-    let tail: String = before
-        .chars()
-        .rev()
-        .take(24)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<String>()
-        .to_lowercase();
+    // The longest phrase is short: only the tail (24 characters) needs lower-casing.
+    let from = before.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
+    let tail = before[from..].to_lowercase();
     let tail = tail.trim_end();
     phrases.iter().any(|m| {
         tail.strip_suffix(m)
@@ -106,6 +147,8 @@ struct Piece {
 #[derive(Debug, Clone)]
 pub struct Lexicon<T> {
     entries: Vec<(Vec<Piece>, T)>,
+    /// Every key of `exact` and `prefix`, to skip most tokens without probing them.
+    keys: HashBits,
     /// Entries by the hash of their first word.
     exact: HashIndex,
     /// First-word stems by the hash of their first `STEM_KEY` characters (or all of a shorter stem).
@@ -119,6 +162,7 @@ impl<T> Default for Lexicon<T> {
     fn default() -> Self {
         Lexicon {
             entries: Vec::new(),
+            keys: HashBits::default(),
             exact: HashIndex::default(),
             prefix: HashIndex::default(),
             short_lens: Vec::new(),
@@ -163,9 +207,13 @@ impl<T> Lexicon<T> {
             if len < STEM_KEY && !self.short_lens.contains(&len) {
                 self.short_lens.push(len);
             }
-            self.prefix.entry(word_hash(head(&first.text, STEM_KEY))).or_default().push(id);
+            let key = word_hash(head(&first.text, STEM_KEY));
+            self.keys.insert(key);
+            self.prefix.entry(key).or_default().push(id);
         } else {
-            self.exact.entry(word_hash(&first.text)).or_default().push(id);
+            let key = word_hash(&first.text);
+            self.keys.insert(key);
+            self.exact.entry(key).or_default().push(id);
         }
         self.max_pieces = self.max_pieces.max(pieces.len());
         self.entries.push((pieces, value));
@@ -190,10 +238,23 @@ impl<T> Lexicon<T> {
         Some(pieces.len())
     }
 
+    /// False when no term begins with token `t`: most tokens, turned away by a few bits
+    /// before any search is set up. (Every key looked up below is first asked of the bits.)
+    #[inline]
+    fn may_begin(&self, t: &Token) -> bool {
+        self.keys.may_contain(t.hash)
+            || (t.kind == Kind::Word
+                && !self.prefix.is_empty()
+                && (self.keys.may_contain(t.heads[STEM_KEY - 1]) || self.short_lens.iter().any(|&l| self.keys.may_contain(t.heads[l - 1]))))
+    }
+
     /// Calls `f(id, len)` for every term matching at token `i`.
     fn candidates(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
         let Some(t) = toks.get(i) else { return };
-        if let Some(ids) = self.exact.get(&t.hash) {
+        if !self.may_begin(t) {
+            return;
+        }
+        if let Some(ids) = self.keys.may_contain(t.hash).then(|| self.exact.get(&t.hash)).flatten() {
             for &id in ids {
                 if let Some(len) = self.entry_len(id, toks, i) {
                     f(id, len);
@@ -207,7 +268,7 @@ impl<T> Lexicon<T> {
             return;
         }
         let mut try_key = |key: u64| {
-            if let Some(ids) = self.prefix.get(&key) {
+            if let Some(ids) = self.keys.may_contain(key).then(|| self.prefix.get(&key)).flatten() {
                 for &id in ids {
                     if let Some(len) = self.entry_len(id, toks, i) {
                         f(id, len);
@@ -215,7 +276,7 @@ impl<T> Lexicon<T> {
                 }
             }
         };
-        let heads = head_hashes(toks.norm(i));
+        let heads = t.heads;
         let key = heads[STEM_KEY - 1];
         for &l in &self.short_lens {
             let short = heads[l - 1];
@@ -228,6 +289,9 @@ impl<T> Lexicon<T> {
 
     /// The longest term starting at token `i` (ties: the longer stem, then the first inserted).
     pub fn longest_at(&self, toks: &Tokens<'_>, i: usize) -> Option<Match<'_, T>> {
+        if !self.may_begin(toks.get(i)?) {
+            return None;
+        }
         let mut best: Option<(usize, usize, usize)> = None;
         self.candidates(toks, i, |id, len| {
             let chars: usize = self.entries[id].0.iter().map(|p| p.text.len()).sum();
@@ -294,6 +358,19 @@ pub type WordSet = Lexicon<()>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hash_bits_keep_every_inserted_hash_and_few_others() {
+        let mut bits = HashBits::default();
+        assert!(!bits.may_contain(word_hash("carcel")));
+        let words: Vec<String> = (0..2000).map(|n| format!("w{n}")).collect();
+        for w in &words {
+            bits.insert(word_hash(w));
+        }
+        assert!(words.iter().all(|w| bits.may_contain(word_hash(w))));
+        let others = (0..2000).filter(|n| bits.may_contain(word_hash(&format!("x{n}")))).count();
+        assert!(others < 200, "{others}");
+    }
 
     #[test]
     fn matches_words_stems_and_phrases() {

@@ -95,8 +95,7 @@ fn boundaries(line: &str) -> Vec<usize> {
     let is_end = |c: char| matches!(c, '.' | '?' | '!' | '…');
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(found) = line.get(from..).and_then(|rest| rest.find(is_end)) {
-        let pos = from + found;
+    while let Some(pos) = next_end(line, from) {
         let Some(c) = line[pos..].chars().next() else { break };
         let after = pos + c.len_utf8();
         // Further end marks and closing quotes or brackets belong to this end.
@@ -115,6 +114,20 @@ fn boundaries(line: &str) -> Vec<usize> {
         from = end;
     }
     out
+}
+
+/// Byte offset of the first end mark (`.`, `?`, `!`, `…`) of `line` at or after `from`.
+/// The bytes are searched, not the characters: three marks are ASCII, and a byte 0xE2
+/// begins a character, so `…` is looked for only there.
+fn next_end(line: &str, mut from: usize) -> Option<usize> {
+    let bytes = line.as_bytes();
+    loop {
+        let found = from + bytes.get(from..)?.iter().position(|b| matches!(b, b'.' | b'?' | b'!' | 0xE2))?;
+        if bytes[found] != 0xE2 || line[found..].starts_with('…') {
+            return Some(found);
+        }
+        from = found + 1;
+    }
 }
 
 /// Whether the word ending `before` (the text up to a point) is an abbreviation.
@@ -146,6 +159,19 @@ mod tests {
 
     fn texts(body: &str) -> Vec<&str> {
         split(body).into_iter().map(|s| s.text).collect()
+    }
+
+    #[test]
+    fn end_marks_are_found_among_other_typographic_characters() {
+        let line = "“Sí” — dijo… Luego, nada. ¿Y? ¡Ya! ‘Fin’…";
+        let found: Vec<usize> = std::iter::successors(next_end(line, 0), |&p| next_end(line, p + 1)).collect();
+        let marks: Vec<usize> = line
+            .char_indices()
+            .filter(|&(_, c)| matches!(c, '.' | '?' | '!' | '…'))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(found, marks);
+        assert_eq!(found.len(), 5);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct Token {
     pub space_before: bool,
     /// `word_hash` of the folded form, so lexicons look words up without hashing them again.
     pub hash: u64,
+    /// `head_hashes` of the folded form, so lexicons look stems up without hashing again.
+    pub heads: [u64; 3],
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -44,24 +46,26 @@ pub fn word_hash(s: &str) -> u64 {
 
 /// `word_hash` of `s` and of its first one, two and three characters (all of it when shorter).
 pub fn head_hashes(s: &str) -> [u64; 3] {
+    hashes(s).1
+}
+
+/// `word_hash` of `s` and its `head_hashes`, in one pass over the bytes.
+fn hashes(s: &str) -> (u64, [u64; 3]) {
     let mut h = FNV_OFFSET;
     let mut heads = [0u64; 3];
     let mut n = 0;
     for (i, b) in s.bytes().enumerate() {
         // A character starts at every byte that is not a UTF-8 continuation byte.
-        if i > 0 && b & 0xC0 != 0x80 {
+        if n < 3 && i > 0 && b & 0xC0 != 0x80 {
             heads[n] = h;
             n += 1;
-            if n == 3 {
-                return heads;
-            }
         }
         h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
     }
     for head in heads.iter_mut().skip(n) {
         *head = h;
     }
-    heads
+    (h, heads)
 }
 
 /// The tokens of one text, with their folded forms. The tokens of a part of a text borrow
@@ -92,6 +96,7 @@ static SMALL_CLASSES: LazyLock<Vec<u8>> = LazyLock::new(|| {
         .collect()
 });
 
+#[inline]
 fn small_class(c: char) -> Option<u8> {
     let code = c as usize;
     let slot = if code < SMALL {
@@ -120,11 +125,13 @@ static SMALL_LOWER: LazyLock<[char; SMALL]> = LazyLock::new(|| {
 });
 
 /// `c.to_lowercase()` when that is one character the table holds.
+#[inline]
 pub(crate) fn single_lower(c: char) -> Option<char> {
     SMALL_LOWER.get(c as usize).copied().filter(|&l| l != '\0')
 }
 
 /// Same as `char::is_alphabetic`.
+#[inline]
 pub fn is_alphabetic(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
@@ -133,6 +140,7 @@ pub fn is_alphabetic(c: char) -> bool {
 }
 
 /// Same as `char::is_alphanumeric`.
+#[inline]
 pub fn is_alphanumeric(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
@@ -147,6 +155,7 @@ fn is_group_space(c: char) -> bool {
 
 /// Lowercases a character and strips the accents of Latin letters: the one folding of the
 /// extractor, for the tokens, the words of names and places, and the data files alike.
+#[inline]
 pub fn fold_char(c: char, out: &mut String) {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
@@ -160,6 +169,7 @@ pub fn fold_char(c: char, out: &mut String) {
 
 /// A lowercase letter without its accent. The typographic apostrophe becomes the plain one,
 /// so "O’Higgins" and "O'Higgins" fold alike (a token never holds either: they are punctuation).
+#[inline]
 fn strip_accent(l: char) -> char {
     match l {
         'á' | 'à' | 'ä' | 'â' | 'ã' | 'å' => 'a',
@@ -175,6 +185,7 @@ fn strip_accent(l: char) -> char {
 }
 
 /// Combining accents of decomposed text ("Peru\u{301}"): part of a word, dropped by folding.
+#[inline]
 pub fn is_combining(c: char) -> bool {
     ('\u{300}'..='\u{36f}').contains(&c)
 }
@@ -238,7 +249,14 @@ impl<'a> Tokens<'a> {
         let mut i = 0;
         let mut space_before = true;
         while i < bytes.len() {
-            let Some(c) = text[i..].chars().next() else { break };
+            // ASCII is read byte by byte; other characters are decoded.
+            let c = match bytes[i] {
+                b if b.is_ascii() => char::from(b),
+                _ => match text[i..].chars().next() {
+                    Some(c) => c,
+                    None => break,
+                },
+            };
             if c.is_whitespace() {
                 space_before = true;
                 i += c.len_utf8();
@@ -274,7 +292,7 @@ impl<'a> Tokens<'a> {
                 folded.push(c);
                 Kind::Punct
             };
-            let hash = word_hash(&folded[fstart..]);
+            let (hash, heads) = hashes(&folded[fstart..]);
             toks.push(Token {
                 kind,
                 start,
@@ -283,6 +301,7 @@ impl<'a> Tokens<'a> {
                 fend: folded.len() as u32,
                 space_before,
                 hash,
+                heads,
             });
             space_before = false;
         }
@@ -475,6 +494,7 @@ mod tests {
         let tk = Tokens::new("homicidios ñu a");
         let t = tk.get(0).copied().unwrap_or_else(|| unreachable!());
         assert_eq!(t.hash, word_hash("homicidios"));
+        assert_eq!(t.heads, head_hashes("homicidios"));
         assert_eq!(head_hashes(tk.norm(0)), [word_hash("h"), word_hash("ho"), word_hash("hom")]);
         assert_eq!(head_hashes(tk.norm(1)), [word_hash("n"), word_hash("nu"), word_hash("nu")]);
         assert_eq!(head_hashes(tk.norm(2)), [word_hash("a"); 3]);
@@ -503,7 +523,7 @@ mod tests {
                 let plain = |tk: &Tokens<'_>| {
                     tk.toks
                         .iter()
-                        .map(|t| (t.kind, t.start, t.end, t.space_before, t.hash))
+                        .map(|t| (t.kind, t.start, t.end, t.space_before, t.hash, t.heads))
                         .collect::<Vec<_>>()
                 };
                 assert_eq!(plain(&p), plain(&t), "{a}..{b}");

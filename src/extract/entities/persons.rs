@@ -136,10 +136,10 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
         return Some((n, *group, false));
     }
     // "Gen. Juan Pérez": an abbreviation, its dot, then a name.
-    if let Some(group) = lex.abbreviations.get(doc.key(i))
-        && doc.shape(i) == Shape::Initial
+    if doc.shape(i) == Shape::Initial
         && doc.gap(i + 1) == ". "
         && doc.initial(i + 1)
+        && let Some(group) = lex.abbreviations.get(doc.key(i))
     {
         return Some((1, *group, false));
     }

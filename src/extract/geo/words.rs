@@ -2,13 +2,15 @@
 //! entity finder and the country lookup.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
-use crate::extract::lexicon::PreHashed;
+use super::Mention;
+use crate::extract::lexicon::{HashBits, PreHashed};
 pub use crate::extract::tokens::fold;
-use crate::extract::tokens::{fold_into, is_alphabetic, is_alphanumeric, is_combining};
+use crate::extract::tokens::{fold_char, fold_into, is_alphabetic, is_alphanumeric, is_combining};
 
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
@@ -115,35 +117,7 @@ pub struct Word {
 /// Splits `text` into words: runs of letters and digits, joined across single inner hyphens
 /// ("Guinea-Bissau", "MS-13"). Everything else separates words.
 pub fn words(text: &str) -> Vec<Word> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(text.len() / 6);
-    let mut start: Option<usize> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        // ASCII is read byte by byte; other characters are decoded.
-        let (c, len) = if bytes[i] < 0x80 {
-            (bytes[i] as char, 1)
-        } else {
-            let c = text[i..].chars().next().unwrap_or(' ');
-            (c, c.len_utf8())
-        };
-        if is_alphanumeric(c) || (start.is_some() && is_combining(c)) {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(s) = start {
-            let next_alnum = text[i + len..].chars().next().is_some_and(is_alphanumeric);
-            if !(c == '-' && next_alnum) {
-                out.push(word(text, s, i));
-                start = None;
-            }
-        }
-        i += len;
-    }
-    if let Some(s) = start {
-        out.push(word(text, s, text.len()));
-    }
-    out
+    Folded::new(text).words
 }
 
 fn word(text: &str, start: usize, end: usize) -> Word {
@@ -218,6 +192,8 @@ pub struct Gazetteer<T> {
     entries: HashKeyed<Vec<Entry<T>>>,
     /// Hashes of every word-prefix of a key, so a lookup stops as soon as no key can follow.
     prefixes: HashSetOf,
+    /// The same hashes, to skip at once most words, which begin no name.
+    prefix_bits: HashBits,
     max_words: usize,
 }
 
@@ -226,6 +202,7 @@ impl<T> Default for Gazetteer<T> {
         Gazetteer {
             entries: HashKeyed::default(),
             prefixes: HashSetOf::default(),
+            prefix_bits: HashBits::default(),
             max_words: 0,
         }
     }
@@ -253,6 +230,7 @@ impl<T> Gazetteer<T> {
             let text = &written[w.start..w.end];
             fold_into(text, &mut key);
             self.prefixes.insert(hash_str(&key));
+            self.prefix_bits.insert(hash_str(&key));
             cases.push(if any_case { Case::Any } else { Case::from_written(text) });
         }
         self.max_words = self.max_words.max(ws.len());
@@ -279,7 +257,9 @@ impl<T> Gazetteer<T> {
             return None;
         }
         let first = hash_str(folded(i));
-        self.longest_from(words, i, first, folded, joinable)
+        self.may_begin(first)
+            .then(|| self.longest_from(words, i, first, folded, joinable))
+            .flatten()
     }
 
     /// The longest entry starting at word `i` of folded text `f`.
@@ -287,7 +267,17 @@ impl<T> Gazetteer<T> {
         if i >= f.words.len() {
             return None;
         }
-        self.longest_from(&f.words, i, f.hashes[i], |j| f.key(j), joinable)
+        let first = f.hashes[i];
+        self.may_begin(first)
+            .then(|| self.longest_from(&f.words, i, first, |j| f.key(j), joinable))
+            .flatten()
+    }
+
+    /// False when no name begins with the word of hash `first`: most words, turned away by
+    /// one bit before the search sets anything up.
+    #[inline]
+    fn may_begin(&self, first: u64) -> bool {
+        self.prefix_bits.may_contain(first)
     }
 
     fn longest_from<'a, 'k>(
@@ -309,7 +299,7 @@ impl<T> Gazetteer<T> {
                 h.write(folded(j).as_bytes());
             }
             let hash = h.finish();
-            if !self.prefixes.contains(&hash) {
+            if !self.prefix_bits.may_contain(hash) || !self.prefixes.contains(&hash) {
                 break;
             }
             let Some(list) = self.entries.get(&hash) else {
@@ -338,19 +328,61 @@ pub struct Folded<'b> {
     hashes: Cow<'b, [u64]>,
     /// Where the folded form of the first word starts in `buf`.
     base: usize,
+    /// The places these words name (`geo::mentions_in`), found on first request: the
+    /// statistics ask it of one sentence several times.
+    pub(crate) mentions: OnceCell<Vec<Mention>>,
 }
 
 impl Folded<'_> {
+    /// Splits `text` into words (runs of letters and digits, joined across single inner
+    /// hyphens: "Guinea-Bissau", "MS-13"; everything else separates words) and folds and
+    /// hashes each word in the same pass over the characters.
     pub fn new(text: &str) -> Folded<'static> {
-        let words = words(text);
+        let bytes = text.as_bytes();
+        let mut words = Vec::with_capacity(text.len() / 6);
         let mut buf = String::with_capacity(text.len());
-        let mut ends = Vec::with_capacity(words.len());
-        let mut hashes = Vec::with_capacity(words.len());
-        for w in &words {
-            let from = buf.len();
-            fold_into(&text[w.start..w.end], &mut buf);
+        let mut ends = Vec::with_capacity(text.len() / 6);
+        let mut hashes = Vec::with_capacity(text.len() / 6);
+        // Byte start of the word being read, and where its folded form starts in `buf`.
+        let mut start: Option<usize> = None;
+        let mut from = 0;
+        let mut finish = |s: usize, end: usize, buf: &String, from: usize| {
+            words.push(word(text, s, end));
             ends.push(buf.len());
             hashes.push(hash_str(&buf[from..]));
+        };
+        let mut i = 0;
+        while i < bytes.len() {
+            // ASCII is read byte by byte; other characters are decoded.
+            let (c, len) = if bytes[i] < 0x80 {
+                (bytes[i] as char, 1)
+            } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                (c, c.len_utf8())
+            };
+            if is_alphanumeric(c) || (start.is_some() && is_combining(c)) {
+                if start.is_none() {
+                    start = Some(i);
+                    from = buf.len();
+                }
+                // Folding drops combining accents ("Peru\u{301}" is "peru").
+                if c.is_ascii() {
+                    buf.push(c.to_ascii_lowercase());
+                } else if !is_combining(c) {
+                    fold_char(c, &mut buf);
+                }
+            } else if let Some(s) = start {
+                if c == '-' && text[i + len..].chars().next().is_some_and(is_alphanumeric) {
+                    buf.push('-');
+                } else {
+                    finish(s, i, &buf, from);
+                    start = None;
+                }
+            }
+            i += len;
+        }
+        if let Some(s) = start {
+            finish(s, text.len(), &buf, from);
         }
         Folded {
             words,
@@ -358,6 +390,7 @@ impl Folded<'_> {
             ends: Cow::Owned(ends),
             hashes: Cow::Owned(hashes),
             base: 0,
+            mentions: OnceCell::new(),
         }
     }
 
@@ -386,10 +419,12 @@ impl Folded<'_> {
             ends: Cow::Borrowed(&self.ends[from..to]),
             hashes: Cow::Borrowed(&self.hashes[from..to]),
             base,
+            mentions: OnceCell::new(),
         })
     }
 
     /// The folded form of word `i`.
+    #[inline]
     pub fn key(&self, i: usize) -> &str {
         let start = if i == 0 { self.base } else { self.ends[i - 1] };
         &self.buf[start..self.ends[i]]
@@ -449,6 +484,19 @@ mod tests {
         assert!(!g.contains_key("salvador"));
         let f = Folded::new(text);
         assert_eq!(g.longest_in(&f, 1, |_| true).map(|(n, v)| (n, *v)), Some((3, 2)));
+    }
+
+    #[test]
+    fn folded_keys_and_hashes_are_those_of_each_word_folded() {
+        let t = "Basombri\u{301}o, ÑUBLE-Perú; MS-13 end- İzmir ca\u{345}sa x²3 -ya O’Neil";
+        let f = Folded::new(t);
+        assert_eq!(f.words.len(), 10);
+        for (i, w) in f.words.iter().enumerate() {
+            let written = &t[w.start..w.end];
+            assert_eq!(f.key(i), fold(written), "{written}");
+            assert_eq!(f.hashes[i], hash_str(&fold(written)), "{written}");
+            assert_eq!(w.shape, Shape::of(written), "{written}");
+        }
     }
 
     fn same(a: &Folded<'_>, b: &Folded<'_>) -> bool {

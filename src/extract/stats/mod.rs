@@ -238,7 +238,7 @@ pub(crate) fn find_in<'t>(
     for (i, s) in sentences.iter().enumerate() {
         // The sentence's tokens, from the body's when they split alike.
         let range = s.byte_start..s.byte_start + s.text.len();
-        let toks = (body.get(range.clone()) == Some(s.text))
+        let toks = is_slice_at(body, &range, s.text)
             .then(|| toks.part(range))
             .flatten()
             .unwrap_or_else(|| Tokens::new(s.text));
@@ -247,6 +247,12 @@ pub(crate) fn find_in<'t>(
     let mut out = dedupe(out);
     fill_topics(&mut out, lang);
     out.into_iter().map(|(stat, _)| stat).collect()
+}
+
+/// Whether `text` is `body[range]` itself. A sentence is a slice of its body, so comparing
+/// where they lie is enough; a copy elsewhere only forgoes the body's words and tokens.
+fn is_slice_at(body: &str, range: &std::ops::Range<usize>, text: &str) -> bool {
+    body.get(range.clone()).is_some_and(|b| std::ptr::eq(b, text))
 }
 
 /// What the whole text tells each sentence: its language, the language whose digit
@@ -373,7 +379,7 @@ impl SentenceWords<'_> {
     fn get(&self, i: usize, s: &Sentence<'_>) -> &Folded<'_> {
         self.cells[i].get_or_init(|| {
             let range = s.byte_start..s.byte_start + s.text.len();
-            (self.body.get(range.clone()) == Some(s.text))
+            is_slice_at(self.body, &range, s.text)
                 .then(|| self.words.part(range))
                 .flatten()
                 .unwrap_or_else(|| Folded::new(s.text))
