@@ -4,6 +4,10 @@
 -- version of an article is in them: add `WHERE superseded_at IS NULL` for current rows only.
 -- (A later migration that rebuilds `articles` must drop these views first and create them again.)
 
+DROP VIEW IF EXISTS articles_v;
+DROP VIEW IF EXISTS statistics_v;
+DROP VIEW IF EXISTS entities_v;
+
 CREATE VIEW articles_v AS
 SELECT a.canonical_url AS url, a.title, a.published, a.language, a.source, a.fetched_at, a.body,
        a.relevance, a.topics, a.version, a.superseded_at,

@@ -147,11 +147,15 @@ fn reprocess_fills_both_fields_on_a_database_from_before_they_were_stored() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let want = fields(&db);
-    // Make the file what schema version 3 and the previous extractor left: no such columns.
+    // Make the file what schema version 3 and the previous extractor left: no such columns,
+    // and no views (version 7).
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "ALTER TABLE statistics DROP COLUMN change;
+            "DROP VIEW articles_v;
+             DROP VIEW statistics_v;
+             DROP VIEW entities_v;
+             ALTER TABLE statistics DROP COLUMN change;
              ALTER TABLE statistics DROP COLUMN location_from;
              UPDATE articles SET extractor_version = '0.1.0';
              PRAGMA user_version = 3;",
