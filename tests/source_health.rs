@@ -1,7 +1,8 @@
 //! Source health and polite polling against a local server: refusal streaks flag a source
 //! `blocked` and make `status` exit 1, feeds answer 304 and nothing is fetched, a failing
 //! source backs off and comes back, tracking variants of a link are fetched once, pages
-//! without text flag a source `empty`, and the shape of `status --json`.
+//! without text flag a source `empty`, one that stops yielding `silent`, and the shape of
+//! `status --json`.
 
 mod common;
 
@@ -370,4 +371,57 @@ async fn a_sitemap_index_whose_child_failed_is_read_in_full_next_time() {
         "read in full while a child fails"
     );
     assert_eq!(server.hits("/map-b.xml"), 2);
+}
+
+/// A short article of its own for each number, so every page is a new article.
+fn story(n: u32) -> String {
+    format!(
+        r#"<html lang="es"><head><title>Balance semanal {n}</title></head><body><article><h1>Balance semanal {n}</h1>
+<p>La policía regional informó que durante la semana {n} se registraron {a} denuncias por extorsión en los distritos del norte, según el parte entregado el lunes.</p>
+<p>El jefe de la división explicó que {b} personas fueron detenidas en operativos nocturnos y que las investigaciones continúan con apoyo de la fiscalía provincial.</p>
+</article></body></html>"#,
+        a = 20 + n,
+        b = 3 + n
+    )
+}
+
+#[tokio::test]
+async fn a_source_that_stops_yielding_is_flagged_silent() {
+    let server = TestServer::start(
+        fixtures("source_health")
+            .route(
+                "/feed.xml",
+                feed(&["/story/1", "/story/2", "/story/3", "/story/4", "/story/5"], None),
+            )
+            .route(
+                "/story/{n}",
+                get(|axum::extract::Path(n): axum::extract::Path<u32>| async move { Reply::html(story(n)) }),
+            ),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), "", &[("herald", "rss", server.url("/feed.xml"))]);
+    assert_eq!(pass(&cfg).await.summary.articles_new, 5);
+    let (code, json) = status_json(&cfg.database);
+    assert_eq!(
+        (code, flags(&json, "herald")),
+        (0, Vec::<String>::new()),
+        "one day of history is no pattern: {json}"
+    );
+
+    // As if the articles had come one a day from 20 to 16 days ago: a daily source, quiet since.
+    let conn = rusqlite::Connection::open(&cfg.database).unwrap();
+    conn.execute(
+        "UPDATE articles SET created_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || (15 + id) || ' days')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    // The feed still answers, with nothing new: not failing, but silent.
+    let report = pass(&cfg).await;
+    assert_eq!((report.summary.failed, report.summary.articles_new), (0, 0), "{report:?}");
+    let (code, json) = status_json(&cfg.database);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(flags(&json, "herald"), ["silent"], "{json}");
+    assert_eq!(json["sources"][0]["articles_7d"], 0);
 }
