@@ -13,6 +13,7 @@
 //! that speaks SQL, and `fetch` the only one that speaks HTTP.
 
 pub mod article;
+pub mod claims;
 pub mod config;
 pub mod discover;
 pub mod export;
