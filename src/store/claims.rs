@@ -49,8 +49,8 @@ pub struct ClaimRow {
     pub outlets: i64,
 }
 
-/// The key columns, in the order of the `statistics_claim_key` index; `figure` reads them
-/// from the columns right after an id.
+/// The key columns (`statistics_claim_key` indexes all but `change`, which few figures differ
+/// by alone); [`key`] reads them in this order.
 const KEY_COLUMNS: &str = "s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change";
 
 fn key(row: &Row<'_>, at: usize) -> rusqlite::Result<ClaimKey> {
