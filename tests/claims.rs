@@ -10,9 +10,17 @@ use common::cli::{demo_db, sql_count, stdout_of, vigia};
 
 const FIGURE: &str = "s.value = 24310 AND s.unit = 'count'";
 
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claims")
+}
+
 /// A configuration with one `files` source per outlet folder of the fixtures.
 fn config(dir: &Path, outlets: &[&str]) -> PathBuf {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/claims");
+    config_in(dir, &fixtures(), outlets)
+}
+
+/// ... of the outlet folders under `fixtures`.
+fn config_in(dir: &Path, fixtures: &Path, outlets: &[&str]) -> PathBuf {
     let mut text = format!("database = {:?}\n", dir.join("claims.db").to_str().unwrap());
     for outlet in outlets {
         let folder = fixtures.join(outlet);
@@ -213,4 +221,49 @@ fn every_figure_and_article_of_the_demo_is_grouped_and_the_trend_counts_claims()
         ),
     );
     assert_eq!(total, claims);
+}
+
+#[test]
+fn a_corrected_article_leaves_the_claim_of_its_earlier_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("pages");
+    for outlet in ["north-wire", "south-daily"] {
+        std::fs::create_dir_all(pages.join(outlet)).unwrap();
+        for entry in std::fs::read_dir(fixtures().join(outlet)).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), pages.join(outlet).join(entry.file_name())).unwrap();
+        }
+    }
+    let config = config_in(dir.path(), &pages, &["north-wire", "south-daily"]);
+    run(&config);
+    let db = dir.path().join("claims.db");
+    assert_eq!(groups(&reports(&db)).0, [true, true]);
+    // The wire corrects its figure: its new text is a new version with another figure.
+    let page = pages.join("north-wire/prison-census.html");
+    let text = std::fs::read_to_string(&page).unwrap().replace("24,310", "24,130");
+    std::fs::write(&page, text).unwrap();
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&page)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    run(&config);
+    assert_eq!(sql_count(&db, "SELECT count(*) FROM articles WHERE superseded_at IS NOT NULL"), 1);
+    let left = reports(&db);
+    assert_eq!(left.len(), 1, "only the copy still reports the old figure: {left:?}");
+    assert_eq!(left[0].0, "south-daily");
+    assert_eq!(
+        sql_count(
+            &db,
+            "SELECT count(*) FROM statistics s JOIN articles a ON a.id = s.article_id
+             WHERE a.superseded_at IS NOT NULL AND s.claim_id IS NOT NULL"
+        ),
+        0
+    );
+    assert_eq!(
+        sql_count(&db, &format!("SELECT outlets FROM claims_v WHERE claim_id = {}", left[0].2)),
+        1
+    );
 }
