@@ -217,6 +217,7 @@ mod tests {
             median: mean,
             min: mean,
             max: mean,
+            claims: Vec::new(),
         }
     }
 

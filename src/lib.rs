@@ -14,6 +14,7 @@
 
 pub mod article;
 pub mod chart;
+pub mod claims;
 pub mod config;
 pub mod discover;
 pub mod export;

@@ -242,6 +242,8 @@ pub async fn run_with(
     }
     report.seconds = started.elapsed().as_secs_f64();
     store.save_hosts(&fetcher.host_memory(), Utc::now())?;
+    // Claims and stories of what this pass stored (only the claim keys its figures touched).
+    store.regroup(crate::store::Regroup::Touched)?;
     store.finish_run(run_id, Utc::now(), &report.summary)?;
     Ok(report)
 }

@@ -1,6 +1,6 @@
 //! Aggregated series over time: statistics (count, mean, median, range per period) or entity mentions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
@@ -56,6 +56,17 @@ impl ChangeFilter {
     }
 }
 
+/// What a statistics series counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CountBy {
+    /// Each claim once per period, however many articles repeat it (see [`crate::claims`]):
+    /// ten outlets quoting one figure are one point of data, not ten.
+    #[default]
+    Claims,
+    /// Every figure as reported, repeats included.
+    Reports,
+}
+
 /// Which statistics enter a series; every field set must match.
 #[derive(Debug, Clone, Default)]
 pub struct StatisticQuery {
@@ -68,6 +79,8 @@ pub struct StatisticQuery {
     pub metric: Option<String>,
     /// `Some(None)`: exact figures only (no qualifier); `Some(Some(q))`: figures qualified so.
     pub qualifier: Option<Option<Qualifier>>,
+    /// Distinct claims (the default) or every report.
+    pub count: CountBy,
     pub filter: ExportFilter,
 }
 
@@ -92,11 +105,44 @@ pub struct Point {
     pub median: Option<f64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    /// For statistics: the claims behind the point, in the order first met (for `--explain`).
+    #[serde(skip)]
+    pub claims: Vec<i64>,
+}
+
+/// The figures of one period, as they are met.
+#[derive(Default)]
+struct Collected {
+    values: Vec<f64>,
+    urls: Vec<String>,
+    claims: Vec<i64>,
+    seen: HashSet<i64>,
+}
+
+impl Collected {
+    /// Adds one figure: its value unless counting claims and its claim was met already.
+    fn add(&mut self, value: f64, url: String, claim: Option<i64>, count: CountBy) {
+        self.urls.push(url);
+        let repeat = match claim {
+            Some(claim) if self.seen.insert(claim) => {
+                self.claims.push(claim);
+                false
+            }
+            Some(_) => true,
+            None => false,
+        };
+        if !repeat || count == CountBy::Reports {
+            self.values.push(value);
+        }
+    }
 }
 
 /// The series of statistics matching `query`, one point per period, oldest first.
+///
+/// Counting claims, a figure whose claim was already met in its period adds its article but
+/// not its value; a figure not grouped into a claim (a superseded version) counts on its own.
 pub fn statistics(store: &Store, query: &StatisticQuery, period: Period, basis: DateBasis) -> Result<Vec<Point>, StoreError> {
-    let mut groups: BTreeMap<String, (Vec<f64>, Vec<String>)> = BTreeMap::new();
+    let mut groups: BTreeMap<String, Collected> = BTreeMap::new();
     let metric = query.metric.as_deref().map(fold);
     store.statistics(&query.filter, &mut |row: StatisticRow| {
         let keep = query.change.admits(row.change.as_deref())
@@ -120,14 +166,15 @@ pub fn statistics(store: &Store, query: &StatisticQuery, period: Period, basis: 
         let (Some(key), Some(v)) = (key, row.value.or(row.low.zip(row.high).map(|(l, h)| (l + h) / 2.0))) else {
             return Ok(());
         };
-        let entry = groups.entry(key).or_default();
-        entry.0.push(v);
-        entry.1.push(row.article_url);
+        groups.entry(key).or_default().add(v, row.article_url, row.claim_id, query.count);
         Ok(())
     })?;
     Ok(groups
         .into_iter()
-        .map(|(period, (values, urls))| point(period, values, urls))
+        .map(|(period, c)| Point {
+            claims: c.claims,
+            ..point(period, c.values, c.urls)
+        })
         .collect())
 }
 
@@ -156,6 +203,7 @@ pub fn entities(store: &Store, query: &EntityQuery, period: Period) -> Result<Ve
                 median: None,
                 min: None,
                 max: None,
+                claims: Vec::new(),
             }
         })
         .collect())
@@ -181,6 +229,7 @@ fn point(period: String, mut values: Vec<f64>, mut urls: Vec<String>) -> Point {
         median,
         min: values.first().copied(),
         max: values.last().copied(),
+        claims: Vec::new(),
     }
 }
 
@@ -237,6 +286,26 @@ mod tests {
         );
         assert_eq!((p.count, p.articles), (4, 2));
         assert_eq!((p.min, p.max, p.median, p.mean), (Some(1.0), Some(7.0), Some(3.0), Some(3.5)));
+    }
+
+    #[test]
+    fn a_claim_counts_once_unless_every_report_is_asked_for() {
+        let collect = |count| {
+            let mut c = Collected::default();
+            c.add(31.5, "a".into(), Some(4), count);
+            c.add(31.5, "b".into(), Some(4), count);
+            c.add(12.0, "b".into(), Some(9), count);
+            c.add(12.0, "c".into(), None, count);
+            Point {
+                claims: c.claims,
+                ..point("2026".into(), c.values, c.urls)
+            }
+        };
+        let claims = collect(CountBy::Claims);
+        assert_eq!((claims.count, claims.articles, claims.claims.as_slice()), (3, 3, &[4, 9][..]));
+        assert_eq!(claims.median, Some(12.0));
+        let reports = collect(CountBy::Reports);
+        assert_eq!((reports.count, reports.articles), (4, 3));
     }
 
     #[test]

@@ -148,13 +148,20 @@ fn reprocess_fills_both_fields_on_a_database_from_before_they_were_stored() {
     let db = demo_db(dir.path());
     let want = fields(&db);
     // Make the file what schema version 3 and the previous extractor left: no such columns,
-    // and no views (version 7).
+    // no views (versions 7 and 8) and no claims or stories (version 8).
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP VIEW articles_v;
              DROP VIEW statistics_v;
              DROP VIEW entities_v;
+             DROP VIEW claims_v;
+             DROP INDEX statistics_claim;
+             DROP INDEX statistics_claim_key;
+             DROP INDEX articles_story;
+             ALTER TABLE statistics DROP COLUMN claim_id;
+             ALTER TABLE articles DROP COLUMN simhash;
+             ALTER TABLE articles DROP COLUMN story_id;
              ALTER TABLE statistics DROP COLUMN change;
              ALTER TABLE statistics DROP COLUMN location_from;
              UPDATE articles SET extractor_version = '0.1.0';

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::Args;
 use vigia::lock::RunLock;
 use vigia::pipeline;
-use vigia::store::Store;
+use vigia::store::{Regroup, Store};
 
 use super::{Global, parse_day};
 
@@ -24,6 +24,8 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&db)?;
     let since = args.since.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
     let report = pipeline::reprocess(config.as_ref(), &store, since)?;
+    // Figures were replaced wholesale: every claim and story is decided again.
+    store.regroup(Regroup::All)?;
     let mut notes = Vec::new();
     if report.versions > 0 {
         notes.push(format!("{} earlier versions from their own text", report.versions));

@@ -1,5 +1,6 @@
 //! `vigia trend`: a series over time of matching statistics or entity mentions.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -9,7 +10,8 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use vigia::chart::{Chart, ChartError, ChartFormat, Measure, write_chart};
 use vigia::extract::Qualifier;
-use vigia::trend::{self, ChangeFilter, DateBasis, EntityQuery, Period, Point, StatisticQuery};
+use vigia::store::ClaimRow;
+use vigia::trend::{self, ChangeFilter, CountBy, DateBasis, EntityQuery, Period, Point, StatisticQuery};
 
 use super::{FilterArgs, Global};
 
@@ -22,6 +24,9 @@ vigia trend entities --name Basombrío --by month\n  \
 vigia trend statistics --topic extortion --lang es --source diario --by quarter --qualifier exact\n  \
 vigia trend statistics --topic homicide --unit per_100k --location HN --by reference-year --format svg --out hn.svg\n\n\
 Values of ranges count at their midpoint. Units are never mixed: give --unit for a meaningful mean.\n\
+Statistics series count distinct claims: one figure repeated by several articles within 60 days (same\n\
+unit, value, topic, location, year and change) counts once; --count reports counts every mention, and\n\
+--explain lists the claims behind each point (value, unit, first outlet and date, articles, outlets).\n\
 Statistics series count levels only (\"9,914 inmates\", \"a rate of 6.3\"); --change selects the\n\
 figures that are a change from an earlier value instead (\"up 12 percent\", \"40 fewer murders\")."
 )]
@@ -47,6 +52,13 @@ pub struct TrendArgs {
     /// Only figures with this qualifier; `exact` for figures without one ("about", "more than")
     #[arg(long, value_enum, value_name = "QUALIFIER")]
     qualifier: Option<QualifierArg>,
+    /// What statistics series count: distinct claims (a figure repeated by several articles
+    /// counts once) or every report
+    #[arg(long, value_enum, value_name = "WHAT")]
+    count: Option<CountArg>,
+    /// List, per point, the claims behind it
+    #[arg(long)]
+    explain: bool,
     /// Entity name (or part of it, accents optional)
     #[arg(long)]
     name: Option<String>,
@@ -79,6 +91,12 @@ enum ChangeArg {
     Increase,
     Decrease,
     Any,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CountArg {
+    Claims,
+    Reports,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,6 +168,10 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                     QualifierArg::LessThan => Some(Qualifier::LessThan),
                     QualifierArg::AtMost => Some(Qualifier::AtMost),
                 }),
+                count: match args.count {
+                    None | Some(CountArg::Claims) => CountBy::Claims,
+                    Some(CountArg::Reports) => CountBy::Reports,
+                },
                 filter,
             };
             trend::statistics(&store, &query, period, basis)?
@@ -164,6 +186,12 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
             if args.change.is_some() {
                 return Err(super::UsageError("--change selects statistics; entity mentions are not changes".into()).into());
             }
+            if args.count.is_some() || args.explain {
+                return Err(super::UsageError(
+                    "--count and --explain are about the claims of statistics; entity mentions have none".into(),
+                )
+                .into());
+            }
             trend::entities(
                 &store,
                 &EntityQuery {
@@ -175,10 +203,19 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
             )?
         }
     };
+    if args.explain && matches!(args.format, TrendFormat::Chart | TrendFormat::Svg | TrendFormat::Png) {
+        return Err(super::UsageError("--explain lists claims as a table, CSV or JSON, not a chart".into()).into());
+    }
     if let (Some(format), Some(path)) = (chart_format, &args.out) {
         let database = super::read_only_database(global)?;
         let figures = args.what == What::Statistics;
         let total: u64 = points.iter().map(|p| p.count).sum();
+        // What `count` counts: distinct claims by default, every figure with --count reports.
+        let counted = match (figures, args.count) {
+            (false, _) => "mentions",
+            (true, Some(CountArg::Reports)) => "figures",
+            (true, _) => "claims",
+        };
         let chart = Chart {
             title,
             y_label: if figures {
@@ -188,15 +225,13 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
             },
             x_label: period_label(args.by).into(),
             note: format!(
-                "Source: vigia, {} ({total} {}; {}). n = {} behind each point.",
+                "Source: vigia, {} ({total} {counted}; {}). n = {counted} behind each point.",
                 database.file_name().map_or(database.display(), |n| Path::new(n).display()),
-                if figures { "figures" } else { "mentions" },
                 if figures {
                     change_label(args.change)
                 } else {
                     "by publication date"
                 },
-                if figures { "figures" } else { "mentions" },
             ),
             measure: if figures { Measure::Median } else { Measure::Count },
             points: &points,
@@ -216,18 +251,43 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    // Each point's claims, looked up once (a claim can stand behind several points).
+    let claims: HashMap<i64, ClaimRow> = if args.explain {
+        let mut ids: Vec<i64> = points.iter().flat_map(|p| p.claims.iter().copied()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        store.claims(&ids)?.into_iter().map(|c| (c.claim_id, c)).collect()
+    } else {
+        HashMap::new()
+    };
+    let explained = |p: &Point| p.claims.iter().filter_map(|id| claims.get(id)).collect::<Vec<_>>();
     let num = |v: Option<f64>| v.map(|x| format!("{}", (x * 1000.0).round() / 1000.0)).unwrap_or_default();
     match args.format {
         TrendFormat::Json => {
             for p in &points {
-                serde_json::to_writer(&mut out, p)?;
+                let mut line = serde_json::to_value(p)?;
+                if args.explain
+                    && let Some(fields) = line.as_object_mut()
+                {
+                    fields.insert("claims".into(), serde_json::to_value(explained(p))?);
+                }
+                serde_json::to_writer(&mut out, &line)?;
                 writeln!(out)?;
             }
         }
         TrendFormat::Csv => {
             let mut w = csv::Writer::from_writer(&mut out);
-            for p in &points {
-                w.serialize(p)?;
+            if args.explain {
+                w.write_record(CLAIM_COLUMNS)?;
+                for p in &points {
+                    for c in explained(p) {
+                        w.write_record(claim_cells(&p.period, c))?;
+                    }
+                }
+            } else {
+                for p in &points {
+                    w.serialize(p)?;
+                }
             }
             w.flush()?;
         }
@@ -248,6 +308,14 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect();
             super::table::print_table(&mut out, &columns, &rows)?;
+            if args.explain {
+                let rows: Vec<Vec<String>> = points
+                    .iter()
+                    .flat_map(|p| explained(p).into_iter().map(|c| claim_cells(&p.period, c)))
+                    .collect();
+                writeln!(out)?;
+                super::table::print_table(&mut out, &CLAIM_COLUMNS.map(String::from), &rows)?;
+            }
         }
         TrendFormat::Chart => chart(&mut out, &points, args.what == What::Statistics)?,
         TrendFormat::Svg | TrendFormat::Png => unreachable!("chart files are drawn above"),
@@ -304,6 +372,38 @@ fn change_label(change: Option<ChangeArg>) -> &'static str {
         Some(ChangeArg::Decrease) => "decreases only, median per period",
         Some(ChangeArg::Any) => "changes only, median per period",
     }
+}
+
+/// The columns of `--explain`: one row per claim of a point.
+const CLAIM_COLUMNS: [&str; 8] = [
+    "period",
+    "claim_id",
+    "value",
+    "unit",
+    "first_outlet",
+    "first_date",
+    "articles",
+    "outlets",
+];
+
+/// A claim's cells under [`CLAIM_COLUMNS`]; a range is written `low-high`.
+fn claim_cells(period: &str, c: &ClaimRow) -> Vec<String> {
+    let num = |x: f64| format!("{x}");
+    let value = match (c.value, c.low, c.high) {
+        (Some(v), _, _) => num(v),
+        (None, Some(l), Some(h)) => format!("{}-{}", num(l), num(h)),
+        _ => String::new(),
+    };
+    vec![
+        period.to_string(),
+        c.claim_id.to_string(),
+        value,
+        c.unit.clone(),
+        c.first_outlet.clone(),
+        c.first_date.clone().unwrap_or_default(),
+        c.articles.to_string(),
+        c.outlets.to_string(),
+    ]
 }
 
 /// A horizontal bar per period: the median for figures, the count for mentions.

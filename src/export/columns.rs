@@ -18,6 +18,7 @@ pub enum Get<R> {
     Float(fn(&R) -> f64),
     OptFloat(fn(&R) -> Option<f64>),
     OptInt32(fn(&R) -> Option<i32>),
+    OptInt64(fn(&R) -> Option<i64>),
     Int64(fn(&R) -> i64),
 }
 
@@ -37,6 +38,7 @@ impl<R> Column<R> {
             Get::Float(f) => float(Some(f(row))),
             Get::OptFloat(f) => float(f(row)),
             Get::OptInt32(f) => f(row).map_or(Value::Null, Value::from),
+            Get::OptInt64(f) => f(row).map_or(Value::Null, Value::from),
             Get::Int64(f) => Value::from(f(row)),
         }
     }
@@ -51,8 +53,9 @@ const fn col<R>(name: &'static str, get: Get<R>) -> Column<R> {
     Column { name, get }
 }
 
-// Every table ends with the article's `version` and `superseded_at` (None for the current
-// version), so a row of an earlier text is never mistaken for the current one.
+// Every table has the article's `version` and `superseded_at` (None for the current
+// version), so a row of an earlier text is never mistaken for the current one. Columns added
+// later follow them: `claim_id` and `story_id` (see `crate::claims`).
 
 /// The columns of `export articles`, in order.
 pub const ARTICLE_COLUMNS: &[Column<ArticleRow>] = &[
@@ -67,6 +70,7 @@ pub const ARTICLE_COLUMNS: &[Column<ArticleRow>] = &[
     col("topics", Get::Text(|r| &r.topics)),
     col("version", Get::Int64(|r| r.version)),
     col("superseded_at", Get::OptTime(|r| r.superseded_at.as_deref())),
+    col("story_id", Get::OptInt64(|r| r.story_id)),
 ];
 
 /// The columns of `export statistics`, in order: provenance, then the fields of `vigia
@@ -93,6 +97,8 @@ pub const STATISTIC_COLUMNS: &[Column<StatisticRow>] = &[
     col("location_from", Get::OptText(|r| r.location_from.as_deref())),
     col("version", Get::Int64(|r| r.version)),
     col("superseded_at", Get::OptTime(|r| r.superseded_at.as_deref())),
+    col("claim_id", Get::OptInt64(|r| r.claim_id)),
+    col("story_id", Get::OptInt64(|r| r.story_id)),
 ];
 
 /// The columns of `export entities`, in order.
@@ -108,4 +114,5 @@ pub const ENTITY_COLUMNS: &[Column<EntityRow>] = &[
     col("end", Get::Int64(|r| r.end)),
     col("version", Get::Int64(|r| r.version)),
     col("superseded_at", Get::OptTime(|r| r.superseded_at.as_deref())),
+    col("story_id", Get::OptInt64(|r| r.story_id)),
 ];

@@ -45,6 +45,7 @@ fn field<R>(column: &Column<R>) -> Field {
         Get::OptFloat(_) => (DataType::Float64, true),
         Get::OptInt32(_) => (DataType::Int32, true),
         Get::Int64(_) => (DataType::Int64, false),
+        Get::OptInt64(_) => (DataType::Int64, true),
     };
     Field::new(column.name, data_type, nullable)
 }
@@ -110,7 +111,7 @@ impl Builder {
             Get::OptTime(_) => Builder::Time(TimestampMicrosecondBuilder::new().with_timezone(UTC)),
             Get::Float(_) | Get::OptFloat(_) => Builder::Float(Float64Builder::new()),
             Get::OptInt32(_) => Builder::Int32(Int32Builder::new()),
-            Get::Int64(_) => Builder::Int64(Int64Builder::new()),
+            Get::Int64(_) | Get::OptInt64(_) => Builder::Int64(Int64Builder::new()),
         }
     }
 
@@ -125,6 +126,7 @@ impl Builder {
             (Builder::Float(b), Get::OptFloat(f)) => b.append_option(f(row)),
             (Builder::Int32(b), Get::OptInt32(f)) => b.append_option(f(row)),
             (Builder::Int64(b), Get::Int64(f)) => b.append_value(f(row)),
+            (Builder::Int64(b), Get::OptInt64(f)) => b.append_option(f(row)),
             _ => {}
         }
     }

@@ -13,6 +13,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_source_health.sql"),
     include_str!("../../migrations/0006_article_versions.sql"),
     include_str!("../../migrations/0007_views.sql"),
+    include_str!("../../migrations/0008_claims.sql"),
 ];
 
 /// The schema version this build writes.

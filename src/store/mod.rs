@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::config::{Language, SourceConfig};
 
 mod batch;
+mod claims;
 mod health;
 mod hosts;
 mod migrate;
@@ -19,6 +20,7 @@ mod read;
 mod write;
 
 pub use batch::BATCH_WRITES;
+pub use claims::{ClaimRow, Regroup, Regrouped};
 pub use health::Health;
 pub use migrate::SCHEMA_VERSION;
 pub use read::{Highlighted, HitFigure, SearchHit, SearchQuery, SearchResults};
@@ -238,6 +240,8 @@ pub struct ArticleRow {
     pub version: i64,
     /// When a newer version replaced this one; None for the current version.
     pub superseded_at: Option<String>,
+    /// The id of the story's first article (see [`crate::claims`]); None until grouped.
+    pub story_id: Option<i64>,
 }
 
 /// One row of `vigia export statistics`.
@@ -267,6 +271,9 @@ pub struct StatisticRow {
     /// The version of the article the figure was read from, and when it was superseded.
     pub version: i64,
     pub superseded_at: Option<String>,
+    /// The claim the figure belongs to: the id of its first report (see [`crate::claims`]).
+    pub claim_id: Option<i64>,
+    pub story_id: Option<i64>,
 }
 
 /// One row of `vigia export entities`.
@@ -285,6 +292,7 @@ pub struct EntityRow {
     /// The version of the article the entity was read from, and when it was superseded.
     pub version: i64,
     pub superseded_at: Option<String>,
+    pub story_id: Option<i64>,
 }
 
 /// One source in `vigia status`.

@@ -60,6 +60,7 @@ impl Store {
                 topics: row.get("topics")?,
                 version: row.get("version")?,
                 superseded_at: row.get("superseded_at")?,
+                story_id: row.get("story_id")?,
             })
         })
     }
@@ -93,6 +94,8 @@ impl Store {
                 location_from: row.get("location_from")?,
                 version: row.get("version")?,
                 superseded_at: row.get("superseded_at")?,
+                claim_id: row.get("claim_id")?,
+                story_id: row.get("story_id")?,
             })
         })
     }
@@ -116,6 +119,7 @@ impl Store {
                 end: row.get("end")?,
                 version: row.get("version")?,
                 superseded_at: row.get("superseded_at")?,
+                story_id: row.get("story_id")?,
             })
         })
     }

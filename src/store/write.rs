@@ -161,7 +161,7 @@ impl Store {
                      THEN content_hash ELSE ?3 END,
                  title = ?4, published = ?5, modified = ?6, author = ?7, language = ?8,
                  body = ?9, relevance = ?10, topics = ?11, extractor_version = ?12,
-                 updated_at = ?13
+                 updated_at = ?13, simhash = NULL
              WHERE id = ?1",
             params![
                 article_id,

@@ -20,17 +20,17 @@ import pyarrow.parquet as pq
 QUERIES = {
     "articles": """
         SELECT a.canonical_url AS url, a.title, a.published, a.language, a.source, a.fetched_at,
-               a.body, a.relevance, a.topics, a.version, a.superseded_at
+               a.body, a.relevance, a.topics, a.version, a.superseded_at, a.story_id
         FROM articles a ORDER BY a.id""",
     "statistics": """
         SELECT a.canonical_url AS article_url, a.published, a.source, s.value, s.low, s.high,
                s.unit, s.qualifier, s.counted, s.topic, s.metric, s.year, s.location,
                s.attributed_to, s.sentence, s."start", s."end", s.change, s.location_from,
-               a.version, a.superseded_at
+               a.version, a.superseded_at, s.claim_id, a.story_id
         FROM statistics s JOIN articles a ON a.id = s.article_id ORDER BY a.id, s."start", s.id""",
     "entities": """
         SELECT a.canonical_url AS article_url, a.published, a.source, e.type, e.name, e.role,
-               e.country, e."start", e."end", a.version, a.superseded_at
+               e.country, e."start", e."end", a.version, a.superseded_at, a.story_id
         FROM entities e JOIN articles a ON a.id = e.article_id ORDER BY a.id, e."start", e.id""",
 }
 
@@ -38,7 +38,7 @@ QUERIES = {
 TIMES = {"published", "fetched_at", "superseded_at"}
 # Columns Parquet holds as doubles, and as integers.
 DOUBLES = {"value", "low", "high", "relevance"}
-INTEGERS = {"year", "start", "end", "version"}
+INTEGERS = {"year", "start", "end", "version", "claim_id", "story_id"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

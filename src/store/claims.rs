@@ -1,0 +1,228 @@
+//! Claims and stories in the database: assigns `statistics.claim_id` and `articles.story_id`
+//! (decided by [`crate::claims`]) and reads claims back for `trend --explain`.
+
+use rusqlite::{Connection, Row, params};
+use serde::Serialize;
+
+use super::{Result, Store};
+use crate::claims::{ClaimKey, ClaimSweep, Figure, StoryArticle, group_stories, simhash};
+
+/// How much a regrouping looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Regroup {
+    /// Only the claim keys of figures not yet grouped or whose article was superseded (after
+    /// a run: its new figures and changed articles).
+    Touched,
+    /// Every figure (after `reprocess`, which replaces figures wholesale).
+    All,
+}
+
+/// What a regrouping changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Regrouped {
+    /// Claim keys swept one by one ([`Regroup::Touched`]; 0 for a whole sweep).
+    pub keys: u64,
+    /// Figures whose claim changed.
+    pub figures: u64,
+    /// Articles whose story changed.
+    pub articles: u64,
+}
+
+/// One claim, as `claims_v` describes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClaimRow {
+    pub claim_id: i64,
+    pub value: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub unit: String,
+    pub topic: Option<String>,
+    pub location: Option<String>,
+    pub year: Option<i32>,
+    pub change: Option<String>,
+    pub first_outlet: String,
+    pub first_date: Option<String>,
+    pub first_url: String,
+    pub first_title: Option<String>,
+    pub reports: i64,
+    pub articles: i64,
+    pub outlets: i64,
+}
+
+/// The key columns (`statistics_claim_key` indexes all but `change`, which few figures differ
+/// by alone); [`key`] reads them in this order.
+const KEY_COLUMNS: &str = "s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change";
+
+fn key(row: &Row<'_>, at: usize) -> rusqlite::Result<ClaimKey> {
+    Ok(ClaimKey {
+        unit: row.get(at)?,
+        value: row.get(at + 1)?,
+        low: row.get(at + 2)?,
+        high: row.get(at + 3)?,
+        topic: row.get(at + 4)?,
+        location: row.get(at + 5)?,
+        year: row.get(at + 6)?,
+        change: row.get(at + 7)?,
+    })
+}
+
+/// Sweeps figures (id, key columns, day, stored claim) sorted by key, day and id, and writes
+/// each claim that changed.
+fn sweep(conn: &Connection, sql: &str, params: impl rusqlite::Params, sweeper: &mut ClaimSweep) -> Result<u64> {
+    let mut select = conn.prepare(sql)?;
+    let mut update = conn.prepare("UPDATE statistics SET claim_id = ?2 WHERE id = ?1")?;
+    let mut rows = select.query(params)?;
+    let mut changed = 0;
+    while let Some(row) = rows.next()? {
+        let figure = Figure {
+            id: row.get(0)?,
+            key: key(row, 1)?,
+            day: row.get::<_, Option<String>>(9)?.unwrap_or_default(),
+        };
+        let stored: Option<i64> = row.get(10)?;
+        let claim = sweeper.assign(&figure);
+        if stored != Some(claim) {
+            update.execute(params![figure.id, claim])?;
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
+impl Store {
+    /// Brings claims and stories up to date with the stored figures and articles.
+    pub fn regroup(&self, scope: Regroup) -> Result<Regrouped> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut done = regroup_claims(&tx, scope)?;
+        done.articles = regroup_stories(&tx, scope)?;
+        tx.commit()?;
+        Ok(done)
+    }
+
+    /// The claims with these ids, in the order asked (ids without a claim are left out).
+    pub fn claims(&self, ids: &[i64]) -> Result<Vec<ClaimRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT claim_id, value, low, high, unit, topic, location, year, change, first_outlet,
+                    first_date, first_url, first_title, reports, articles, outlets
+             FROM claims_v WHERE claim_id = ?1",
+        )?;
+        let mut out = Vec::new();
+        for id in ids {
+            let mut rows = stmt.query([id])?;
+            if let Some(row) = rows.next()? {
+                out.push(ClaimRow {
+                    claim_id: row.get(0)?,
+                    value: row.get(1)?,
+                    low: row.get(2)?,
+                    high: row.get(3)?,
+                    unit: row.get(4)?,
+                    topic: row.get(5)?,
+                    location: row.get(6)?,
+                    year: row.get(7)?,
+                    change: row.get(8)?,
+                    first_outlet: row.get(9)?,
+                    first_date: row.get(10)?,
+                    first_url: row.get(11)?,
+                    first_title: row.get(12)?,
+                    reports: row.get(13)?,
+                    articles: row.get(14)?,
+                    outlets: row.get(15)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn regroup_claims(conn: &Connection, scope: Regroup) -> Result<Regrouped> {
+    let select = format!(
+        "SELECT s.id, {KEY_COLUMNS}, a.day, s.claim_id
+         FROM statistics s JOIN articles a ON a.id = s.article_id
+         WHERE a.superseded_at IS NULL"
+    );
+    let order = "ORDER BY s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change, a.day, s.id";
+    let mut done = Regrouped::default();
+    match scope {
+        Regroup::All => {
+            let mut sweeper = ClaimSweep::default();
+            done.figures = sweep(conn, &format!("{select} {order}"), [], &mut sweeper)?;
+        }
+        Regroup::Touched => {
+            // New figures have no claim yet; figures of a superseded version must leave theirs.
+            let mut stmt = conn.prepare(&format!(
+                "SELECT DISTINCT {KEY_COLUMNS} FROM statistics s
+                 WHERE s.claim_id IS NULL
+                   AND s.article_id IN (SELECT id FROM articles WHERE superseded_at IS NULL)
+                 UNION
+                 SELECT DISTINCT {KEY_COLUMNS} FROM statistics s
+                 WHERE s.claim_id IS NOT NULL
+                   AND s.article_id IN (SELECT id FROM articles WHERE superseded_at IS NOT NULL)"
+            ))?;
+            let keys = stmt.query_map([], |row| key(row, 0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            let one_key = format!(
+                "{select} AND s.unit = ?1 AND s.value IS ?2 AND s.low IS ?3 AND s.high IS ?4 AND s.topic IS ?5
+                   AND s.location IS ?6 AND s.year IS ?7 AND s.change IS ?8 {order}"
+            );
+            for k in &keys {
+                let mut sweeper = ClaimSweep::default();
+                done.figures += sweep(
+                    conn,
+                    &one_key,
+                    params![k.unit, k.value, k.low, k.high, k.topic, k.location, k.year, k.change],
+                    &mut sweeper,
+                )?;
+            }
+            done.keys = keys.len() as u64;
+        }
+    }
+    conn.execute(
+        "UPDATE statistics SET claim_id = NULL WHERE claim_id IS NOT NULL
+           AND article_id IN (SELECT id FROM articles WHERE superseded_at IS NOT NULL)",
+        [],
+    )?;
+    Ok(done)
+}
+
+/// Fingerprints the current articles that have none (all of them for [`Regroup::All`]), then
+/// groups every current article into stories; returns how many articles changed story.
+fn regroup_stories(conn: &Connection, scope: Regroup) -> Result<u64> {
+    let which = match scope {
+        Regroup::All => "superseded_at IS NULL",
+        Regroup::Touched => "superseded_at IS NULL AND simhash IS NULL",
+    };
+    {
+        let mut select = conn.prepare(&format!("SELECT id, body FROM articles WHERE {which}"))?;
+        let mut update = conn.prepare("UPDATE articles SET simhash = ?2 WHERE id = ?1")?;
+        let mut rows = select.query([])?;
+        while let Some(row) = rows.next()? {
+            let (id, body): (i64, String) = (row.get(0)?, row.get(1)?);
+            // Stored as SQLite's signed integer: the same 64 bits.
+            update.execute(params![id, simhash(&body).map(|h| h as i64)])?;
+        }
+    }
+    let mut stmt = conn.prepare("SELECT id, day, simhash, story_id FROM articles WHERE superseded_at IS NULL ORDER BY id")?;
+    let mut articles = Vec::new();
+    let mut stored = Vec::new();
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        articles.push(StoryArticle {
+            id: row.get(0)?,
+            day: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            simhash: row.get::<_, Option<i64>>(2)?.map(|h| h as u64),
+        });
+        stored.push(row.get::<_, Option<i64>>(3)?);
+    }
+    let mut update = conn.prepare("UPDATE articles SET story_id = ?2 WHERE id = ?1")?;
+    let mut changed = 0;
+    for ((id, story), before) in group_stories(&articles).into_iter().zip(stored) {
+        if before != Some(story) {
+            update.execute(params![id, story])?;
+            changed += 1;
+        }
+    }
+    conn.execute(
+        "UPDATE articles SET story_id = NULL WHERE story_id IS NOT NULL AND superseded_at IS NOT NULL",
+        [],
+    )?;
+    Ok(changed)
+}
