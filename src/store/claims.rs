@@ -91,8 +91,9 @@ fn sweep(conn: &Connection, sql: &str, params: impl rusqlite::Params, sweeper: &
 
 impl Store {
     /// Brings claims and stories up to date with the stored figures and articles.
+    /// It is one write: in a batch (the daemon's passes) it joins the batch's transaction.
     pub fn regroup(&self, scope: Regroup) -> Result<Regrouped> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = self.write_tx()?;
         let mut done = regroup_claims(&tx, scope)?;
         done.articles = regroup_stories(&tx, scope)?;
         tx.commit()?;
