@@ -823,8 +823,9 @@ pub(super) fn names_world(text: &str, f: &Folded) -> bool {
         .split(|c: char| !tokens::is_alphanumeric(c))
         .filter(|w| !w.is_empty())
         .collect();
-    let own_country = OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
-    (!own_country && geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area)) || WORLD_WORDS.iter().any(|w| words.contains(w))
+    // Most sentences name no region: the phrases for the own country are read only when one does.
+    let own_country = || OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
+    (geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) && !own_country()) || WORLD_WORDS.iter().any(|w| words.contains(w))
 }
 
 /// What a comma or semicolon between a figure and a country adds to their distance, in bytes.
