@@ -15,8 +15,11 @@ pub(super) fn digit_convention(sentences: &[Sentence<'_>], lang: Lang) -> Lang {
         .iter()
         .map(|s| {
             let b = s.text.as_bytes();
-            (1..b.len().saturating_sub(1))
-                .filter(|&i| b[i] == b',' && b[i - 1].is_ascii_digit())
+            // The commas are found by a byte search rather than by looking at every byte.
+            s.text
+                .match_indices(',')
+                .map(|(i, _)| i)
+                .filter(|&i| i >= 1 && i + 1 < b.len() && b[i - 1].is_ascii_digit())
                 .filter(|&i| {
                     let tail = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
                     (1..=2).contains(&tail) && b.get(i + 1 + tail).is_none_or(|c| !c.is_ascii_digit() && *c != b',')
