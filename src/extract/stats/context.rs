@@ -77,8 +77,6 @@ pub(super) struct ArticleCountry {
     pub(super) main: Option<&'static str>,
     /// Whether the text is plainly about `main`: most of its place mentions are in it.
     pub(super) plain: bool,
-    /// Whether the text speaks of pesos (a bare "$" is then a peso in English text too).
-    pub(super) says_pesos: bool,
 }
 
 /// Share of all country and place mentions the main country needs for a text to be plainly
@@ -92,10 +90,8 @@ const LIST_COUNTRIES: usize = 3;
 pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<'_>) -> ArticleCountry {
     let mut counts: Vec<(&'static str, f64)> = Vec::new();
     let mut total = 0.0;
-    let mut says_pesos = false;
     for (i, s) in sentences.iter().enumerate() {
         let f = words.get(i, s);
-        says_pesos = says_pesos || tokens::has_ascii_word(s.text, "pesos");
         let places = geo::mentions_in(s.text, f)
             .into_iter()
             .filter(|m| !in_currency_name(s.text, m.0, m.1))
@@ -127,8 +123,12 @@ pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<
     ArticleCountry {
         main: top.map(|(c, _)| c),
         plain: top.is_some_and(|(_, n)| n > PLAIN_SHARE * total),
-        says_pesos,
     }
+}
+
+/// Whether the text speaks of pesos anywhere (a bare "$" is then a peso in English text too).
+pub(super) fn says_pesos(sentences: &[Sentence<'_>]) -> bool {
+    sentences.iter().any(|s| tokens::has_ascii_word(s.text, "pesos"))
 }
 
 /// Most words a heading has.
@@ -823,8 +823,9 @@ pub(super) fn names_world(text: &str, f: &Folded) -> bool {
         .split(|c: char| !tokens::is_alphanumeric(c))
         .filter(|w| !w.is_empty())
         .collect();
-    let own_country = OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
-    (!own_country && geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area)) || WORLD_WORDS.iter().any(|w| words.contains(w))
+    // Most sentences name no region: the phrases for the own country are read only when one does.
+    let own_country = || OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
+    (geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) && !own_country()) || WORLD_WORDS.iter().any(|w| words.contains(w))
 }
 
 /// What a comma or semicolon between a figure and a country adds to their distance, in bytes.

@@ -2,6 +2,8 @@
 
 use super::*;
 
+use std::cell::LazyCell;
+
 /// The digit conventions a text follows. English text that writes decimal commas ("81,4%",
 /// "12,07 %") writes its thousands with points too ("152.330 inmates"): Spanish reading
 /// gives both their meaning, and still reads "1,197" and "76.6%" right.
@@ -13,8 +15,11 @@ pub(super) fn digit_convention(sentences: &[Sentence<'_>], lang: Lang) -> Lang {
         .iter()
         .map(|s| {
             let b = s.text.as_bytes();
-            (1..b.len().saturating_sub(1))
-                .filter(|&i| b[i] == b',' && b[i - 1].is_ascii_digit())
+            // The commas are found by a byte search rather than by looking at every byte.
+            s.text
+                .match_indices(',')
+                .map(|(i, _)| i)
+                .filter(|&i| i >= 1 && i + 1 < b.len() && b[i - 1].is_ascii_digit())
                 .filter(|&i| {
                     let tail = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
                     (1..=2).contains(&tail) && b.get(i + 1 + tail).is_none_or(|c| !c.is_ascii_digit() && *c != b',')
@@ -314,7 +319,8 @@ pub(super) static PER_PERIOD: LazyLock<Vec<String>> =
 pub(super) fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Draft], d: &StatData, lang: Lang, rates: bool) -> bool {
     // A "daily homicide rate" counts killings per day, not per 100,000 people.
     let per_day = |i: usize| i > 0 && matches!(toks.norm(i - 1), "daily" | "weekly" | "monthly");
-    let homicide = topics::hits(toks, lang).iter().any(|h| h.topic == Topic::Homicide);
+    // Both are asked only of a few bare numbers: worked out on first use.
+    let homicide = LazyCell::new(|| topics::hits(toks, lang).iter().any(|h| h.topic == Topic::Homicide));
     // (end token, factor to per-100,000) of each cue.
     let mut rate_cues: Vec<(usize, f64)> = d
         .rate_cues
@@ -331,7 +337,7 @@ pub(super) fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Dr
             rate_cues.push((units::population_end(toks, n.end_tok, lang).unwrap_or(n.end_tok), f));
         }
     }
-    let per_period = {
+    let per_period = LazyCell::new(|| {
         let folded = format!(
             " {} ",
             super::tokens::fold(toks.text)
@@ -341,7 +347,7 @@ pub(super) fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Dr
                 .join(" ")
         );
         PER_PERIOD.iter().any(|p| folded.contains(p.as_str()))
-    };
+    });
     for k in 0..drafts.len() {
         let at = drafts[k].lead.min(drafts[k].first);
         let article_before = at > 0 && matches!(toks.norm(at - 1), "the" | "el" | "la" | "los" | "las" | "a" | "al");
@@ -429,7 +435,7 @@ pub(super) fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Dr
         }
         // "una tasa de 45,3" in a sentence about homicides, or in a text giving rates.
         let rate_of = at > 1 && matches!(toks.norm(at - 1), "de" | "of") && matches!(toks.norm(at - 2), "tasa" | "rate" | "indice");
-        if small_bare && rate_of && (rates || homicide) && !per_period {
+        if small_bare && rate_of && (rates || *homicide) && !*per_period {
             drafts[k].unit = "per_100k";
             drafts[k].has_unit = true;
             continue;
@@ -446,7 +452,7 @@ pub(super) fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Dr
         // In a text giving rates, a bare decimal ("era de 7.64 en mayo") counts nothing: it
         // is a rate too.
         let decimal = drafts[k].num.value.high().fract() != 0.0;
-        if rates && small_bare && decimal && (closes_clause || bare_noun) && !per_period {
+        if rates && small_bare && decimal && (closes_clause || bare_noun) && !*per_period {
             drafts[k].unit = "per_100k";
             drafts[k].has_unit = true;
             continue;

@@ -21,7 +21,7 @@
 //! source, `metric` what a rate measures. This file runs them sentence by sentence and
 //! merges a figure repeated across the text.
 
-use std::cell::OnceCell;
+use std::cell::{LazyCell, OnceCell};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -226,6 +226,9 @@ pub(crate) fn find_in<'t>(
     // Needed only for figures whose sentence names no country, so worked out only then.
     let article = OnceCell::new();
     let article_of = || *article.get_or_init(|| article_country(sentences, &words));
+    // Needed only for a bare dollar sign.
+    let pesos = OnceCell::new();
+    let says_pesos = || *pesos.get_or_init(|| says_pesos(sentences));
     let mut out = Vec::new();
     let mut carry = Carry::default();
     let names = name_spans(body, entities);
@@ -233,6 +236,7 @@ pub(crate) fn find_in<'t>(
         lang,
         digits: digit_convention(sentences, lang),
         article: &article_of,
+        says_pesos: &says_pesos,
         names: &names,
     };
     for (i, s) in sentences.iter().enumerate() {
@@ -262,6 +266,8 @@ struct Text<'a> {
     lang: Lang,
     digits: Lang,
     article: &'a dyn Fn() -> ArticleCountry,
+    /// Whether the text speaks of pesos (a bare "$" is then a peso in English text too).
+    says_pesos: &'a dyn Fn() -> bool,
     names: &'a [(usize, usize)],
 }
 
@@ -450,7 +456,8 @@ fn sentence_stats<'w>(
     let countries = countries(s.text, f);
     // A place inside one country places the figure when the sentence names no country.
     let places = if countries.is_empty() { places(s.text, f) } else { Vec::new() };
-    let about_world = countries.is_empty() && places.is_empty() && names_world(s.text, f);
+    // Asked only of figures the sentence does not place.
+    let about_world = LazyCell::new(|| countries.is_empty() && places.is_empty() && names_world(s.text, f));
     let money_country = currency_country(s.text, f);
     for dr in &mut drafts {
         let nearest = nearest_country(&countries, s.text, toks, dr).or_else(|| nearest_country(&places, s.text, toks, dr));
@@ -458,11 +465,11 @@ fn sentence_stats<'w>(
         dr.location = nearest.filter(|_| !shared).map(|m| m.2);
         if dr.location.is_some() {
             dr.location_from = Some(LocationFrom::Sentence);
-        } else if !shared && !about_world && article().plain {
+        } else if !shared && !*about_world && article().plain {
             dr.location = article().main;
             dr.location_from = dr.location.map(|_| LocationFrom::Article);
         }
-        if dr.location.is_none() && !shared && !about_world && money_country.is_some() {
+        if dr.location.is_none() && !shared && !*about_world && money_country.is_some() {
             dr.location = money_country;
             dr.location_from = Some(LocationFrom::Sentence);
         }
@@ -470,7 +477,7 @@ fn sentence_stats<'w>(
             dr.unit = units::resolve_peso(money_country.or(dr.location).or_else(|| article().main));
         } else if dr.unit == "dollar" {
             let a = article();
-            dr.unit = units::resolve_dollar(lang, money_country.or(dr.location).or(a.main), a.says_pesos);
+            dr.unit = units::resolve_dollar(lang, money_country.or(dr.location).or(a.main), (text.says_pesos)());
         }
         if dr.unit == "count" && dr.counted.is_none() {
             dr.counted = counted_phrase(toks, dr.num.end_tok, lang, d).map(|(c, _)| c);
