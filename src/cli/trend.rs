@@ -26,7 +26,7 @@ vigia trend statistics --topic homicide --unit per_100k --location HN --by refer
 Values of ranges count at their midpoint. Units are never mixed: give --unit for a meaningful mean.\n\
 Statistics series count distinct claims: one figure repeated by several articles within 60 days (same\n\
 unit, value, topic, location, year and change) counts once; --count reports counts every mention, and\n\
---explain lists the claims behind each point (value, unit, first outlet and date, articles, outlets).\n\
+--explain lists the claims behind each point, oldest first (value, unit, first outlet and date, articles, outlets).\n\
 Statistics series count levels only (\"9,914 inmates\", \"a rate of 6.3\"); --change selects the\n\
 figures that are a change from an earlier value instead (\"up 12 percent\", \"40 fewer murders\")."
 )]
@@ -260,7 +260,13 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
     } else {
         HashMap::new()
     };
-    let explained = |p: &Point| p.claims.iter().filter_map(|id| claims.get(id)).collect::<Vec<_>>();
+    // A point's claims oldest first: the order figures were stored in depends on which page's
+    // analysis finished first.
+    let explained = |p: &Point| {
+        let mut rows: Vec<&ClaimRow> = p.claims.iter().filter_map(|id| claims.get(id)).collect();
+        rows.sort_by(|a, b| (&a.first_date, a.claim_id).cmp(&(&b.first_date, b.claim_id)));
+        rows
+    };
     let num = |v: Option<f64>| v.map(|x| format!("{}", (x * 1000.0).round() / 1000.0)).unwrap_or_default();
     match args.format {
         TrendFormat::Json => {
