@@ -12,7 +12,7 @@
 -- changing nothing, when the file holds superseded versions.)
 
 -- Views over `articles` (schema versions 7 and 8) exist only on a file set back by hand; they are made
--- again by version 7.
+-- again by version 8.
 DROP VIEW IF EXISTS articles_v;
 DROP VIEW IF EXISTS statistics_v;
 DROP VIEW IF EXISTS entities_v;

@@ -148,7 +148,7 @@ fn reprocess_fills_both_fields_on_a_database_from_before_they_were_stored() {
     let db = demo_db(dir.path());
     let want = fields(&db);
     // Make the file what schema version 3 and the previous extractor left: no such columns,
-    // no views (versions 7 and 8) and no claims or stories (version 8).
+    // no claims or stories (version 7) and no views (version 8).
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(

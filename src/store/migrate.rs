@@ -12,8 +12,8 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_statistic_change.sql"),
     include_str!("../../migrations/0005_source_health.sql"),
     include_str!("../../migrations/0006_article_versions.sql"),
-    include_str!("../../migrations/0007_views.sql"),
-    include_str!("../../migrations/0008_claims.sql"),
+    include_str!("../../migrations/0007_claims.sql"),
+    include_str!("../../migrations/0008_views.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,24 +1,9 @@
--- vigia schema, version 8: claims and stories.
--- A claim is one figure however many articles repeat it: figures with the same unit, value (or
--- low and high), topic, location, reference year and change, published within
--- `claims::CLAIM_WINDOW_DAYS` of the claim's first report, share `statistics.claim_id`, the id
--- of the claim's first figure (earliest article day, then lowest id). A story is a set of
--- near-identical article texts (syndicated copies): `articles.story_id` is the id of its first
--- article; `articles.simhash` is the 64-bit fingerprint of the text it was found by.
--- Only current versions belong to claims and stories; superseded rows hold NULL.
--- Existing rows hold NULL until the next `vigia run` or `vigia reprocess` groups them.
+-- vigia schema, version 8: views that carry each row's provenance, so a researcher needs no joins.
+-- Each view starts with the columns of its export (`vigia export`), in the same order and under
+-- the same names, and the exports read them from here; more columns follow for queries. Every
+-- version of an article is in them: add `WHERE superseded_at IS NULL` for current rows only.
+-- (A later migration that rebuilds `articles` must drop these views first and create them again.)
 
-ALTER TABLE statistics ADD COLUMN claim_id INTEGER;
-ALTER TABLE articles ADD COLUMN simhash INTEGER;
-ALTER TABLE articles ADD COLUMN story_id INTEGER;
-
-CREATE INDEX statistics_claim ON statistics (claim_id);
--- Regrouping after a run reads the figures of one key at a time (`change` is checked on the
--- few rows the rest of the key leaves).
-CREATE INDEX statistics_claim_key ON statistics (unit, value, low, high, topic, location, year);
-CREATE INDEX articles_story ON articles (story_id);
-
--- The views of version 7 with the new columns appended (every earlier column in its place).
 DROP VIEW IF EXISTS articles_v;
 DROP VIEW IF EXISTS statistics_v;
 DROP VIEW IF EXISTS entities_v;
