@@ -7,19 +7,10 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 use axum::routing::get;
-use common::{Reply, TestServer};
+use common::{Reply, TestServer, numbered_feed};
 use vigia::store::Store;
 
 const ARTICLES: usize = 8;
-
-fn feed(host: &str) -> String {
-    let items: String = (0..ARTICLES)
-        .map(|i| format!("<item><title>Nota {i}</title><link>http://{host}/nota/{i}.html</link></item>"))
-        .collect();
-    format!(
-        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Lenta</title><link>http://{host}/</link><description>x</description>{items}</channel></rss>"#
-    )
-}
 
 /// Each article is different, holds figures, and is served slowly so the kill lands mid-pass.
 fn article(i: usize) -> String {
@@ -48,7 +39,7 @@ async fn lenta_server(delay: fn(usize) -> Duration) -> TestServer {
                 "/feed.xml",
                 get(|headers: HeaderMap| async move {
                     let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
-                    Reply::ok("application/rss+xml", feed(&host))
+                    Reply::ok("application/rss+xml", numbered_feed(&format!("http://{host}"), ARTICLES))
                 }),
             )
             .route(

@@ -8,18 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Reply, TestServer, reply};
+use common::{Reply, TestServer, numbered_feed, reply};
 use vigia::store::Store;
-
-/// A feed of `count` articles on the server it is served from.
-fn feed(base: &str, count: usize) -> String {
-    let items: String = (0..count)
-        .map(|i| format!("<item><title>Parte {i}</title><link>{base}/nota/{i}.html</link></item>"))
-        .collect();
-    format!(
-        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Parte diario</title><link>{base}/</link><description>x</description>{items}</channel></rss>"#
-    )
-}
 
 /// An article with figures of its own, so no two are duplicates.
 fn article(i: usize) -> String {
@@ -44,7 +34,7 @@ async fn site(count: usize, feed_delay: Duration, delay: fn(usize) -> Duration) 
             axum::routing::get(move |headers: axum::http::HeaderMap| async move {
                 let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1").to_string();
                 tokio::time::sleep(feed_delay).await;
-                Reply::ok("application/rss+xml", feed(&format!("http://{host}"), count))
+                Reply::ok("application/rss+xml", numbered_feed(&format!("http://{host}"), count))
             }),
         )
         .route(

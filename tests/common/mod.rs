@@ -112,6 +112,16 @@ async fn record(State(hits): State<Arc<Mutex<Vec<Hit>>>>, request: Request, next
     next.run(request).await
 }
 
+/// An RSS feed of `count` items linking `{base}/nota/0.html`, `{base}/nota/1.html`, ...
+pub fn numbered_feed(base: &str, count: usize) -> String {
+    let items: String = (0..count)
+        .map(|i| format!("<item><title>Nota {i}</title><link>{base}/nota/{i}.html</link></item>"))
+        .collect();
+    format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Notas</title><link>{base}/</link><description>x</description>{items}</channel></rss>"#
+    )
+}
+
 /// The folder `tests/fixtures/<area>`.
 pub fn fixture_dir(area: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(area)
