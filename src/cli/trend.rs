@@ -138,7 +138,8 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         return Err(super::UsageError("--format svg and --format png need --out FILE".into()).into());
     }
     let title = chart_title(&args);
-    let store = super::open_store_read_only(global)?;
+    let database = super::read_only_database(global)?;
+    let store = super::open_read_only(&database)?;
     let filter = args.filter.to_filter(&store)?;
     let (period, basis) = match args.by {
         By::Year => (Period::Year, DateBasis::Published),
@@ -207,7 +208,6 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         return Err(super::UsageError("--explain lists claims as a table, CSV or JSON, not a chart".into()).into());
     }
     if let (Some(format), Some(path)) = (chart_format, &args.out) {
-        let database = super::read_only_database(global)?;
         let figures = args.what == What::Statistics;
         let total: u64 = points.iter().map(|p| p.count).sum();
         // What `count` counts: distinct claims by default, every figure with --count reports.
