@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(err) => cli::exit_unparsed(err),
+    };
     cli::init_logging(&args.global);
     match cli::dispatch(args) {
         Ok(code) => code,

@@ -24,7 +24,10 @@ use crate::extract::{self, Lang};
 use crate::fetch::{self, Expect, Fetcher, Outcome, OutcomeKind, Validators};
 use crate::store::{NewArticle, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
 
+pub mod progress;
 mod warc;
+
+pub use progress::Progress;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
@@ -52,9 +55,16 @@ pub struct PassReport {
     pub seconds: f64,
     /// The pass stopped early because shutdown was asked for.
     pub interrupted: bool,
+    /// Where this source's running counts are reported while the pass goes on.
+    pub progress: Progress,
 }
 
 impl PassReport {
+    /// Reports this source's counts to [`PassReport::progress`], `done` of its pages taken up.
+    fn show_progress(&mut self, done: usize) {
+        self.progress.update(done as u64, self.summary.articles_new, self.summary.failed);
+    }
+
     /// The one-line summary printed at the end of `vigia run`.
     pub fn line(&self) -> String {
         let s = &self.summary;
@@ -219,14 +229,27 @@ pub async fn run_with(
     selection: &Selection,
     shutdown: &Shutdown,
 ) -> Result<PassReport, PipelineError> {
+    run_observed(config, store, fetcher, selection, shutdown, &Progress::default()).await
+}
+
+/// [`run_with`], reporting its counts to `progress` as it goes (for a progress bar).
+pub async fn run_observed(
+    config: &Config,
+    store: &Store,
+    fetcher: &Fetcher,
+    selection: &Selection,
+    shutdown: &Shutdown,
+    progress: &Progress,
+) -> Result<PassReport, PipelineError> {
     let started = Instant::now();
     let now = Utc::now();
     store.prune_outcomes(now)?;
     let sources = select(config, store, selection, now)?;
+    progress.expect_parts(sources.len() as u64);
     let run_id = store.start_run(now)?;
     let claimed = Claimed::default();
     let work = futures_util::stream::iter(sources)
-        .map(|source| run_one(source, store, fetcher, shutdown, &claimed))
+        .map(|source| run_one(source, store, fetcher, shutdown, &claimed, progress.part()))
         .buffer_unordered(CONCURRENT_SOURCES)
         .collect::<Vec<Result<PassReport, PipelineError>>>();
     store.begin_batch()?;
@@ -312,8 +335,12 @@ async fn run_one(
     fetcher: &Fetcher,
     shutdown: &Shutdown,
     claimed: &Claimed,
+    progress: Progress,
 ) -> Result<PassReport, PipelineError> {
-    let mut report = PassReport::default();
+    let mut report = PassReport {
+        progress,
+        ..PassReport::default()
+    };
     if shutdown.is_requested() {
         report.interrupted = true;
         return Ok(report);
@@ -366,6 +393,7 @@ async fn run_source(
             store.record_outcome(&source.name, e.kind(), false, Utc::now())?;
             let msg = format!("{}: {e}", source.name);
             warn!(source = %source.name, error = %e, "Discovery failed.");
+            report.progress.part_known(0);
             report.summary.failed += 1;
             report.summary.errors.push(msg.clone());
             return Ok(SourcePass {
@@ -384,13 +412,17 @@ async fn run_source(
     }
     debug!(source = %source.name, candidates = discovered.candidates.len(), "Source discovered.");
     if source.kind == SourceKind::Warc {
+        // Its pages are known only as its archives are read.
+        report.progress.part_known(0);
         return warc::run_warc(source, &discovered.candidates, store, report, shutdown, claimed).await;
     }
     let (candidates, unseen_left) = for_this_pass(source, discovered.candidates, store)?;
+    report.progress.part_known(candidates.len() as u64);
     // A child sitemap that failed must be read again, so its index must not answer 304.
     let mut complete = unseen_left == 0 && !discovered.outcomes.iter().any(|kind| kind.is_failure());
     let (mut failures, mut answered, mut unanswered) = (0, 0, 0);
-    for candidate in &candidates {
+    for (done, candidate) in candidates.iter().enumerate() {
+        report.show_progress(done);
         if !claimed.claim(&candidate.url) {
             // Another source of this pass took this article: no second download, but a page
             // it set aside (its filters are not this source's) is read again under this
@@ -435,6 +467,7 @@ async fn run_source(
             report.summary.errors.push(msg);
         }
     }
+    report.show_progress(candidates.len());
     Ok(SourcePass {
         error: (failures > 0).then(|| format!("{failures} of {} pages failed", candidates.len())),
         failed: unanswered > 0 && answered == 0,
@@ -1018,8 +1051,30 @@ pub struct ReprocessReport {
 /// A stored page holds only the latest text of its article, which rebuilds the current
 /// version; earlier versions are extracted again from their own stored text, each apart.
 pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<Utc>>) -> Result<ReprocessReport, PipelineError> {
+    reprocess_observed(config, store, since, &Progress::default())
+}
+
+/// [`reprocess`], reporting its counts to `progress` as it goes (for a progress bar): pages and
+/// earlier versions read, articles re-extracted, failures.
+pub fn reprocess_observed(
+    config: Option<&Config>,
+    store: &Store,
+    since: Option<DateTime<Utc>>,
+    progress: &Progress,
+) -> Result<ReprocessReport, PipelineError> {
     let mut report = ReprocessReport::default();
+    let mut progress = progress.part();
+    progress.expect_parts(1);
+    progress.part_known(store.stored_pages_count(since)? + store.superseded_versions_count(since)?);
+    let show = |progress: &mut Progress, report: &ReprocessReport| {
+        progress.update(
+            report.pages + report.versions,
+            report.articles + report.recovered + report.versions,
+            report.failed,
+        );
+    };
     store.each_stored_page(since, &mut |stored| {
+        show(&mut progress, &report);
         report.pages += 1;
         let source = config.and_then(|c| c.sources.iter().find(|s| s.name == stored.source));
         let language = source.map(|s| s.language).unwrap_or(Language::Auto);
@@ -1076,6 +1131,7 @@ pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<
         Ok(())
     })?;
     store.each_superseded_version(since, &mut |version| {
+        show(&mut progress, &report);
         let lang = Lang::from_code(version.language.as_deref().unwrap_or("en"));
         match catch_panic(|| extract::extract(&version.body, lang)) {
             Ok(extraction) => {
@@ -1091,6 +1147,7 @@ pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<
         }
         Ok(())
     })?;
+    show(&mut progress, &report);
     Ok(report)
 }
 

@@ -1,7 +1,7 @@
 //! `vigia export`: articles, statistics or entities as CSV, JSON Lines or Parquet, with provenance.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use vigia::export::{self, Format, Table};
 use vigia::store::{ExportFilter, Versions};
 
+use super::progress::{Bar, Conditions, Kind};
 use super::{FilterArgs, Global, UsageError};
 
 #[derive(Args)]
@@ -89,11 +90,12 @@ pub fn run(global: &Global, args: ExportArgs) -> anyhow::Result<ExitCode> {
             What::Entities => export::export_entities(&store, &filter, format, out)?,
         })
     };
+    // Bytes written, on a bar at a terminal; rows are counted only as they are written.
+    let bar = |output_on_terminal| Bar::new(Conditions::of(global, output_on_terminal), "vigia export", Kind::Bytes);
     let Some(path) = &args.out else {
         let stdout = std::io::stdout();
-        let mut out = std::io::BufWriter::new(stdout.lock());
-        write(&mut out)?;
-        out.flush()?;
+        let bar = bar(stdout.is_terminal());
+        write_stream(bar.counting(stdout.lock()), write)?;
         return Ok(ExitCode::SUCCESS);
     };
     let rows = if is_device_or_pipe(path) {
@@ -103,22 +105,29 @@ pub fn run(global: &Global, args: ExportArgs) -> anyhow::Result<ExitCode> {
             .write(true)
             .open(path)
             .with_context(|| format!("cannot open {}", path.display()))?;
-        write_stream(file, write)?
+        let bar = bar(file.is_terminal());
+        write_stream(bar.counting(file), write)?
     } else {
         // Written beside the target and moved in place at the end, so a failed or killed
         // export never leaves half a file nor destroys the previous one.
         let (partial, file) = Partial::create(path)?;
+        let bar = bar(false);
         let rows = if args.format == FormatArg::Parquet {
             drop(file);
-            write_parquet(&store, args.what.table(), &filter, partial.path())?
+            // Parquet is written by path: the bar follows the file's size.
+            bar.follow(
+                || write_parquet(&store, args.what.table(), &filter, partial.path()),
+                |bar| bar.set_position(std::fs::metadata(partial.path()).map_or(0, |m| m.len())),
+            )?
         } else {
-            write_stream(file, write)?
+            write_stream(bar.counting(file), write)?
         };
+        drop(bar);
         partial.persist(path)?;
         rows
     };
     if !global.quiet {
-        eprintln!("vigia export: {rows} rows written to {}", path.display());
+        super::notice(&format!("vigia export: {rows} rows written to {}", path.display()));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -178,8 +187,8 @@ fn is_device_or_pipe(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
-fn write_stream(file: File, write: impl FnOnce(&mut dyn Write) -> anyhow::Result<u64>) -> anyhow::Result<u64> {
-    let mut out = std::io::BufWriter::new(file);
+fn write_stream(out: impl Write, write: impl FnOnce(&mut dyn Write) -> anyhow::Result<u64>) -> anyhow::Result<u64> {
+    let mut out = std::io::BufWriter::new(out);
     let rows = write(&mut out)?;
     out.flush()?;
     Ok(rows)

@@ -3,6 +3,7 @@
 mod daemon;
 mod export;
 mod extract;
+mod progress;
 mod reprocess;
 mod run;
 mod search;
@@ -62,6 +63,9 @@ pub struct Global {
     /// Log format on stderr: text for people, json (one object a line) for log collectors
     #[arg(long, global = true, env = "VIGIA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, value_name = "FORMAT")]
     pub log_format: LogFormat,
+    /// No progress bar (one is drawn on stderr only at a terminal, and never with -q or json logs)
+    #[arg(long, global = true)]
+    pub no_progress: bool,
 }
 
 /// How logs and notices are written on stderr.
@@ -116,16 +120,66 @@ pub fn init_logging(global: &Global) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(directives));
     let _ = LOG_SETTINGS.set((global.log_format, global.quiet));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Each event is written whole, above a progress bar when one is drawn.
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(progress::LogLine::make);
     match global.log_format {
         // Colour only for a person at a terminal, never in cron mail or log files.
-        LogFormat::Text => {
-            use std::io::IsTerminal;
-            builder.with_ansi(std::io::stderr().is_terminal()).with_target(false).init();
-        }
+        LogFormat::Text => builder.with_ansi(progress::colour_on_stderr()).with_target(false).init(),
         // The message and fields at the top level, as log collectors expect them.
         LogFormat::Json => builder.json().flatten_event(true).with_span_list(false).init(),
     }
+    report_panics();
+}
+
+/// A panic (a bug; one while analysing a page is caught and fails only that page) is written
+/// above a progress bar, and as an error event in JSON logs, where a plain line would be the
+/// one thing a log collector cannot read.
+fn report_panics() {
+    let plain = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if json_logs() {
+            tracing::error!(thread = std::thread::current().name().unwrap_or("unnamed"), "{info}");
+        } else {
+            progress::above_bar(|| plain(info));
+        }
+    }));
+}
+
+/// Ends a command line that clap refused, or a `--help` or `--version`, as clap would, except
+/// that a mistake is one JSON error event when JSON logs were asked for (`--log-format json`
+/// or `VIGIA_LOG_FORMAT=json`, read directly since the command line did not parse).
+pub fn exit_unparsed(err: clap::Error) -> ! {
+    let env = std::env::var_os("VIGIA_LOG_FORMAT");
+    if err.use_stderr() && json_asked(std::env::args_os().skip(1), env.as_deref()) {
+        init_logging(&Global {
+            config: None,
+            db: None,
+            verbose: 0,
+            quiet: false,
+            log_format: LogFormat::Json,
+            no_progress: true,
+        });
+        alert(err.to_string().trim_end());
+        std::process::exit(err.exit_code());
+    }
+    err.exit()
+}
+
+/// Whether `args` (or else `env`, `VIGIA_LOG_FORMAT`) ask for JSON logs, as clap reads them:
+/// the last `--log-format` wins and the command line wins over the environment.
+fn json_asked(args: impl Iterator<Item = std::ffi::OsString>, env: Option<&std::ffi::OsStr>) -> bool {
+    let mut asked = env.map(|v| v == "json");
+    let mut args = args.take_while(|a| a != "--");
+    while let Some(arg) = args.next() {
+        if arg == "--log-format" {
+            asked = Some(args.next().is_some_and(|v| v == "json"));
+        } else if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--log-format=")) {
+            asked = Some(value == "json");
+        }
+    }
+    asked.unwrap_or(false)
 }
 
 /// A line for whoever reads stderr (a pass's summary, a notice): as written in text logs, an
@@ -138,7 +192,7 @@ pub fn notice(line: &str) {
     if json_logs() {
         tracing::info!("{line}");
     } else {
-        eprintln!("{line}");
+        progress::to_stderr(format!("{line}\n").as_bytes());
     }
 }
 
@@ -147,7 +201,7 @@ pub fn alert(line: &str) {
     if json_logs() {
         tracing::error!("{line}");
     } else {
-        eprintln!("{line}");
+        progress::to_stderr(format!("{line}\n").as_bytes());
     }
 }
 
@@ -347,6 +401,7 @@ fn watch(reload: Option<Reload>) -> Shutdown {
                         asked.request();
                     }
                     Caught::Stop => {
+                        progress::clear_bar();
                         alert("vigia: stopped at once by a second signal; what was not yet committed is lost");
                         std::process::exit(130);
                     }
@@ -485,4 +540,29 @@ impl FilterArgs {
 /// A YYYY-MM-DD argument.
 pub fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date of the form YYYY-MM-DD"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked(args: &[&str], env: Option<&str>) -> bool {
+        json_asked(args.iter().map(std::ffi::OsString::from), env.map(std::ffi::OsStr::new))
+    }
+
+    #[test]
+    fn json_logs_are_read_from_a_command_line_that_did_not_parse() {
+        assert!(asked(&["sql", "--log-format", "json", "--bogus"], None));
+        assert!(asked(&["--log-format=json", "export"], None));
+        assert!(asked(&["trend", "--bogus"], Some("json")));
+        assert!(!asked(&["trend", "--bogus"], None));
+        assert!(!asked(&["trend", "--log-format", "text"], Some("json")), "the command line wins");
+        assert!(!asked(&["--log-format", "json", "--log-format", "text"], None), "the last one wins");
+        assert!(!asked(&["--log-format", "xml"], None));
+        assert!(
+            !asked(&["sql", "--", "--log-format", "json"], None),
+            "after -- nothing is an option"
+        );
+        assert!(!asked(&["--log-format"], Some("json")));
+    }
 }

@@ -1,12 +1,14 @@
 //! `vigia reprocess`: re-runs extraction over stored pages, without the network.
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Args;
 use vigia::lock::RunLock;
-use vigia::pipeline;
+use vigia::pipeline::{self, Progress};
 use vigia::store::{Regroup, Store};
 
+use super::progress::{Bar, Conditions, Kind};
 use super::{Global, parse_day};
 
 #[derive(Args)]
@@ -23,9 +25,29 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
     let _lock = RunLock::acquire(&db)?;
     let store = Store::open(&db)?;
     let since = args.since.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
-    let report = pipeline::reprocess(config.as_ref(), &store, since)?;
-    // Figures were replaced wholesale: every claim and story is decided again.
-    store.regroup(Regroup::All)?;
+    let progress = Progress::default();
+    let grouping = AtomicBool::new(false);
+    let bar = Bar::new(Conditions::of(global, false), "vigia reprocess", Kind::Items);
+    let report = bar.follow(
+        || -> anyhow::Result<_> {
+            let report = pipeline::reprocess_observed(config.as_ref(), &store, since, &progress)?;
+            // Figures were replaced wholesale: every claim and story is decided again.
+            grouping.store(true, Ordering::Relaxed);
+            store.regroup(Regroup::All)?;
+            Ok(report)
+        },
+        |bar| {
+            let counts = progress.counts();
+            bar.set_length(counts.total);
+            bar.set_position(counts.done);
+            bar.set_message(if grouping.load(Ordering::Relaxed) {
+                "grouping claims and stories".to_string()
+            } else {
+                format!("pages, {} re-extracted, {} failed", counts.new, counts.failed)
+            });
+        },
+    )?;
+    drop(bar);
     let mut notes = Vec::new();
     if report.versions > 0 {
         notes.push(format!("{} earlier versions from their own text", report.versions));
@@ -42,7 +64,7 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
     if report.failed > 0 {
         notes.push(format!("{} pages failed", report.failed));
     }
-    eprintln!(
+    let line = format!(
         "vigia reprocess: {} pages, {} articles re-extracted, {} statistics, {} entities{}",
         report.pages,
         report.articles,
@@ -54,5 +76,10 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
             format!(" ({})", notes.join(", "))
         }
     );
+    if report.failed > 0 {
+        super::alert(&line);
+    } else {
+        super::notice(&line);
+    }
     Ok(if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 use vigia::lock::{LockError, RunLock};
-use vigia::pipeline::{self, Selection};
+use vigia::pipeline::{self, Progress, Selection};
 use vigia::store::Store;
 
+use super::progress::{Bar, Conditions, Kind};
 use super::{Global, open_config};
 
 #[derive(Args)]
@@ -50,7 +51,29 @@ pub fn run(global: &Global, args: RunArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&config.database)?;
     let runtime = super::runtime()?;
     let shutdown = super::watch_signals();
-    let report = runtime.block_on(pipeline::run(&config, &store, &selection, &shutdown));
+    let progress = Progress::default();
+    let bar = Bar::new(Conditions::of(global, false), "vigia run", Kind::Items);
+    let report = bar.follow(
+        || {
+            runtime.block_on(async {
+                store.sync_sources(&config.sources)?;
+                let fetcher = pipeline::fetcher_for(&config, &store)?;
+                pipeline::run_observed(&config, &store, &fetcher, &selection, &shutdown, &progress).await
+            })
+        },
+        |bar| {
+            let counts = progress.counts();
+            bar.set_length(counts.total);
+            bar.set_position(counts.done);
+            let listing = if counts.parts_known < counts.parts {
+                format!(", listing {} of {} sources", counts.parts - counts.parts_known, counts.parts)
+            } else {
+                String::new()
+            };
+            bar.set_message(format!("pages, {} new, {} failed{listing}", counts.new, counts.failed));
+        },
+    );
+    drop(bar);
     super::stop_runtime(runtime);
     let report = report?;
     let line = format!("vigia run: {}", report.line());

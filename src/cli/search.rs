@@ -113,12 +113,12 @@ pub fn run(global: &Global, args: SearchArgs) -> anyhow::Result<ExitCode> {
     if !global.quiet {
         let shown = results.hits.len();
         if shown == 0 {
-            eprintln!("vigia search: nothing matches");
+            super::notice("vigia search: nothing matches");
         } else if args.format == SearchFormat::Table {
             let noun = if results.total == 1 { "article" } else { "articles" };
             match results.total {
-                t if t as usize > shown => eprintln!("({shown} of {t} {noun}; --limit shows more)"),
-                t => eprintln!("({t} {noun})"),
+                t if t as usize > shown => super::notice(&format!("({shown} of {t} {noun}; --limit shows more)")),
+                t => super::notice(&format!("({t} {noun})")),
             }
         }
     }

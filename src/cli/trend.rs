@@ -241,7 +241,7 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
             other => other.into(),
         })?;
         if !global.quiet {
-            eprintln!("vigia trend: {} periods drawn to {}", points.len(), path.display());
+            super::notice(&format!("vigia trend: {} periods drawn to {}", points.len(), path.display()));
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -328,7 +328,7 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     if points.is_empty() && !global.quiet {
-        eprintln!("vigia trend: nothing matches");
+        super::notice("vigia trend: nothing matches");
     }
     Ok(ExitCode::SUCCESS)
 }

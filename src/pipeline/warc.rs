@@ -49,6 +49,8 @@ struct WarcTally {
     answered: usize,
     unanswered: usize,
     failures: usize,
+    /// Records read from the source's archives, for its progress.
+    records: usize,
 }
 
 /// A `warc` source: each archive read as a stream, every HTML page it recorded analysed and
@@ -136,6 +138,9 @@ async fn read_warc(
         Err(e) => return archive_failed(store, report, tally, format!("cannot start a thread to read it: {e}")),
     };
     while let Some(item) = records.recv().await {
+        report.show_progress(tally.records);
+        tally.records += 1;
+        report.progress.add_total(1);
         if shutdown.is_requested() {
             // What is read is analysed and stored; the archive is read again next time.
             report.interrupted = true;
@@ -197,6 +202,7 @@ async fn read_warc(
     while let Some((page, analysed)) = in_flight.next().await {
         complete &= store_record(source, page, analysed, store, report, tally)?;
     }
+    report.show_progress(tally.records);
     if complete {
         store.record_page(&PageRecord {
             last_modified: mtime,

@@ -20,6 +20,13 @@ fn dedup_hash(body: &str) -> Option<String> {
 /// zstd level for stored pages: fast, and HTML shrinks five to ten times at it.
 const ZSTD_LEVEL: i32 = 3;
 
+/// The stored pages `reprocess` reads again: those with a body fetched on or after ?2, past
+/// id ?1 (they are read a few at a time, by id).
+const STORED_PAGES: &str = "FROM pages WHERE id > ?1 AND body IS NOT NULL AND (?2 IS NULL OR coalesce(body_fetched_at, fetched_at) >= ?2)";
+
+/// The superseded versions `reprocess` extracts again: fetched on or after ?2, past id ?1.
+const SUPERSEDED_VERSIONS: &str = "FROM articles WHERE id > ?1 AND superseded_at IS NOT NULL AND (?2 IS NULL OR fetched_at >= ?2)";
+
 impl Store {
     /// The ETag / Last-Modified stored for a URL.
     pub fn validators(&self, url: &str) -> Result<Validators> {
@@ -227,11 +234,9 @@ impl Store {
         let mut after = 0_i64;
         loop {
             let batch = {
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT id, body, language FROM articles
-                     WHERE id > ?1 AND superseded_at IS NOT NULL AND (?2 IS NULL OR fetched_at >= ?2)
-                     ORDER BY id LIMIT ?3",
-                )?;
+                let mut stmt = self
+                    .conn
+                    .prepare_cached(&format!("SELECT id, body, language {SUPERSEDED_VERSIONS} ORDER BY id LIMIT ?3"))?;
                 let rows = stmt.query_map(params![after, since, BATCH], |row| {
                     Ok(SupersededVersion {
                         id: row.get(0)?,
@@ -295,14 +300,11 @@ impl Store {
             let mut batch = Vec::new();
             let mut read = 0;
             {
-                let mut stmt = self.conn.prepare_cached(
+                let mut stmt = self.conn.prepare_cached(&format!(
                     "SELECT id, url, final_url, source, content_type, body,
                             coalesce(body_fetched_at, fetched_at), etag, last_modified
-                     FROM pages
-                     WHERE id > ?1 AND body IS NOT NULL
-                       AND (?2 IS NULL OR coalesce(body_fetched_at, fetched_at) >= ?2)
-                     ORDER BY id LIMIT ?3",
-                )?;
+                     {STORED_PAGES} ORDER BY id LIMIT ?3"
+                ))?;
                 let mut rows = stmt.query(params![after, since, BATCH])?;
                 while let Some(row) = rows.next()? {
                     read += 1;
@@ -319,6 +321,24 @@ impl Store {
                 each(page)?;
             }
         }
+    }
+
+    /// How many pages [`Store::each_stored_page`] goes through for `since`.
+    pub fn stored_pages_count(&self, since: Option<DateTime<Utc>>) -> Result<u64> {
+        self.count_from(STORED_PAGES, since)
+    }
+
+    /// How many versions [`Store::each_superseded_version`] goes through for `since`.
+    pub fn superseded_versions_count(&self, since: Option<DateTime<Utc>>) -> Result<u64> {
+        self.count_from(SUPERSEDED_VERSIONS, since)
+    }
+
+    /// The rows of `from` (one of the selections above) from the first id on.
+    fn count_from(&self, from: &str, since: Option<DateTime<Utc>>) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(&format!("SELECT count(*) {from}"), params![0_i64, since.map(iso)], |row| row.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// The page stored for `url` with its body, if a body is stored: what a 304 Not Modified
