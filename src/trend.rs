@@ -110,6 +110,9 @@ pub struct Point {
     pub claims: Vec<i64>,
 }
 
+/// The columns of a point in tables and CSV: the fields of [`Point`] in the order it serialises them.
+pub const POINT_COLUMNS: [&str; 7] = ["period", "count", "articles", "mean", "median", "min", "max"];
+
 /// The figures of one period, as they are met.
 #[derive(Default)]
 struct Collected {
@@ -137,12 +140,78 @@ impl Collected {
     }
 }
 
+/// How a statistics series is split into several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SplitBy {
+    /// One series per country the figures are about; figures about none (world and regional
+    /// figures, one figure for several countries) make the series [`NO_COUNTRY`].
+    Location,
+    /// One series per outlet (the source that published the article). A claim repeated by
+    /// several outlets counts once in each of their series.
+    Source,
+}
+
+/// The series of figures with no country when a series is split by location.
+pub const NO_COUNTRY: &str = "(no country)";
+
+/// One series of a split trend: its name (a country code, an outlet) and its points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<Point>,
+}
+
+impl Series {
+    /// What the series counts over all its periods: claims, figures or mentions.
+    pub fn total(&self) -> u64 {
+        self.points.iter().map(|p| p.count).sum()
+    }
+}
+
 /// The series of statistics matching `query`, one point per period, oldest first.
 ///
 /// Counting claims, a figure whose claim was already met in its period adds its article but
 /// not its value; a figure not grouped into a claim (a superseded version) counts on its own.
 pub fn statistics(store: &Store, query: &StatisticQuery, period: Period, basis: DateBasis) -> Result<Vec<Point>, StoreError> {
-    let mut groups: BTreeMap<String, Collected> = BTreeMap::new();
+    let mut series = collect(store, query, period, basis, None)?;
+    Ok(series.pop().map(|s| s.points).unwrap_or_default())
+}
+
+/// The statistics matching `query` as one series per country or outlet, each counted as
+/// [`statistics`] counts one; the series with the most claims (or figures) first, then by name.
+pub fn statistics_split(
+    store: &Store,
+    query: &StatisticQuery,
+    period: Period,
+    basis: DateBasis,
+    split: SplitBy,
+) -> Result<Vec<Series>, StoreError> {
+    let mut series = collect(store, query, period, basis, Some(split))?;
+    largest_first(&mut series);
+    Ok(series)
+}
+
+/// Orders series by what they count, most first, and equal ones by name, so the order (and
+/// the colours of a chart) is the same on every run.
+fn largest_first(series: &mut [Series]) {
+    series.sort_by(|a, b| b.total().cmp(&a.total()).then_with(|| a.name.cmp(&b.name)));
+}
+
+/// Keeps the first `n` series (the largest, as [`statistics_split`] orders them) and returns
+/// the rest, so a chart stays readable and the caller can say what was left out.
+pub fn keep_top(series: &mut Vec<Series>, n: usize) -> Vec<Series> {
+    series.split_off(n.min(series.len()))
+}
+
+/// The figures matching `query` grouped by series (one unnamed series unless `split`) and period.
+fn collect(
+    store: &Store,
+    query: &StatisticQuery,
+    period: Period,
+    basis: DateBasis,
+    split: Option<SplitBy>,
+) -> Result<Vec<Series>, StoreError> {
+    let mut groups: BTreeMap<String, BTreeMap<String, Collected>> = BTreeMap::new();
     let metric = query.metric.as_deref().map(fold);
     store.statistics(&query.filter, &mut |row: StatisticRow| {
         let keep = query.change.admits(row.change.as_deref())
@@ -166,14 +235,34 @@ pub fn statistics(store: &Store, query: &StatisticQuery, period: Period, basis: 
         let (Some(key), Some(v)) = (key, row.value.or(row.low.zip(row.high).map(|(l, h)| (l + h) / 2.0))) else {
             return Ok(());
         };
-        groups.entry(key).or_default().add(v, row.article_url, row.claim_id, query.count);
+        let name = match split {
+            None => String::new(),
+            Some(SplitBy::Location) => row
+                .location
+                .as_deref()
+                .filter(|l| !l.is_empty())
+                .map_or_else(|| NO_COUNTRY.to_string(), str::to_ascii_uppercase),
+            Some(SplitBy::Source) => row.source.clone(),
+        };
+        groups
+            .entry(name)
+            .or_default()
+            .entry(key)
+            .or_default()
+            .add(v, row.article_url, row.claim_id, query.count);
         Ok(())
     })?;
     Ok(groups
         .into_iter()
-        .map(|(period, c)| Point {
-            claims: c.claims,
-            ..point(period, c.values, c.urls)
+        .map(|(name, periods)| Series {
+            name,
+            points: periods
+                .into_iter()
+                .map(|(period, c)| Point {
+                    claims: c.claims,
+                    ..point(period, c.values, c.urls)
+                })
+                .collect(),
         })
         .collect())
 }
@@ -321,5 +410,34 @@ mod tests {
     #[test]
     fn folding_ignores_case_and_accents() {
         assert_eq!(fold("Basombrío PERÚ"), "basombrio peru");
+    }
+
+    #[test]
+    fn point_columns_are_the_serialised_fields_in_order() {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(point("2024".into(), vec![1.0], vec!["a".into()])).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text.lines().next(), Some(POINT_COLUMNS.join(",").as_str()));
+    }
+
+    #[test]
+    fn the_largest_series_are_kept() {
+        let series = |name: &str, count: u64| Series {
+            name: name.into(),
+            points: vec![Point {
+                count,
+                ..point("2024".into(), Vec::new(), Vec::new())
+            }],
+        };
+        let mut kept = vec![series("EC", 1), series("PE", 3), series("HN", 3), series("(no country)", 5)];
+        largest_first(&mut kept);
+        let left = keep_top(&mut kept, 3);
+        assert_eq!(
+            kept.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            ["(no country)", "HN", "PE"]
+        );
+        assert_eq!((left.len(), left[0].name.as_str(), left[0].total()), (1, "EC", 1));
+        assert!(keep_top(&mut kept, 6).is_empty());
+        assert_eq!(kept.len(), 3);
     }
 }

@@ -1,6 +1,6 @@
 //! `vigia trend`: a series over time of matching statistics or entity mentions.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -11,7 +11,7 @@ use clap::{Args, ValueEnum};
 use vigia::chart::{Chart, ChartError, ChartFormat, Measure, write_chart};
 use vigia::extract::Qualifier;
 use vigia::store::ClaimRow;
-use vigia::trend::{self, ChangeFilter, CountBy, DateBasis, EntityQuery, Period, Point, StatisticQuery};
+use vigia::trend::{self, ChangeFilter, CountBy, DateBasis, EntityQuery, POINT_COLUMNS, Period, Point, Series, SplitBy, StatisticQuery};
 
 use super::{FilterArgs, Global};
 
@@ -22,13 +22,16 @@ vigia trend statistics --topic drug_seizure --unit kg --by month --format chart\
 vigia trend statistics --topic robbery --unit percent --change decrease\n  \
 vigia trend entities --name Basombrío --by month\n  \
 vigia trend statistics --topic extortion --lang es --source diario --by quarter --qualifier exact\n  \
-vigia trend statistics --topic homicide --unit per_100k --location HN --by reference-year --format svg --out hn.svg\n\n\
+vigia trend statistics --topic homicide --unit per_100k --location HN --by reference-year --format svg --out hn.svg\n  \
+vigia trend statistics --topic homicide --unit per_100k --by reference-year --by-location --format png --out rates.png\n\n\
 Values of ranges count at their midpoint. Units are never mixed: give --unit for a meaningful mean.\n\
 Statistics series count distinct claims: one figure repeated by several articles within 60 days (same\n\
 unit, value, topic, location, year and change) counts once; --count reports counts every mention, and\n\
 --explain lists the claims behind each point, oldest first (value, unit, first outlet and date, articles, outlets).\n\
 Statistics series count levels only (\"9,914 inmates\", \"a rate of 6.3\"); --change selects the\n\
-figures that are a change from an earlier value instead (\"up 12 percent\", \"40 fewer murders\")."
+figures that are a change from an earlier value instead (\"up 12 percent\", \"40 fewer murders\").\n\
+--by-location and --by-source split a statistics series into one series per country or outlet (a `series`\n\
+column); figures about no one country form the series \"(no country)\"."
 )]
 pub struct TrendArgs {
     /// Series of figures or of entity mentions
@@ -65,6 +68,16 @@ pub struct TrendArgs {
     /// Entity type: person, organization or location
     #[arg(long = "type", value_name = "TYPE")]
     kind: Option<String>,
+    /// One series per country the figures are about (statistics only)
+    #[arg(long, conflicts_with = "by_source")]
+    by_location: bool,
+    /// One series per outlet (statistics only)
+    #[arg(long)]
+    by_source: bool,
+    /// With --by-location or --by-source: keep the N series with the most claims (default: 6
+    /// in charts, all in tables, CSV and JSON)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    top: Option<u32>,
     /// Period of each point: by publication date (year, quarter, month, ISO week), or the
     /// figures' own reference year
     #[arg(long, value_enum, default_value_t = By::Year)]
@@ -128,6 +141,9 @@ enum TrendFormat {
     Png,
 }
 
+/// How many series a chart keeps when --top is not given: more lines than this are hard to tell apart.
+const CHART_SERIES: usize = 6;
+
 pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
     let chart_format = match args.format {
         TrendFormat::Svg => Some(ChartFormat::Svg),
@@ -137,7 +153,19 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
     if chart_format.is_some() && args.out.is_none() {
         return Err(super::UsageError("--format svg and --format png need --out FILE".into()).into());
     }
-    let title = chart_title(&args);
+    let drawn = matches!(args.format, TrendFormat::Chart | TrendFormat::Svg | TrendFormat::Png);
+    if args.explain && drawn {
+        return Err(super::UsageError("--explain lists claims as a table, CSV or JSON, not a chart".into()).into());
+    }
+    let split = match (args.by_location, args.by_source) {
+        (true, _) => Some(SplitBy::Location),
+        (_, true) => Some(SplitBy::Source),
+        _ => None,
+    };
+    if args.top.is_some() && split.is_none() {
+        return Err(super::UsageError("--top bounds the series of --by-location or --by-source".into()).into());
+    }
+    let title = chart_title(&args, split);
     let database = super::read_only_database(global)?;
     let store = super::open_read_only(&database)?;
     let filter = args.filter.to_filter(&store)?;
@@ -148,7 +176,13 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         By::Week => (Period::Week, DateBasis::Published),
         By::ReferenceYear => (Period::Year, DateBasis::Reference),
     };
-    let points = match args.what {
+    let unnamed = |points| {
+        vec![Series {
+            name: String::new(),
+            points,
+        }]
+    };
+    let mut series = match args.what {
         What::Statistics => {
             let query = StatisticQuery {
                 change: match args.change {
@@ -175,7 +209,10 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                 },
                 filter,
             };
-            trend::statistics(&store, &query, period, basis)?
+            match split {
+                Some(by) => trend::statistics_split(&store, &query, period, basis, by)?,
+                None => unnamed(trend::statistics(&store, &query, period, basis)?),
+            }
         }
         What::Entities => {
             if basis == DateBasis::Reference {
@@ -193,7 +230,10 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                 )
                 .into());
             }
-            trend::entities(
+            if split.is_some() {
+                return Err(super::UsageError("--by-location and --by-source split statistics series, not entity mentions".into()).into());
+            }
+            unnamed(trend::entities(
                 &store,
                 &EntityQuery {
                     name: args.name,
@@ -201,21 +241,44 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                     filter,
                 },
                 period,
-            )?
+            )?)
         }
     };
-    if args.explain && matches!(args.format, TrendFormat::Chart | TrendFormat::Svg | TrendFormat::Png) {
-        return Err(super::UsageError("--explain lists claims as a table, CSV or JSON, not a chart".into()).into());
+    let figures = args.what == What::Statistics;
+    // What a point's `count` counts: distinct claims by default, every figure with --count reports.
+    let counted = match (figures, args.count) {
+        (false, _) => "mentions",
+        (true, Some(CountArg::Reports)) => "figures",
+        (true, _) => "claims",
+    };
+    // A chart keeps the largest series unless told otherwise; data formats keep every one.
+    let top = args.top.map(|n| n as usize).or(drawn.then_some(CHART_SERIES));
+    let left_out = match (split, top) {
+        (Some(by), Some(n)) => {
+            let shown = series.len().min(n);
+            left_out_note(by, shown, &trend::keep_top(&mut series, n), counted)
+        }
+        _ => None,
+    };
+    if let Some(note) = &left_out
+        && !global.quiet
+    {
+        super::notice(&format!("vigia trend: {note}"));
     }
     if let (Some(format), Some(path)) = (chart_format, &args.out) {
-        let figures = args.what == What::Statistics;
-        let total: u64 = points.iter().map(|p| p.count).sum();
-        // What `count` counts: distinct claims by default, every figure with --count reports.
-        let counted = match (figures, args.count) {
-            (false, _) => "mentions",
-            (true, Some(CountArg::Reports)) => "figures",
-            (true, _) => "claims",
-        };
+        let total: u64 = series.iter().map(Series::total).sum();
+        let mut note = format!(
+            "Source: vigia, {} ({total} {counted}; {}). n = {counted} behind each point.",
+            database.file_name().map_or(database.display(), |n| Path::new(n).display()),
+            if figures {
+                change_label(args.change)
+            } else {
+                "by publication date"
+            },
+        );
+        if let Some(left_out) = &left_out {
+            note = format!("{note}\n{}", capitalised(left_out));
+        }
         let chart = Chart {
             title,
             y_label: if figures {
@@ -224,24 +287,24 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
                 "mentions".into()
             },
             x_label: period_label(args.by).into(),
-            note: format!(
-                "Source: vigia, {} ({total} {counted}; {}). n = {counted} behind each point.",
-                database.file_name().map_or(database.display(), |n| Path::new(n).display()),
-                if figures {
-                    change_label(args.change)
-                } else {
-                    "by publication date"
-                },
-            ),
+            note,
             measure: if figures { Measure::Median } else { Measure::Count },
-            points: &points,
+            counted: counted.into(),
+            series: &series,
+            legend: split.is_some(),
         };
         write_chart(&chart, format, path).map_err(|e| match e {
             ChartError::Empty => anyhow::Error::from(super::UsageError("nothing matches: no chart was drawn".into())),
             other => other.into(),
         })?;
         if !global.quiet {
-            super::notice(&format!("vigia trend: {} periods drawn to {}", points.len(), path.display()));
+            let periods: BTreeSet<&str> = series.iter().flat_map(|s| s.points.iter().map(|p| p.period.as_str())).collect();
+            let lines = if split.is_some() {
+                format!(" in {} series", series.len())
+            } else {
+                String::new()
+            };
+            super::notice(&format!("vigia trend: {} periods{lines} drawn to {}", periods.len(), path.display()));
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -251,9 +314,10 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    let points = || series.iter().flat_map(|s| s.points.iter().map(move |p| (s.name.as_str(), p)));
     // Each point's claims, looked up once (a claim can stand behind several points).
     let claims: HashMap<i64, ClaimRow> = if args.explain {
-        let mut ids: Vec<i64> = points.iter().flat_map(|p| p.claims.iter().copied()).collect();
+        let mut ids: Vec<i64> = points().flat_map(|(_, p)| p.claims.iter().copied()).collect();
         ids.sort_unstable();
         ids.dedup();
         store.claims(&ids)?.into_iter().map(|c| (c.claim_id, c)).collect()
@@ -267,74 +331,123 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         rows.sort_by(|a, b| (&a.first_date, a.claim_id).cmp(&(&b.first_date, b.claim_id)));
         rows
     };
+    // A split trend is long (tidy) data: the series' name is one more column, the last in CSV
+    // and JSON (so the columns of an unsplit trend keep their places) and the first in a table,
+    // where a reader scans for it.
+    let series_column = split.map(|_| SERIES_COLUMN);
     let num = |v: Option<f64>| v.map(|x| format!("{}", (x * 1000.0).round() / 1000.0)).unwrap_or_default();
     match args.format {
         TrendFormat::Json => {
-            for p in &points {
+            for (name, p) in points() {
                 let mut line = serde_json::to_value(p)?;
-                if args.explain
-                    && let Some(fields) = line.as_object_mut()
-                {
-                    fields.insert("claims".into(), serde_json::to_value(explained(p))?);
+                if let Some(fields) = line.as_object_mut() {
+                    if let Some(column) = series_column {
+                        fields.insert(column.into(), name.into());
+                    }
+                    if args.explain {
+                        fields.insert("claims".into(), serde_json::to_value(explained(p))?);
+                    }
                 }
                 serde_json::to_writer(&mut out, &line)?;
                 writeln!(out)?;
             }
         }
         TrendFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
+            // The header is written by hand so that a trend with no point still names its columns.
+            let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut out);
             if args.explain {
-                w.write_record(CLAIM_COLUMNS)?;
-                for p in &points {
+                w.write_record(CLAIM_COLUMNS.iter().chain(&series_column))?;
+                for (name, p) in points() {
                     for c in explained(p) {
-                        w.write_record(claim_cells(&p.period, c))?;
+                        w.write_record(
+                            claim_cells(&p.period, c)
+                                .iter()
+                                .map(String::as_str)
+                                .chain(series_column.map(|_| name)),
+                        )?;
                     }
                 }
             } else {
-                for p in &points {
-                    w.serialize(p)?;
+                w.write_record(POINT_COLUMNS.iter().chain(&series_column))?;
+                for (name, p) in points() {
+                    match series_column {
+                        Some(_) => w.serialize((p, name))?,
+                        None => w.serialize(p)?,
+                    }
                 }
             }
             w.flush()?;
         }
         TrendFormat::Table => {
-            let columns = ["period", "count", "articles", "mean", "median", "min", "max"].map(String::from);
-            let rows: Vec<Vec<String>> = points
-                .iter()
-                .map(|p| {
-                    vec![
-                        p.period.clone(),
-                        p.count.to_string(),
-                        p.articles.to_string(),
-                        num(p.mean),
-                        num(p.median),
-                        num(p.min),
-                        num(p.max),
-                    ]
+            let lead = |name: &str| series_column.map(|_| name.to_string());
+            let columns: Vec<String> = series_column.iter().chain(&POINT_COLUMNS).map(|c| c.to_string()).collect();
+            let rows: Vec<Vec<String>> = points()
+                .map(|(name, p)| {
+                    lead(name)
+                        .into_iter()
+                        .chain([
+                            p.period.clone(),
+                            p.count.to_string(),
+                            p.articles.to_string(),
+                            num(p.mean),
+                            num(p.median),
+                            num(p.min),
+                            num(p.max),
+                        ])
+                        .collect()
                 })
                 .collect();
             super::table::print_table(&mut out, &columns, &rows)?;
             if args.explain {
-                let rows: Vec<Vec<String>> = points
-                    .iter()
-                    .flat_map(|p| explained(p).into_iter().map(|c| claim_cells(&p.period, c)))
+                let columns: Vec<String> = series_column.iter().chain(&CLAIM_COLUMNS).map(|c| c.to_string()).collect();
+                let rows: Vec<Vec<String>> = points()
+                    .flat_map(|(name, p)| {
+                        explained(p)
+                            .into_iter()
+                            .map(move |c| lead(name).into_iter().chain(claim_cells(&p.period, c)).collect())
+                    })
                     .collect();
                 writeln!(out)?;
-                super::table::print_table(&mut out, &CLAIM_COLUMNS.map(String::from), &rows)?;
+                super::table::print_table(&mut out, &columns, &rows)?;
             }
         }
-        TrendFormat::Chart => chart(&mut out, &points, args.what == What::Statistics)?,
+        TrendFormat::Chart => chart(&mut out, &series, figures, split.is_some())?,
         TrendFormat::Svg | TrendFormat::Png => unreachable!("chart files are drawn above"),
     }
     out.flush()?;
-    if points.is_empty() && !global.quiet {
+    if series.iter().all(|s| s.points.is_empty()) && !global.quiet {
         super::notice("vigia trend: nothing matches");
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// The column naming the series of a split trend.
+const SERIES_COLUMN: &str = "series";
+
+/// What a split trend left out, for standard error and the chart's note: None when nothing was.
+fn left_out_note(by: SplitBy, shown: usize, left_out: &[Series], counted: &str) -> Option<String> {
+    /// Names listed before "…": the note stays one line.
+    const NAMED: usize = 6;
+    if left_out.is_empty() {
+        return None;
+    }
+    let kinds = match by {
+        SplitBy::Location => "countries",
+        SplitBy::Source => "outlets",
+    };
+    let mut names: Vec<String> = left_out.iter().take(NAMED).map(|s| format!("{} ({})", s.name, s.total())).collect();
+    if left_out.len() > NAMED {
+        names.push("…".into());
+    }
+    let all = shown + left_out.len();
+    Some(format!(
+        "{shown} of {all} {kinds} shown, those with the most {counted}; left out ({counted}): {}; --top {all} shows all",
+        names.join(", ")
+    ))
+}
+
 /// The title of a chart: what the series holds, from its filters.
-fn chart_title(args: &TrendArgs) -> String {
+fn chart_title(args: &TrendArgs, split: Option<SplitBy>) -> String {
     let mut parts: Vec<String> = Vec::new();
     match args.what {
         What::Statistics => {
@@ -353,6 +466,10 @@ fn chart_title(args: &TrendArgs) -> String {
     }
     parts.extend(args.location.clone());
     parts.extend(args.filter.sources.iter().cloned());
+    parts.extend(split.map(|by| match by {
+        SplitBy::Location => "by country".to_string(),
+        SplitBy::Source => "by outlet".to_string(),
+    }));
     parts.join(" · ")
 }
 
@@ -412,14 +529,32 @@ fn claim_cells(period: &str, c: &ClaimRow) -> Vec<String> {
     ]
 }
 
-/// A horizontal bar per period: the median for figures, the count for mentions.
-fn chart(out: &mut dyn Write, points: &[Point], figures: bool) -> std::io::Result<()> {
+/// A horizontal bar per period (the median for figures, the count for mentions), one per series
+/// in each period when the trend is split, every bar on one scale.
+fn chart(out: &mut dyn Write, series: &[Series], figures: bool, named: bool) -> std::io::Result<()> {
     let height = |p: &Point| if figures { p.median.unwrap_or(0.0) } else { p.count as f64 };
-    let max = points.iter().map(height).fold(0.0_f64, f64::max);
-    for p in points {
-        let h = height(p);
-        let bar = if max > 0.0 { ((h / max) * 50.0).round() as usize } else { 0 };
-        writeln!(out, "{:<8} {:<50} {}", p.period, "█".repeat(bar), (h * 1000.0).round() / 1000.0)?;
+    let max = series.iter().flat_map(|s| &s.points).map(height).fold(0.0_f64, f64::max);
+    let width = series.iter().map(|s| s.name.chars().count()).max().unwrap_or(0);
+    let by_period: Vec<HashMap<&str, &Point>> = series
+        .iter()
+        .map(|s| s.points.iter().map(|p| (p.period.as_str(), p)).collect())
+        .collect();
+    let periods: BTreeSet<&str> = by_period.iter().flat_map(|m| m.keys().copied()).collect();
+    for period in periods {
+        // The period is written on its first bar only, so the bars of one period read as a group.
+        let mut label = period;
+        for (s, points) in series.iter().zip(&by_period) {
+            let Some(p) = points.get(period) else { continue };
+            let h = height(p);
+            let bar = if max > 0.0 { ((h / max) * 50.0).round() as usize } else { 0 };
+            let shown = (h * 1000.0).round() / 1000.0;
+            if named {
+                writeln!(out, "{label:<8} {:<width$} {:<50} {shown}", s.name, "█".repeat(bar))?;
+            } else {
+                writeln!(out, "{label:<8} {:<50} {shown}", "█".repeat(bar))?;
+            }
+            label = "";
+        }
     }
     Ok(())
 }
