@@ -304,7 +304,11 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
             } else {
                 String::new()
             };
-            super::notice(&format!("vigia trend: {} periods{lines} drawn to {}", periods.len(), path.display()));
+            super::notice(&format!(
+                "vigia trend: {} periods{lines} drawn to {}",
+                periods.len(),
+                path.display()
+            ));
         }
         return Ok(ExitCode::SUCCESS);
     }
