@@ -64,7 +64,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     if args.paths.len() <= 1 {
         let path = args.paths.first().map(PathBuf::as_path);
         let bytes = read_input(path)?;
-        let record = process(&args, &bytes)?;
+        let record = process_guarded(&args, &bytes)?;
         serde_json::to_writer(&mut out, &record)?;
         writeln!(out)?;
         out.flush()?;
@@ -72,9 +72,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     }
     let mut failed = false;
     for path in &args.paths {
-        let processed = read_input(Some(path)).and_then(|bytes| {
-            pipeline::catch_panic(|| process(&args, &bytes)).unwrap_or_else(|why| Err(anyhow::anyhow!("page analysis failed: {why}")))
-        });
+        let processed = read_input(Some(path)).and_then(|bytes| process_guarded(&args, &bytes));
         let line = match processed {
             Ok(record) => {
                 let mut value = serde_json::to_value(&record)?;
@@ -125,6 +123,12 @@ fn read_input(path: Option<&Path>) -> anyhow::Result<Vec<u8>> {
         bail!("{name} is empty");
     }
     Ok(bytes)
+}
+
+/// [`process`], with a panic in it turned into an error naming it, so one input that trips a bug
+/// gives a clear message (and, among several inputs, fails that input only).
+fn process_guarded(args: &ExtractArgs, bytes: &[u8]) -> anyhow::Result<Record> {
+    pipeline::catch_panic(|| process(args, bytes)).unwrap_or_else(|why| Err(anyhow::anyhow!("page analysis failed: {why}")))
 }
 
 fn process(args: &ExtractArgs, bytes: &[u8]) -> anyhow::Result<Record> {

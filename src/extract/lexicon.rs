@@ -177,6 +177,9 @@ pub struct Match<'l, T> {
     pub start: usize,
     pub end: usize,
     pub value: &'l T,
+    /// Which term matched (its order of insertion), so repeats of one term can be told apart
+    /// from different terms.
+    pub entry: usize,
 }
 
 impl<T> Lexicon<T> {
@@ -307,6 +310,7 @@ impl<T> Lexicon<T> {
             start: i,
             end: i + len,
             value: &self.entries[id].1,
+            entry: id,
         })
     }
 
@@ -325,6 +329,7 @@ impl<T> Lexicon<T> {
                     start,
                     end,
                     value: &self.entries[id].1,
+                    entry: id,
                 });
             }
         }

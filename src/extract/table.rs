@@ -80,7 +80,7 @@ data_files! {
     RATE_CUES = "rate_cues.tsv", 2..=2;
     RECORD_PARTICIPLES = "record_participles.txt", 1..=1;
     RELATIVE_YEARS = "relative_years.txt", 1..=1;
-    RELEVANCE = "relevance.tsv", 3..=3;
+    RELEVANCE = "relevance.tsv", 3..=4;
     REPORT_WORDS = "report_words.txt", 1..=1;
     ROLE_WORDS = "role_words.tsv", 2..=2;
     ROUTE_MARKERS = "route_markers.txt", 1..=1;
@@ -90,7 +90,7 @@ data_files! {
     STOPWORDS = "stopwords.tsv", 2..=2;
     STOPWORDS_NAMES = "stopwords.txt", 1..=1;
     TITLES = "titles.tsv", 2..=3;
-    TOPICS = "topics.tsv", 4..=4;
+    TOPICS = "topics.tsv", 4..=5;
     TOWN_MARKERS = "town_markers.txt", 1..=1;
     UNITS = "units.tsv", 5..=5;
     UNTOPICAL = "untopical.tsv", 2..=2;
@@ -185,6 +185,16 @@ impl Row {
             .ok_or_else(|| self.unknown(i, field))
     }
 
+    /// Whether optional cell `i` holds the marker `name`; left out or empty is no, anything
+    /// else is an error.
+    pub fn flag(&self, i: usize, name: &'static str) -> Result<bool, TableError> {
+        match self.opt(i) {
+            None => Ok(false),
+            Some(cell) if cell == name => Ok(true),
+            Some(_) => Err(self.unknown(i, name)),
+        }
+    }
+
     /// Cell `i` read as a number.
     pub fn number<T: FromStr>(&self, i: usize) -> Result<T, TableError> {
         self.get(i).parse().map_err(|_| TableError::Number {
@@ -258,6 +268,15 @@ mod tests {
     fn optional_columns_may_be_left_out() {
         let rows = file("a\tb\nc\n", 1, 2).rows().unwrap_or_default();
         assert_eq!((rows[0].opt(1), rows[1].opt(1), rows[1].get(1)), (Some("b"), None, ""));
+    }
+
+    #[test]
+    fn a_flag_column_is_the_marker_or_nothing() {
+        let rows = file("a\tcommon\nb\nc\tcomon\n", 1, 2).rows().unwrap_or_default();
+        assert!(matches!(rows[0].flag(1, "common"), Ok(true)));
+        assert!(matches!(rows[1].flag(1, "common"), Ok(false)));
+        let err = rows[2].flag(1, "common").map_err(|e| e.to_string());
+        assert!(matches!(&err, Err(m) if m.contains("comon")), "{err:?}");
     }
 
     #[test]

@@ -115,28 +115,36 @@ impl Serialize for Topic {
 pub struct Hit {
     pub topic: Topic,
     pub weight: f64,
+    /// The word is as common outside security news (`common` in `data/topics.tsv`).
+    pub common: bool,
+    /// Which keyword it is, the same for every occurrence of one keyword.
+    pub keyword: usize,
     pub start_tok: usize,
     pub end_tok: usize,
 }
 
-pub(crate) fn load(lang: Lang) -> Result<Lexicon<(Topic, f64)>, TableError> {
+/// What a topic keyword says: its topic, its weight, and whether it is a common word.
+type Keyword = (Topic, f64, bool);
+
+pub(crate) fn load(lang: Lang) -> Result<Lexicon<Keyword>, TableError> {
     let mut lex = Lexicon::new();
     for row in table::TOPICS.rows()? {
         let topic: Topic = row.get(0).parse().map_err(|_| row.unknown(0, "topic"))?;
         let weight = row.number::<f64>(2)?;
+        let common = row.flag(4, "common")?;
         if row.applies(1, lang)? {
-            lex.insert(row.get(3), (topic, weight));
+            lex.insert(row.get(3), (topic, weight, common));
         }
     }
     Ok(lex)
 }
 
-static EN: LazyLock<Lexicon<(Topic, f64)>> = LazyLock::new(|| table::built(load(Lang::En)));
-static ES: LazyLock<Lexicon<(Topic, f64)>> = LazyLock::new(|| table::built(load(Lang::Es)));
+static EN: LazyLock<Lexicon<Keyword>> = LazyLock::new(|| table::built(load(Lang::En)));
+static ES: LazyLock<Lexicon<Keyword>> = LazyLock::new(|| table::built(load(Lang::Es)));
 
 /// Every topic keyword in a tokenized text, left to right, longest terms first.
 pub fn hits(toks: &Tokens<'_>, lang: Lang) -> Vec<Hit> {
-    let lex: &Lexicon<(Topic, f64)> = match lang {
+    let lex: &Lexicon<Keyword> = match lang {
         Lang::En => &EN,
         Lang::Es => &ES,
     };
@@ -145,6 +153,8 @@ pub fn hits(toks: &Tokens<'_>, lang: Lang) -> Vec<Hit> {
         .map(|m| Hit {
             topic: m.value.0,
             weight: m.value.1,
+            common: m.value.2,
+            keyword: m.entry,
             start_tok: m.start,
             end_tok: m.end,
         })
