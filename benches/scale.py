@@ -128,6 +128,9 @@ def day_text(day):
 def fill(db, args, rng):
     """Writes the articles, figures and entities; returns the number of bodies holding `args.word`."""
     conn = sqlite3.connect(db)
+    # One pass without a journal (the file is new and thrown away on failure); WAL again after,
+    # as vigia keeps it.
+    conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
     cums = {lang: zipf_cum(len(words)) for lang, words in WORDS.items()}
     now = "2026-11-29T00:00:00Z"
@@ -169,6 +172,7 @@ def fill(db, args, rng):
         entities(args.entities, len(days), rng),
     )
     conn.commit()
+    conn.execute("PRAGMA journal_mode = WAL")
     conn.close()
     return holding
 
