@@ -13,17 +13,19 @@ search by the schema's own triggers, as `vigia run` stores them; STATISTICS figu
 news (many homicide and seizure counts, few prison or kidnapping rates; Mexico and Colombia
 far more often than Chile; values repeated across outlets, so that claims group), and ENTITIES
 people, organisations and places. Then it runs the real binary, each command RUNS times, and
-prints its median wall time and peak RSS (of the child process, from `wait4`):
+prints its median wall time and peak RSS (of the child process alone, read by GNU time):
 
 1. `vigia sql "SELECT 1"`: start-up and the schema check alone, part of every command below;
 2. `vigia reprocess` with no stored pages: claim and story grouping of every figure;
 3. `vigia trend statistics --topic homicide --location MX --by year`;
-4. `vigia search WORD` for a word most articles hold;
+4. `vigia search WORD` for a common word (`police` is in every English body, half of them);
 5. `vigia export statistics --format parquet --out F`, every row (also articles and entities).
 
 The commands run on a warm page cache (the file was just written or read), as on a machine
-that works with its database every day. Everything is written under the work directory (a
-new temporary one unless --workdir is given), removed at the end unless --keep.
+that works with its database every day. Everything is written under the work directory: a new
+temporary one, removed at the end unless --keep; or --workdir DIR, which is kept, and whose
+database, if one is there already, is used again without filling (its figures are then grouped
+already, so the regrouping writes nothing and takes less time than the first).
 """
 
 import argparse
@@ -209,7 +211,8 @@ def entities(n, articles, rng):
         elif kind == "organization":
             row = (kind, rng.choice(ORGS), None, None)
         else:
-            row = (kind, *rng.choice(CITIES)[:1], None, rng.choice(CITIES)[1])
+            city, country = rng.choice(CITIES)
+            row = (kind, city, None, country)
         yield (article + 1, *row, start, start + 8)
 
 
@@ -249,10 +252,13 @@ def main():
     parser.add_argument("--regroup-runs", type=int, default=1, help="runs of the whole regrouping")
     parser.add_argument("--word", default="police", help="the word searched for")
     parser.add_argument("--vigia", default="target/release/vigia")
-    parser.add_argument("--workdir")
-    parser.add_argument("--keep", action="store_true", help="keep the work directory and its database")
+    parser.add_argument("--workdir", help="work in this directory and keep it (its database is used again)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary work directory and its database")
     args = parser.parse_args()
+    if args.runs < 1 or args.regroup_runs < 1:
+        parser.error("--runs and --regroup-runs must be at least 1")
     vigia = str(Path(args.vigia).resolve())
+    keep = args.keep or args.workdir is not None
     work = Path(args.workdir or tempfile.mkdtemp(prefix="vigia-scale-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     db = work / "scale.db"
@@ -281,7 +287,7 @@ def main():
                     base + ["export", table, "--format", "parquet", "--out", str(out)], args.runs, work)
             out.unlink(missing_ok=True)
     finally:
-        if not args.keep:
+        if not keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
