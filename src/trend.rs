@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::extract::geo::words::fold;
 use crate::extract::{Change, Qualifier};
-use crate::store::{EntityRow, ExportFilter, StatisticRow, Store, StoreError};
+use crate::store::{EntityRow, ExportFilter, StatisticColumns, StatisticRow, Store, StoreError};
 
 /// The length of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,7 +213,13 @@ fn collect(
 ) -> Result<Vec<Series>, StoreError> {
     let mut groups: BTreeMap<String, BTreeMap<String, Collected>> = BTreeMap::new();
     let metric = query.metric.as_deref().map(fold);
-    store.statistics(&query.filter, &mut |row: StatisticRow| {
+    // The store selects by topic, unit and country (by index); the test below stays whole.
+    let columns = StatisticColumns {
+        topic: query.topic.clone(),
+        unit: query.unit.clone(),
+        location: query.location.clone(),
+    };
+    store.statistics_matching(&query.filter, &columns, &mut |row: StatisticRow| {
         let keep = query.change.admits(row.change.as_deref())
             && query.topic.as_ref().is_none_or(|t| row.topic.as_ref() == Some(t))
             && query.unit.as_ref().is_none_or(|u| &row.unit == u)

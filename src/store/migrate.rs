@@ -14,6 +14,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_article_versions.sql"),
     include_str!("../../migrations/0007_claims.sql"),
     include_str!("../../migrations/0008_views.sql"),
+    include_str!("../../migrations/0009_read_indexes.sql"),
 ];
 
 /// The schema version this build writes.

@@ -23,7 +23,7 @@ pub use batch::BATCH_WRITES;
 pub use claims::{ClaimRow, Regroup, Regrouped};
 pub use health::Health;
 pub use migrate::SCHEMA_VERSION;
-pub use read::{Highlighted, HitFigure, SearchHit, SearchQuery, SearchResults};
+pub use read::{Highlighted, HitFigure, SearchHit, SearchQuery, SearchResults, StatisticColumns};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
