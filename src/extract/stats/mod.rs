@@ -204,9 +204,10 @@ struct Draft {
 
 /// Finds the statistics of a body, sentence by sentence.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
-    let words = Folded::new(body);
+    let toks = Tokens::new(body);
+    let words = Folded::from_tokens(&toks);
     let entities = entities::find_in(body, &words, sentences, lang);
-    find_in(body, &words, &Tokens::new(body), sentences, lang, &entities)
+    find_in(body, &words, &toks, sentences, lang, &entities)
 }
 
 /// `find`, given the words of the body, folded, and its tokens.
