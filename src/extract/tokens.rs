@@ -270,17 +270,14 @@ impl<'a> Tokens<'a> {
                 Kind::Number
             } else if is_alphabetic(c) {
                 while i < bytes.len() {
-                    // A run of ASCII letters is copied and lowercased at once.
-                    let run = bytes[i..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
-                    if run > 0 {
-                        let from = folded.len();
-                        folded.push_str(&text[i..i + run]);
-                        folded[from..].make_ascii_lowercase();
-                        i += run;
+                    let b = bytes[i];
+                    if b.is_ascii() {
+                        if !b.is_ascii_alphabetic() {
+                            break;
+                        }
+                        folded.push(char::from(b.to_ascii_lowercase()));
+                        i += 1;
                         continue;
-                    }
-                    if bytes[i].is_ascii() {
-                        break;
                     }
                     let Some(ch) = text[i..].chars().next() else { break };
                     if !is_alphabetic(ch) {
