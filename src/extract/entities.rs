@@ -154,6 +154,10 @@ fn headlines(body: &str, f: &Folded) -> Vec<bool> {
 
 /// Whether the text before a word ends a sentence or opens a quotation or heading.
 fn opens_sentence(gap: &str, prev: &str) -> bool {
+    // Most words follow a single space, which holds none of the marks below.
+    if gap.bytes().all(|b| b == b' ') {
+        return false;
+    }
     if gap.contains('\n') || gap.contains(['!', '?', ':', ';', '"', '“', '«', '—', '•']) {
         return true;
     }

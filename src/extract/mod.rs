@@ -165,10 +165,10 @@ impl LocationFrom {
 /// Extracts statistics, entities, topics and relevance from a body.
 pub fn extract(body: &str, lang: Lang) -> Extraction {
     let sentences = sentences::split(body);
-    // The body is split once into words (entities, places) and once into tokens (figures,
-    // relevance), and each stage takes a sentence's share from those.
-    let words = geo::Folded::new(body);
+    // The body is split once into tokens (figures, relevance), and the words (entities,
+    // places) are read from those; each stage takes a sentence's share of both.
     let toks = tokens::Tokens::new(body);
+    let words = geo::Folded::from_tokens(&toks);
     let entities = entities::find_in(body, &words, &sentences, lang);
     let statistics = stats::find_in(body, &words, &toks, &sentences, lang, &entities);
     let (relevance, topics) = relevance::score_tokens(&toks, &statistics, lang);

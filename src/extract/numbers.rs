@@ -581,6 +581,12 @@ fn word_info(toks: &Tokens<'_>, i: usize, d: &LangData) -> Option<(f64, WordKind
 /// Reads a number written in words starting at token `i`.
 /// `digits`: the conventions of the digits that may continue the number.
 fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData, digits: Lang) -> Option<Number> {
+    // Most words are no number word and begin none of the phrases below: one lookup turns
+    // them away.
+    let info = word_info(toks, i, d);
+    if info.is_none() && !matches!(toks.norm(i), "medio" | "half" | "un" | "una") {
+        return None;
+    }
     // "medio millón", "half a million": half of a scale word.
     let half = match (toks.norm(i), toks.norm(i + 1), toks.norm(i + 2)) {
         ("medio", s, _) => d
@@ -602,7 +608,7 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData, digits: Lang) -> Option
         return Some(n);
     }
     // "one and a half", "two and a half": the half belongs to the number.
-    if let Some((v, WordKind::One | WordKind::Unit)) = word_info(toks, i, d)
+    if let Some((v, WordKind::One | WordKind::Unit)) = info
         && (toks.norm(i + 1), toks.norm(i + 2), toks.norm(i + 3)) == ("and", "a", "half")
     {
         let mut n = new_number(toks, NumberKind::Quantity, v + 0.5, i, i + 4);
@@ -630,7 +636,7 @@ fn read_words(toks: &Tokens<'_>, i: usize, d: &LangData, digits: Lang) -> Option
     {
         return None;
     }
-    let (_, k0) = word_info(toks, i, d)?;
+    let (_, k0) = info?;
     let next_is_multiplier = |j: usize| matches!(word_info(toks, j, d), Some((_, WordKind::Scale | WordKind::Hundred)));
     match k0 {
         WordKind::One if !next_is_multiplier(i + 1) => {

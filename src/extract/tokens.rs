@@ -365,7 +365,11 @@ impl<'a> Tokens<'a> {
 
     /// Whether the word starts with an uppercase letter.
     pub fn is_capitalized(&self, i: usize) -> bool {
-        self.is_word(i) && self.raw(i).chars().next().is_some_and(char::is_uppercase)
+        self.is_word(i)
+            && match self.raw(i).as_bytes().first() {
+                Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+                _ => self.raw(i).chars().next().is_some_and(char::is_uppercase),
+            }
     }
 
     /// Byte start of token `i`, or the text length past the end.

@@ -192,10 +192,13 @@ static CURRENCY_CODES: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::bui
 
 /// A currency symbol or code right before token `first`: (ISO code, first token of the symbol).
 pub fn currency_before(toks: &Tokens<'_>, first: usize) -> Option<(&'static str, usize)> {
+    // Every symbol ends with the token right before the number: compared first, that token
+    // turns most symbols away without reading further back.
+    let last = toks.raw(first.checked_sub(1)?);
     // Both languages share the prefix table.
     for (pieces, code) in &data(Lang::En).prefix {
         let k = pieces.len();
-        if k > first {
+        if k > first || pieces.last().is_none_or(|p| p != last) {
             continue;
         }
         let start = first - k;

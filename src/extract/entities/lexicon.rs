@@ -23,8 +23,9 @@ pub struct Lexicon {
     pub titles: Gazetteer<&'static str>,
     /// Abbreviated titles written with a dot ("Gen.", "Gral."), by folded form.
     pub abbreviations: FastMap<String, &'static str>,
-    /// Single title words long enough to be matched with one typo ("Minster").
-    pub fuzzy_titles: Vec<(Vec<char>, &'static str)>,
+    /// Single title words long enough to be matched with one typo ("Minster"), by first
+    /// letter (a typo is never looked for there), in the order of the data file.
+    pub fuzzy_titles: FastMap<char, Vec<(Vec<char>, &'static str)>>,
     pub pre: FastSet<String>,
     pub post: FastSet<String>,
     pub portfolio: FastSet<String>,
@@ -65,7 +66,7 @@ pub(crate) fn build() -> Result<Lexicon, TableError> {
         heads.insert(cols.get(0), false, lang);
     }
     let mut titles = Gazetteer::default();
-    let mut fuzzy_titles = Vec::new();
+    let mut fuzzy_titles: FastMap<char, Vec<(Vec<char>, &'static str)>> = FastMap::default();
     let mut title_words = FastSet::default();
     let mut single_titles = FastMap::default();
     let mut abbreviations = FastMap::default();
@@ -81,8 +82,11 @@ pub(crate) fn build() -> Result<Lexicon, TableError> {
         if !folded.contains(' ') {
             single_titles.entry(folded.clone()).or_insert(group);
         }
-        if !folded.contains(' ') && folded.chars().count() >= 7 {
-            fuzzy_titles.push((folded.chars().collect(), group));
+        if !folded.contains(' ')
+            && folded.chars().count() >= 7
+            && let Some(first) = folded.chars().next()
+        {
+            fuzzy_titles.entry(first).or_default().push((folded.chars().collect(), group));
         }
         title_words.extend(folded.split(' ').map(str::to_string));
     }
@@ -164,6 +168,10 @@ mod tests {
         assert!(l.stop.contains("segun"));
         assert!(l.pre.contains("interior"));
         assert!(l.portfolio.contains("publica"));
-        assert!(l.fuzzy_titles.iter().any(|(w, _)| w == &c("minister")));
+        assert!(
+            l.fuzzy_titles
+                .get(&'m')
+                .is_some_and(|ts| ts.iter().any(|(w, _)| w == &c("minister")))
+        );
     }
 }

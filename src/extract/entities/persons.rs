@@ -157,11 +157,9 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if known(doc.key(i)) || is_head(doc, i) {
         return None;
     }
+    let titles = lex.fuzzy_titles.get(&doc.key(i).chars().next()?)?;
     let word: Vec<char> = doc.key(i).chars().collect();
-    lex.fuzzy_titles
-        .iter()
-        .find(|(t, _)| t[0] == word[0] && within_one_edit(&word, t))
-        .map(|(_, g)| (1, *g, true))
+    titles.iter().find(|(t, _)| within_one_edit(&word, t)).map(|(_, g)| (1, *g, true))
 }
 
 fn is_head(doc: &Doc<'_>, i: usize) -> bool {

@@ -10,7 +10,7 @@ use std::ops::Range;
 use super::Mention;
 use crate::extract::lexicon::{HashBits, PreHashed};
 pub use crate::extract::tokens::fold;
-use crate::extract::tokens::{fold_char, fold_into, is_alphabetic, is_alphanumeric, is_combining};
+use crate::extract::tokens::{Kind, Tokens, fold_char, fold_into, is_alphabetic, is_alphanumeric, is_combining};
 
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
@@ -318,6 +318,56 @@ impl<T> Gazetteer<T> {
     }
 }
 
+/// The word being read by `Folded::from_tokens`.
+struct Current {
+    start: usize,
+    end: usize,
+    /// Where its folded form starts in the buffer.
+    from: usize,
+    /// Its hash, when it is one token whose hash is known.
+    hash: Option<u64>,
+}
+
+/// The words found so far by `Folded::from_tokens`, and the one being read.
+struct WordBuilder<'t> {
+    text: &'t str,
+    words: Vec<Word>,
+    buf: String,
+    ends: Vec<usize>,
+    hashes: Vec<u64>,
+    current: Option<Current>,
+}
+
+impl WordBuilder<'_> {
+    /// Adds bytes `start..end` of the text, folded into `folded`, to the word being read
+    /// (starting one if none is).
+    fn extend(&mut self, start: usize, end: usize, folded: &str) {
+        match &mut self.current {
+            Some(c) => {
+                c.end = end;
+                c.hash = None;
+            }
+            None => {
+                self.current = Some(Current {
+                    start,
+                    end,
+                    from: self.buf.len(),
+                    hash: None,
+                })
+            }
+        }
+        self.buf.push_str(folded);
+    }
+
+    /// Ends the word being read, if any.
+    fn finish(&mut self) {
+        let Some(c) = self.current.take() else { return };
+        self.words.push(word(self.text, c.start, c.end));
+        self.ends.push(self.buf.len());
+        self.hashes.push(c.hash.unwrap_or_else(|| hash_str(&self.buf[c.from..])));
+    }
+}
+
 /// Words of a text with their folded forms (kept in one buffer) and the hashes of those.
 /// The words of a part of a text borrow the buffer, ends and hashes of the whole text's.
 pub struct Folded<'b> {
@@ -336,59 +386,83 @@ pub struct Folded<'b> {
 impl Folded<'_> {
     /// Splits `text` into words (runs of letters and digits, joined across single inner
     /// hyphens: "Guinea-Bissau", "MS-13"; everything else separates words) and folds and
-    /// hashes each word in the same pass over the characters.
+    /// hashes each word.
     pub fn new(text: &str) -> Folded<'static> {
-        let bytes = text.as_bytes();
-        let mut words = Vec::with_capacity(text.len() / 6);
-        let mut buf = String::with_capacity(text.len());
-        let mut ends = Vec::with_capacity(text.len() / 6);
-        let mut hashes = Vec::with_capacity(text.len() / 6);
-        // Byte start of the word being read, and where its folded form starts in `buf`.
-        let mut start: Option<usize> = None;
-        let mut from = 0;
-        let mut finish = |s: usize, end: usize, buf: &String, from: usize| {
-            words.push(word(text, s, end));
-            ends.push(buf.len());
-            hashes.push(hash_str(&buf[from..]));
+        Folded::from_tokens(&Tokens::new(text))
+    }
+
+    /// The words of the text of `toks`, read from its tokens: a word is a run of touching
+    /// tokens (letters, digits, the non-ASCII digits and combining accents that the tokens
+    /// leave as punctuation, a hyphen between two of them), a written number splits at its
+    /// separators, and the tokens' folded forms and hashes are reused, so the text's
+    /// characters are not decoded and folded a second time.
+    pub fn from_tokens(toks: &Tokens<'_>) -> Folded<'static> {
+        let text = toks.text;
+        let mut w = WordBuilder {
+            text,
+            words: Vec::with_capacity(toks.len()),
+            buf: String::with_capacity(text.len()),
+            ends: Vec::with_capacity(toks.len()),
+            hashes: Vec::with_capacity(toks.len()),
+            current: None,
         };
-        let mut i = 0;
-        while i < bytes.len() {
-            // ASCII is read byte by byte; other characters are decoded.
-            let (c, len) = if bytes[i] < 0x80 {
-                (bytes[i] as char, 1)
-            } else {
-                let c = text[i..].chars().next().unwrap_or(' ');
-                (c, c.len_utf8())
-            };
-            if is_alphanumeric(c) || (start.is_some() && is_combining(c)) {
-                if start.is_none() {
-                    start = Some(i);
-                    from = buf.len();
+        for (i, t) in toks.toks.iter().enumerate() {
+            if t.space_before {
+                w.finish();
+            }
+            let raw = toks.raw(i);
+            match t.kind {
+                Kind::Word if raw.is_ascii() || !raw.chars().any(is_combining) => {
+                    // Letters fold alike in tokens and words: the token's form is the word's.
+                    let plain = w.current.is_none();
+                    w.extend(t.start, t.end, toks.norm(i));
+                    if let (true, Some(c)) = (plain, w.current.as_mut()) {
+                        c.hash = Some(t.hash);
+                    }
                 }
-                // Folding drops combining accents ("Peru\u{301}" is "peru").
-                if c.is_ascii() {
-                    buf.push(c.to_ascii_lowercase());
-                } else if !is_combining(c) {
-                    fold_char(c, &mut buf);
+                Kind::Word => {
+                    // Folding drops combining accents ("Peru\u{301}" is "peru").
+                    w.extend(t.start, t.end, "");
+                    for c in raw.chars().filter(|&c| !is_combining(c)) {
+                        fold_char(c, &mut w.buf);
+                    }
                 }
-            } else if let Some(s) = start {
-                if c == '-' && text[i + len..].chars().next().is_some_and(is_alphanumeric) {
-                    buf.push('-');
-                } else {
-                    finish(s, i, &buf, from);
-                    start = None;
+                Kind::Number => {
+                    // "1,234.5" and "1 234" are words "1" and "234": only digits join.
+                    let mut at = 0;
+                    for (n, digits) in raw.split(|c: char| !c.is_ascii_digit()).enumerate() {
+                        if n > 0 {
+                            w.finish();
+                            at += raw[at..].chars().next().map_or(0, char::len_utf8);
+                        }
+                        if !digits.is_empty() {
+                            w.extend(t.start + at, t.start + at + digits.len(), digits);
+                        }
+                        at += digits.len();
+                    }
+                }
+                Kind::Punct => {
+                    let Some(c) = raw.chars().next() else { continue };
+                    if is_alphanumeric(c) {
+                        // Digits of other scripts ("²"): the tokens leave them as punctuation.
+                        w.extend(t.start, t.end, "");
+                        fold_char(c, &mut w.buf);
+                    } else if is_combining(c) && w.current.is_some() {
+                        w.extend(t.start, t.end, "");
+                    } else if c == '-' && w.current.is_some() && text[t.end..].chars().next().is_some_and(is_alphanumeric) {
+                        w.extend(t.start, t.end, "-");
+                    } else {
+                        w.finish();
+                    }
                 }
             }
-            i += len;
         }
-        if let Some(s) = start {
-            finish(s, text.len(), &buf, from);
-        }
+        w.finish();
         Folded {
-            words,
-            buf: Cow::Owned(buf),
-            ends: Cow::Owned(ends),
-            hashes: Cow::Owned(hashes),
+            words: w.words,
+            buf: Cow::Owned(w.buf),
+            ends: Cow::Owned(w.ends),
+            hashes: Cow::Owned(w.hashes),
             base: 0,
             mentions: OnceCell::new(),
         }
@@ -496,6 +570,54 @@ mod tests {
             assert_eq!(f.key(i), fold(written), "{written}");
             assert_eq!(f.hashes[i], hash_str(&fold(written)), "{written}");
             assert_eq!(w.shape, Shape::of(written), "{written}");
+        }
+    }
+
+    /// The word split read character by character: what `Folded::from_tokens` must give.
+    fn split_by_chars(text: &str) -> Vec<(usize, usize, String)> {
+        let mut out = Vec::new();
+        let mut current: Option<(usize, String)> = None;
+        for (i, c) in text.char_indices() {
+            if is_alphanumeric(c) || (current.is_some() && is_combining(c)) {
+                let (_, key) = current.get_or_insert((i, String::new()));
+                if !is_combining(c) {
+                    fold_char(c, key);
+                }
+            } else if let Some((s, mut key)) = current.take() {
+                if c == '-' && text[i + 1..].chars().next().is_some_and(is_alphanumeric) {
+                    key.push('-');
+                    current = Some((s, key));
+                } else {
+                    out.push((s, i, key));
+                }
+            }
+        }
+        if let Some((s, key)) = current {
+            out.push((s, text.len(), key));
+        }
+        out
+    }
+
+    #[test]
+    fn words_from_tokens_are_the_words_read_by_characters() {
+        let text = "G20, 1,234.5 y 1\u{a0}234 kg; 7 000x MS-13 -ya end- x²3 Basombri\u{301}o \u{301}a \
+                    ca\u{345}sa \u{345}b ÑUBLE-Perú 3-\u{301} a--b US$3.7 O’Neil 2024-25 İzmir 이다";
+        for a in (0..=text.len()).filter(|&a| text.is_char_boundary(a)) {
+            for b in (a..=text.len()).filter(|&b| text.is_char_boundary(b)) {
+                let part = &text[a..b];
+                let f = Folded::new(part);
+                let got: Vec<(usize, usize, String)> = f
+                    .words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (w.start, w.end, f.key(i).to_string()))
+                    .collect();
+                assert_eq!(got, split_by_chars(part), "{part:?}");
+                for (i, w) in f.words.iter().enumerate() {
+                    assert_eq!(f.hashes[i], hash_str(f.key(i)), "{part:?}");
+                    assert_eq!(w.shape, Shape::of(&part[w.start..w.end]), "{part:?}");
+                }
+            }
         }
     }
 

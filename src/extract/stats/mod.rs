@@ -204,9 +204,10 @@ struct Draft {
 
 /// Finds the statistics of a body, sentence by sentence.
 pub fn find(body: &str, sentences: &[Sentence<'_>], lang: Lang) -> Vec<Statistic> {
-    let words = Folded::new(body);
+    let toks = Tokens::new(body);
+    let words = Folded::from_tokens(&toks);
     let entities = entities::find_in(body, &words, sentences, lang);
-    find_in(body, &words, &Tokens::new(body), sentences, lang, &entities)
+    find_in(body, &words, &toks, sentences, lang, &entities)
 }
 
 /// `find`, given the words of the body, folded, and its tokens.
@@ -279,14 +280,17 @@ fn name_spans(body: &str, entities: &[Entity]) -> Vec<(usize, usize)> {
     wanted.sort_unstable();
     wanted.dedup();
     let mut bytes: HashMap<usize, usize> = HashMap::with_capacity(wanted.len());
-    let mut next = wanted.iter().peekable();
-    for (c, (b, _)) in body.char_indices().chain([(body.len(), ' ')]).enumerate() {
-        while next.next_if(|&&w| w == c).is_some() {
-            bytes.insert(c, b);
+    let mut rest = body.chars();
+    let mut at = 0;
+    for &w in &wanted {
+        // Skip to code point `w`: `nth(k)` passes k code points and takes one more.
+        if w > at {
+            if rest.nth(w - at - 1).is_none() {
+                break;
+            }
+            at = w;
         }
-        if next.peek().is_none() {
-            break;
-        }
+        bytes.insert(w, body.len() - rest.as_str().len());
     }
     let mut spans: Vec<(usize, usize)> = named
         .iter()
@@ -607,6 +611,44 @@ mod tests {
         assert_eq!(s.topic, Some(Topic::DrugSeizure));
         assert_eq!(s.location.as_deref(), Some("CO"));
         assert_eq!(s.source.as_deref(), Some("Policía"));
+    }
+
+    #[test]
+    fn name_spans_turn_code_points_into_bytes() {
+        use super::name_spans;
+        use crate::extract::{Entity, EntityType};
+        let body = "Según Ángel Pérez, ministro, en Perú creció el crimen: lo dijo la ONU";
+        let entity = |kind, name: &str| {
+            let at = body.find(name).unwrap_or(0);
+            let start = body[..at].chars().count();
+            Entity {
+                kind,
+                name: name.to_string(),
+                role: None,
+                country: None,
+                start,
+                end: start + name.chars().count(),
+            }
+        };
+        let bytes = |name: &str| body.find(name).map(|at| (at, at + name.len()));
+        let past_the_end = Entity {
+            start: 200,
+            end: 210,
+            ..entity(EntityType::Organization, "ONU")
+        };
+        let found = name_spans(
+            body,
+            &[
+                entity(EntityType::Organization, "ONU"),
+                entity(EntityType::Location, "Perú"),
+                entity(EntityType::Person, "Ángel Pérez"),
+                past_the_end,
+            ],
+        );
+        assert_eq!(
+            found.into_iter().map(Some).collect::<Vec<_>>(),
+            [bytes("Ángel Pérez"), bytes("ONU")]
+        );
     }
 
     #[test]
