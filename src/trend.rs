@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::extract::geo::words::fold;
 use crate::extract::{Change, Qualifier};
-use crate::store::{EntityRow, ExportFilter, StatisticColumns, StatisticRow, Store, StoreError};
+use crate::store::{EntityRow, ExportFilter, StatisticColumns, Store, StoreError, TrendFigure};
 
 /// The length of a period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,7 +219,7 @@ fn collect(
         unit: query.unit.clone(),
         location: query.location.clone(),
     };
-    store.statistics_matching(&query.filter, &columns, &mut |row: StatisticRow| {
+    store.trend_figures(&query.filter, &columns, &mut |row: TrendFigure| {
         let keep = query.change.admits(row.change.as_deref())
             && query.topic.as_ref().is_none_or(|t| row.topic.as_ref() == Some(t))
             && query.unit.as_ref().is_none_or(|u| &row.unit == u)
@@ -264,9 +264,13 @@ fn collect(
             name,
             points: periods
                 .into_iter()
-                .map(|(period, c)| Point {
-                    claims: c.claims,
-                    ..point(period, c.values, c.urls)
+                .map(|(period, mut c)| {
+                    // Figures arrive in no particular order; a point's claims are listed by id.
+                    c.claims.sort_unstable();
+                    Point {
+                        claims: c.claims,
+                        ..point(period, c.values, c.urls)
+                    }
                 })
                 .collect(),
         })

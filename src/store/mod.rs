@@ -276,6 +276,25 @@ pub struct StatisticRow {
     pub story_id: Option<i64>,
 }
 
+/// What a trend reads of one figure: the columns of [`StatisticRow`] it filters and groups by.
+#[derive(Debug, Clone)]
+pub struct TrendFigure {
+    pub article_url: String,
+    pub published: Option<String>,
+    pub source: String,
+    pub value: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub unit: String,
+    pub qualifier: Option<String>,
+    pub topic: Option<String>,
+    pub metric: Option<String>,
+    pub year: Option<i32>,
+    pub location: Option<String>,
+    pub change: Option<String>,
+    pub claim_id: Option<i64>,
+}
+
 /// One row of `vigia export entities`.
 #[derive(Debug, Clone)]
 pub struct EntityRow {

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use rusqlite::types::{FromSql, ToSql, ValueRef};
 use rusqlite::{OptionalExtension, Row, Statement, params};
 
-use super::{ArticleRow, EntityRow, ExportFilter, QueryResult, Result, SourceStatus, StatisticRow, Store, StoreError, Versions};
+use super::{
+    ArticleRow, EntityRow, ExportFilter, QueryResult, Result, SourceStatus, StatisticRow, Store, StoreError, TrendFigure, Versions,
+};
 
 /// The filter shared by every export, trend and search, on `a`: the `articles` table or one of
 /// the views, which carry its columns under the same names. Its parameters are ?1 to ?5, bound
@@ -174,6 +176,54 @@ impl Store {
                 superseded_at: c.get(row, "superseded_at")?,
                 claim_id: c.get(row, "claim_id")?,
                 story_id: c.get(row, "story_id")?,
+            })
+        })
+    }
+
+    /// Streams what a trend reads of the statistics of the articles that pass `filter` whose
+    /// columns match `columns`, in no particular order: a trend groups its figures, so it needs
+    /// neither the sentences nor a sort of every row, which at a million figures cost more than
+    /// finding them.
+    pub fn trend_figures(
+        &self,
+        filter: &ExportFilter,
+        columns: &StatisticColumns,
+        each: &mut dyn FnMut(TrendFigure) -> Result<()>,
+    ) -> Result<()> {
+        let sql = format!(
+            "SELECT a.article_url, a.published, a.source, a.value, a.low, a.high, a.unit, a.qualifier, a.topic,
+                    a.metric, a.year, a.location, a.change, a.claim_id
+             FROM statistics_v a WHERE {} AND {}",
+            filter_sql(filter),
+            columns.sql()
+        );
+        let (since, until, relevance, language, sources) = filter_params(filter);
+        let values: [&dyn ToSql; 8] = [
+            &since,
+            &until,
+            &relevance,
+            &language,
+            &sources,
+            &columns.topic,
+            &columns.unit,
+            &columns.location,
+        ];
+        self.stream_with(&sql, &values, each, |row, c| {
+            Ok(TrendFigure {
+                article_url: c.get(row, "article_url")?,
+                published: c.get(row, "published")?,
+                source: c.get(row, "source")?,
+                value: c.get(row, "value")?,
+                low: c.get(row, "low")?,
+                high: c.get(row, "high")?,
+                unit: c.get(row, "unit")?,
+                qualifier: c.get(row, "qualifier")?,
+                topic: c.get(row, "topic")?,
+                metric: c.get(row, "metric")?,
+                year: c.get(row, "year")?,
+                location: c.get(row, "location")?,
+                change: c.get(row, "change")?,
+                claim_id: c.get(row, "claim_id")?,
             })
         })
     }
