@@ -188,8 +188,10 @@ pub fn is_due(source: &SourceConfig, last_fetch: Option<DateTime<Utc>>, now: Dat
 }
 
 /// How many sources a pass works on at once. Each host is still paced on its own; this only
-/// lets slow hosts overlap.
-pub const CONCURRENT_SOURCES: usize = 4;
+/// lets slow hosts overlap. Each source has one page in hand at a time (fetched, analysed
+/// or written), so this is also how many pages can be in flight: enough to keep a page
+/// waiting for every analysis thread while others are fetched and written.
+pub const CONCURRENT_SOURCES: usize = 8;
 
 /// Runs one pass over the selected sources and records it in `runs`.
 ///
