@@ -113,6 +113,10 @@ def serve(variants, hosts):
         class Handler(BaseHTTPRequestHandler):
             origin = h
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; without this, Nagle's algorithm holds
+            # the body's last segment until the client acknowledges (web servers set
+            # TCP_NODELAY too).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass

@@ -22,7 +22,7 @@ use crate::config::{Config, Language, SourceConfig, SourceKind};
 use crate::discover::{self, Candidate};
 use crate::extract::{self, Lang};
 use crate::fetch::{self, Expect, Fetcher, Outcome, OutcomeKind, Validators};
-use crate::store::{NewArticle, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
+use crate::store::{NewArticle, PackedBody, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
 
 pub mod progress;
 mod warc;
@@ -198,8 +198,10 @@ pub fn is_due(source: &SourceConfig, last_fetch: Option<DateTime<Utc>>, now: Dat
 }
 
 /// How many sources a pass works on at once. Each host is still paced on its own; this only
-/// lets slow hosts overlap.
-pub const CONCURRENT_SOURCES: usize = 4;
+/// lets slow hosts overlap. Each source has one page in hand at a time (fetched, analysed
+/// or written), so this is also how many pages can be in flight: enough to keep a page
+/// waiting for every analysis thread while others are fetched and written.
+pub const CONCURRENT_SOURCES: usize = 8;
 
 /// Runs one pass over the selected sources and records it in `runs`.
 ///
@@ -779,6 +781,7 @@ fn page_record(page: &fetch::Page, source: &str) -> PageRecord {
         etag: page.etag.clone(),
         last_modified: page.last_modified.clone(),
         body: None,
+        packed_body: None,
         fetched_at: page.fetched_at,
         error: None,
         retry_after: None,
@@ -810,21 +813,27 @@ async fn store_page(
     store: &Store,
     report: &mut PassReport,
 ) -> Result<PageResult, PipelineError> {
-    let (page, analysed) = analyse_off_thread(source.language, page, candidate.title.clone(), candidate.published.clone()).await;
-    store_analysed(source, page, analysed, store, report)
+    let ready = analyse_off_thread(source.language, page, candidate.title.clone(), candidate.published.clone()).await;
+    store_analysed(source, ready, store, report)
+}
+
+/// A page analysed and ready to store.
+struct Ready {
+    page: fetch::Page,
+    /// Its body compressed for the store; None when that failed (the write then tries again
+    /// and reports it).
+    packed: Option<PackedBody>,
+    analysed: Analysed,
 }
 
 /// [`analyse_guarded`] on tokio's blocking pool, so parsing and extraction use every core
-/// while the pass's own thread fetches and writes.
+/// while the pass's own thread fetches and writes. The body is compressed there too: it is
+/// the largest part of a write, and the pass's thread, which does every write, is the one
+/// thread all pages go through.
 ///
 /// At most one analysis per core runs at once, across every pass of the process: many
 /// sources at once (the daemon's) share the cores instead of piling threads on them.
-async fn analyse_off_thread(
-    language: Language,
-    page: fetch::Page,
-    feed_title: Option<String>,
-    feed_published: Option<String>,
-) -> (fetch::Page, Analysed) {
+async fn analyse_off_thread(language: Language, page: fetch::Page, feed_title: Option<String>, feed_published: Option<String>) -> Ready {
     static ANALYSES: LazyLock<tokio::sync::Semaphore> =
         LazyLock::new(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
     // The semaphore is never closed, so a permit always comes.
@@ -834,25 +843,24 @@ async fn analyse_off_thread(
         let page = Arc::clone(&page);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            analyse_guarded(language, &page, feed_title.as_deref(), feed_published.as_deref())
+            let analysed = analyse_guarded(language, &page, feed_title.as_deref(), feed_published.as_deref());
+            (PackedBody::new(&page.body).ok(), analysed)
         })
     };
     // The analysis catches its own panics; a join error means the runtime is going away.
-    let analysed = job.await.unwrap_or_else(|e| Err(format!("page analysis failed: {e}")));
+    let (packed, analysed) = job.await.unwrap_or_else(|e| (None, Err(format!("page analysis failed: {e}"))));
     let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
-    (page, analysed)
+    Ready { page, packed, analysed }
 }
 
 /// Stores a page as its analysis left it: page, article and figures together.
-fn store_analysed(
-    source: &SourceConfig,
-    page: fetch::Page,
-    analysed: Analysed,
-    store: &Store,
-    report: &mut PassReport,
-) -> Result<PageResult, PipelineError> {
+fn store_analysed(source: &SourceConfig, ready: Ready, store: &Store, report: &mut PassReport) -> Result<PageResult, PipelineError> {
+    let Ready { page, packed, analysed } = ready;
     let mut record = page_record(&page, &source.name);
-    record.body = Some(page.body);
+    match packed {
+        Some(packed) => record.packed_body = Some(packed),
+        None => record.body = Some(page.body),
+    }
     let (new_article, extraction) = match analysed {
         Ok(analysed) => analysed,
         Err(reason) => {

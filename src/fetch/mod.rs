@@ -580,7 +580,9 @@ impl Fetcher {
         }
 
         let mut sniff = expect == Expect::Html && content_type.is_none();
-        let mut body = Vec::new();
+        // Sized once when the length is known (within the cap), not grown copy after copy.
+        let announced = response.content_length().map_or(0, |len| len.min(self.config().max_bytes));
+        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         // Counted on the decompressed stream, so a compression bomb stops at the cap.
         let mut stream = response.bytes_stream();
         while let Some(chunk) = within(*deadline, stream.next()).await.map_err(timed_out)? {

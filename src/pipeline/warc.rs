@@ -1,24 +1,26 @@
 //! The pass of a `warc` source: its archives read record by record, each HTML page stored like
 //! a fetched one.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Utc};
 use tracing::{debug, warn};
 
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 
-use super::{
-    Analysed, Claimed, Handled, PassReport, PipelineError, Shutdown, SourcePass, analyse_off_thread, record_failure, store_analysed,
-};
+use super::{Claimed, Handled, PassReport, PipelineError, Ready, Shutdown, SourcePass, analyse_off_thread, record_failure, store_analysed};
 use crate::config::SourceConfig;
 use crate::discover::{self, Candidate};
 use crate::fetch::{self, OutcomeKind};
 use crate::store::{PageRecord, Store};
 
 /// Records of one archive analysed at once: enough to keep every core busy while this
-/// thread reads the archive and writes.
+/// thread reads the archive and writes. Asked of the system once: the answer reads files
+/// (cgroup limits), too slow to ask once per record.
 fn in_flight_limit() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get()) + 1
+    static LIMIT: LazyLock<usize> = LazyLock::new(|| std::thread::available_parallelism().map_or(2, |n| n.get()) + 1);
+    *LIMIT
 }
 
 /// Records read ahead of the one being handled.
@@ -158,8 +160,8 @@ async fn read_warc(
                 continue;
             }
             Err(e) => {
-                while let Some((page, analysed)) = in_flight.next().await {
-                    store_record(source, page, analysed, store, report, tally)?;
+                while let Some(ready) = in_flight.next().await {
+                    store_record(source, ready, store, report, tally)?;
                 }
                 return archive_failed(store, report, tally, e.to_string());
             }
@@ -194,13 +196,13 @@ async fn read_warc(
         report.summary.pages_fetched += 1;
         in_flight.push_back(analyse_off_thread(source.language, page, None, None));
         if in_flight.len() >= in_flight_limit()
-            && let Some((page, analysed)) = in_flight.next().await
+            && let Some(ready) = in_flight.next().await
         {
-            complete &= store_record(source, page, analysed, store, report, tally)?;
+            complete &= store_record(source, ready, store, report, tally)?;
         }
     }
-    while let Some((page, analysed)) = in_flight.next().await {
-        complete &= store_record(source, page, analysed, store, report, tally)?;
+    while let Some(ready) = in_flight.next().await {
+        complete &= store_record(source, ready, store, report, tally)?;
     }
     report.show_progress(tally.records);
     if complete {
@@ -216,13 +218,12 @@ async fn read_warc(
 /// read again).
 fn store_record(
     source: &SourceConfig,
-    page: fetch::Page,
-    analysed: Analysed,
+    ready: Ready,
     store: &Store,
     report: &mut PassReport,
     tally: &mut WarcTally,
 ) -> Result<bool, PipelineError> {
-    let handled = Handled::analysed(store_analysed(source, page, analysed, store, report)?);
+    let handled = Handled::analysed(store_analysed(source, ready, store, report)?);
     if let Some(kind) = handled.kind {
         store.record_outcome(&source.name, kind, true, Utc::now())?;
         if kind.is_failure() {

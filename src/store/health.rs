@@ -129,24 +129,25 @@ impl Store {
     pub fn record_outcome(&self, source: &str, kind: OutcomeKind, ends_streak: bool, at: DateTime<Utc>) -> Result<()> {
         let at = iso(at);
         let tx = self.write_tx()?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO source_outcomes (source, day, kind, status, count, last_at)
              VALUES (?1, substr(?2, 1, 10), ?3, ?4, 1, ?2)
              ON CONFLICT (source, day, kind, status) DO UPDATE SET
                  count = count + 1, last_at = excluded.last_at",
-            params![source, at, kind.as_str(), kind.status().unwrap_or(0)],
-        )?;
-        tx.execute(
+        )?
+        .execute(params![source, at, kind.as_str(), kind.status().unwrap_or(0)])?;
+        tx.prepare_cached(
             "INSERT INTO source_state (source, error_streak, error_kind, refused_streak)
              VALUES (?1, ?2, CASE WHEN ?2 THEN ?3 END, ?4)
              ON CONFLICT (source) DO UPDATE SET
                  error_streak = CASE WHEN ?2 THEN error_streak + 1 WHEN ?5 THEN 0 ELSE error_streak END,
                  error_kind = CASE WHEN ?2 THEN ?3 WHEN ?5 THEN NULL ELSE error_kind END,
                  refused_streak = CASE WHEN ?4 THEN refused_streak + 1 WHEN ?2 OR ?5 THEN 0 ELSE refused_streak END",
-            params![source, kind.is_failure(), kind.label(), kind.is_refusal(), ends_streak],
-        )?;
+        )?
+        .execute(params![source, kind.is_failure(), kind.label(), kind.is_refusal(), ends_streak])?;
         if !kind.is_failure() {
-            tx.execute("UPDATE sources SET last_success_at = ?2 WHERE name = ?1", params![source, at])?;
+            tx.prepare_cached("UPDATE sources SET last_success_at = ?2 WHERE name = ?1")?
+                .execute(params![source, at])?;
         }
         tx.commit()?;
         Ok(())
