@@ -148,11 +148,13 @@ fn reprocess_fills_both_fields_on_a_database_from_before_they_were_stored() {
     let db = demo_db(dir.path());
     let want = fields(&db);
     // Make the file what schema version 3 and the previous extractor left: no such columns,
-    // no claims or stories (version 7) and no views (version 8).
+    // no claims or stories (version 7), no views (version 8) and no read indexes (version 9).
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "DROP VIEW articles_v;
+            "DROP INDEX statistics_location_topic;
+             DROP INDEX articles_current_id;
+             DROP VIEW articles_v;
              DROP VIEW statistics_v;
              DROP VIEW entities_v;
              DROP VIEW claims_v;
