@@ -72,6 +72,20 @@ impl StatisticColumns {
     }
 }
 
+/// The values of a statistics statement: ?1 to ?5 of the filter, then ?6 to ?8 of the columns.
+fn statistic_values<'a>(filter: &'a FilterParams, columns: &'a StatisticColumns) -> [&'a dyn ToSql; 8] {
+    [
+        &filter.0,
+        &filter.1,
+        &filter.2,
+        &filter.3,
+        &filter.4,
+        &columns.topic,
+        &columns.unit,
+        &columns.location,
+    ]
+}
+
 /// A statement's columns by name, looked up once: rusqlite's lookup by name asks SQLite for
 /// the name of every column on every call, which over the 30 columns of a view cost more than
 /// the rest of an export.
@@ -140,18 +154,8 @@ impl Store {
             filter_sql(filter),
             columns.sql()
         );
-        let (since, until, relevance, language, sources) = filter_params(filter);
-        let values: [&dyn ToSql; 8] = [
-            &since,
-            &until,
-            &relevance,
-            &language,
-            &sources,
-            &columns.topic,
-            &columns.unit,
-            &columns.location,
-        ];
-        self.stream_with(&sql, &values, each, |row, c| {
+        let params = filter_params(filter);
+        self.stream_with(&sql, &statistic_values(&params, columns), each, |row, c| {
             Ok(StatisticRow {
                 article_url: c.get(row, "article_url")?,
                 published: c.get(row, "published")?,
@@ -197,18 +201,8 @@ impl Store {
             filter_sql(filter),
             columns.sql()
         );
-        let (since, until, relevance, language, sources) = filter_params(filter);
-        let values: [&dyn ToSql; 8] = [
-            &since,
-            &until,
-            &relevance,
-            &language,
-            &sources,
-            &columns.topic,
-            &columns.unit,
-            &columns.location,
-        ];
-        self.stream_with(&sql, &values, each, |row, c| {
+        let params = filter_params(filter);
+        self.stream_with(&sql, &statistic_values(&params, columns), each, |row, c| {
             Ok(TrendFigure {
                 article_url: c.get(row, "article_url")?,
                 published: c.get(row, "published")?,
