@@ -247,39 +247,8 @@ pub struct ArticleRow {
     pub story_id: Option<i64>,
 }
 
-/// One row of `vigia export statistics`.
-#[derive(Debug, Clone)]
-pub struct StatisticRow {
-    pub article_url: String,
-    pub published: Option<String>,
-    pub source: String,
-    pub value: Option<f64>,
-    pub low: Option<f64>,
-    pub high: Option<f64>,
-    pub unit: String,
-    pub qualifier: Option<String>,
-    pub counted: Option<String>,
-    pub topic: Option<String>,
-    pub metric: Option<String>,
-    pub year: Option<i32>,
-    pub location: Option<String>,
-    pub attributed_to: Option<String>,
-    pub sentence: String,
-    pub start: i64,
-    pub end: i64,
-    /// `increase` or `decrease` for a change from an earlier value; None for a level.
-    pub change: Option<String>,
-    /// `sentence` or `article`: where `location` was read.
-    pub location_from: Option<String>,
-    /// The version of the article the figure was read from, and when it was superseded.
-    pub version: i64,
-    pub superseded_at: Option<String>,
-    /// The claim the figure belongs to: the id of its first report (see [`crate::claims`]).
-    pub claim_id: Option<i64>,
-    pub story_id: Option<i64>,
-}
-
-/// What a trend reads of one figure: the columns of [`StatisticRow`] it filters and groups by.
+/// A figure with what a trend filters and groups it by: the columns of a statistics row a
+/// trend reads, and the first part of every [`StatisticRow`].
 #[derive(Debug, Clone)]
 pub struct TrendFigure {
     pub article_url: String,
@@ -294,8 +263,27 @@ pub struct TrendFigure {
     pub metric: Option<String>,
     pub year: Option<i32>,
     pub location: Option<String>,
+    /// `increase` or `decrease` for a change from an earlier value; None for a level.
     pub change: Option<String>,
+    /// The claim the figure belongs to: the id of its first report (see [`crate::claims`]).
     pub claim_id: Option<i64>,
+}
+
+/// One row of `vigia export statistics`.
+#[derive(Debug, Clone)]
+pub struct StatisticRow {
+    pub figure: TrendFigure,
+    pub counted: Option<String>,
+    pub attributed_to: Option<String>,
+    pub sentence: String,
+    pub start: i64,
+    pub end: i64,
+    /// `sentence` or `article`: where `location` was read.
+    pub location_from: Option<String>,
+    /// The version of the article the figure was read from, and when it was superseded.
+    pub version: i64,
+    pub superseded_at: Option<String>,
+    pub story_id: Option<i64>,
 }
 
 /// One row of `vigia export entities`.

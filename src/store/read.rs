@@ -72,18 +72,25 @@ impl StatisticColumns {
     }
 }
 
-/// The values of a statistics statement: ?1 to ?5 of the filter, then ?6 to ?8 of the columns.
-fn statistic_values<'a>(filter: &'a FilterParams, columns: &'a StatisticColumns) -> [&'a dyn ToSql; 8] {
-    [
-        &filter.0,
-        &filter.1,
-        &filter.2,
-        &filter.3,
-        &filter.4,
-        &columns.topic,
-        &columns.unit,
-        &columns.location,
-    ]
+/// The columns of a figure that a trend reads, from a row of `statistics_v` (or a selection
+/// of it naming them).
+fn read_figure(row: &Row<'_>, c: &Columns) -> rusqlite::Result<TrendFigure> {
+    Ok(TrendFigure {
+        article_url: c.get(row, "article_url")?,
+        published: c.get(row, "published")?,
+        source: c.get(row, "source")?,
+        value: c.get(row, "value")?,
+        low: c.get(row, "low")?,
+        high: c.get(row, "high")?,
+        unit: c.get(row, "unit")?,
+        qualifier: c.get(row, "qualifier")?,
+        topic: c.get(row, "topic")?,
+        metric: c.get(row, "metric")?,
+        year: c.get(row, "year")?,
+        location: c.get(row, "location")?,
+        change: c.get(row, "change")?,
+        claim_id: c.get(row, "claim_id")?,
+    })
 }
 
 /// A statement's columns by name, looked up once: rusqlite's lookup by name asks SQLite for
@@ -138,47 +145,21 @@ impl Store {
 
     /// Streams the statistics of the articles that pass `filter`, by article then offset.
     pub fn statistics(&self, filter: &ExportFilter, each: &mut dyn FnMut(StatisticRow) -> Result<()>) -> Result<()> {
-        self.statistics_matching(filter, &StatisticColumns::default(), each)
-    }
-
-    /// Streams the statistics of the articles that pass `filter` whose columns match
-    /// `columns`, by article then offset.
-    pub fn statistics_matching(
-        &self,
-        filter: &ExportFilter,
-        columns: &StatisticColumns,
-        each: &mut dyn FnMut(StatisticRow) -> Result<()>,
-    ) -> Result<()> {
         let sql = format!(
-            "SELECT * FROM statistics_v a WHERE {} AND {} ORDER BY a.article_id, a.\"start\", a.statistic_id",
-            filter_sql(filter),
-            columns.sql()
+            "SELECT * FROM statistics_v a WHERE {} ORDER BY a.article_id, a.\"start\", a.statistic_id",
+            filter_sql(filter)
         );
-        let params = filter_params(filter);
-        self.stream_with(&sql, &statistic_values(&params, columns), each, |row, c| {
+        self.stream(&sql, filter, each, |row, c| {
             Ok(StatisticRow {
-                article_url: c.get(row, "article_url")?,
-                published: c.get(row, "published")?,
-                source: c.get(row, "source")?,
-                value: c.get(row, "value")?,
-                low: c.get(row, "low")?,
-                high: c.get(row, "high")?,
-                unit: c.get(row, "unit")?,
-                qualifier: c.get(row, "qualifier")?,
+                figure: read_figure(row, c)?,
                 counted: c.get(row, "counted")?,
-                topic: c.get(row, "topic")?,
-                metric: c.get(row, "metric")?,
-                year: c.get(row, "year")?,
-                location: c.get(row, "location")?,
                 attributed_to: c.get(row, "attributed_to")?,
                 sentence: c.get(row, "sentence")?,
                 start: c.get(row, "start")?,
                 end: c.get(row, "end")?,
-                change: c.get(row, "change")?,
                 location_from: c.get(row, "location_from")?,
                 version: c.get(row, "version")?,
                 superseded_at: c.get(row, "superseded_at")?,
-                claim_id: c.get(row, "claim_id")?,
                 story_id: c.get(row, "story_id")?,
             })
         })
@@ -201,25 +182,18 @@ impl Store {
             filter_sql(filter),
             columns.sql()
         );
-        let params = filter_params(filter);
-        self.stream_with(&sql, &statistic_values(&params, columns), each, |row, c| {
-            Ok(TrendFigure {
-                article_url: c.get(row, "article_url")?,
-                published: c.get(row, "published")?,
-                source: c.get(row, "source")?,
-                value: c.get(row, "value")?,
-                low: c.get(row, "low")?,
-                high: c.get(row, "high")?,
-                unit: c.get(row, "unit")?,
-                qualifier: c.get(row, "qualifier")?,
-                topic: c.get(row, "topic")?,
-                metric: c.get(row, "metric")?,
-                year: c.get(row, "year")?,
-                location: c.get(row, "location")?,
-                change: c.get(row, "change")?,
-                claim_id: c.get(row, "claim_id")?,
-            })
-        })
+        let (since, until, relevance, language, sources) = filter_params(filter);
+        let values: [&dyn ToSql; 8] = [
+            &since,
+            &until,
+            &relevance,
+            &language,
+            &sources,
+            &columns.topic,
+            &columns.unit,
+            &columns.location,
+        ];
+        self.stream_with(&sql, &values, each, read_figure)
     }
 
     /// Streams the entities of the articles that pass `filter`, by article then offset.
@@ -867,17 +841,18 @@ mod search_tests {
     }
 
     #[test]
-    fn statistics_matching_keeps_the_rows_its_columns_name_the_country_in_any_case() {
+    fn trend_figures_keep_the_rows_their_columns_name_the_country_in_any_case() {
         let (_dir, store) = store_with(&[BUSES, PRISON]);
         let filter = ExportFilter::default();
         let mut every = Vec::new();
         store
             .statistics(&filter, &mut |row| {
-                every.push(row);
+                every.push(row.figure);
                 Ok(())
             })
             .unwrap();
-        let key = |r: &StatisticRow| (r.article_url.clone(), r.start, r.end);
+        // Figures come unordered: compared as sorted lists of their fields.
+        let key = |r: &TrendFigure| format!("{r:?}");
         let cases = [
             (Some("extortion"), None, Some("pe")),
             (Some("extortion"), Some("count"), Some("PE")),
@@ -894,18 +869,20 @@ mod search_tests {
             };
             let mut kept = Vec::new();
             store
-                .statistics_matching(&filter, &columns, &mut |row| {
+                .trend_figures(&filter, &columns, &mut |row| {
                     kept.push(key(&row));
                     Ok(())
                 })
                 .unwrap();
-            let expected: Vec<_> = every
+            let mut expected: Vec<_> = every
                 .iter()
                 .filter(|r| topic.is_none_or(|t| r.topic.as_deref() == Some(t)))
                 .filter(|r| unit.is_none_or(|u| r.unit == u))
                 .filter(|r| location.is_none_or(|l| r.location.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(l))))
                 .map(key)
                 .collect();
+            kept.sort();
+            expected.sort();
             assert_eq!(kept, expected, "{topic:?} {unit:?} {location:?}");
             found += kept.len();
         }

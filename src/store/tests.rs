@@ -192,8 +192,8 @@ fn a_version_3_database_gains_change_and_location_from_in_place() {
         })
         .unwrap();
     assert_eq!(rows.len(), 1);
-    assert_eq!((rows[0].value, rows[0].unit.as_str()), (Some(12.0), "percent"));
-    assert_eq!((rows[0].change.as_deref(), rows[0].location_from.as_deref()), (None, None));
+    assert_eq!((rows[0].figure.value, rows[0].figure.unit.as_str()), (Some(12.0), "percent"));
+    assert_eq!((rows[0].figure.change.as_deref(), rows[0].location_from.as_deref()), (None, None));
     // The new columns take only the values of the record.
     store
         .conn
@@ -308,17 +308,17 @@ fn save_article_stores_article_statistics_and_entities() {
         .unwrap();
     assert_eq!(stats.len(), 2);
     // Ordered by offset within the article.
-    assert_eq!(stats[0].unit, "kg");
-    assert_eq!((stats[0].low, stats[0].high), (Some(200.0), Some(400.0)));
-    assert_eq!(stats[1].qualifier.as_deref(), Some("at_least"));
+    assert_eq!(stats[0].figure.unit, "kg");
+    assert_eq!((stats[0].figure.low, stats[0].figure.high), (Some(200.0), Some(400.0)));
+    assert_eq!(stats[1].figure.qualifier.as_deref(), Some("at_least"));
     assert_eq!(stats[1].attributed_to.as_deref(), Some("the prison service"));
-    assert_eq!(stats[1].year, Some(2024));
-    assert_eq!(stats[1].article_url, "https://news.example/riot");
-    assert_eq!(stats[1].published.as_deref(), Some("2024-06-02"));
-    assert_eq!(stats[1].source, "wire");
-    assert_eq!(stats[0].change.as_deref(), Some("increase"));
+    assert_eq!(stats[1].figure.year, Some(2024));
+    assert_eq!(stats[1].figure.article_url, "https://news.example/riot");
+    assert_eq!(stats[1].figure.published.as_deref(), Some("2024-06-02"));
+    assert_eq!(stats[1].figure.source, "wire");
+    assert_eq!(stats[0].figure.change.as_deref(), Some("increase"));
     assert_eq!(stats[0].location_from, None);
-    assert_eq!(stats[1].change, None);
+    assert_eq!(stats[1].figure.change, None);
     assert_eq!(stats[1].location_from.as_deref(), Some("sentence"));
 
     let mut entities = Vec::new();
@@ -786,7 +786,7 @@ fn exports_filter_by_published_or_fetch_day_and_relevance() {
                 ..ExportFilter::default()
             },
             &mut |row| {
-                assert_eq!(row.article_url, "https://a.example/old");
+                assert_eq!(row.figure.article_url, "https://a.example/old");
                 n += 1;
                 Ok(())
             },
