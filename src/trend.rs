@@ -213,7 +213,8 @@ fn collect(
 ) -> Result<Vec<Series>, StoreError> {
     let mut groups: BTreeMap<String, BTreeMap<String, Collected>> = BTreeMap::new();
     let metric = query.metric.as_deref().map(fold);
-    // The store selects by topic, unit and country (by index); the test below stays whole.
+    // The store selects by topic, unit and country (by index, the country in any ASCII case);
+    // the other fields are tested here.
     let columns = StatisticColumns {
         topic: query.topic.clone(),
         unit: query.unit.clone(),
@@ -221,13 +222,7 @@ fn collect(
     };
     store.trend_figures(&query.filter, &columns, &mut |row: TrendFigure| {
         let keep = query.change.admits(row.change.as_deref())
-            && query.topic.as_ref().is_none_or(|t| row.topic.as_ref() == Some(t))
-            && query.unit.as_ref().is_none_or(|u| &row.unit == u)
             && query.qualifier.is_none_or(|q| row.qualifier.as_deref() == q.map(Qualifier::as_str))
-            && query
-                .location
-                .as_ref()
-                .is_none_or(|l| row.location.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(l)))
             && metric
                 .as_ref()
                 .is_none_or(|m| row.metric.as_deref().is_some_and(|r| fold(r).contains(m.as_str())));
