@@ -126,9 +126,7 @@ pub fn run(global: &Global, args: ExportArgs) -> anyhow::Result<ExitCode> {
         partial.persist(path)?;
         rows
     };
-    if !global.quiet {
-        super::notice(&format!("vigia export: {rows} rows written to {}", path.display()));
-    }
+    super::notice(&format!("vigia export: {rows} rows written to {}", path.display()));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -79,7 +79,7 @@ pub fn run(global: &Global, args: RunArgs) -> anyhow::Result<ExitCode> {
     let line = format!("vigia run: {}", report.line());
     if report.summary.failed > 0 {
         super::alert(&line);
-    } else if !global.quiet {
+    } else {
         super::notice(&line);
     }
     for err in report.summary.errors.iter().take(20) {

@@ -82,9 +82,7 @@ pub fn run(global: &Global, args: SqlArgs) -> anyhow::Result<ExitCode> {
             let rows = table.finish()?;
             // The rows first, then the count, even when both go to one terminal.
             out.flush()?;
-            if !global.quiet {
-                super::notice(&format!("({rows} {})", if rows == 1 { "row" } else { "rows" }));
-            }
+            super::notice(&format!("({rows} {})", if rows == 1 { "row" } else { "rows" }));
         }
     }
     out.flush()?;

@@ -260,9 +260,7 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         }
         _ => None,
     };
-    if let Some(note) = &left_out
-        && !global.quiet
-    {
+    if let Some(note) = &left_out {
         super::notice(&format!("vigia trend: {note}"));
     }
     if let (Some(format), Some(path)) = (chart_format, &args.out) {
@@ -419,7 +417,7 @@ pub fn run(global: &Global, args: TrendArgs) -> anyhow::Result<ExitCode> {
         TrendFormat::Svg | TrendFormat::Png => unreachable!("chart files are drawn above"),
     }
     out.flush()?;
-    if series.iter().all(|s| s.points.is_empty()) && !global.quiet {
+    if series.iter().all(|s| s.points.is_empty()) {
         super::notice("vigia trend: nothing matches");
     }
     Ok(ExitCode::SUCCESS)
