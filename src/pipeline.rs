@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -24,6 +24,7 @@ use crate::extract::{self, Lang};
 use crate::fetch::{self, Expect, Fetcher, Outcome, OutcomeKind, Validators};
 use crate::store::{NewArticle, PackedBody, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
 
+mod pool;
 pub mod progress;
 mod warc;
 
@@ -826,31 +827,32 @@ struct Ready {
     analysed: Analysed,
 }
 
-/// [`analyse_guarded`] on tokio's blocking pool, so parsing and extraction use every core
-/// while the pass's own thread fetches and writes. The body is compressed there too: it is
-/// the largest part of a write, and the pass's thread, which does every write, is the one
-/// thread all pages go through.
-///
-/// At most one analysis per core runs at once, across every pass of the process: many
-/// sources at once (the daemon's) share the cores instead of piling threads on them.
-async fn analyse_off_thread(language: Language, page: fetch::Page, feed_title: Option<String>, feed_published: Option<String>) -> Ready {
-    static ANALYSES: LazyLock<tokio::sync::Semaphore> =
-        LazyLock::new(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
-    // The semaphore is never closed, so a permit always comes.
-    let permit = ANALYSES.acquire().await.ok();
+/// [`analyse_guarded`] on the analysis threads ([`pool`]), so parsing and extraction use
+/// every core while the pass's own thread fetches and writes. The analysis starts as soon as a
+/// thread is free, before the returned future is first polled. The body is compressed there
+/// too: it is the largest part of a write, and the pass's thread, which does every write, is
+/// the one thread all pages go through.
+fn analyse_off_thread(
+    language: Language,
+    page: fetch::Page,
+    feed_title: Option<String>,
+    feed_published: Option<String>,
+) -> impl Future<Output = Ready> {
     let page = Arc::new(page);
     let job = {
         let page = Arc::clone(&page);
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
+        pool::run(move || {
             let analysed = analyse_guarded(language, &page, feed_title.as_deref(), feed_published.as_deref());
             (PackedBody::new(&page.body).ok(), analysed)
         })
     };
-    // The analysis catches its own panics; a join error means the runtime is going away.
-    let (packed, analysed) = job.await.unwrap_or_else(|e| (None, Err(format!("page analysis failed: {e}"))));
-    let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
-    Ready { page, packed, analysed }
+    async move {
+        // The analysis catches its own panics; no result means the job itself could not run.
+        let (packed, analysed) = job.await.unwrap_or_else(|| (None, Err("page analysis could not run".into())));
+        // The job has dropped its share by the time its result comes.
+        let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
+        Ready { page, packed, analysed }
+    }
 }
 
 /// Stores a page as its analysis left it: page, article and figures together.
@@ -989,6 +991,8 @@ pub fn analyse(
         .filter(|c| same_site(c, &page.final_url))
         .unwrap_or(&page.final_url);
     let canonical_url = discover::canonical_url(canonical_source).unwrap_or_else(|| page.final_url.clone());
+    // Fingerprinted here, on the analysis threads, rather than by the one thread that writes.
+    let simhash = crate::claims::simhash(&art.body);
     let new_article = NewArticle {
         canonical_url,
         url: page.final_url.clone(),
@@ -1000,6 +1004,7 @@ pub fn analyse(
         language: Some(lang_code),
         body: art.body,
         fetched_at: page.fetched_at,
+        simhash,
     };
     (new_article, extraction)
 }

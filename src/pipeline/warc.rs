@@ -15,11 +15,15 @@ use crate::discover::{self, Candidate};
 use crate::fetch::{self, OutcomeKind};
 use crate::store::{PageRecord, Store};
 
-/// Records of one archive analysed at once: enough to keep every core busy while this
-/// thread reads the archive and writes. Asked of the system once: the answer reads files
+/// Records of one archive taken up at once, per core. Analyses run one per core; the rest
+/// wait analysed (or queued) for this thread, so the cores keep working while it commits a
+/// batch, which takes as long as analysing a few dozen pages. About 0.3 MB each.
+const IN_FLIGHT_PER_CORE: usize = 16;
+
+/// Records of one archive taken up at once. Asked of the system once: the answer reads files
 /// (cgroup limits), too slow to ask once per record.
 fn in_flight_limit() -> usize {
-    static LIMIT: LazyLock<usize> = LazyLock::new(|| std::thread::available_parallelism().map_or(2, |n| n.get()) + 1);
+    static LIMIT: LazyLock<usize> = LazyLock::new(|| std::thread::available_parallelism().map_or(2, |n| n.get()) * IN_FLIGHT_PER_CORE);
     *LIMIT
 }
 

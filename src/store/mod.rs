@@ -103,6 +103,9 @@ pub struct NewArticle {
     pub language: Option<String>,
     pub body: String,
     pub fetched_at: DateTime<Utc>,
+    /// The body's story fingerprint ([`crate::claims::simhash`]), when the caller made it
+    /// already (a run does, on its analysis threads); None leaves it to the next regrouping.
+    pub simhash: Option<u64>,
 }
 
 /// What `save_article` did.

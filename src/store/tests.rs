@@ -42,6 +42,7 @@ fn article(canonical: &str, body: &str, published: Option<&str>) -> NewArticle {
         language: Some("en".into()),
         body: body.into(),
         fetched_at: at(3),
+        simhash: None,
     }
 }
 
@@ -1242,4 +1243,40 @@ fn save_v5(store: &Store) -> Saved {
         )
         .unwrap();
     Saved::New(7)
+}
+
+#[test]
+fn a_fingerprint_made_with_the_analysis_is_stored_and_a_missing_one_is_made_at_regrouping() {
+    let (_dir, store) = temp_store();
+    let long: String = (0..60).map(|n| format!("inmates{n} ")).collect();
+    let given = NewArticle {
+        simhash: Some(0x00ff_00ff_00ff_00ff),
+        ..article("https://news.example/given", &long, Some("2024-06-02"))
+    };
+    let Saved::New(given_id) = store.save_article(&page(&given.url, &long), &given, &extraction()).unwrap() else {
+        panic!("expected a new article")
+    };
+    let other_body = format!("{long} guards");
+    let missing = article("https://news.example/missing", &other_body, Some("2024-06-02"));
+    let Saved::New(missing_id) = store
+        .save_article(&page(&missing.url, &other_body), &missing, &extraction())
+        .unwrap()
+    else {
+        panic!("expected a new article")
+    };
+    let stored = |id: i64| -> Option<i64> {
+        store
+            .conn
+            .query_row("SELECT simhash FROM articles WHERE id = ?1", [id], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(stored(given_id), Some(0x00ff_00ff_00ff_00ff));
+    assert_eq!(stored(missing_id), None);
+    store.regroup(Regroup::Touched).unwrap();
+    assert_eq!(
+        stored(given_id),
+        Some(0x00ff_00ff_00ff_00ff),
+        "a stored fingerprint is not made again"
+    );
+    assert_eq!(stored(missing_id), crate::claims::simhash(&other_body).map(|h| h as i64));
 }

@@ -195,7 +195,7 @@ impl Store {
                      THEN content_hash ELSE ?3 END,
                  title = ?4, published = ?5, modified = ?6, author = ?7, language = ?8,
                  body = ?9, relevance = ?10, topics = ?11, extractor_version = ?12,
-                 updated_at = ?13, simhash = NULL
+                 updated_at = ?13, simhash = ?14
              WHERE id = ?1",
         )?
         .execute(params![
@@ -212,6 +212,7 @@ impl Store {
             topics_json(extraction),
             EXTRACTOR_VERSION,
             iso(Utc::now()),
+            stored_simhash(article),
         ])?;
         replace_figures(&tx, article_id, extraction)?;
         // Only claim URLs no other article holds.
@@ -466,6 +467,11 @@ fn topics_json(extraction: &Extraction) -> String {
 }
 
 /// SQLite stores NaN as NULL, which a NOT NULL column refuses.
+/// The fingerprint as SQLite stores it: its signed integer, the same 64 bits.
+fn stored_simhash(article: &NewArticle) -> Option<i64> {
+    article.simhash.map(|h| h as i64)
+}
+
 fn finite(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
@@ -622,8 +628,8 @@ fn insert_article(
     conn.prepare_cached(
         "INSERT INTO articles (canonical_url, url, source, title, published, modified,
              author, language, body, content_hash, relevance, topics,
-             extractor_version, fetched_at, created_at, version, superseded_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             extractor_version, fetched_at, created_at, version, superseded_at, simhash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?
     .execute(params![
         canonical,
@@ -643,6 +649,7 @@ fn insert_article(
         iso(Utc::now()),
         version,
         superseded_at,
+        stored_simhash(article),
     ])?;
     let id = conn.last_insert_rowid();
     insert_extraction(conn, id, extraction)?;
