@@ -173,6 +173,11 @@ def fill(db, args, rng):
         'INSERT INTO entities (article_id, type, name, role, country, "start", "end") VALUES (?, ?, ?, ?, ?, ?, ?)',
         entities(args.entities, len(days), rng),
     )
+    # New articles wait for the full-text index until their transaction commits; vigia indexes
+    # them all at once just before, as done here.
+    conn.execute("INSERT INTO articles_fts (rowid, title, body)"
+                 " SELECT a.id, a.title, a.body FROM articles_fts_pending p JOIN articles a ON a.id = p.id")
+    conn.execute("DELETE FROM articles_fts_pending")
     conn.commit()
     conn.execute("PRAGMA journal_mode = WAL")
     conn.close()

@@ -41,7 +41,10 @@ pub(super) struct WriteTx<'c> {
 impl WriteTx<'_> {
     pub(super) fn commit(mut self) -> Result<()> {
         match self.own.take() {
-            Some(tx) => tx.commit()?,
+            Some(tx) => {
+                index_pending(&tx)?;
+                tx.commit()?
+            }
             None => {
                 self.conn.prepare_cached("RELEASE vigia_write")?.execute([])?;
             }
@@ -69,6 +72,31 @@ impl Drop for WriteTx<'_> {
     }
 }
 
+/// Puts the articles waiting for the full-text index into it, all at once (schema version 10
+/// explains why they wait). Run inside the transaction about to commit and outside any
+/// savepoint, so the index gets one segment for the lot.
+pub(super) fn index_pending(conn: &Connection) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO articles_fts (rowid, title, body)
+         SELECT a.id, a.title, a.body FROM articles_fts_pending p JOIN articles a ON a.id = p.id",
+    )?
+    .execute([])?;
+    conn.prepare_cached("DELETE FROM articles_fts_pending")?.execute([])?;
+    Ok(())
+}
+
+/// Indexes articles left waiting by another program's writes (vigia commits none), in one
+/// transaction of their own; for a database just opened for writing.
+pub(super) fn index_left_pending(conn: &Connection) -> Result<()> {
+    let waiting: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM articles_fts_pending)", [], |row| row.get(0))?;
+    if waiting {
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        index_pending(&tx)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Starts batching this connection's writes (see the module's documentation).
     pub fn begin_batch(&self) -> Result<()> {
@@ -83,6 +111,7 @@ impl Store {
     /// Commits the writes batched so far; the next write opens a new transaction.
     pub fn commit_batch(&self) -> Result<()> {
         if !self.conn.is_autocommit() {
+            index_pending(&self.conn)?;
             self.conn.execute_batch("COMMIT")?;
         }
         self.batch.writes.set(0);

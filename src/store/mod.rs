@@ -430,6 +430,9 @@ impl Store {
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         migrate::migrate(&conn, &path.display().to_string(), upto)?;
+        if upto == SCHEMA_VERSION {
+            batch::index_left_pending(&conn)?;
+        }
         conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(Store {
             conn,

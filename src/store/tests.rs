@@ -1280,3 +1280,72 @@ fn a_fingerprint_made_with_the_analysis_is_stored_and_a_missing_one_is_made_at_r
     );
     assert_eq!(stored(missing_id), crate::claims::simhash(&other_body).map(|h| h as i64));
 }
+
+/// Articles the full-text index finds for `word`, after FTS5 checked the index against the
+/// articles it was built from (an error if they disagree).
+fn indexed(store: &Store, word: &str) -> i64 {
+    store
+        .conn
+        .execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)", [])
+        .unwrap();
+    store
+        .conn
+        .query_row("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?1", [word], |r| {
+            r.get(0)
+        })
+        .unwrap()
+}
+
+#[test]
+fn batched_articles_enter_the_full_text_index_when_the_batch_commits() {
+    let (_dir, store) = temp_store();
+    store.begin_batch().unwrap();
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let url = format!("https://news.example/riot-{n}");
+        let body = format!("{BODY} Report number {n}.");
+        let Saved::New(id) = store
+            .save_article(&page(&url, &body), &article(&url, &body, None), &extraction())
+            .unwrap()
+        else {
+            panic!("expected a new article")
+        };
+        ids.push(id);
+    }
+    assert_eq!(count(&store, "SELECT count(*) FROM articles_fts_pending"), 3);
+    // Changed and deleted while waiting: the index gets the new text, and nothing of the other.
+    let changed = article("https://news.example/riot-0", "Extortion of bus drivers in Lima.", None);
+    store.replace_extraction(ids[0], &changed, &extraction()).unwrap();
+    store.conn.execute("DELETE FROM articles WHERE id = ?1", [ids[2]]).unwrap();
+    store.end_batch().unwrap();
+    assert_eq!(count(&store, "SELECT count(*) FROM articles_fts_pending"), 0);
+    assert_eq!(indexed(&store, "extortion"), 1);
+    assert_eq!(indexed(&store, "cocaine"), 1, "only the unchanged article still says cocaine");
+    // Changed and deleted once indexed: the index follows too.
+    store.replace_extraction(ids[1], &changed, &extraction()).unwrap();
+    assert_eq!(indexed(&store, "cocaine"), 0);
+    assert_eq!(indexed(&store, "extortion"), 2);
+    store.conn.execute("DELETE FROM articles WHERE id = ?1", [ids[0]]).unwrap();
+    assert_eq!(indexed(&store, "extortion"), 1);
+}
+
+#[test]
+fn articles_another_program_added_are_indexed_when_vigia_opens_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.db");
+    drop(Store::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.execute(
+        "INSERT INTO articles (canonical_url, url, source, title, body, content_hash,
+             extractor_version, fetched_at, created_at)
+         VALUES ('https://x.example/1', 'https://x.example/1', 'wire', 'Old title',
+             'Extortion gangs target bus drivers', 'h1', '0.0.1',
+             '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(indexed(&store, "extortion"), 1);
+    assert_eq!(count(&store, "SELECT count(*) FROM articles_fts_pending"), 0);
+}
