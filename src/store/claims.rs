@@ -69,7 +69,8 @@ fn key(row: &Row<'_>, at: usize) -> rusqlite::Result<ClaimKey> {
 /// Sweeps figures (id, key columns, day, stored claim) sorted by key, day and id, and writes
 /// each claim that changed.
 fn sweep(conn: &Connection, sql: &str, params: impl rusqlite::Params, sweeper: &mut ClaimSweep) -> Result<u64> {
-    let mut select = conn.prepare(sql)?;
+    // Kept compiled: a regrouping after a run sweeps once per claim key it touched.
+    let mut select = conn.prepare_cached(sql)?;
     let mut rows = select.query(params)?;
     let mut changed = Vec::new();
     while let Some(row) = rows.next()? {
@@ -88,7 +89,7 @@ fn sweep(conn: &Connection, sql: &str, params: impl rusqlite::Params, sweeper: &
     // writing them as met dirties a far page for nearly every figure (a whole regrouping then
     // writes the table many times over); in id order each page is written once.
     changed.sort_unstable();
-    let mut update = conn.prepare("UPDATE statistics SET claim_id = ?2 WHERE id = ?1")?;
+    let mut update = conn.prepare_cached("UPDATE statistics SET claim_id = ?2 WHERE id = ?1")?;
     for (id, claim) in &changed {
         update.execute(params![id, claim])?;
     }
