@@ -148,11 +148,14 @@ fn reprocess_fills_both_fields_on_a_database_from_before_they_were_stored() {
     let db = demo_db(dir.path());
     let want = fields(&db);
     // Make the file what schema version 3 and the previous extractor left: no such columns,
-    // no claims or stories (version 7), no views (version 8) and no read indexes (version 9).
+    // no claims or stories (version 7), no views (version 8), no read indexes (version 9) and
+    // no story indexes (version 10).
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "DROP INDEX statistics_location_topic;
+            "DROP INDEX articles_unfingerprinted;
+             DROP INDEX articles_current_story;
+             DROP INDEX statistics_location_topic;
              DROP INDEX articles_current_id;
              DROP VIEW articles_v;
              DROP VIEW statistics_v;

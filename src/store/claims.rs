@@ -200,13 +200,18 @@ fn regroup_stories(conn: &Connection, scope: Regroup) -> Result<u64> {
         Regroup::Touched => "superseded_at IS NULL AND simhash IS NULL",
     };
     {
-        let mut select = conn.prepare(&format!("SELECT id, body FROM articles WHERE {which}"))?;
+        // The ids first (for a pass, by `articles_unfingerprinted`, which each update shrinks),
+        // then each body: no statement reads the rows it is changing.
+        let ids = conn
+            .prepare(&format!("SELECT id FROM articles WHERE {which}"))?
+            .query_map([], |row| row.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut body = conn.prepare("SELECT body FROM articles WHERE id = ?1")?;
         let mut update = conn.prepare("UPDATE articles SET simhash = ?2 WHERE id = ?1")?;
-        let mut rows = select.query([])?;
-        while let Some(row) = rows.next()? {
-            let (id, body): (i64, String) = (row.get(0)?, row.get(1)?);
+        for id in ids {
+            let text: String = body.query_row([id], |row| row.get(0))?;
             // Stored as SQLite's signed integer: the same 64 bits.
-            update.execute(params![id, simhash(&body).map(|h| h as i64)])?;
+            update.execute(params![id, simhash(&text).map(|h| h as i64)])?;
         }
     }
     let mut stmt = conn.prepare("SELECT id, day, simhash, story_id FROM articles WHERE superseded_at IS NULL ORDER BY id")?;

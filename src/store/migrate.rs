@@ -15,7 +15,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0007_claims.sql"),
     include_str!("../../migrations/0008_views.sql"),
     include_str!("../../migrations/0009_read_indexes.sql"),
-    include_str!("../../migrations/0010_fts_at_commit.sql"),
+    include_str!("../../migrations/0010_cheaper_passes.sql"),
 ];
 
 /// The schema version this build writes.
