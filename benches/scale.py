@@ -9,7 +9,8 @@ Usage:
 Fills a fresh database (created by vigia, so it has the current schema) with ARTICLES articles
 from 20 outlets over six years, half English and half Spanish, each a body of 200 to 600 words
 drawn from a news vocabulary (common words common, rare ones rare) and indexed for full-text
-search by the schema's own triggers, as `vigia run` stores them; STATISTICS figures spread like
+search as `vigia run` stores them (listed by the schema's triggers, indexed all at once before
+the fill commits); STATISTICS figures spread like
 news (many homicide and seizure counts, few prison or kidnapping rates; Mexico and Colombia
 far more often than Chile; values repeated across outlets, so that claims group), and ENTITIES
 people, organisations and places. Then it runs the real binary, each command RUNS times, and
