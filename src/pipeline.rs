@@ -1079,72 +1079,34 @@ pub fn reprocess_observed(
     let mut progress = progress.part();
     progress.expect_parts(1);
     progress.part_known(store.stored_pages_count(since)? + store.superseded_versions_count(since)?);
-    let show = |progress: &mut Progress, report: &ReprocessReport| {
-        progress.update(
-            report.pages + report.versions,
-            report.articles + report.recovered + report.versions,
-            report.failed,
-        );
-    };
+    // Pages are analysed on the analysis threads, up to REPROCESS_AHEAD ahead of the one being
+    // written; each is then written (or passed over) in the order it was read, exactly as if
+    // analysed there and then: the analysis reads nothing but the page.
+    let mut ahead = std::collections::VecDeque::new();
     store.each_stored_page(since, &mut |stored| {
-        show(&mut progress, &report);
-        report.pages += 1;
-        let source = config.and_then(|c| c.sources.iter().find(|s| s.name == stored.source));
-        let language = source.map(|s| s.language).unwrap_or(Language::Auto);
-        // Only the page an article was made from rebuilds it; its other copies (an AMP page,
-        // the same text elsewhere) were duplicates when fetched and stay so.
-        let article_id = store.article_made_from(&stored.final_url)?;
-        if article_id.is_none() {
-            if store.article_for_url(&stored.url)?.is_some() {
-                report.duplicates += 1;
-                return Ok(());
-            }
-            if source.is_none() {
-                report.orphans += 1;
-                return Ok(());
-            }
-        }
-        let source_name = stored.source.clone();
+        let language = config
+            .and_then(|c| c.sources.iter().find(|s| s.name == stored.source))
+            .map_or(Language::Auto, |s| s.language);
+        let source = stored.source.clone();
         let fetched_at = stored.fetched_at;
-        let page = stored_as_page(stored, fetched_at);
-        let (new_article, extraction) = match analyse_guarded(language, &page, None, None) {
-            Ok(analysed) => analysed,
-            Err(reason) => {
-                warn!(url = %page.url, error = %reason, "Page analysis failed; left as it was.");
-                report.failed += 1;
-                return Ok(());
-            }
+        let page = Arc::new(stored_as_page(stored, fetched_at));
+        let job = {
+            let page = Arc::clone(&page);
+            pool::run(move || analyse_guarded(language, &page, None, None))
         };
-        let new_article = NewArticle {
-            source: source_name.clone(),
-            ..new_article
-        };
-        let counted = |report: &mut ReprocessReport| {
-            report.statistics += extraction.statistics.len() as u64;
-            report.entities += extraction.entities.len() as u64;
-        };
-        if let Some(article_id) = article_id {
-            store.replace_extraction(article_id, &new_article, &extraction)?;
-            report.articles += 1;
-            counted(&mut report);
-            return Ok(());
-        }
-        let Some(source) = source else { return Ok(()) };
-        if new_article.body.trim().is_empty() || filtered_out(source, &new_article, extraction.relevance).is_some() {
-            report.orphans += 1;
-            return Ok(());
-        }
-        match store.save_article(&page_record(&page, &source_name), &new_article, &extraction)? {
-            Saved::New(_) | Saved::Changed(_) => {
-                report.recovered += 1;
-                counted(&mut report);
-            }
-            Saved::Duplicate(_) => report.duplicates += 1,
+        ahead.push_back(Analysing { source, page, job });
+        if ahead.len() >= REPROCESS_AHEAD
+            && let Some(next) = ahead.pop_front()
+        {
+            reprocess_page(config, store, &mut report, &mut progress, next)?;
         }
         Ok(())
     })?;
+    while let Some(next) = ahead.pop_front() {
+        reprocess_page(config, store, &mut report, &mut progress, next)?;
+    }
     store.each_superseded_version(since, &mut |version| {
-        show(&mut progress, &report);
+        show_reprocess(&mut progress, &report);
         let lang = Lang::from_code(version.language.as_deref().unwrap_or("en"));
         match catch_panic(|| extract::extract(&version.body, lang)) {
             Ok(extraction) => {
@@ -1160,9 +1122,99 @@ pub fn reprocess_observed(
         }
         Ok(())
     })?;
-    show(&mut progress, &report);
+    show_reprocess(&mut progress, &report);
     Ok(report)
 }
+
+fn show_reprocess(progress: &mut Progress, report: &ReprocessReport) {
+    progress.update(
+        report.pages + report.versions,
+        report.articles + report.recovered + report.versions,
+        report.failed,
+    );
+}
+
+/// A stored page being analysed for `reprocess`.
+struct Analysing {
+    /// The source that stored it.
+    source: String,
+    page: Arc<fetch::Page>,
+    job: pool::Pending<Analysed>,
+}
+
+/// Rebuilds what one stored page makes, once its analysis is done: its article's extraction,
+/// or an article it did not make before; nothing for a copy of another page.
+fn reprocess_page(
+    config: Option<&Config>,
+    store: &Store,
+    report: &mut ReprocessReport,
+    progress: &mut Progress,
+    analysing: Analysing,
+) -> Result<(), StoreError> {
+    let Analysing {
+        source: source_name,
+        page,
+        job,
+    } = analysing;
+    show_reprocess(progress, report);
+    report.pages += 1;
+    let analysed = job.wait().unwrap_or_else(|| Err("page analysis could not run".into()));
+    // The job has dropped its share by the time its result comes.
+    let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
+    let source = config.and_then(|c| c.sources.iter().find(|s| s.name == source_name));
+    // Only the page an article was made from rebuilds it; its other copies (an AMP page,
+    // the same text elsewhere) were duplicates when fetched and stay so.
+    let article_id = store.article_made_from(&page.final_url)?;
+    if article_id.is_none() {
+        if store.article_for_url(&page.url)?.is_some() {
+            report.duplicates += 1;
+            return Ok(());
+        }
+        if source.is_none() {
+            report.orphans += 1;
+            return Ok(());
+        }
+    }
+    let (new_article, extraction) = match analysed {
+        Ok(analysed) => analysed,
+        Err(reason) => {
+            warn!(url = %page.url, error = %reason, "Page analysis failed; left as it was.");
+            report.failed += 1;
+            return Ok(());
+        }
+    };
+    let new_article = NewArticle {
+        source: source_name.clone(),
+        ..new_article
+    };
+    let counted = |report: &mut ReprocessReport| {
+        report.statistics += extraction.statistics.len() as u64;
+        report.entities += extraction.entities.len() as u64;
+    };
+    if let Some(article_id) = article_id {
+        store.replace_extraction(article_id, &new_article, &extraction)?;
+        report.articles += 1;
+        counted(report);
+        return Ok(());
+    }
+    let Some(source) = source else { return Ok(()) };
+    if new_article.body.trim().is_empty() || filtered_out(source, &new_article, extraction.relevance).is_some() {
+        report.orphans += 1;
+        return Ok(());
+    }
+    match store.save_article(&page_record(&page, &source_name), &new_article, &extraction)? {
+        Saved::New(_) | Saved::Changed(_) => {
+            report.recovered += 1;
+            counted(report);
+        }
+        Saved::Duplicate(_) => report.duplicates += 1,
+    }
+    Ok(())
+}
+
+/// Stored pages `reprocess` has analysing at once: enough to keep every core busy while it
+/// writes, few enough that the pages in hand stay small.
+const REPROCESS_AHEAD: usize = 32;
 
 #[cfg(test)]
 mod tests {

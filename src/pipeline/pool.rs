@@ -7,8 +7,12 @@
 //! share the cores instead of piling threads on them.
 
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::mpsc::{Receiver, Sender};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -45,17 +49,36 @@ fn work(jobs: &Mutex<Receiver<Job>>) {
     }
 }
 
-/// Runs `job` on an analysis thread, starting now (in the queue's order); the returned future
-/// resolves to its result. None when the job could not run (it panicked, or the pool has no
-/// thread).
-pub fn run<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> impl Future<Output = Option<T>> {
-    let (done, result) = tokio::sync::oneshot::channel();
+/// Runs `job` on an analysis thread, starting now (in the queue's order). Its result comes
+/// through the returned [`Pending`].
+pub fn run<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Pending<T> {
+    let (done, result) = oneshot::channel();
     let job: Job = Box::new(move || {
         let _ = done.send(job());
     });
     // A send fails only with every thread gone; the result then never comes.
     let _ = pool().queue.lock().unwrap_or_else(PoisonError::into_inner).send(job);
-    async move { result.await.ok() }
+    Pending(result)
+}
+
+/// The result of a job given to [`run`]: awaited in async code, or waited for with
+/// [`Pending::wait`] in code that runs outside any async runtime. None when the job could not
+/// run (it panicked, or the pool has no thread).
+pub struct Pending<T>(oneshot::Receiver<T>);
+
+impl<T> Pending<T> {
+    /// Blocks until the result comes. Not for async code, which awaits it instead.
+    pub fn wait(self) -> Option<T> {
+        self.0.blocking_recv().ok()
+    }
+}
+
+impl<T> Future for Pending<T> {
+    type Output = Option<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        Pin::new(&mut self.0).poll(cx).map(Result::ok)
+    }
 }
 
 #[cfg(test)]
@@ -81,5 +104,12 @@ mod tests {
             assert_eq!(run(|| -> u8 { panic!("a job that trips a bug") }).await, None);
         }
         assert_eq!(run(|| 1).await, Some(1));
+    }
+
+    #[test]
+    fn code_outside_a_runtime_waits_for_results_in_the_order_it_asks() {
+        let jobs: Vec<_> = (0..20u64).map(|n| run(move || n * n)).collect();
+        let results: Vec<_> = jobs.into_iter().map(Pending::wait).collect();
+        assert_eq!(results, (0..20u64).map(|n| Some(n * n)).collect::<Vec<_>>());
     }
 }
