@@ -131,9 +131,13 @@ pub fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
     let from = before.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
     let tail = before[from..].to_lowercase();
     let tail = tail.trim_end();
+    // A phrase can end the tail only if its last byte does: most are turned away by that byte.
+    let last = tail.as_bytes().last();
     phrases.iter().any(|m| {
-        tail.strip_suffix(m)
-            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+        (m.is_empty() || m.as_bytes().last() == last)
+            && tail
+                .strip_suffix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
     })
 }
 
@@ -252,11 +256,15 @@ impl<T> Lexicon<T> {
     }
 
     /// Calls `f(id, len)` for every term matching at token `i`.
-    fn candidates(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
-        let Some(t) = toks.get(i) else { return };
-        if !self.may_begin(t) {
-            return;
+    fn candidates(&self, toks: &Tokens<'_>, i: usize, f: impl FnMut(usize, usize)) {
+        if toks.get(i).is_some_and(|t| self.may_begin(t)) {
+            self.candidates_of(toks, i, f);
         }
+    }
+
+    /// `candidates`, for a token `i` that `may_begin` a term.
+    fn candidates_of(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
+        let Some(t) = toks.get(i) else { return };
         if let Some(ids) = self.keys.may_contain(t.hash).then(|| self.exact.get(&t.hash)).flatten() {
             for &id in ids {
                 if let Some(len) = self.entry_len(id, toks, i) {
@@ -296,7 +304,7 @@ impl<T> Lexicon<T> {
             return None;
         }
         let mut best: Option<(usize, usize, usize)> = None;
-        self.candidates(toks, i, |id, len| {
+        self.candidates_of(toks, i, |id, len| {
             let chars: usize = self.entries[id].0.iter().map(|p| p.text.len()).sum();
             let better = match best {
                 None => true,
