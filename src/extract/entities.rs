@@ -137,14 +137,15 @@ fn headlines(body: &str, f: &Folded) -> Vec<bool> {
         while j < f.words.len() && f.words[j].start < line_end {
             j += 1;
         }
-        let long: Vec<_> = f.words[i..j]
-            .iter()
-            .filter(|w| w.end - w.start >= 4 && w.shape != Shape::Other)
-            .collect();
-        let caps = long.iter().filter(|w| w.shape.is_cap()).count();
-        let ends_sentence = body[f.words[j - 1].end..line_end].trim_end().ends_with(['.', '!', '?', ':']);
-        let table_row = body[f.words[i].start..line_end].contains('|');
-        if long.len() >= 3 && caps * 5 >= long.len() * 4 && !ends_sentence && !table_row {
+        // Words of four letters or more, and how many of them are capitalised.
+        let (mut long, mut caps) = (0, 0);
+        for w in f.words[i..j].iter().filter(|w| w.end - w.start >= 4 && w.shape != Shape::Other) {
+            long += 1;
+            caps += usize::from(w.shape.is_cap());
+        }
+        let ends_sentence = || body[f.words[j - 1].end..line_end].trim_end().ends_with(['.', '!', '?', ':']);
+        let table_row = || body[f.words[i].start..line_end].contains('|');
+        if long >= 3 && caps * 5 >= long * 4 && !ends_sentence() && !table_row() {
             out[i..j].iter_mut().for_each(|h| *h = true);
         }
         i = j;
@@ -223,30 +224,37 @@ pub fn is_name(phrase: &str, opens: bool) -> bool {
     !super::geo::names_place(phrase) || phrase.split_whitespace().count() > 3
 }
 
+/// A known organisation named in a text: byte start, byte end, and the country of a
+/// national body ("el INEGI" is Mexican).
+pub(crate) type OrgMention = (usize, usize, Option<&'static str>);
+
 /// The known organisations named in `text`, left to right: (byte start, byte end, the
 /// country of a national body: "el INEGI" is Mexican).
 pub fn org_mentions(text: &str) -> Vec<(usize, usize, Option<&'static str>)> {
-    org_mentions_in(text, &Folded::new(text))
+    org_mentions_in(text, &Folded::new(text)).to_vec()
 }
 
-/// `org_mentions` of a text already split and folded into `f`.
-pub(crate) fn org_mentions_in(text: &str, f: &Folded) -> Vec<(usize, usize, Option<&'static str>)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < f.words.len() {
-        let joinable = |j: usize| {
-            let prev = &f.words[j - 1];
-            name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
-        };
-        match lexicon::LEXICON.orgs.longest_in(f, i, joinable) {
-            Some((n, country)) => {
-                out.push((f.words[i].start, f.words[i + n - 1].end, *country));
-                i += n;
+/// `org_mentions` of a text already split and folded into `f` (which must be the words of
+/// `text`): read once per `f`.
+pub(crate) fn org_mentions_in<'f>(text: &str, f: &'f Folded) -> &'f [OrgMention] {
+    f.orgs.get_or_init(|| {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < f.words.len() {
+            let joinable = |j: usize| {
+                let prev = &f.words[j - 1];
+                name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
+            };
+            match lexicon::LEXICON.orgs.longest_in(f, i, joinable) {
+                Some((n, country)) => {
+                    out.push((f.words[i].start, f.words[i + n - 1].end, *country));
+                    i += n;
+                }
+                None => i += 1,
             }
-            None => i += 1,
         }
-    }
-    out
+        out
+    })
 }
 
 /// Finds the entities of a body.
