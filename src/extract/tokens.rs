@@ -140,13 +140,24 @@ pub(crate) fn single_lower(c: char) -> Option<char> {
     SMALL_LOWER.get(c as usize).copied().filter(|&l| l != '\0')
 }
 
+/// Blocks of letters without case and nothing else: the Hangul syllables and the unified
+/// Han ideographs. Korean and Chinese text is all of them, and the Unicode tables are slow to
+/// ask one character at a time (a test checks the blocks against `char`).
+const CASELESS_LETTERS: [std::ops::RangeInclusive<char>; 2] = ['\u{ac00}'..='\u{d7a3}', '\u{4e00}'..='\u{9fff}'];
+
+/// Whether `c` is in one of `CASELESS_LETTERS`: a letter, neither lowercase nor uppercase.
+#[inline]
+pub(crate) fn is_caseless_letter(c: char) -> bool {
+    CASELESS_LETTERS.iter().any(|r| r.contains(&c))
+}
+
 /// Same as `char::is_alphabetic`.
 #[inline]
 pub fn is_alphabetic(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
     }
-    small_class(c).map_or_else(|| c.is_alphabetic(), |k| k & ALPHABETIC != 0)
+    small_class(c).map_or_else(|| is_caseless_letter(c) || c.is_alphabetic(), |k| k & ALPHABETIC != 0)
 }
 
 /// Same as `char::is_alphanumeric`.
@@ -155,7 +166,7 @@ pub fn is_alphanumeric(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    small_class(c).map_or_else(|| c.is_alphanumeric(), |k| k != 0)
+    small_class(c).map_or_else(|| is_caseless_letter(c) || c.is_alphanumeric(), |k| k != 0)
 }
 
 /// Spaces that may separate thousands groups: a plain space, a no-break space, thin spaces.
@@ -682,8 +693,18 @@ mod tests {
     }
 
     #[test]
+    fn caseless_letters_are_letters_without_case() {
+        for c in CASELESS_LETTERS.iter().flat_map(|r| r.clone()) {
+            assert!(c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase(), "{c:?}");
+        }
+    }
+
+    #[test]
     fn character_classes_match_char() {
-        for code in (0..0x3100).chain([0x1_0400, 0x1_d7ce, 0x2_0000]) {
+        for code in (0..0x3100)
+            .chain(0xa000..0xd800)
+            .chain([0x4dff, 0x4e00, 0x9fff, 0xa000, 0x1_0400, 0x1_d7ce, 0x2_0000])
+        {
             let Some(c) = char::from_u32(code) else { continue };
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");

@@ -11,7 +11,7 @@ use super::Mention;
 use crate::extract::entities::OrgMention;
 use crate::extract::lexicon::{HashBits, PreHashed};
 pub use crate::extract::tokens::fold;
-use crate::extract::tokens::{Kind, Tokens, fold_char, fold_into, is_alphabetic, is_alphanumeric, is_combining};
+use crate::extract::tokens::{Kind, Tokens, fold_char, fold_into, is_alphabetic, is_alphanumeric, is_caseless_letter, is_combining};
 
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
@@ -80,6 +80,8 @@ impl Shape {
             if c.is_ascii() {
                 letters += usize::from(c.is_ascii_alphabetic());
                 lower |= c.is_ascii_lowercase();
+            } else if is_caseless_letter(c) {
+                letters += 1;
             } else if is_alphabetic(c) {
                 letters += 1;
                 lower |= c.is_lowercase();
