@@ -10,9 +10,7 @@ mod lexicon;
 mod names;
 mod persons;
 
-use std::collections::HashMap;
-
-use super::geo::words::{Shape, name_gap};
+use super::geo::words::{FastMap, FastSet, Shape, name_gap};
 use super::geo::{Folded, GeoKind};
 use super::sentences::Sentence;
 use super::table;
@@ -190,7 +188,7 @@ pub(crate) fn load_tables() -> Result<(), table::TableError> {
     names::load_name_words().map(drop)
 }
 
-static COMMON_SOURCES: std::sync::LazyLock<std::collections::HashSet<String>> = std::sync::LazyLock::new(|| {
+static COMMON_SOURCES: std::sync::LazyLock<FastSet<String>> = std::sync::LazyLock::new(|| {
     table::built(table::COMMON_SOURCES.words())
         .into_iter()
         .map(str::to_string)
@@ -275,7 +273,7 @@ pub(crate) fn find_in(body: &str, words: &Folded, sentences: &[Sentence<'_>], la
 /// name ending with it: the full name takes the office if it has none, the surname goes.
 fn merge_surnames(body: &str, hits: &mut Vec<Hit>) {
     use super::geo::words::fold;
-    let full: HashMap<String, usize> = hits
+    let full: FastMap<String, usize> = hits
         .iter()
         .enumerate()
         .filter(|(_, h)| h.kind == EntityType::Person && body[h.start..h.end].contains(' '))
@@ -324,7 +322,7 @@ fn merge_surnames(body: &str, hits: &mut Vec<Hit>) {
 
 /// Picks each place's country, drops repeats and demonyms, and turns bytes into code points.
 fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
-    let mut votes: HashMap<&'static str, usize> = HashMap::new();
+    let mut votes: FastMap<&'static str, usize> = FastMap::default();
     for h in &hits {
         if let [code] = h.codes[..] {
             *votes.entry(code).or_default() += 1;
@@ -332,7 +330,7 @@ fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
     }
     hits.sort_by_key(|h| (h.start, h.end));
     merge_surnames(body, &mut hits);
-    let mut seen: HashMap<(&str, String), usize> = HashMap::new();
+    let mut seen: FastMap<(&str, String), usize> = FastMap::default();
     let mut out: Vec<(Hit, Option<&'static str>)> = Vec::new();
     for h in hits {
         if matches!(h.geo, Some(GeoKind::Demonym | GeoKind::AreaAdjective)) {
@@ -358,7 +356,7 @@ fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
     let mut marks: Vec<usize> = out.iter().flat_map(|(h, _)| [h.start, h.end]).collect();
     marks.sort_unstable();
     marks.dedup();
-    let mut chars_at: HashMap<usize, usize> = HashMap::with_capacity(marks.len());
+    let mut chars_at: FastMap<usize, usize> = FastMap::with_capacity_and_hasher(marks.len(), Default::default());
     let mut count = 0;
     let mut last = 0;
     for m in marks {

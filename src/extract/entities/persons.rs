@@ -2,13 +2,11 @@
 //! "el presidente Gustavo Petro", "el ministro del Interior, Carlos Basombrío") or after it
 //! ("Carlos Basombrío, the interior minister,").
 
-use std::collections::HashMap;
-
 use super::lexicon::{LEXICON, within_one_edit};
 use super::{Doc, Hit};
 use crate::extract::EntityType;
 use crate::extract::geo::gazetteer;
-use crate::extract::geo::words::Shape;
+use crate::extract::geo::words::{FastMap, Shape};
 
 /// Words that join the office to its portfolio or institution ("Minister of", "jefe de la").
 const OF: &[&str] = &["of", "de", "del", "for", "para"];
@@ -106,7 +104,7 @@ pub(super) fn find(doc: &mut Doc<'_>) -> Vec<Hit> {
     }
     // A bare "Minister X" borrows the fuller office written elsewhere without a name
     // ("Peru's Interior minister ... Minister Carlos Basombrío"), when that is unambiguous.
-    let mut fuller: HashMap<&str, Option<&Unnamed>> = HashMap::new();
+    let mut fuller: FastMap<&str, Option<&Unnamed>> = FastMap::default();
     for u in &unnamed {
         let slot = fuller.entry(u.group).or_insert(Some(u));
         if slot.is_some_and(|first| !first.text.eq_ignore_ascii_case(&u.text)) {

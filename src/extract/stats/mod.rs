@@ -22,9 +22,10 @@
 //! merges a figure repeated across the text.
 
 use std::cell::{LazyCell, OnceCell};
-use std::collections::HashMap;
+
 use std::sync::LazyLock;
 
+use super::geo::words::FastMap;
 use super::geo::{Folded, GeoKind};
 use super::lexicon::{Lexicon, WordTable, ends_with_phrase};
 use super::numbers::{self, Number, NumberKind, Quantity};
@@ -279,7 +280,7 @@ fn name_spans(body: &str, entities: &[Entity]) -> Vec<(usize, usize)> {
     let mut wanted: Vec<usize> = named.iter().flat_map(|e| [e.start, e.end]).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut bytes: HashMap<usize, usize> = HashMap::with_capacity(wanted.len());
+    let mut bytes: FastMap<usize, usize> = FastMap::with_capacity_and_hasher(wanted.len(), Default::default());
     let mut rest = body.chars();
     let mut at = 0;
     for &w in &wanted {
@@ -340,7 +341,7 @@ fn dedupe(stats: Vec<Found>) -> Vec<Found> {
     let richer = |new: &Statistic, old: &Statistic| {
         (new.year.is_some() && old.year.is_none()) || (new.year == old.year && new.counted.is_some() && old.counted.is_none())
     };
-    let mut seen: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut seen: FastMap<Key, Vec<usize>> = FastMap::default();
     let mut out: Vec<Option<Found>> = Vec::with_capacity(stats.len());
     for (s, untopical) in stats {
         if !distinctive(&s) {
