@@ -129,7 +129,22 @@ fn head(s: &str, n: usize) -> &str {
 pub fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
     // The longest phrase is short: only the tail (24 characters) needs lower-casing.
     let from = before.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
-    let tail = before[from..].to_lowercase();
+    let raw = &before[from..];
+    if raw.is_ascii() {
+        // ASCII lower-cases byte by byte: the tail is compared as it stands.
+        let tail = raw.trim_end();
+        // A phrase can end the tail only if its last byte does: most are turned away by that byte.
+        let last = tail.as_bytes().last().map(u8::to_ascii_lowercase);
+        return phrases.iter().any(|m| {
+            if !m.is_empty() && m.as_bytes().last().copied() != last {
+                return false;
+            }
+            let Some(cut) = tail.len().checked_sub(m.len()) else { return false };
+            let (rest, end) = tail.as_bytes().split_at(cut);
+            end.iter().zip(m.bytes()).all(|(x, y)| x.to_ascii_lowercase() == y) && rest.last().is_none_or(|b| !b.is_ascii_alphanumeric())
+        });
+    }
+    let tail = raw.to_lowercase();
     let tail = tail.trim_end();
     // A phrase can end the tail only if its last byte does: most are turned away by that byte.
     let last = tail.as_bytes().last();
@@ -371,6 +386,45 @@ pub type WordSet = Lexicon<()>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phrases_end_a_text_as_whole_words_in_any_case() {
+        let phrases = ["bound for", "rumbo a", "hacia", "vía"];
+        for (text, ends) in [
+            ("shipped Bound For  ", true),
+            ("shipped rebound for ", false),
+            ("iba RUMBO A", true),
+            ("iba rumbo a-", false),
+            ("bound for", true),
+            ("for", false),
+            ("", false),
+            ("llegó por la Vía ", true),
+            ("salió HACIA", true),
+            ("salió ÉHACIA", false),
+            ("a long line of text that goes on and on, bound for", true),
+        ] {
+            assert_eq!(ends_with_phrase(text, &phrases), ends, "{text:?}");
+        }
+    }
+
+    /// `ends_with_phrase` lower-casing every tail.
+    fn ends_with_phrase_lowered(before: &str, phrases: &[&str]) -> bool {
+        let from = before.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
+        let tail = before[from..].to_lowercase();
+        let tail = tail.trim_end();
+        phrases.iter().any(|m| {
+            tail.strip_suffix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn phrases_end_any_text_as_when_lowered(before in "[a-zA-Z íÍ.-]{0,40}") {
+            let phrases = ["bound for", "a", "rumbo a", "vía", "x-y"];
+            proptest::prop_assert_eq!(ends_with_phrase(&before, &phrases), ends_with_phrase_lowered(&before, &phrases));
+        }
+    }
 
     #[test]
     fn hash_bits_keep_every_inserted_hash_and_few_others() {
