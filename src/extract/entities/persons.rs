@@ -151,11 +151,17 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if doc.key(i).len() < 6 || !doc.joined(i + 1) || !doc.initial(i + 1) {
         return None;
     }
+    // The cheapest tests first: titles of the word's first letter and length (one edit
+    // changes the length by one at most), then whether the word is known as something else.
+    let titles = lex.fuzzy_titles.get(&doc.key(i).chars().next()?)?;
+    let len = doc.key(i).chars().count();
+    if !titles.iter().any(|(t, _)| t.len().abs_diff(len) <= 1) {
+        return None;
+    }
     let known = |k: &str| lex.given.contains(k) || lex.stop.contains(k) || lex.portfolio.contains(k) || lex.pre.contains(k);
     if known(doc.key(i)) || is_head(doc, i) {
         return None;
     }
-    let titles = lex.fuzzy_titles.get(&doc.key(i).chars().next()?)?;
     let word: Vec<char> = doc.key(i).chars().collect();
     titles.iter().find(|(t, _)| within_one_edit(&word, t)).map(|(_, g)| (1, *g, true))
 }
