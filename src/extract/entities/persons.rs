@@ -129,6 +129,7 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if doc.cap(i) && is_head(doc, i) {
         return None;
     }
+    let key = doc.key(i);
     let joinable = |j: usize| doc.joined(j);
     if let Some((n, group)) = lex.titles.longest_in(doc.f, i, joinable) {
         return Some((n, *group, false));
@@ -137,32 +138,32 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if doc.shape(i) == Shape::Initial
         && doc.gap(i + 1) == ". "
         && doc.initial(i + 1)
-        && let Some(group) = lex.abbreviations.get(doc.key(i))
+        && let Some(group) = lex.abbreviations.get(key)
     {
         return Some((1, *group, false));
     }
     // "expresidente", "ex-ministro", "exalcalde": a former office.
-    if let Some(rest) = doc.key(i).strip_prefix("ex").map(|r| r.trim_start_matches('-'))
+    if let Some(rest) = key.strip_prefix("ex").map(|r| r.trim_start_matches('-'))
         && let Some(group) = lex.single_titles.get(rest)
     {
         return Some((1, *group, false));
     }
     // One typo in a long title word, only when a name follows at once.
-    if doc.key(i).len() < 6 || !doc.joined(i + 1) || !doc.initial(i + 1) {
+    if key.len() < 6 || !doc.joined(i + 1) || !doc.initial(i + 1) {
         return None;
     }
     // The cheapest tests first: titles of the word's first letter and length (one edit
     // changes the length by one at most), then whether the word is known as something else.
-    let titles = lex.fuzzy_titles.get(&doc.key(i).chars().next()?)?;
-    let len = doc.key(i).chars().count();
+    let titles = lex.fuzzy_titles.get(&key.chars().next()?)?;
+    let len = key.chars().count();
     if !titles.iter().any(|(t, _)| t.len().abs_diff(len) <= 1) {
         return None;
     }
     let known = |k: &str| lex.given.contains(k) || lex.stop.contains(k) || lex.portfolio.contains(k) || lex.pre.contains(k);
-    if known(doc.key(i)) || is_head(doc, i) {
+    if known(key) || is_head(doc, i) {
         return None;
     }
-    let word: Vec<char> = doc.key(i).chars().collect();
+    let word: Vec<char> = key.chars().collect();
     titles.iter().find(|(t, _)| within_one_edit(&word, t)).map(|(_, g)| (1, *g, true))
 }
 
