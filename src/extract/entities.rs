@@ -28,12 +28,16 @@ pub(crate) struct Doc<'a> {
     pub used: Vec<bool>,
     /// Part of an office ("ministro del Interior"): open to places and organisations only.
     pub in_role: Vec<bool>,
+    /// Follows the word before it after a single space (`joined`), read once: every rule
+    /// that grows a name asks it of the words ahead.
+    join: Vec<bool>,
 }
 
 impl<'a> Doc<'a> {
     fn new(body: &'a str, f: &'a Folded, sentences: &[Sentence<'_>]) -> Doc<'a> {
         let n = f.words.len();
         let mut sent_start = vec![false; n];
+        let mut join = vec![false; n];
         let mut starts = sentences.iter().map(|s| s.byte_start).peekable();
         for i in 0..n {
             let w = f.words[i];
@@ -49,6 +53,7 @@ impl<'a> Doc<'a> {
                 &body[f.words[i - 1].start..f.words[i - 1].end]
             };
             sent_start[i] = i == 0 || opens_sentence(gap, prev) || starts.peek() == Some(&w.start);
+            join[i] = i > 0 && matches!(gap.as_bytes(), b" " | b"\xc2\xa0");
         }
         let headline = headlines(body, f);
         Doc {
@@ -58,6 +63,7 @@ impl<'a> Doc<'a> {
             headline,
             used: vec![false; n],
             in_role: vec![false; n],
+            join,
         }
     }
 
@@ -94,13 +100,7 @@ impl<'a> Doc<'a> {
     /// Word `i` follows word `i - 1` after a single space.
     #[inline]
     pub fn joined(&self, i: usize) -> bool {
-        // The gap's bytes are compared without slicing the body: a space or a no-break space.
-        i > 0
-            && i < self.len()
-            && matches!(
-                self.body.as_bytes().get(self.f.words[i - 1].end..self.f.words[i].start),
-                Some(b" " | b"\xc2\xa0")
-            )
+        self.join.get(i).is_some_and(|&j| j)
     }
 
     /// Word `i` may continue a written name begun before it ("U.S.", "Página/12").
