@@ -406,6 +406,12 @@ impl<'a> Tokens<'a> {
     /// by anything but whitespace (a number looks ahead past its end). Tokens are read left
     /// to right, so otherwise the slice splits into exactly these.
     pub fn part(&self, range: Range<usize>) -> Option<Tokens<'_>> {
+        self.part_reusing(range, &mut Vec::new())
+    }
+
+    /// `part`, its tokens written into the list `spare` (taken, and left empty, when there is
+    /// a part): a caller reading part after part hands the list of one back for the next.
+    pub fn part_reusing(&self, range: Range<usize>, spare: &mut Vec<Token>) -> Option<Tokens<'_>> {
         let text = self.text.get(range.clone())?;
         if !self.text[range.end..].chars().next().is_none_or(char::is_whitespace) {
             return None;
@@ -416,17 +422,15 @@ impl<'a> Tokens<'a> {
         if inside.first().is_some_and(|t| t.start < range.start) || inside.last().is_some_and(|t| t.end > range.end) {
             return None;
         }
-        let toks = inside
-            .iter()
-            .enumerate()
-            .map(|(n, t)| Token {
-                start: t.start - range.start,
-                end: t.end - range.start,
-                // The first token of a text counts as spaced from what is before it.
-                space_before: n == 0 || t.space_before,
-                ..*t
-            })
-            .collect();
+        let mut toks = std::mem::take(spare);
+        toks.clear();
+        toks.extend(inside.iter().enumerate().map(|(n, t)| Token {
+            start: t.start - range.start,
+            end: t.end - range.start,
+            // The first token of a text counts as spaced from what is before it.
+            space_before: n == 0 || t.space_before,
+            ..*t
+        }));
         Some(Tokens {
             text,
             toks,

@@ -241,14 +241,17 @@ pub(crate) fn find_in<'t>(
         says_pesos: &says_pesos,
         names: &names,
     };
+    // One list holds the tokens of each sentence in turn.
+    let mut spare = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
         // The sentence's tokens, from the body's when they split alike.
         let range = s.byte_start..s.byte_start + s.text.len();
         let toks = is_slice_at(body, &range, s.text)
-            .then(|| toks.part(range))
+            .then(|| toks.part_reusing(range, &mut spare))
             .flatten()
             .unwrap_or_else(|| Tokens::new(s.text));
         sentence_stats(s, &toks, &|| words.get(i, s), &text, &mut carry, &mut out);
+        spare = toks.toks;
     }
     let mut out = dedupe(out);
     fill_topics(&mut out, lang);
