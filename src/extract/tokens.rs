@@ -456,7 +456,11 @@ fn fold_word(text: &str, mut i: usize, folded: &mut String) -> usize {
         if !is_alphabetic(ch) {
             break;
         }
-        fold_char(ch, folded);
+        // Accented Latin letters fold from the table, most of them to an ASCII letter.
+        match single_folded(ch) {
+            Some(f) => folded.push(f),
+            None => fold_char(ch, folded),
+        }
         i += ch.len_utf8();
     }
     i
