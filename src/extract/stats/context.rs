@@ -825,7 +825,7 @@ pub(super) static OWN_COUNTRY: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
 pub(super) fn names_world(text: &str, f: &Folded) -> bool {
     // Most sentences name no region: their words are only looked through for the world's.
     if !geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) {
-        return folded_pieces(f).any(|w| WORLD_WORDS.contains(&w));
+        return any_folded_piece(f, |w| WORLD_WORDS.contains(&w));
     }
     let words: Vec<&str> = folded_pieces(f).collect();
     let own_country = OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
@@ -839,6 +839,20 @@ fn folded_pieces<'f>(f: &'f Folded) -> impl Iterator<Item = &'f str> {
     (0..f.words.len())
         .flat_map(|i| f.key(i).split(|c: char| !tokens::is_alphanumeric(c)))
         .filter(|w| !w.is_empty())
+}
+
+/// Whether one of `folded_pieces(f)` satisfies `pred`. Most words are one piece of ASCII
+/// letters and digits, taken whole; only the others are split.
+fn any_folded_piece(f: &Folded, pred: impl Fn(&str) -> bool) -> bool {
+    (0..f.words.len()).any(|i| {
+        let key = f.key(i);
+        if key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            // A word of combining accents alone folds to nothing, which is no piece.
+            !key.is_empty() && pred(key)
+        } else {
+            key.split(|c: char| !tokens::is_alphanumeric(c)).any(|w| !w.is_empty() && pred(w))
+        }
+    })
 }
 
 /// What a comma or semicolon between a figure and a country adds to their distance, in bytes.
@@ -1333,7 +1347,7 @@ mod tests {
     }
 
     mod pieces {
-        use super::super::folded_pieces;
+        use super::super::{any_folded_piece, folded_pieces};
         use crate::extract::geo::Folded;
         use crate::extract::tokens::{fold, is_alphanumeric};
         use proptest::prelude::*;
@@ -1350,7 +1364,18 @@ mod tests {
 
         fn same(text: &str) -> Result<(), TestCaseError> {
             let f = Folded::new(text);
-            prop_assert_eq!(folded_pieces(&f).collect::<Vec<_>>(), split_folded(text), "{:?}", text);
+            let split = split_folded(text);
+            prop_assert_eq!(folded_pieces(&f).collect::<Vec<_>>(), split.clone(), "{:?}", text);
+            // Each piece is found, and nothing else is.
+            for w in split.iter().map(String::as_str).chain(["", "x", "mundo"]) {
+                prop_assert_eq!(
+                    any_folded_piece(&f, |p| p == w),
+                    split.iter().any(|s| s == w),
+                    "{:?} in {:?}",
+                    w,
+                    text
+                );
+            }
             Ok(())
         }
 
