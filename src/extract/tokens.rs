@@ -619,9 +619,12 @@ mod tests {
         assert!(!has_ascii_word("cien pesosx", "pesos"));
     }
 
+    /// A token as the tests compare it: kind, byte range, spaced, folded form and hashes.
+    type Plain = (Kind, usize, usize, bool, String, u64, [u64; 3]);
+
     /// The tokens read character by character, each folded and hashed on its own: what
     /// `Tokens::new` must give.
-    fn tokens_by_chars(text: &str) -> Vec<(Kind, usize, usize, bool, String, u64, [u64; 3])> {
+    fn tokens_by_chars(text: &str) -> Vec<Plain> {
         let mut out = Vec::new();
         let mut space_before = true;
         let mut chars = text.char_indices().peekable();
