@@ -10,9 +10,7 @@ mod lexicon;
 mod names;
 mod persons;
 
-use std::collections::HashMap;
-
-use super::geo::words::{Shape, name_gap};
+use super::geo::words::{FastMap, FastSet, Shape, name_gap};
 use super::geo::{Folded, GeoKind};
 use super::sentences::Sentence;
 use super::table;
@@ -30,12 +28,16 @@ pub(crate) struct Doc<'a> {
     pub used: Vec<bool>,
     /// Part of an office ("ministro del Interior"): open to places and organisations only.
     pub in_role: Vec<bool>,
+    /// Follows the word before it after a single space (`joined`), read once: every rule
+    /// that grows a name asks it of the words ahead.
+    join: Vec<bool>,
 }
 
 impl<'a> Doc<'a> {
     fn new(body: &'a str, f: &'a Folded, sentences: &[Sentence<'_>]) -> Doc<'a> {
         let n = f.words.len();
         let mut sent_start = vec![false; n];
+        let mut join = vec![false; n];
         let mut starts = sentences.iter().map(|s| s.byte_start).peekable();
         for i in 0..n {
             let w = f.words[i];
@@ -51,6 +53,7 @@ impl<'a> Doc<'a> {
                 &body[f.words[i - 1].start..f.words[i - 1].end]
             };
             sent_start[i] = i == 0 || opens_sentence(gap, prev) || starts.peek() == Some(&w.start);
+            join[i] = i > 0 && matches!(gap.as_bytes(), b" " | b"\xc2\xa0");
         }
         let headline = headlines(body, f);
         Doc {
@@ -60,6 +63,7 @@ impl<'a> Doc<'a> {
             headline,
             used: vec![false; n],
             in_role: vec![false; n],
+            join,
         }
     }
 
@@ -96,13 +100,7 @@ impl<'a> Doc<'a> {
     /// Word `i` follows word `i - 1` after a single space.
     #[inline]
     pub fn joined(&self, i: usize) -> bool {
-        // The gap's bytes are compared without slicing the body: a space or a no-break space.
-        i > 0
-            && i < self.len()
-            && matches!(
-                self.body.as_bytes().get(self.f.words[i - 1].end..self.f.words[i].start),
-                Some(b" " | b"\xc2\xa0")
-            )
+        self.join.get(i).is_some_and(|&j| j)
     }
 
     /// Word `i` may continue a written name begun before it ("U.S.", "Página/12").
@@ -137,14 +135,15 @@ fn headlines(body: &str, f: &Folded) -> Vec<bool> {
         while j < f.words.len() && f.words[j].start < line_end {
             j += 1;
         }
-        let long: Vec<_> = f.words[i..j]
-            .iter()
-            .filter(|w| w.end - w.start >= 4 && w.shape != Shape::Other)
-            .collect();
-        let caps = long.iter().filter(|w| w.shape.is_cap()).count();
-        let ends_sentence = body[f.words[j - 1].end..line_end].trim_end().ends_with(['.', '!', '?', ':']);
-        let table_row = body[f.words[i].start..line_end].contains('|');
-        if long.len() >= 3 && caps * 5 >= long.len() * 4 && !ends_sentence && !table_row {
+        // Words of four letters or more, and how many of them are capitalised.
+        let (mut long, mut caps) = (0, 0);
+        for w in f.words[i..j].iter().filter(|w| w.end - w.start >= 4 && w.shape != Shape::Other) {
+            long += 1;
+            caps += usize::from(w.shape.is_cap());
+        }
+        let ends_sentence = || body[f.words[j - 1].end..line_end].trim_end().ends_with(['.', '!', '?', ':']);
+        let table_row = || body[f.words[i].start..line_end].contains('|');
+        if long >= 3 && caps * 5 >= long * 4 && !ends_sentence() && !table_row() {
             out[i..j].iter_mut().for_each(|h| *h = true);
         }
         i = j;
@@ -189,7 +188,7 @@ pub(crate) fn load_tables() -> Result<(), table::TableError> {
     names::load_name_words().map(drop)
 }
 
-static COMMON_SOURCES: std::sync::LazyLock<std::collections::HashSet<String>> = std::sync::LazyLock::new(|| {
+static COMMON_SOURCES: std::sync::LazyLock<FastSet<String>> = std::sync::LazyLock::new(|| {
     table::built(table::COMMON_SOURCES.words())
         .into_iter()
         .map(str::to_string)
@@ -223,30 +222,37 @@ pub fn is_name(phrase: &str, opens: bool) -> bool {
     !super::geo::names_place(phrase) || phrase.split_whitespace().count() > 3
 }
 
+/// A known organisation named in a text: byte start, byte end, and the country of a
+/// national body ("el INEGI" is Mexican).
+pub(crate) type OrgMention = (usize, usize, Option<&'static str>);
+
 /// The known organisations named in `text`, left to right: (byte start, byte end, the
 /// country of a national body: "el INEGI" is Mexican).
 pub fn org_mentions(text: &str) -> Vec<(usize, usize, Option<&'static str>)> {
-    org_mentions_in(text, &Folded::new(text))
+    org_mentions_in(text, &Folded::new(text)).to_vec()
 }
 
-/// `org_mentions` of a text already split and folded into `f`.
-pub(crate) fn org_mentions_in(text: &str, f: &Folded) -> Vec<(usize, usize, Option<&'static str>)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < f.words.len() {
-        let joinable = |j: usize| {
-            let prev = &f.words[j - 1];
-            name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
-        };
-        match lexicon::LEXICON.orgs.longest_in(f, i, joinable) {
-            Some((n, country)) => {
-                out.push((f.words[i].start, f.words[i + n - 1].end, *country));
-                i += n;
+/// `org_mentions` of a text already split and folded into `f` (which must be the words of
+/// `text`): read once per `f`.
+pub(crate) fn org_mentions_in<'f>(text: &str, f: &'f Folded) -> &'f [OrgMention] {
+    f.orgs.get_or_init(|| {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < f.words.len() {
+            let joinable = |j: usize| {
+                let prev = &f.words[j - 1];
+                name_gap(&text[prev.end..f.words[j].start], &text[prev.start..prev.end])
+            };
+            match lexicon::LEXICON.orgs.longest_in(f, i, joinable) {
+                Some((n, country)) => {
+                    out.push((f.words[i].start, f.words[i + n - 1].end, *country));
+                    i += n;
+                }
+                None => i += 1,
             }
-            None => i += 1,
         }
-    }
-    out
+        out
+    })
 }
 
 /// Finds the entities of a body.
@@ -267,7 +273,7 @@ pub(crate) fn find_in(body: &str, words: &Folded, sentences: &[Sentence<'_>], la
 /// name ending with it: the full name takes the office if it has none, the surname goes.
 fn merge_surnames(body: &str, hits: &mut Vec<Hit>) {
     use super::geo::words::fold;
-    let full: HashMap<String, usize> = hits
+    let full: FastMap<String, usize> = hits
         .iter()
         .enumerate()
         .filter(|(_, h)| h.kind == EntityType::Person && body[h.start..h.end].contains(' '))
@@ -316,7 +322,7 @@ fn merge_surnames(body: &str, hits: &mut Vec<Hit>) {
 
 /// Picks each place's country, drops repeats and demonyms, and turns bytes into code points.
 fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
-    let mut votes: HashMap<&'static str, usize> = HashMap::new();
+    let mut votes: FastMap<&'static str, usize> = FastMap::default();
     for h in &hits {
         if let [code] = h.codes[..] {
             *votes.entry(code).or_default() += 1;
@@ -324,7 +330,7 @@ fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
     }
     hits.sort_by_key(|h| (h.start, h.end));
     merge_surnames(body, &mut hits);
-    let mut seen: HashMap<(&str, String), usize> = HashMap::new();
+    let mut seen: FastMap<(&str, String), usize> = FastMap::default();
     let mut out: Vec<(Hit, Option<&'static str>)> = Vec::new();
     for h in hits {
         if matches!(h.geo, Some(GeoKind::Demonym | GeoKind::AreaAdjective)) {
@@ -350,7 +356,7 @@ fn finish(body: &str, mut hits: Vec<Hit>) -> Vec<Entity> {
     let mut marks: Vec<usize> = out.iter().flat_map(|(h, _)| [h.start, h.end]).collect();
     marks.sort_unstable();
     marks.dedup();
-    let mut chars_at: HashMap<usize, usize> = HashMap::with_capacity(marks.len());
+    let mut chars_at: FastMap<usize, usize> = FastMap::with_capacity_and_hasher(marks.len(), Default::default());
     let mut count = 0;
     let mut last = 0;
     for m in marks {

@@ -165,23 +165,21 @@ fn country_mentions_upto(text: &str, f: &Folded, most: usize) -> Vec<(usize, usi
 /// right, as (byte start, byte end, kind, ISO code; none for a world region). A place that
 /// exists in several countries is left out: it does not say which one.
 pub fn mentions(text: &str) -> Vec<(usize, usize, GeoKind, Option<&'static str>)> {
-    mentions_in(text, &Folded::new(text))
+    mentions_in(text, &Folded::new(text)).to_vec()
 }
 
 /// A place named in a text: (byte start, byte end, kind, ISO code; none for a world region).
 pub(crate) type Mention = (usize, usize, GeoKind, Option<&'static str>);
 
 /// `mentions` of a text already split and folded into `f` (which must be the words of
-/// `text`): read once per `f`, then copied.
-pub(crate) fn mentions_in(text: &str, f: &Folded) -> Vec<Mention> {
-    f.mentions
-        .get_or_init(|| {
-            mentions_upto(text, f, usize::MAX, |kind| kind != GeoKind::AreaAdjective)
-                .into_iter()
-                .filter(|m| m.2 != GeoKind::Place || m.3.is_some())
-                .collect()
-        })
-        .clone()
+/// `text`): read once per `f`.
+pub(crate) fn mentions_in<'f>(text: &str, f: &'f Folded) -> &'f [Mention] {
+    f.mentions.get_or_init(|| {
+        mentions_upto(text, f, usize::MAX, |kind| kind != GeoKind::AreaAdjective)
+            .into_iter()
+            .filter(|m| m.2 != GeoKind::Place || m.3.is_some())
+            .collect()
+    })
 }
 
 /// Whether `text` ends with the name of a place or a country ("Cartago", "in Peru").
@@ -335,7 +333,7 @@ mod tests {
 
     #[test]
     fn a_town_of_several_countries_takes_the_country_of_the_region_after_it() {
-        let codes = |text: &str| mentions_in(text, &Folded::new(text)).into_iter().map(|m| m.3).collect::<Vec<_>>();
+        let codes = |text: &str| mentions_in(text, &Folded::new(text)).iter().map(|m| m.3).collect::<Vec<_>>();
         assert_eq!(codes("el ataque en La Libertad, Petén, dejó dos muertos"), [Some("GT"), Some("GT")]);
         assert_eq!(codes("el ataque en La Libertad dejó dos muertos"), Vec::<Option<&str>>::new());
     }

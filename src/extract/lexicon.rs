@@ -129,11 +129,30 @@ fn head(s: &str, n: usize) -> &str {
 pub fn ends_with_phrase(before: &str, phrases: &[&str]) -> bool {
     // The longest phrase is short: only the tail (24 characters) needs lower-casing.
     let from = before.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
-    let tail = before[from..].to_lowercase();
+    let raw = &before[from..];
+    if raw.is_ascii() {
+        // ASCII lower-cases byte by byte: the tail is compared as it stands.
+        let tail = raw.trim_end();
+        // A phrase can end the tail only if its last byte does: most are turned away by that byte.
+        let last = tail.as_bytes().last().map(u8::to_ascii_lowercase);
+        return phrases.iter().any(|m| {
+            if !m.is_empty() && m.as_bytes().last().copied() != last {
+                return false;
+            }
+            let Some(cut) = tail.len().checked_sub(m.len()) else { return false };
+            let (rest, end) = tail.as_bytes().split_at(cut);
+            end.iter().zip(m.bytes()).all(|(x, y)| x.to_ascii_lowercase() == y) && rest.last().is_none_or(|b| !b.is_ascii_alphanumeric())
+        });
+    }
+    let tail = raw.to_lowercase();
     let tail = tail.trim_end();
+    // A phrase can end the tail only if its last byte does: most are turned away by that byte.
+    let last = tail.as_bytes().last();
     phrases.iter().any(|m| {
-        tail.strip_suffix(m)
-            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+        (m.is_empty() || m.as_bytes().last() == last)
+            && tail
+                .strip_suffix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
     })
 }
 
@@ -252,11 +271,15 @@ impl<T> Lexicon<T> {
     }
 
     /// Calls `f(id, len)` for every term matching at token `i`.
-    fn candidates(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
-        let Some(t) = toks.get(i) else { return };
-        if !self.may_begin(t) {
-            return;
+    fn candidates(&self, toks: &Tokens<'_>, i: usize, f: impl FnMut(usize, usize)) {
+        if toks.get(i).is_some_and(|t| self.may_begin(t)) {
+            self.candidates_of(toks, i, f);
         }
+    }
+
+    /// `candidates`, for a token `i` that `may_begin` a term.
+    fn candidates_of(&self, toks: &Tokens<'_>, i: usize, mut f: impl FnMut(usize, usize)) {
+        let Some(t) = toks.get(i) else { return };
         if let Some(ids) = self.keys.may_contain(t.hash).then(|| self.exact.get(&t.hash)).flatten() {
             for &id in ids {
                 if let Some(len) = self.entry_len(id, toks, i) {
@@ -296,7 +319,7 @@ impl<T> Lexicon<T> {
             return None;
         }
         let mut best: Option<(usize, usize, usize)> = None;
-        self.candidates(toks, i, |id, len| {
+        self.candidates_of(toks, i, |id, len| {
             let chars: usize = self.entries[id].0.iter().map(|p| p.text.len()).sum();
             let better = match best {
                 None => true,
@@ -363,6 +386,45 @@ pub type WordSet = Lexicon<()>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phrases_end_a_text_as_whole_words_in_any_case() {
+        let phrases = ["bound for", "rumbo a", "hacia", "vía"];
+        for (text, ends) in [
+            ("shipped Bound For  ", true),
+            ("shipped rebound for ", false),
+            ("iba RUMBO A", true),
+            ("iba rumbo a-", false),
+            ("bound for", true),
+            ("for", false),
+            ("", false),
+            ("llegó por la Vía ", true),
+            ("salió HACIA", true),
+            ("salió ÉHACIA", false),
+            ("a long line of text that goes on and on, bound for", true),
+        ] {
+            assert_eq!(ends_with_phrase(text, &phrases), ends, "{text:?}");
+        }
+    }
+
+    /// `ends_with_phrase` lower-casing every tail.
+    fn ends_with_phrase_lowered(before: &str, phrases: &[&str]) -> bool {
+        let from = before.char_indices().rev().nth(23).map_or(0, |(i, _)| i);
+        let tail = before[from..].to_lowercase();
+        let tail = tail.trim_end();
+        phrases.iter().any(|m| {
+            tail.strip_suffix(m)
+                .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn phrases_end_any_text_as_when_lowered(before in "[a-zA-Z íÍ.-]{0,40}") {
+            let phrases = ["bound for", "a", "rumbo a", "vía", "x-y"];
+            proptest::prop_assert_eq!(ends_with_phrase(&before, &phrases), ends_with_phrase_lowered(&before, &phrases));
+        }
+    }
 
     #[test]
     fn hash_bits_keep_every_inserted_hash_and_few_others() {

@@ -4,13 +4,13 @@
 //! followed by a space and a capital, an opening quote or a digit, except after an
 //! abbreviation ("Mr.", "Gral.", "No."), an initial, or a dotted short form ("U.S.", "EE.UU.", "p.m.").
 
-use std::collections::HashSet;
+use super::geo::words::FastSet;
 use std::sync::LazyLock;
 
 use super::table;
 use super::tokens::fold;
 
-static ABBREV: LazyLock<HashSet<String>> = LazyLock::new(|| table::built(table::ABBREVIATIONS.lines()).into_iter().map(fold).collect());
+static ABBREV: LazyLock<FastSet<String>> = LazyLock::new(|| table::built(table::ABBREVIATIONS.lines()).into_iter().map(fold).collect());
 
 /// One sentence of a body.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -51,15 +51,25 @@ pub fn head_hashes(s: &str) -> [u64; 3] {
 
 /// `word_hash` of `s` and its `head_hashes`, in one pass over the bytes.
 fn hashes(s: &str) -> (u64, [u64; 3]) {
+    let bytes = s.as_bytes();
     let mut h = FNV_OFFSET;
     let mut heads = [0u64; 3];
     let mut n = 0;
-    for (i, b) in s.bytes().enumerate() {
+    // The first three characters, then the rest without looking for character starts.
+    let mut rest = bytes.len();
+    for (i, &b) in bytes.iter().enumerate() {
         // A character starts at every byte that is not a UTF-8 continuation byte.
-        if n < 3 && i > 0 && b & 0xC0 != 0x80 {
+        if i > 0 && b & 0xC0 != 0x80 {
             heads[n] = h;
             n += 1;
+            if n == heads.len() {
+                rest = i;
+                break;
+            }
         }
+        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+    for &b in &bytes[rest..] {
         h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
     }
     for head in heads.iter_mut().skip(n) {
@@ -109,25 +119,37 @@ fn small_class(c: char) -> Option<u8> {
     SMALL_CLASSES.get(slot).copied()
 }
 
-/// Characters below U+0800 that lowercase to a single character, with that character
-/// (`'\0'` for the others), filled once from `char::to_lowercase`.
-static SMALL_LOWER: LazyLock<[char; SMALL]> = LazyLock::new(|| {
+/// Characters below U+0800 whose folded form (`fold_char`) is a single character, with that
+/// character (`'\0'` for the others), filled once from `char::to_lowercase`: Spanish text
+/// folds an accented letter every few words.
+static SMALL_FOLDED: LazyLock<[char; SMALL]> = LazyLock::new(|| {
     let mut table = ['\0'; SMALL];
-    for (code, lower) in table.iter_mut().enumerate() {
+    for (code, folded) in table.iter_mut().enumerate() {
         if let Some(c) = char::from_u32(code as u32) {
             let mut ls = c.to_lowercase();
             if let (Some(l), None) = (ls.next(), ls.next()) {
-                *lower = l;
+                *folded = strip_accent(l);
             }
         }
     }
     table
 });
 
-/// `c.to_lowercase()` when that is one character the table holds.
+/// The folded form of `c` when the table holds it (a single character).
 #[inline]
-pub(crate) fn single_lower(c: char) -> Option<char> {
-    SMALL_LOWER.get(c as usize).copied().filter(|&l| l != '\0')
+fn single_folded(c: char) -> Option<char> {
+    SMALL_FOLDED.get(c as usize).copied().filter(|&f| f != '\0')
+}
+
+/// Blocks of letters without case and nothing else: the Hangul syllables and the unified
+/// Han ideographs. Korean and Chinese text is all of them, and the Unicode tables are slow to
+/// ask one character at a time (a test checks the blocks against `char`).
+const CASELESS_LETTERS: [std::ops::RangeInclusive<char>; 2] = ['\u{ac00}'..='\u{d7a3}', '\u{4e00}'..='\u{9fff}'];
+
+/// Whether `c` is in one of `CASELESS_LETTERS`: a letter, neither lowercase nor uppercase.
+#[inline]
+pub(crate) fn is_caseless_letter(c: char) -> bool {
+    CASELESS_LETTERS.iter().any(|r| r.contains(&c))
 }
 
 /// Same as `char::is_alphabetic`.
@@ -136,7 +158,7 @@ pub fn is_alphabetic(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphabetic();
     }
-    small_class(c).map_or_else(|| c.is_alphabetic(), |k| k & ALPHABETIC != 0)
+    small_class(c).map_or_else(|| is_caseless_letter(c) || c.is_alphabetic(), |k| k & ALPHABETIC != 0)
 }
 
 /// Same as `char::is_alphanumeric`.
@@ -145,7 +167,7 @@ pub fn is_alphanumeric(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    small_class(c).map_or_else(|| c.is_alphanumeric(), |k| k != 0)
+    small_class(c).map_or_else(|| is_caseless_letter(c) || c.is_alphanumeric(), |k| k != 0)
 }
 
 /// Spaces that may separate thousands groups: a plain space, a no-break space, thin spaces.
@@ -161,8 +183,8 @@ pub fn fold_char(c: char, out: &mut String) {
         out.push(c.to_ascii_lowercase());
         return;
     }
-    match single_lower(c) {
-        Some(l) => out.push(strip_accent(l)),
+    match single_folded(c) {
+        Some(f) => out.push(f),
         None => out.extend(c.to_lowercase().map(strip_accent)),
     }
 }
@@ -244,53 +266,50 @@ impl<'a> Tokens<'a> {
     /// Splits `text` into words, numbers and punctuation.
     pub fn new(text: &'a str) -> Tokens<'a> {
         let bytes = text.as_bytes();
-        let mut toks = Vec::with_capacity(text.len() / 5 + 1);
+        // News prose has about one token per five bytes, some texts one per four: room for
+        // one per three spares copying the tokens over as they grow.
+        let mut toks = Vec::with_capacity(text.len() / 3 + 1);
         let mut folded = String::with_capacity(text.len() + 8);
         let mut i = 0;
         let mut space_before = true;
-        while i < bytes.len() {
-            // ASCII is read byte by byte; other characters are decoded.
-            let c = match bytes[i] {
-                b if b.is_ascii() => char::from(b),
-                _ => match text[i..].chars().next() {
-                    Some(c) => c,
-                    None => break,
-                },
-            };
-            if c.is_whitespace() {
-                space_before = true;
-                i += c.len_utf8();
-                continue;
-            }
+        while let Some(&b) = bytes.get(i) {
             let start = i;
             let fstart = folded.len();
-            let kind = if c.is_ascii_digit() {
-                i = number_end(text, i);
-                folded.push_str(&text[start..i]);
-                Kind::Number
-            } else if is_alphabetic(c) {
-                while i < bytes.len() {
-                    let b = bytes[i];
-                    if b.is_ascii() {
-                        if !b.is_ascii_alphabetic() {
-                            break;
-                        }
-                        folded.push(char::from(b.to_ascii_lowercase()));
-                        i += 1;
-                        continue;
-                    }
-                    let Some(ch) = text[i..].chars().next() else { break };
-                    if !is_alphabetic(ch) {
-                        break;
-                    }
-                    fold_char(ch, &mut folded);
-                    i += ch.len_utf8();
+            // ASCII is classified from its byte; other characters are decoded.
+            let kind = if b.is_ascii() {
+                if matches!(b, b' ' | b'\t'..=b'\r') {
+                    // The ASCII characters `char::is_whitespace` accepts.
+                    space_before = true;
+                    i += 1;
+                    continue;
                 }
-                Kind::Word
+                if b.is_ascii_digit() {
+                    i = number_end(text, i);
+                    folded.push_str(&text[start..i]);
+                    Kind::Number
+                } else if b.is_ascii_alphabetic() {
+                    i = fold_word(text, i, &mut folded);
+                    Kind::Word
+                } else {
+                    i += 1;
+                    folded.push(char::from(b));
+                    Kind::Punct
+                }
             } else {
-                i += c.len_utf8();
-                folded.push(c);
-                Kind::Punct
+                let Some(c) = text[i..].chars().next() else { break };
+                if c.is_whitespace() {
+                    space_before = true;
+                    i += c.len_utf8();
+                    continue;
+                }
+                if is_alphabetic(c) {
+                    i = fold_word(text, i, &mut folded);
+                    Kind::Word
+                } else {
+                    i += c.len_utf8();
+                    folded.push(c);
+                    Kind::Punct
+                }
             };
             let (hash, heads) = hashes(&folded[fstart..]);
             toks.push(Token {
@@ -387,6 +406,12 @@ impl<'a> Tokens<'a> {
     /// by anything but whitespace (a number looks ahead past its end). Tokens are read left
     /// to right, so otherwise the slice splits into exactly these.
     pub fn part(&self, range: Range<usize>) -> Option<Tokens<'_>> {
+        self.part_reusing(range, &mut Vec::new())
+    }
+
+    /// `part`, its tokens written into the list `spare` (taken, and left empty, when there is
+    /// a part): a caller reading part after part hands the list of one back for the next.
+    pub fn part_reusing(&self, range: Range<usize>, spare: &mut Vec<Token>) -> Option<Tokens<'_>> {
         let text = self.text.get(range.clone())?;
         if !self.text[range.end..].chars().next().is_none_or(char::is_whitespace) {
             return None;
@@ -397,23 +422,48 @@ impl<'a> Tokens<'a> {
         if inside.first().is_some_and(|t| t.start < range.start) || inside.last().is_some_and(|t| t.end > range.end) {
             return None;
         }
-        let toks = inside
-            .iter()
-            .enumerate()
-            .map(|(n, t)| Token {
-                start: t.start - range.start,
-                end: t.end - range.start,
-                // The first token of a text counts as spaced from what is before it.
-                space_before: n == 0 || t.space_before,
-                ..*t
-            })
-            .collect();
+        let mut toks = std::mem::take(spare);
+        toks.clear();
+        toks.extend(inside.iter().enumerate().map(|(n, t)| Token {
+            start: t.start - range.start,
+            end: t.end - range.start,
+            // The first token of a text counts as spaced from what is before it.
+            space_before: n == 0 || t.space_before,
+            ..*t
+        }));
         Some(Tokens {
             text,
             toks,
             folded: Cow::Borrowed(&self.folded),
         })
     }
+}
+
+/// The end of the word of letters starting at byte `i` of `text`, its folded form appended
+/// to `folded`. ASCII letters are read byte by byte; other characters are decoded.
+fn fold_word(text: &str, mut i: usize, folded: &mut String) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() {
+            if !b.is_ascii_alphabetic() {
+                break;
+            }
+            folded.push(char::from(b.to_ascii_lowercase()));
+            i += 1;
+            continue;
+        }
+        let Some(ch) = text[i..].chars().next() else { break };
+        if !is_alphabetic(ch) {
+            break;
+        }
+        // Accented Latin letters fold from the table, most of them to an ASCII letter.
+        match single_folded(ch) {
+            Some(f) => folded.push(f),
+            None => fold_char(ch, folded),
+        }
+        i += ch.len_utf8();
+    }
+    i
 }
 
 /// The end of a written number starting at `i`: digits joined by `.`/`,` before a digit, or by a
@@ -569,14 +619,109 @@ mod tests {
         assert!(!has_ascii_word("cien pesosx", "pesos"));
     }
 
+    /// A token as the tests compare it: kind, byte range, spaced, folded form and hashes.
+    type Plain = (Kind, usize, usize, bool, String, u64, [u64; 3]);
+
+    /// The tokens read character by character, each folded and hashed on its own: what
+    /// `Tokens::new` must give.
+    fn tokens_by_chars(text: &str) -> Vec<Plain> {
+        let mut out = Vec::new();
+        let mut space_before = true;
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if c.is_whitespace() {
+                space_before = true;
+                continue;
+            }
+            let (kind, end) = if c.is_ascii_digit() {
+                let end = number_end(text, start);
+                while chars.next_if(|&(i, _)| i < end).is_some() {}
+                (Kind::Number, end)
+            } else if c.is_alphabetic() {
+                while chars.next_if(|&(_, d)| d.is_alphabetic()).is_some() {}
+                (Kind::Word, chars.peek().map_or(text.len(), |&(i, _)| i))
+            } else {
+                (Kind::Punct, start + c.len_utf8())
+            };
+            let folded = match kind {
+                Kind::Word => text[start..end].chars().fold(String::new(), |mut s, c| {
+                    fold_char(c, &mut s);
+                    s
+                }),
+                _ => text[start..end].to_string(),
+            };
+            let (hash, heads) = (word_hash(&folded), head_hashes(&folded));
+            out.push((kind, start, end, space_before, folded, hash, heads));
+            space_before = false;
+        }
+        out
+    }
+
+    fn same_tokens(text: &str) -> Result<(), proptest::test_runner::TestCaseError> {
+        let tk = Tokens::new(text);
+        let got: Vec<_> = (0..tk.len())
+            .filter_map(|i| {
+                tk.get(i)
+                    .map(|t| (t.kind, t.start, t.end, t.space_before, tk.norm(i).to_string(), t.hash, t.heads))
+            })
+            .collect();
+        proptest::prop_assert_eq!(got, tokens_by_chars(text), "{:?}", text);
+        Ok(())
+    }
+
+    #[test]
+    fn tokens_are_those_read_character_by_character() {
+        for t in [
+            "Policía ÁREA niño, O’Higgins: US$3.7 billion; 1 234,5 kg\t\u{b}x\u{a0}y İzmir ΣΑΣ 이다 x²3 ca\u{301}rcel",
+            "",
+            "  \n",
+            "abcDEF\u{e9}ghi\u{301}jk",
+        ] {
+            assert!(same_tokens(t).is_ok(), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_of_any_text(text in proptest::prelude::any::<String>()) {
+            same_tokens(&text)?;
+        }
+
+        #[test]
+        fn tokens_of_word_soup(text in "([A-Za-zÁÉÍÓÚáéíóúÑñİΣς]{1,6}|[0-9]{1,4}|[-.,’' \t\u{a0}\u{301}\u{2009}]){0,20}") {
+            same_tokens(&text)?;
+        }
+    }
+
+    #[test]
+    fn folding_makes_no_letter_or_digit_of_any_other_character() {
+        for code in 0..=0x10_ffff {
+            let Some(c) = char::from_u32(code) else { continue };
+            if is_alphanumeric(c) || is_combining(c) {
+                continue;
+            }
+            assert!(!fold(&c.to_string()).chars().any(is_alphanumeric), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn caseless_letters_are_letters_without_case() {
+        for c in CASELESS_LETTERS.iter().flat_map(|r| r.clone()) {
+            assert!(c.is_alphabetic() && !c.is_lowercase() && !c.is_uppercase(), "{c:?}");
+        }
+    }
+
     #[test]
     fn character_classes_match_char() {
-        for code in (0..0x3100).chain([0x1_0400, 0x1_d7ce, 0x2_0000]) {
+        for code in (0..0x3100)
+            .chain(0xa000..0xd800)
+            .chain([0x4dff, 0x4e00, 0x9fff, 0xa000, 0x1_0400, 0x1_d7ce, 0x2_0000])
+        {
             let Some(c) = char::from_u32(code) else { continue };
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
-            if let Some(l) = single_lower(c) {
-                assert_eq!(c.to_lowercase().collect::<String>(), l.to_string(), "{c:?}");
+            if let Some(f) = single_folded(c) {
+                assert_eq!(c.to_lowercase().map(strip_accent).collect::<String>(), f.to_string(), "{c:?}");
             }
         }
     }

@@ -1,6 +1,5 @@
 //! Capitalised runs read as organisations, places and people without an office.
 
-use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use super::lexicon::{HeadLang, LEXICON};
@@ -58,7 +57,7 @@ pub(super) fn find(doc: &mut Doc<'_>, hits: &mut Vec<Hit>) {
     for h in hits.iter().filter(|h| h.kind == EntityType::Person) {
         people.add(&fold(&doc.body[h.start..h.end]));
     }
-    let mut acronyms: HashSet<String> = HashSet::new();
+    let mut acronyms: FastSet<String> = FastSet::default();
     let mut i = 0;
     while i < doc.len() {
         if doc.used[i] || !doc.cap(i) {

@@ -2,13 +2,11 @@
 //! "el presidente Gustavo Petro", "el ministro del Interior, Carlos Basombrío") or after it
 //! ("Carlos Basombrío, the interior minister,").
 
-use std::collections::HashMap;
-
 use super::lexicon::{LEXICON, within_one_edit};
 use super::{Doc, Hit};
 use crate::extract::EntityType;
 use crate::extract::geo::gazetteer;
-use crate::extract::geo::words::Shape;
+use crate::extract::geo::words::{FastMap, Shape};
 
 /// Words that join the office to its portfolio or institution ("Minister of", "jefe de la").
 const OF: &[&str] = &["of", "de", "del", "for", "para"];
@@ -106,7 +104,7 @@ pub(super) fn find(doc: &mut Doc<'_>) -> Vec<Hit> {
     }
     // A bare "Minister X" borrows the fuller office written elsewhere without a name
     // ("Peru's Interior minister ... Minister Carlos Basombrío"), when that is unambiguous.
-    let mut fuller: HashMap<&str, Option<&Unnamed>> = HashMap::new();
+    let mut fuller: FastMap<&str, Option<&Unnamed>> = FastMap::default();
     for u in &unnamed {
         let slot = fuller.entry(u.group).or_insert(Some(u));
         if slot.is_some_and(|first| !first.text.eq_ignore_ascii_case(&u.text)) {
@@ -131,6 +129,7 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if doc.cap(i) && is_head(doc, i) {
         return None;
     }
+    let key = doc.key(i);
     let joinable = |j: usize| doc.joined(j);
     if let Some((n, group)) = lex.titles.longest_in(doc.f, i, joinable) {
         return Some((n, *group, false));
@@ -139,26 +138,32 @@ fn title_at(doc: &Doc<'_>, i: usize) -> Option<(usize, &'static str, bool)> {
     if doc.shape(i) == Shape::Initial
         && doc.gap(i + 1) == ". "
         && doc.initial(i + 1)
-        && let Some(group) = lex.abbreviations.get(doc.key(i))
+        && let Some(group) = lex.abbreviations.get(key)
     {
         return Some((1, *group, false));
     }
     // "expresidente", "ex-ministro", "exalcalde": a former office.
-    if let Some(rest) = doc.key(i).strip_prefix("ex").map(|r| r.trim_start_matches('-'))
+    if let Some(rest) = key.strip_prefix("ex").map(|r| r.trim_start_matches('-'))
         && let Some(group) = lex.single_titles.get(rest)
     {
         return Some((1, *group, false));
     }
     // One typo in a long title word, only when a name follows at once.
-    if doc.key(i).len() < 6 || !doc.joined(i + 1) || !doc.initial(i + 1) {
+    if key.len() < 6 || !doc.joined(i + 1) || !doc.initial(i + 1) {
+        return None;
+    }
+    // The cheapest tests first: titles of the word's first letter and length (one edit
+    // changes the length by one at most), then whether the word is known as something else.
+    let titles = lex.fuzzy_titles.get(&key.chars().next()?)?;
+    let len = key.chars().count();
+    if !titles.iter().any(|(t, _)| t.len().abs_diff(len) <= 1) {
         return None;
     }
     let known = |k: &str| lex.given.contains(k) || lex.stop.contains(k) || lex.portfolio.contains(k) || lex.pre.contains(k);
-    if known(doc.key(i)) || is_head(doc, i) {
+    if known(key) || is_head(doc, i) {
         return None;
     }
-    let titles = lex.fuzzy_titles.get(&doc.key(i).chars().next()?)?;
-    let word: Vec<char> = doc.key(i).chars().collect();
+    let word: Vec<char> = key.chars().collect();
     titles.iter().find(|(t, _)| within_one_edit(&word, t)).map(|(_, g)| (1, *g, true))
 }
 

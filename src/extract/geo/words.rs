@@ -8,9 +8,10 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use super::Mention;
+use crate::extract::entities::OrgMention;
 use crate::extract::lexicon::{HashBits, PreHashed};
 pub use crate::extract::tokens::fold;
-use crate::extract::tokens::{Kind, Tokens, fold_char, fold_into, is_alphabetic, is_alphanumeric, is_combining};
+use crate::extract::tokens::{Kind, Tokens, fold_char, fold_into, is_alphabetic, is_alphanumeric, is_caseless_letter, is_combining};
 
 /// FNV-1a: word lists are looked up several times per word of every text, and their keys
 /// are short, so a simple hash beats the default SipHash several times over.
@@ -56,10 +57,15 @@ pub enum Shape {
 
 impl Shape {
     pub fn of(word: &str) -> Shape {
-        if word.is_ascii() {
-            return Shape::of_ascii(word.as_bytes());
-        }
-        let Some(first) = word.chars().next() else {
+        // Most words start with a lowercase ASCII letter, and any other ASCII character but a
+        // capital decides as soon: only the rest are read through.
+        let first = match word.as_bytes().first() {
+            None => return Shape::Other,
+            Some(b) if b.is_ascii_lowercase() => return Shape::Lower,
+            Some(b) if b.is_ascii() && !b.is_ascii_uppercase() => return Shape::Other,
+            Some(_) => word.chars().next(),
+        };
+        let Some(first) = first else {
             return Shape::Other;
         };
         if !is_alphabetic(first) {
@@ -70,9 +76,16 @@ impl Shape {
         }
         let mut letters = 0;
         let mut lower = false;
-        for c in word.chars().filter(|&c| is_alphabetic(c)) {
-            letters += 1;
-            lower |= c.is_lowercase();
+        for c in word.chars() {
+            if c.is_ascii() {
+                letters += usize::from(c.is_ascii_alphabetic());
+                lower |= c.is_ascii_lowercase();
+            } else if is_caseless_letter(c) {
+                letters += 1;
+            } else if is_alphabetic(c) {
+                letters += 1;
+                lower |= c.is_lowercase();
+            }
         }
         if lower {
             Shape::Initial
@@ -80,23 +93,6 @@ impl Shape {
             Shape::Letter
         } else {
             Shape::Upper
-        }
-    }
-
-    fn of_ascii(word: &[u8]) -> Shape {
-        match word.first() {
-            Some(b) if b.is_ascii_lowercase() => Shape::Lower,
-            Some(b) if b.is_ascii_uppercase() => {
-                let letters = word.iter().filter(|b| b.is_ascii_alphabetic()).count();
-                if word.iter().any(u8::is_ascii_lowercase) {
-                    Shape::Initial
-                } else if letters == 1 {
-                    Shape::Letter
-                } else {
-                    Shape::Upper
-                }
-            }
-            _ => Shape::Other,
         }
     }
 
@@ -381,6 +377,9 @@ pub struct Folded<'b> {
     /// The places these words name (`geo::mentions_in`), found on first request: the
     /// statistics ask it of one sentence several times.
     pub(crate) mentions: OnceCell<Vec<Mention>>,
+    /// The known organisations these words name (`entities::org_mentions_in`), found on first
+    /// request: the text's country and the figures' topics both ask it of a sentence.
+    pub(crate) orgs: OnceCell<Vec<OrgMention>>,
 }
 
 impl Folded<'_> {
@@ -465,6 +464,7 @@ impl Folded<'_> {
             hashes: Cow::Owned(w.hashes),
             base: 0,
             mentions: OnceCell::new(),
+            orgs: OnceCell::new(),
         }
     }
 
@@ -494,6 +494,7 @@ impl Folded<'_> {
             hashes: Cow::Borrowed(&self.hashes[from..to]),
             base,
             mentions: OnceCell::new(),
+            orgs: OnceCell::new(),
         })
     }
 

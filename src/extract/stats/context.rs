@@ -93,12 +93,13 @@ pub(super) fn article_country(sentences: &[Sentence<'_>], words: &SentenceWords<
     for (i, s) in sentences.iter().enumerate() {
         let f = words.get(i, s);
         let places = geo::mentions_in(s.text, f)
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|m| !in_currency_name(s.text, m.0, m.1))
             .filter(|m| !geo::is_nationality(s.text, m.0, m.1, m.2))
             .filter(|m| !after_route_marker(s.text, m.0))
             .filter_map(|m| m.3);
-        let bodies = crate::extract::entities::org_mentions_in(s.text, f).into_iter().filter_map(|m| m.2);
+        let bodies = crate::extract::entities::org_mentions_in(s.text, f).iter().filter_map(|m| m.2);
         let codes: Vec<&'static str> = places.chain(bodies).collect();
         // A sentence that runs through several countries (a ranking, a comparison) says
         // less about the text's own country than one that names one or two.
@@ -753,7 +754,8 @@ pub(super) fn top(scores: &[(Topic, f64)]) -> Option<Topic> {
 /// Countries named in a sentence: (byte range of the mention, ISO code), left to right.
 pub(super) fn countries(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
     geo::mentions_in(text, f)
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|m| matches!(m.2, GeoKind::Country | GeoKind::Demonym))
         .filter(|&(start, end, _, _)| !in_currency_name(text, start, end))
         // "un mexicano y otros 35": a person's nationality, not where the figure is.
@@ -786,7 +788,8 @@ pub(super) fn in_currency_name(text: &str, start: usize, end: usize) -> bool {
 /// dollars"): it tells the currency, and the figure's country only when nothing else does.
 pub(super) fn currency_country(text: &str, f: &Folded) -> Option<&'static str> {
     geo::mentions_in(text, f)
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|m| matches!(m.2, GeoKind::Country | GeoKind::Demonym))
         // "US$" is written for any sum in dollars, wherever it is spent.
         .filter(|m| !text[m.1..].starts_with('$'))
@@ -797,7 +800,8 @@ pub(super) fn currency_country(text: &str, f: &Folded) -> Option<&'static str> {
 /// Places inside one country named in a sentence: (byte range of the mention, ISO code).
 pub(super) fn places(text: &str, f: &Folded) -> Vec<(usize, usize, &'static str)> {
     geo::mentions_in(text, f)
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|m| m.2 == GeoKind::Place)
         .filter_map(|(s, e, _, code)| Some((s, e, code?)))
         .take(8)
@@ -817,15 +821,38 @@ pub(super) static OWN_COUNTRY: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
 /// Whether a sentence is about the world or a region ("global production", "in Latin
 /// America"): its figures are not the article's country's. A region named beside the
 /// country itself ("el país de Centroamérica que más decomisa") only ranks the country.
+/// `f`: the words of `text`, folded.
 pub(super) fn names_world(text: &str, f: &Folded) -> bool {
-    let folded = super::tokens::fold(text);
-    let words: Vec<&str> = folded
-        .split(|c: char| !tokens::is_alphanumeric(c))
+    // Most sentences name no region: their words are only looked through for the world's.
+    if !geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) {
+        return any_folded_piece(f, |w| WORLD_WORDS.contains(&w));
+    }
+    let words: Vec<&str> = folded_pieces(f).collect();
+    let own_country = OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
+    !own_country || WORLD_WORDS.iter().any(|w| words.contains(w))
+}
+
+/// The pieces of a folded text between characters that are no letter or digit, read from its
+/// words `f`: the folded words, those joined by a hyphen split again. (Folding never turns a
+/// character outside a word into a letter or digit, so the text needs no folding of its own.)
+fn folded_pieces<'f>(f: &'f Folded) -> impl Iterator<Item = &'f str> {
+    (0..f.words.len())
+        .flat_map(|i| f.key(i).split(|c: char| !tokens::is_alphanumeric(c)))
         .filter(|w| !w.is_empty())
-        .collect();
-    // Most sentences name no region: the phrases for the own country are read only when one does.
-    let own_country = || OWN_COUNTRY.iter().any(|p| words.windows(p.len()).any(|w| w.iter().eq(p.iter())));
-    (geo::mentions_in(text, f).iter().any(|m| m.2 == GeoKind::Area) && !own_country()) || WORLD_WORDS.iter().any(|w| words.contains(w))
+}
+
+/// Whether one of `folded_pieces(f)` satisfies `pred`. Most words are one piece of ASCII
+/// letters and digits, taken whole; only the others are split.
+fn any_folded_piece(f: &Folded, pred: impl Fn(&str) -> bool) -> bool {
+    (0..f.words.len()).any(|i| {
+        let key = f.key(i);
+        if key.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            // A word of combining accents alone folds to nothing, which is no piece.
+            !key.is_empty() && pred(key)
+        } else {
+            key.split(|c: char| !tokens::is_alphanumeric(c)).any(|w| !w.is_empty() && pred(w))
+        }
+    })
 }
 
 /// What a comma or semicolon between a figure and a country adds to their distance, in bytes.
@@ -877,7 +904,8 @@ pub(super) fn shared_with_another(text: &str, f: &Folded, start: usize, code: &s
         return false;
     }
     let ms: Vec<_> = geo::mentions_in(text, f)
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|m| !after_route_marker(text, m.0))
         .collect();
     let Some(at) = ms.iter().position(|m| m.0 == start) else {
@@ -1316,6 +1344,63 @@ mod tests {
         let s = stats(text, Lang::En);
         let last = s.last().map(|s| (s.value, s.location.as_deref(), s.location_from));
         assert_eq!(last, Some((Some(52.0), Some("HN"), Some(LocationFrom::Article))));
+    }
+
+    mod pieces {
+        use super::super::{any_folded_piece, folded_pieces};
+        use crate::extract::geo::Folded;
+        use crate::extract::tokens::{fold, is_alphanumeric};
+        use proptest::prelude::*;
+
+        /// The pieces of `text` folded as a whole, split at every character that is no
+        /// letter or digit.
+        fn split_folded(text: &str) -> Vec<String> {
+            fold(text)
+                .split(|c: char| !is_alphanumeric(c))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        }
+
+        fn same(text: &str) -> Result<(), TestCaseError> {
+            let f = Folded::new(text);
+            let split = split_folded(text);
+            prop_assert_eq!(folded_pieces(&f).collect::<Vec<_>>(), split.clone(), "{:?}", text);
+            // Each piece is found, and nothing else is.
+            for w in split.iter().map(String::as_str).chain(["", "x", "mundo"]) {
+                prop_assert_eq!(
+                    any_folded_piece(&f, |p| p == w),
+                    split.iter().any(|s| s == w),
+                    "{:?} in {:?}",
+                    w,
+                    text
+                );
+            }
+            Ok(())
+        }
+
+        #[test]
+        fn the_pieces_of_the_words_are_those_of_the_folded_text() {
+            for t in [
+                "Guinea-Bissau y MS-13, en el mundo",
+                "İzmir ca\u{345}sa Basombri\u{301}o \u{301}a -\u{301}x a-\u{301}b x²3 1,234.5 1\u{a0}234",
+                "O’Higgins — «América Latina», 3-\u{301} a--b end- ÑUBLE",
+            ] {
+                assert!(same(t).is_ok(), "{t}");
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn pieces_of_any_text(text in any::<String>()) {
+                same(&text)?;
+            }
+
+            #[test]
+            fn pieces_of_word_soup(text in "([A-Za-zÁÉÍÓÚáéíóúÑñİ²]{1,6}|[0-9]{1,4}|[-.,’' \u{a0}\u{301}\u{345}]){0,20}") {
+                same(&text)?;
+            }
+        }
     }
 
     fn years(text: &str, lang: Lang) -> Vec<Option<i32>> {

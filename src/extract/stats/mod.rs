@@ -22,9 +22,10 @@
 //! merges a figure repeated across the text.
 
 use std::cell::{LazyCell, OnceCell};
-use std::collections::HashMap;
+
 use std::sync::LazyLock;
 
+use super::geo::words::FastMap;
 use super::geo::{Folded, GeoKind};
 use super::lexicon::{Lexicon, WordTable, ends_with_phrase};
 use super::numbers::{self, Number, NumberKind, Quantity};
@@ -240,14 +241,17 @@ pub(crate) fn find_in<'t>(
         says_pesos: &says_pesos,
         names: &names,
     };
+    // One list holds the tokens of each sentence in turn.
+    let mut spare = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
         // The sentence's tokens, from the body's when they split alike.
         let range = s.byte_start..s.byte_start + s.text.len();
         let toks = is_slice_at(body, &range, s.text)
-            .then(|| toks.part(range))
+            .then(|| toks.part_reusing(range, &mut spare))
             .flatten()
             .unwrap_or_else(|| Tokens::new(s.text));
         sentence_stats(s, &toks, &|| words.get(i, s), &text, &mut carry, &mut out);
+        spare = toks.toks;
     }
     let mut out = dedupe(out);
     fill_topics(&mut out, lang);
@@ -279,7 +283,7 @@ fn name_spans(body: &str, entities: &[Entity]) -> Vec<(usize, usize)> {
     let mut wanted: Vec<usize> = named.iter().flat_map(|e| [e.start, e.end]).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut bytes: HashMap<usize, usize> = HashMap::with_capacity(wanted.len());
+    let mut bytes: FastMap<usize, usize> = FastMap::with_capacity_and_hasher(wanted.len(), Default::default());
     let mut rest = body.chars();
     let mut at = 0;
     for &w in &wanted {
@@ -340,7 +344,7 @@ fn dedupe(stats: Vec<Found>) -> Vec<Found> {
     let richer = |new: &Statistic, old: &Statistic| {
         (new.year.is_some() && old.year.is_none()) || (new.year == old.year && new.counted.is_some() && old.counted.is_none())
     };
-    let mut seen: HashMap<Key, Vec<usize>> = HashMap::new();
+    let mut seen: FastMap<Key, Vec<usize>> = FastMap::default();
     let mut out: Vec<Option<Found>> = Vec::with_capacity(stats.len());
     for (s, untopical) in stats {
         if !distinctive(&s) {
