@@ -838,22 +838,47 @@ fn analyse_off_thread(
     feed_title: Option<String>,
     feed_published: Option<String>,
 ) -> impl Future<Output = Ready> {
-    let page = Arc::new(page);
-    let job = {
-        let page = Arc::clone(&page);
-        pool::run(move || {
-            let analysed = analyse_guarded(language, &page, feed_title.as_deref(), feed_published.as_deref());
-            (PackedBody::new(&page.body).ok(), analysed)
-        })
-    };
+    let OnPool { page, job } = OnPool::start(page, move |page| {
+        let analysed = analyse_guarded(language, page, feed_title.as_deref(), feed_published.as_deref());
+        (PackedBody::new(&page.body).ok(), analysed)
+    });
     async move {
-        // The analysis catches its own panics; no result means the job itself could not run.
-        let (packed, analysed) = job.await.unwrap_or_else(|| (None, Err("page analysis could not run".into())));
-        // The job has dropped its share by the time its result comes.
-        let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
-        Ready { page, packed, analysed }
+        let (packed, analysed) = job.await.unwrap_or_else(|| (None, Err(NOT_RUN.into())));
+        Ready {
+            page: page_back(page),
+            packed,
+            analysed,
+        }
     }
 }
+
+/// A page handed to the analysis threads, kept here too: a job that cannot run still leaves
+/// the page, to record or to pass over.
+struct OnPool<T> {
+    page: Arc<fetch::Page>,
+    job: pool::Pending<T>,
+}
+
+impl<T: Send + 'static> OnPool<T> {
+    /// Starts `work` on `page` on the analysis threads.
+    fn start(page: fetch::Page, work: impl FnOnce(&fetch::Page) -> T + Send + 'static) -> OnPool<T> {
+        let page = Arc::new(page);
+        let shared = Arc::clone(&page);
+        OnPool {
+            job: pool::run(move || work(&shared)),
+            page,
+        }
+    }
+}
+
+/// The page of an [`OnPool`] whose job is done (the job drops its share before its result
+/// comes, so this is no copy).
+fn page_back(page: Arc<fetch::Page>) -> fetch::Page {
+    Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone())
+}
+
+/// The failure of a page whose job could not run at all; the analysis catches its own panics.
+const NOT_RUN: &str = "page analysis could not run";
 
 /// Stores a page as its analysis left it: page, article and figures together.
 fn store_analysed(source: &SourceConfig, ready: Ready, store: &Store, report: &mut PassReport) -> Result<PageResult, PipelineError> {
@@ -1089,12 +1114,10 @@ pub fn reprocess_observed(
             .map_or(Language::Auto, |s| s.language);
         let source = stored.source.clone();
         let fetched_at = stored.fetched_at;
-        let page = Arc::new(stored_as_page(stored, fetched_at));
-        let job = {
-            let page = Arc::clone(&page);
-            pool::run(move || analyse_guarded(language, &page, None, None))
-        };
-        ahead.push_back(Analysing { source, page, job });
+        let analysis = OnPool::start(stored_as_page(stored, fetched_at), move |page| {
+            analyse_guarded(language, page, None, None)
+        });
+        ahead.push_back(Analysing { source, analysis });
         if ahead.len() >= REPROCESS_AHEAD
             && let Some(next) = ahead.pop_front()
         {
@@ -1138,8 +1161,7 @@ fn show_reprocess(progress: &mut Progress, report: &ReprocessReport) {
 struct Analysing {
     /// The source that stored it.
     source: String,
-    page: Arc<fetch::Page>,
-    job: pool::Pending<Analysed>,
+    analysis: OnPool<Analysed>,
 }
 
 /// Rebuilds what one stored page makes, once its analysis is done: its article's extraction,
@@ -1153,14 +1175,12 @@ fn reprocess_page(
 ) -> Result<(), StoreError> {
     let Analysing {
         source: source_name,
-        page,
-        job,
+        analysis: OnPool { page, job },
     } = analysing;
     show_reprocess(progress, report);
     report.pages += 1;
-    let analysed = job.wait().unwrap_or_else(|| Err("page analysis could not run".into()));
-    // The job has dropped its share by the time its result comes.
-    let page = Arc::try_unwrap(page).unwrap_or_else(|shared| (*shared).clone());
+    let analysed = job.wait().unwrap_or_else(|| Err(NOT_RUN.into()));
+    let page = page_back(page);
     let source = config.and_then(|c| c.sources.iter().find(|s| s.name == source_name));
     // Only the page an article was made from rebuilds it; its other copies (an AMP page,
     // the same text elsewhere) were duplicates when fetched and stay so.
