@@ -4,6 +4,7 @@
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 
+use super::write::stored_simhash;
 use super::{Result, Store};
 use crate::claims::{ClaimKey, ClaimSweep, Figure, StoryArticle, group_stories, simhash};
 
@@ -210,8 +211,7 @@ fn regroup_stories(conn: &Connection, scope: Regroup) -> Result<u64> {
         let mut update = conn.prepare("UPDATE articles SET simhash = ?2 WHERE id = ?1")?;
         for id in ids {
             let text: String = body.query_row([id], |row| row.get(0))?;
-            // Stored as SQLite's signed integer: the same 64 bits.
-            update.execute(params![id, simhash(&text).map(|h| h as i64)])?;
+            update.execute(params![id, stored_simhash(simhash(&text))])?;
         }
     }
     let mut stmt = conn.prepare("SELECT id, day, simhash, story_id FROM articles WHERE superseded_at IS NULL ORDER BY id")?;

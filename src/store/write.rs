@@ -212,7 +212,7 @@ impl Store {
             topics_json(extraction),
             EXTRACTOR_VERSION,
             iso(Utc::now()),
-            stored_simhash(article),
+            stored_simhash(article.simhash),
         ])?;
         replace_figures(&tx, article_id, extraction)?;
         // Only claim URLs no other article holds.
@@ -466,12 +466,12 @@ fn topics_json(extraction: &Extraction) -> String {
     serde_json::to_string(&extraction.topics).unwrap_or_else(|_| "[]".into())
 }
 
-/// SQLite stores NaN as NULL, which a NOT NULL column refuses.
 /// The fingerprint as SQLite stores it: its signed integer, the same 64 bits.
-fn stored_simhash(article: &NewArticle) -> Option<i64> {
-    article.simhash.map(|h| h as i64)
+pub(super) fn stored_simhash(hash: Option<u64>) -> Option<i64> {
+    hash.map(|h| h as i64)
 }
 
+/// SQLite stores NaN as NULL, which a NOT NULL column refuses.
 fn finite(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
@@ -649,7 +649,7 @@ fn insert_article(
         iso(Utc::now()),
         version,
         superseded_at,
-        stored_simhash(article),
+        stored_simhash(article.simhash),
     ])?;
     let id = conn.last_insert_rowid();
     insert_extraction(conn, id, extraction)?;
