@@ -138,6 +138,20 @@ fn reopening_is_idempotent() {
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 }
 
+/// Inserts one article about extortion by SQL alone, as another program (or a vigia of the
+/// first schema version) would.
+fn insert_bare_article(conn: &Connection) {
+    conn.execute(
+        "INSERT INTO articles (canonical_url, url, source, title, body, content_hash,
+             extractor_version, fetched_at, created_at)
+         VALUES ('https://x.example/1', 'https://x.example/1', 'wire', 'Old title',
+             'Extortion gangs target bus drivers', 'h1', '0.0.1',
+             '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+        [],
+    )
+    .unwrap();
+}
+
 #[test]
 fn an_older_database_is_upgraded_in_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -145,16 +159,7 @@ fn an_older_database_is_upgraded_in_place() {
     {
         let old = Store::open_migrated(&path, 1).unwrap();
         assert_eq!(old.schema_version().unwrap(), 1);
-        old.conn
-            .execute(
-                "INSERT INTO articles (canonical_url, url, source, title, body, content_hash,
-                     extractor_version, fetched_at, created_at)
-                 VALUES ('https://x.example/1', 'https://x.example/1', 'wire', 'Old title',
-                     'Extortion gangs target bus drivers', 'h1', '0.0.1',
-                     '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
-                [],
-            )
-            .unwrap();
+        insert_bare_article(&old.conn);
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
@@ -1334,17 +1339,7 @@ fn articles_another_program_added_are_indexed_when_vigia_opens_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v.db");
     drop(Store::open(&path).unwrap());
-    let conn = Connection::open(&path).unwrap();
-    conn.execute(
-        "INSERT INTO articles (canonical_url, url, source, title, body, content_hash,
-             extractor_version, fetched_at, created_at)
-         VALUES ('https://x.example/1', 'https://x.example/1', 'wire', 'Old title',
-             'Extortion gangs target bus drivers', 'h1', '0.0.1',
-             '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
-        [],
-    )
-    .unwrap();
-    drop(conn);
+    insert_bare_article(&Connection::open(&path).unwrap());
     let store = Store::open(&path).unwrap();
     assert_eq!(indexed(&store, "extortion"), 1);
     assert_eq!(count(&store, "SELECT count(*) FROM articles_fts_pending"), 0);
