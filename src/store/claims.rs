@@ -146,10 +146,11 @@ impl Store {
 fn regroup_claims(conn: &Connection, scope: Regroup) -> Result<Regrouped> {
     let select = format!(
         "SELECT s.id, {KEY_COLUMNS}, a.day, s.claim_id
-         FROM statistics s JOIN articles a INDEXED BY articles_current_id ON a.id = s.article_id
+         FROM statistics s JOIN articles a INDEXED BY articles_current_story ON a.id = s.article_id
          WHERE a.superseded_at IS NULL"
     );
-    // (By `articles_current_id`, whether an article is current is read without its body.)
+    // (`articles_current_story` holds only current articles, with their day: the join reads
+    // neither an article's row nor its body, which lies before `day` in it.)
     let order = "ORDER BY s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change, a.day, s.id";
     let mut done = Regrouped::default();
     match scope {
