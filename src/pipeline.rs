@@ -211,7 +211,7 @@ pub const CONCURRENT_SOURCES: usize = 8;
 pub async fn run(config: &Config, store: &Store, selection: &Selection, shutdown: &Shutdown) -> Result<PassReport, PipelineError> {
     store.sync_sources(&config.sources)?;
     let fetcher = fetcher_for(config, store)?;
-    run_with(config, store, &fetcher, selection, shutdown).await
+    run_with(config, store, &fetcher, selection, shutdown, &Claims::default()).await
 }
 
 /// A fetcher for `config` that remembers what hosts asked of earlier passes (Retry-After,
@@ -222,20 +222,23 @@ pub fn fetcher_for(config: &Config, store: &Store) -> Result<Fetcher, PipelineEr
     Ok(fetcher)
 }
 
-/// [`run`] with a fetcher of the caller's, which may be shared by passes running at once (the
-/// daemon's sources) so that per-host pacing and robots.txt hold across them. The sources
-/// must be in the store already ([`Store::sync_sources`]).
+/// [`run`] with a fetcher and claims of the caller's, which may be shared by passes running at
+/// once (the daemon's sources): per-host pacing and robots.txt then hold across them, and an
+/// article one pass is taking is not downloaded by another. The sources must be in the store
+/// already ([`Store::sync_sources`]).
 pub async fn run_with(
     config: &Config,
     store: &Store,
     fetcher: &Fetcher,
     selection: &Selection,
     shutdown: &Shutdown,
+    claims: &Claims,
 ) -> Result<PassReport, PipelineError> {
-    run_observed(config, store, fetcher, selection, shutdown, &Progress::default()).await
+    pass(config, store, fetcher, selection, shutdown, &Progress::default(), claims).await
 }
 
-/// [`run_with`], reporting its counts to `progress` as it goes (for a progress bar).
+/// [`run`] with a fetcher of the caller's, reporting its counts to `progress` as it goes (for
+/// a progress bar).
 pub async fn run_observed(
     config: &Config,
     store: &Store,
@@ -244,13 +247,25 @@ pub async fn run_observed(
     shutdown: &Shutdown,
     progress: &Progress,
 ) -> Result<PassReport, PipelineError> {
+    pass(config, store, fetcher, selection, shutdown, progress, &Claims::default()).await
+}
+
+async fn pass(
+    config: &Config,
+    store: &Store,
+    fetcher: &Fetcher,
+    selection: &Selection,
+    shutdown: &Shutdown,
+    progress: &Progress,
+    claims: &Claims,
+) -> Result<PassReport, PipelineError> {
     let started = Instant::now();
     let now = Utc::now();
     store.prune_outcomes(now)?;
     let sources = select(config, store, selection, now)?;
     progress.expect_parts(sources.len() as u64);
     let run_id = store.start_run(now)?;
-    let claimed = Claimed::default();
+    let claimed = Claimed::new(claims);
     let work = futures_util::stream::iter(sources)
         .map(|source| run_one(source, store, fetcher, shutdown, &claimed, progress.part()))
         .buffer_unordered(CONCURRENT_SOURCES)
@@ -292,18 +307,53 @@ async fn committing<T>(store: &Store, work: impl Future<Output = T>) -> Result<T
     }
 }
 
-/// The articles (by [`discover::dedup_key`]) some source of this pass has taken, so one
-/// article listed by two sources (a feed and a sitemap of one site) is fetched once.
+/// The articles (by [`discover::dedup_key`]) the passes running now have taken, so one
+/// article listed by two sources (a feed and a sitemap of one site) is fetched once, whether
+/// the two are read in one pass or in two passes at once (the daemon's).
 #[derive(Debug, Default)]
-struct Claimed(Mutex<HashSet<String>>);
+pub struct Claims(Mutex<HashSet<String>>);
 
-impl Claimed {
-    /// Claims `url`'s article for this pass; false when another source already did.
+impl Claims {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One pass's share of the [`Claims`]: what it took is let go when the pass ends, so a later
+/// pass looks at those articles again (a changed page is read again).
+#[derive(Debug)]
+struct Claimed<'a> {
+    all: &'a Claims,
+    mine: Mutex<Vec<String>>,
+}
+
+impl<'a> Claimed<'a> {
+    fn new(all: &'a Claims) -> Claimed<'a> {
+        Claimed {
+            all,
+            mine: Mutex::default(),
+        }
+    }
+
+    /// Claims `url`'s article for this pass; false when another source already did, in this
+    /// pass or in one running alongside.
     fn claim(&self, url: &str) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(discover::dedup_key(url))
+        let key = discover::dedup_key(url);
+        if !self.all.lock().insert(key.clone()) {
+            return false;
+        }
+        self.mine.lock().unwrap_or_else(PoisonError::into_inner).push(key);
+        true
+    }
+}
+
+impl Drop for Claimed<'_> {
+    fn drop(&mut self) {
+        let mine = std::mem::take(self.mine.get_mut().unwrap_or_else(PoisonError::into_inner));
+        let mut all = self.all.lock();
+        for key in mine {
+            all.remove(&key);
+        }
     }
 }
 
@@ -337,7 +387,7 @@ async fn run_one(
     store: &Store,
     fetcher: &Fetcher,
     shutdown: &Shutdown,
-    claimed: &Claimed,
+    claimed: &Claimed<'_>,
     progress: Progress,
 ) -> Result<PassReport, PipelineError> {
     let mut report = PassReport {
@@ -381,7 +431,7 @@ async fn run_source(
     fetcher: &Fetcher,
     report: &mut PassReport,
     shutdown: &Shutdown,
-    claimed: &Claimed,
+    claimed: &Claimed<'_>,
 ) -> Result<SourcePass, PipelineError> {
     let known = store.discovery_validators(&source.name)?;
     // Network waits are abandoned when a stop is asked for: a future dropped at an await
@@ -1242,6 +1292,22 @@ mod tests {
 
     /// Pages starting with this make [`analyse`] panic.
     pub(super) const PANICS: &[u8] = b"<!-- panics -->";
+
+    #[test]
+    fn a_pass_holds_its_claims_until_it_ends() {
+        let claims = Claims::default();
+        let first = Claimed::new(&claims);
+        assert!(first.claim("https://example.org/a?utm_source=rss#top"));
+        assert!(!first.claim("https://example.org/a"), "one article, claimed once per pass");
+        {
+            let alongside = Claimed::new(&claims);
+            assert!(!alongside.claim("https://example.org/a"), "held by the pass running alongside");
+            assert!(alongside.claim("https://example.org/b"));
+        }
+        assert!(first.claim("https://example.org/b"), "let go when the other pass ended");
+        drop(first);
+        assert!(Claimed::new(&claims).claim("https://example.org/a"), "a later pass looks again");
+    }
 
     const GOOD: &str = "<html lang=\"en\"><head><title>Port seizure</title></head><body><article>\
         <p>Police in the port city seized 2.3 tons of cocaine hidden in a shipment of bananas bound for Rotterdam, the prosecutor said on Monday.</p>\

@@ -238,3 +238,31 @@ async fn sighup_reads_the_configuration_again_and_keeps_the_old_one_when_the_new
     let (status, _) = daemon.exit(Duration::from_secs(10)).await;
     assert!(status.success(), "{status:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_article_one_pass_is_fetching_is_not_fetched_by_a_pass_running_alongside() {
+    // Two sources list one article, which takes ten seconds to answer; their passes overlap.
+    let server = site(1, Duration::ZERO, |_| Duration::from_secs(10)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("vigia.toml");
+    let sources = [
+        ("feed", server.url("/feed.xml"), EVERY_SECOND),
+        ("tracked-feed", server.url("/feed.xml?utm_source=rss"), EVERY_SECOND),
+    ];
+    std::fs::write(&cfg, config_text(&sources)).unwrap();
+    let mut daemon = Daemon::start(&cfg);
+
+    // One pass holds the slow article; the other source's passes keep coming round meanwhile.
+    until(
+        Duration::from_secs(20),
+        &daemon,
+        "the other source read its feed three times",
+        || server.hits("/feed.xml") >= 4,
+    )
+    .await;
+    assert_eq!(server.hits("/nota/0.html"), 1, "the article is downloaded by one pass only");
+
+    daemon.signal("TERM");
+    let (status, _) = daemon.exit(Duration::from_secs(10)).await;
+    assert!(status.success(), "{status:?}");
+}

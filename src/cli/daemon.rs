@@ -166,10 +166,12 @@ async fn serve(
     store.sync_sources(&config.sources)?;
     let fetcher = pipeline::fetcher_for(config, store)?;
     let lock = SharedLock::new(&config.database);
+    let claims = pipeline::Claims::default();
     let daemon = Daemon {
         config,
         store,
         fetcher: &fetcher,
+        claims: &claims,
         lock: &lock,
         shutdown,
         reload,
@@ -188,6 +190,9 @@ struct Daemon<'a> {
     config: &'a Config,
     store: &'a Store,
     fetcher: &'a Fetcher,
+    /// The articles the passes running now are taking: one listed by two sources whose
+    /// passes overlap is downloaded by one of them.
+    claims: &'a pipeline::Claims,
     lock: &'a SharedLock,
     shutdown: &'a Shutdown,
     reload: &'a Shutdown,
@@ -236,7 +241,7 @@ impl Daemon<'_> {
     async fn pass(&self, source: &SourceConfig) -> anyhow::Result<()> {
         let _held = self.lock.hold()?;
         let selection = Selection::Named(vec![source.name.clone()]);
-        let report = pipeline::run_with(self.config, self.store, self.fetcher, &selection, self.shutdown).await?;
+        let report = pipeline::run_with(self.config, self.store, self.fetcher, &selection, self.shutdown, self.claims).await?;
         super::notice(&format!(
             "vigia daemon: {} {}: {}",
             Utc::now().format("%Y-%m-%d %H:%M:%S"),

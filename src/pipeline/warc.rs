@@ -69,7 +69,7 @@ pub(super) async fn run_warc(
     store: &Store,
     report: &mut PassReport,
     shutdown: &Shutdown,
-    claimed: &Claimed,
+    claimed: &Claimed<'_>,
 ) -> Result<SourcePass, PipelineError> {
     let mut tally = WarcTally::default();
     for archive in archives {
@@ -99,7 +99,7 @@ async fn read_warc(
     store: &Store,
     report: &mut PassReport,
     shutdown: &Shutdown,
-    claimed: &Claimed,
+    claimed: &Claimed<'_>,
     tally: &mut WarcTally,
 ) -> Result<(), PipelineError> {
     use discover::warc::{Item, Skip};
