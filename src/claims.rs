@@ -94,7 +94,8 @@ pub const STORY_MAX_DISTANCE: u32 = 7;
 pub const STORY_WINDOW_DAYS: i64 = 30;
 
 /// Words per shingle: three keep the word order, so two texts on one subject with their own
-/// sentences share few shingles.
+/// sentences share few shingles. ([`simhash`] hashes the three shingles a word belongs to
+/// side by side, so it is written for three.)
 const SHINGLE_WORDS: usize = 3;
 
 /// Texts with fewer words than this get no fingerprint (and are a story of their own): a
@@ -115,15 +116,32 @@ pub fn simhash(body: &str) -> Option<u64> {
     if words.len() < MIN_WORDS {
         return None;
     }
+    // A shingle's hash is FNV-1a over its words joined by spaces. Each word's bytes go into
+    // the three shingles it belongs to in one pass, three independent chains of multiplies
+    // side by side instead of three passes one after another.
+    let bytes = folded.as_bytes();
     let mut votes = BitVotes::default();
-    for shingle in words.windows(SHINGLE_WORDS) {
-        votes.add(hash_words(shingle.iter().map(|&(start, end)| &folded.as_bytes()[start..end])));
+    // The shingles begun one and two words back, hashed up to the word before this one.
+    let (mut begun_one_back, mut begun_two_back) = (FNV_OFFSET, FNV_OFFSET);
+    for (i, &(start, end)) in words.iter().enumerate() {
+        let mut first = FNV_OFFSET;
+        let mut second = fnv(begun_one_back, b' ');
+        let mut third = fnv(begun_two_back, b' ');
+        for &b in &bytes[start..end] {
+            first = fnv(first, b);
+            second = fnv(second, b);
+            third = fnv(third, b);
+        }
+        if i + 1 >= SHINGLE_WORDS {
+            votes.add(spread(third));
+        }
+        (begun_one_back, begun_two_back) = (first, second);
     }
     Some(votes.majority())
 }
 
-/// Where each word of `text` lies: the runs of alphanumeric characters. ASCII is classified
-/// from its byte; other characters are decoded (the fingerprint runs on every stored text).
+/// Where each word of `text` lies: the runs of alphanumeric characters. ASCII (nearly all of
+/// a folded text) is classified from its byte; other characters are decoded.
 fn word_spans(text: &str) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut spans = Vec::with_capacity(text.len() / 5 + 1);
@@ -133,7 +151,10 @@ fn word_spans(text: &str) -> Vec<(usize, usize)> {
         let (word_char, len) = if b.is_ascii() {
             (b.is_ascii_alphanumeric(), 1)
         } else {
-            let c = text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER);
+            let c = text
+                .get(i..)
+                .and_then(|rest| rest.chars().next())
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
             (c.is_alphanumeric(), c.len_utf8())
         };
         match (word_char, start) {
@@ -226,18 +247,18 @@ impl BitVotes {
     }
 }
 
-/// A hash of a shingle that stays the same across builds (stored fingerprints must compare
-/// with new ones): FNV-1a, then a SplitMix64 finaliser to spread its bits.
-fn hash_words<'a>(words: impl Iterator<Item = &'a [u8]>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, w) in words.enumerate() {
-        if i > 0 {
-            h = (h ^ u64::from(b' ')).wrapping_mul(0x0100_0000_01b3);
-        }
-        for &b in w {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+/// Shingles are hashed so that the hash stays the same across builds (stored fingerprints
+/// must compare with new ones): FNV-1a over the words joined by spaces, from this offset
+/// basis, then a SplitMix64 finaliser ([`spread`]) to spread its bits.
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One byte into an FNV-1a hash.
+fn fnv(h: u64, byte: u8) -> u64 {
+    (h ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// The SplitMix64 finaliser.
+fn spread(mut h: u64) -> u64 {
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     h ^ (h >> 31)
@@ -435,7 +456,7 @@ mod tests {
         }
         let mut weights = [0i64; 64];
         for shingle in words.windows(SHINGLE_WORDS) {
-            let h = hash_words(shingle.iter().map(|w| w.as_bytes()));
+            let h = spread(shingle.join(" ").bytes().fold(FNV_OFFSET, fnv));
             for (bit, weight) in weights.iter_mut().enumerate() {
                 *weight += if h >> bit & 1 == 1 { 1 } else { -1 };
             }
