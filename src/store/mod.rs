@@ -348,7 +348,9 @@ fn folded_words(text: &str) -> String {
             folded.push(' ');
         }
         if word.is_ascii() {
-            folded.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            let at = folded.len();
+            folded.push_str(word);
+            folded[at..].make_ascii_lowercase();
         } else {
             folded.push_str(&word.to_lowercase());
         }
@@ -632,6 +634,13 @@ mod content_hash_tests {
             "İstanbul DİYARBAKIR 2.3 TONS",
         ] {
             assert_eq!(folded_words(text), joined_then_lowercased(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn folding_word_by_word_equals_folding_the_joined_text_on_any_text(text in "[a-zA-Z0-9 \t\nÁÑéΣσİ\u{a0}.,-]{0,80}") {
+            proptest::prop_assert_eq!(folded_words(&text), joined_then_lowercased(&text));
         }
     }
 
