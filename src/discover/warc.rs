@@ -302,6 +302,9 @@ pub struct WarcReader<R> {
     done: bool,
 }
 
+/// A record's header lines: (name, value).
+type Headers = Vec<(String, String)>;
+
 /// What one record gave.
 enum Next {
     /// A response record's page, or why it gave none.
@@ -383,8 +386,7 @@ impl<R: WarcInput> WarcReader<R> {
     /// The next record's headers and the file offset it can be read again from, or None at a
     /// clean end of the input. Blank lines between records (the two CRLFs that close one, or
     /// more) are passed over.
-    #[allow(clippy::type_complexity)]
-    fn headers(&mut self) -> Result<Option<(Option<u64>, Vec<(String, String)>)>, WarcError> {
+    fn headers(&mut self) -> Result<Option<(Option<u64>, Headers)>, WarcError> {
         let (start, version) = loop {
             self.skip_line_ends().map_err(|e| self.io(e))?;
             let start = self.input.file_offset(self.offset);
