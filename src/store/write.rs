@@ -157,12 +157,16 @@ impl Store {
         };
         if older {
             // The stored page stays the one the current version was read from, which is what
-            // `reprocess` rebuilds it from.
+            // `reprocess` rebuilds it from, with the validators of that body (a record kept in
+            // its archive is checked against its record id, kept as the etag).
             upsert_page(
                 &tx,
                 &PageRecord {
                     body: None,
                     packed_body: None,
+                    archived: None,
+                    etag: None,
+                    last_modified: None,
                     ..page.clone()
                 },
             )?;
