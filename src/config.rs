@@ -142,6 +142,9 @@ pub struct SourceConfig {
     /// Lower-cased keywords; an article must hold one in its title or body when set.
     pub keywords: Vec<String>,
     pub min_relevance: Option<f64>,
+    /// `warc`: keep a copy of every page in the database instead of reading it again from its
+    /// archive (for archives that will be moved or deleted).
+    pub copy_pages: bool,
     /// The `[discover]` limits, as this source applies them.
     pub discover: DiscoverConfig,
 }
@@ -193,6 +196,7 @@ struct RawSource {
     link_pattern: Option<Spanned<String>>,
     keywords: Option<Vec<String>>,
     min_relevance: Option<Spanned<f64>>,
+    copy_pages: Option<Spanned<bool>>,
 }
 
 /// Upper bounds on `[fetch]` values: beyond them a run would stall on one host or one URL.
@@ -374,6 +378,20 @@ impl Config {
                     format!("source `{name}` of kind page needs a link_pattern"),
                 ));
             }
+            let copy_pages = match &s.copy_pages {
+                Some(c) if kind != SourceKind::Warc => {
+                    return Err(at(
+                        c.span(),
+                        "sources.copy_pages",
+                        format!(
+                            "source `{name}` of kind {} cannot copy pages: only a warc source can",
+                            kind.as_str()
+                        ),
+                    ));
+                }
+                Some(c) => *c.get_ref(),
+                None => false,
+            };
             let min_relevance = match &s.min_relevance {
                 Some(m) if !(0.0..=1.0).contains(m.get_ref()) => {
                     return Err(at(
@@ -402,6 +420,7 @@ impl Config {
                 link_pattern,
                 keywords,
                 min_relevance,
+                copy_pages,
                 discover,
             });
         }

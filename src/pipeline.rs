@@ -22,7 +22,7 @@ use crate::config::{Config, Language, SourceConfig, SourceKind};
 use crate::discover::{self, Candidate};
 use crate::extract::{self, Lang};
 use crate::fetch::{self, Expect, Fetcher, Outcome, OutcomeKind, Validators};
-use crate::store::{NewArticle, PackedBody, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
+use crate::store::{ArchivedBody, NewArticle, PackedBody, PageRecord, RunSummary, Saved, Store, StoreError, StoredPage};
 
 mod pool;
 pub mod progress;
@@ -833,6 +833,7 @@ fn page_record(page: &fetch::Page, source: &str) -> PageRecord {
         last_modified: page.last_modified.clone(),
         body: None,
         packed_body: None,
+        archived: None,
         fetched_at: page.fetched_at,
         error: None,
         retry_after: None,
@@ -864,7 +865,7 @@ async fn store_page(
     store: &Store,
     report: &mut PassReport,
 ) -> Result<PageResult, PipelineError> {
-    let ready = analyse_off_thread(source.language, page, candidate.title.clone(), candidate.published.clone()).await;
+    let ready = analyse_off_thread(source.language, page, candidate.title.clone(), candidate.published.clone(), None).await;
     store_analysed(source, ready, store, report)
 }
 
@@ -872,8 +873,10 @@ async fn store_page(
 struct Ready {
     page: fetch::Page,
     /// Its body compressed for the store; None when that failed (the write then tries again
-    /// and reports it).
+    /// and reports it), or when the body is kept in its archive instead.
     packed: Option<PackedBody>,
+    /// Where its archive holds its body, when the store keeps it there instead of a copy.
+    archived: Option<ArchivedBody>,
     analysed: Analysed,
 }
 
@@ -881,22 +884,27 @@ struct Ready {
 /// every core while the pass's own thread fetches and writes. The analysis starts as soon as a
 /// thread is free, before the returned future is first polled. The body is compressed there
 /// too: it is the largest part of a write, and the pass's thread, which does every write, is
-/// the one thread all pages go through.
+/// the one thread all pages go through. A page kept in its archive (`archived`) is not
+/// compressed at all.
 fn analyse_off_thread(
     language: Language,
     page: fetch::Page,
     feed_title: Option<String>,
     feed_published: Option<String>,
+    archived: Option<ArchivedBody>,
 ) -> impl Future<Output = Ready> {
+    let copy = archived.is_none();
     let OnPool { page, job } = OnPool::start(page, move |page| {
         let analysed = analyse_guarded(language, page, feed_title.as_deref(), feed_published.as_deref());
-        (PackedBody::new(&page.body).ok(), analysed)
+        let packed = if copy { PackedBody::new(&page.body).ok() } else { None };
+        (packed, analysed)
     });
     async move {
         let (packed, analysed) = job.await.unwrap_or_else(|| (None, Err(NOT_RUN.into())));
         Ready {
             page: page_back(page),
             packed,
+            archived,
             analysed,
         }
     }
@@ -932,11 +940,17 @@ const NOT_RUN: &str = "page analysis could not run";
 
 /// Stores a page as its analysis left it: page, article and figures together.
 fn store_analysed(source: &SourceConfig, ready: Ready, store: &Store, report: &mut PassReport) -> Result<PageResult, PipelineError> {
-    let Ready { page, packed, analysed } = ready;
+    let Ready {
+        page,
+        packed,
+        archived,
+        analysed,
+    } = ready;
     let mut record = page_record(&page, &source.name);
-    match packed {
-        Some(packed) => record.packed_body = Some(packed),
-        None => record.body = Some(page.body),
+    match (archived, packed) {
+        (Some(archived), _) => record.archived = Some(archived),
+        (None, Some(packed)) => record.packed_body = Some(packed),
+        (None, None) => record.body = Some(page.body),
     }
     let (new_article, extraction) = match analysed {
         Ok(analysed) => analysed,
@@ -1130,6 +1144,9 @@ pub struct ReprocessReport {
     pub failed: u64,
     /// Earlier versions of articles whose page changed, re-extracted from their own text.
     pub versions: u64,
+    /// Stored pages whose body could not be read (a copy that no longer decompresses, an
+    /// archive gone or changed); what they made is left as it was.
+    pub unreadable: u64,
 }
 
 /// Re-runs article and statistics extraction over stored pages, without the network.
@@ -1158,7 +1175,7 @@ pub fn reprocess_observed(
     // written; each is then written (or passed over) in the order it was read, exactly as if
     // analysed there and then: the analysis reads nothing but the page.
     let mut ahead = std::collections::VecDeque::new();
-    store.each_stored_page(since, &mut |stored| {
+    let unreadable = store.each_stored_page(since, &mut |stored| {
         let language = config
             .and_then(|c| c.sources.iter().find(|s| s.name == stored.source))
             .map_or(Language::Auto, |s| s.language);
@@ -1175,6 +1192,7 @@ pub fn reprocess_observed(
         }
         Ok(())
     })?;
+    report.unreadable = unreadable;
     while let Some(next) = ahead.pop_front() {
         reprocess_page(config, store, &mut report, &mut progress, next)?;
     }

@@ -148,8 +148,8 @@ fn reprocess_fills_both_fields_on_a_database_from_before_they_were_stored() {
     let db = demo_db(dir.path());
     let want = fields(&db);
     // Make the file what schema version 3 and the previous extractor left: no such columns,
-    // no claims or stories (version 7), no views (version 8), no read indexes (version 9) and
-    // no story indexes (version 10).
+    // no claims or stories (version 7), no views (version 8), no read indexes (version 9), no
+    // story indexes (version 10) and no archived pages (version 11).
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
@@ -169,6 +169,8 @@ fn reprocess_fills_both_fields_on_a_database_from_before_they_were_stored() {
              ALTER TABLE articles DROP COLUMN story_id;
              ALTER TABLE statistics DROP COLUMN change;
              ALTER TABLE statistics DROP COLUMN location_from;
+             ALTER TABLE pages DROP COLUMN archive;
+             ALTER TABLE pages DROP COLUMN archive_offset;
              UPDATE articles SET extractor_version = '0.1.0';
              PRAGMA user_version = 3;",
         )

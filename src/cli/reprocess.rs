@@ -64,6 +64,12 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
     if report.failed > 0 {
         notes.push(format!("{} pages failed", report.failed));
     }
+    if report.unreadable > 0 {
+        notes.push(format!(
+            "{} pages could not be read (a damaged copy, or an archive gone or changed)",
+            report.unreadable
+        ));
+    }
     let line = format!(
         "vigia reprocess: {} pages, {} articles re-extracted, {} statistics, {} entities{}",
         report.pages,
@@ -76,10 +82,11 @@ pub fn run(global: &Global, args: ReprocessArgs) -> anyhow::Result<ExitCode> {
             format!(" ({})", notes.join(", "))
         }
     );
-    if report.failed > 0 {
+    let partial = report.failed > 0 || report.unreadable > 0;
+    if partial {
         super::alert(&line);
     } else {
         super::notice(&line);
     }
-    Ok(if report.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if partial { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -482,6 +482,7 @@ mod tests {
             link_pattern: None,
             keywords: Vec::new(),
             min_relevance: None,
+            copy_pages: false,
             discover: DiscoverConfig::default(),
         }
     }

@@ -4,14 +4,16 @@
 //! `Content-Length` bytes of block and two CRLFs. Only `response` records are opened, and of
 //! those only pages answered 200 with an HTML type are kept; every other block is skipped
 //! without being held in memory, as is a response larger than `fetch.max_bytes`. A `.warc.gz`
-//! is one gzip member per record or the whole file in one: [`MultiGzDecoder`] reads both.
+//! is one gzip member per record or the whole file in one; its members are read one at a
+//! time, so a record that has a member of its own (or a record of a plain `.warc`) comes with
+//! the file offset it can be read again from, as a CDX index would keep it.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use flate2::read::{DeflateDecoder, GzDecoder, MultiGzDecoder};
+use flate2::read::{DeflateDecoder, GzDecoder};
 
 use super::DiscoverError;
 
@@ -45,6 +47,10 @@ pub struct WarcPage {
     pub content_type: Option<String>,
     /// The HTTP body, de-chunked and decompressed.
     pub body: Vec<u8>,
+    /// Where the record starts in its file, for [`read_at`]: the offset of its gzip member,
+    /// or of the record in a plain file. None when the record shares its member with others
+    /// (a whole file compressed at once), so it cannot be read on its own.
+    pub offset: Option<u64>,
 }
 
 /// Why a response record gave no page.
@@ -110,19 +116,177 @@ pub fn list_warc_files(spec: &str) -> Result<Vec<PathBuf>, DiscoverError> {
 }
 
 /// Opens a WARC file for reading, gzip-compressed or not (told by its first bytes, not its name).
-pub fn open(path: &Path, max_bytes: u64) -> Result<WarcReader<Box<dyn BufRead + Send>>, WarcError> {
-    let cannot = |source| WarcError::Open {
+pub fn open(path: &Path, max_bytes: u64) -> Result<WarcReader<Box<dyn WarcInput + Send>>, WarcError> {
+    let file = File::open(path).map_err(|source| cannot_open(path, source))?;
+    Ok(WarcReader::new(input(path, file, 0, true)?, max_bytes))
+}
+
+/// The record that starts at `offset` of the file at `path` (an offset [`WarcPage::offset`]
+/// gave), read with the same caps as the whole file: its item, or None when no response record
+/// starts there.
+pub fn read_at(path: &Path, offset: u64, max_bytes: u64) -> Result<Option<Item>, WarcError> {
+    let mut file = File::open(path).map_err(|source| cannot_open(path, source))?;
+    file.seek(SeekFrom::Start(offset)).map_err(|source| cannot_open(path, source))?;
+    // A record with an offset has its gzip member to itself: the next one is not read.
+    let mut reader = WarcReader::new(input(path, file, offset, false)?, max_bytes);
+    match reader.record()? {
+        Next::Item(item) => Ok(Some(item)),
+        Next::Other | Next::End => Ok(None),
+    }
+}
+
+fn cannot_open(path: &Path, source: io::Error) -> WarcError {
+    WarcError::Open {
         path: path.display().to_string(),
         source,
-    };
-    let mut file = BufReader::new(File::open(path).map_err(cannot)?);
-    let gzipped = file.fill_buf().map_err(cannot)?.starts_with(&[0x1f, 0x8b]);
-    let input: Box<dyn BufRead + Send> = if gzipped {
-        Box::new(BufReader::new(MultiGzDecoder::new(file)))
+    }
+}
+
+/// Bytes asked of the file at once.
+const FILE_BUFFER: usize = 64 * 1024;
+
+/// `file`, read from byte `at` on, as WARC text: through its gzip members when it starts
+/// with one (all of them, or with `more` false only that one).
+fn input(path: &Path, file: File, at: u64, more: bool) -> Result<Box<dyn WarcInput + Send>, WarcError> {
+    let mut file = BufReader::with_capacity(FILE_BUFFER, Counted { file, start: at, read: at });
+    let gzipped = file
+        .fill_buf()
+        .map_err(|source| cannot_open(path, source))?
+        .starts_with(&[0x1f, 0x8b]);
+    Ok(if gzipped {
+        Box::new(Members::new(file, more))
     } else {
         Box::new(file)
-    };
-    Ok(WarcReader::new(input, max_bytes))
+    })
+}
+
+/// What a [`WarcReader`] reads: WARC text, which also tells where in the file a record that
+/// starts at a given position of that text can be read again from.
+pub trait WarcInput: BufRead {
+    /// The file offset to read a record from that starts at `at` (bytes of WARC text read so
+    /// far), when one can start there; asked once the input has been filled at `at`.
+    fn file_offset(&self, at: u64) -> Option<u64>;
+}
+
+/// Uncompressed WARC text is the file itself (or a test's bytes).
+impl WarcInput for &[u8] {
+    fn file_offset(&self, at: u64) -> Option<u64> {
+        Some(at)
+    }
+}
+
+impl WarcInput for BufReader<Counted> {
+    fn file_offset(&self, at: u64) -> Option<u64> {
+        Some(self.get_ref().start + at)
+    }
+}
+
+impl<T: WarcInput + ?Sized> WarcInput for Box<T> {
+    fn file_offset(&self, at: u64) -> Option<u64> {
+        (**self).file_offset(at)
+    }
+}
+
+/// A file that counts the bytes read from it, so the offset of what a buffer over it holds is
+/// known.
+struct Counted {
+    file: File,
+    /// The file offset reading began at.
+    start: u64,
+    /// The file offset of the next byte read.
+    read: u64,
+}
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.file.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// Bytes of WARC text decompressed at once.
+const TEXT_BUFFER: usize = 64 * 1024;
+
+/// A gzip file read one member after another, each member's start noted: where it starts in
+/// the file, and where its text starts in the WARC text. The text never runs from one member
+/// into the next in one buffer, so a record that begins a member is seen to.
+struct Members {
+    /// The member being read; None once the file has ended.
+    member: Option<flate2::bufread::GzDecoder<BufReader<Counted>>>,
+    buf: Box<[u8]>,
+    pos: usize,
+    filled: usize,
+    /// The position in the WARC text of `buf[0]`.
+    text_at: u64,
+    /// Where the current member starts: (position in the WARC text, file offset). After the
+    /// last member, the end of both.
+    start: (u64, u64),
+    /// Whether members after the first are read.
+    more: bool,
+}
+
+impl Members {
+    fn new(file: BufReader<Counted>, more: bool) -> Members {
+        let at = file.get_ref().read - file.buffer().len() as u64;
+        Members {
+            member: Some(flate2::bufread::GzDecoder::new(file)),
+            buf: vec![0; TEXT_BUFFER].into_boxed_slice(),
+            pos: 0,
+            filled: 0,
+            text_at: 0,
+            start: (0, at),
+            more,
+        }
+    }
+}
+
+impl Read for Members {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let n = {
+            let available = self.fill_buf()?;
+            let n = available.len().min(out.len());
+            out[..n].copy_from_slice(&available[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for Members {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.pos == self.filled {
+            let Some(member) = self.member.as_mut() else { break };
+            self.text_at += self.filled as u64;
+            (self.pos, self.filled) = (0, 0);
+            let n = member.read(&mut self.buf)?;
+            if n > 0 {
+                self.filled = n;
+                break;
+            }
+            // The member has ended; the gzip reader took only its bytes, so what the file's
+            // buffer holds begins the next one.
+            let Some(ended) = self.member.take() else { break };
+            let mut file = ended.into_inner();
+            let next = file.get_ref().read - file.buffer().len() as u64;
+            self.start = (self.text_at, next);
+            if self.more && !file.fill_buf()?.is_empty() {
+                self.member = Some(flate2::bufread::GzDecoder::new(file));
+            }
+        }
+        Ok(&self.buf[self.pos..self.filled])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = (self.pos + amount).min(self.filled);
+    }
+}
+
+impl WarcInput for Members {
+    fn file_offset(&self, at: u64) -> Option<u64> {
+        (self.start.0 == at).then_some(self.start.1)
+    }
 }
 
 /// Reads records one after another; yields each response record's page or why it gave none.
@@ -133,15 +297,31 @@ pub struct WarcReader<R> {
     max_bytes: u64,
     /// Bytes of (decompressed) WARC consumed, for error messages.
     offset: u64,
+    /// An error met after a page was read whole, given after that page.
+    pending: Option<WarcError>,
     done: bool,
 }
 
-impl<R: BufRead> WarcReader<R> {
+/// A record's header lines: (name, value).
+type Headers = Vec<(String, String)>;
+
+/// What one record gave.
+enum Next {
+    /// A response record's page, or why it gave none.
+    Item(Item),
+    /// A record of another type.
+    Other,
+    /// The clean end of the input.
+    End,
+}
+
+impl<R: WarcInput> WarcReader<R> {
     pub fn new(input: R, max_bytes: u64) -> Self {
         WarcReader {
             input,
             max_bytes,
             offset: 0,
+            pending: None,
             done: false,
         }
     }
@@ -186,14 +366,34 @@ impl<R: BufRead> WarcReader<R> {
         Ok(Some(line))
     }
 
-    /// The next record's headers, or None at a clean end of the input. Blank lines between
-    /// records (the two CRLFs that close one, or more) are passed over.
-    fn headers(&mut self) -> Result<Option<Vec<(String, String)>>, WarcError> {
-        let version = loop {
+    /// Passes over whole line ends (the two CRLFs that close a record), leaving the input
+    /// filled at what follows them.
+    fn skip_line_ends(&mut self) -> io::Result<()> {
+        loop {
+            let buf = self.input.fill_buf()?;
+            let n = if buf.starts_with(b"\r\n") {
+                2
+            } else if buf.starts_with(b"\n") {
+                1
+            } else {
+                return Ok(());
+            };
+            self.input.consume(n);
+            self.offset += n as u64;
+        }
+    }
+
+    /// The next record's headers and the file offset it can be read again from, or None at a
+    /// clean end of the input. Blank lines between records (the two CRLFs that close one, or
+    /// more) are passed over.
+    fn headers(&mut self) -> Result<Option<(Option<u64>, Headers)>, WarcError> {
+        let (start, version) = loop {
+            self.skip_line_ends().map_err(|e| self.io(e))?;
+            let start = self.input.file_offset(self.offset);
             match self.line()? {
                 None => return Ok(None),
                 Some(line) if line.is_empty() => continue,
-                Some(line) => break line,
+                Some(line) => break (start, line),
             }
         };
         if !version.starts_with(b"WARC/1.") {
@@ -205,7 +405,7 @@ impl<R: BufRead> WarcReader<R> {
                 return Err(WarcError::Truncated { offset: self.offset });
             };
             if line.is_empty() {
-                return Ok(Some(headers));
+                return Ok(Some((start, headers)));
             }
             if headers.len() >= MAX_HEADERS {
                 return Err(self.malformed("too many header lines"));
@@ -240,61 +440,84 @@ impl<R: BufRead> WarcReader<R> {
     /// The next response record's item, or None when the input ends cleanly.
     fn next_item(&mut self) -> Result<Option<Item>, WarcError> {
         loop {
-            let Some(headers) = self.headers()? else {
-                return Ok(None);
-            };
-            let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
-            let len: u64 = match header("Content-Length").map(|v| v.trim().parse()) {
-                Some(Ok(len)) => len,
-                _ => return Err(self.malformed("no valid Content-Length")),
-            };
-            if !header("WARC-Type").is_some_and(|t| t.trim().eq_ignore_ascii_case("response")) {
-                self.skip(len)?;
-                continue;
+            match self.record()? {
+                Next::Item(item) => return Ok(Some(item)),
+                Next::Other => continue,
+                Next::End => return Ok(None),
             }
-            let uri = header("WARC-Target-URI").unwrap_or("").trim();
-            let uri = uri.strip_prefix('<').and_then(|u| u.strip_suffix('>')).unwrap_or(uri).to_string();
-            let skipped = |why| Ok(Some(Item::Skipped { uri: uri.clone(), why }));
-            let web = url::Url::parse(&uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
-            let identified = header("WARC-Identified-Payload-Type");
-            let why = if !web {
-                Some(Skip::Unreadable)
-            } else if identified.is_some_and(|t| !is_html(t)) {
-                Some(Skip::NotHtml)
-            } else if len > self.max_bytes {
-                Some(Skip::TooLarge)
-            } else {
-                None
-            };
-            if let Some(why) = why {
-                self.skip(len)?;
-                return skipped(why);
+        }
+    }
+
+    /// The next record, whatever its type.
+    fn record(&mut self) -> Result<Next, WarcError> {
+        let Some((start, headers)) = self.headers()? else {
+            return Ok(Next::End);
+        };
+        let header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
+        let len: u64 = match header("Content-Length").map(|v| v.trim().parse()) {
+            Some(Ok(len)) => len,
+            _ => return Err(self.malformed("no valid Content-Length")),
+        };
+        if !header("WARC-Type").is_some_and(|t| t.trim().eq_ignore_ascii_case("response")) {
+            self.skip(len)?;
+            return Ok(Next::Other);
+        }
+        let uri = header("WARC-Target-URI").unwrap_or("").trim();
+        let uri = uri.strip_prefix('<').and_then(|u| u.strip_suffix('>')).unwrap_or(uri).to_string();
+        let skipped = |why| Ok(Next::Item(Item::Skipped { uri: uri.clone(), why }));
+        let web = url::Url::parse(&uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        let identified = header("WARC-Identified-Payload-Type");
+        let why = if !web {
+            Some(Skip::Unreadable)
+        } else if identified.is_some_and(|t| !is_html(t)) {
+            Some(Skip::NotHtml)
+        } else if len > self.max_bytes {
+            Some(Skip::TooLarge)
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.skip(len)?;
+            return skipped(why);
+        }
+        let date = header("WARC-Date")
+            .and_then(|d| DateTime::parse_from_rfc3339(d.trim()).ok())
+            .map(|d| d.with_timezone(&Utc));
+        let record_id = header("WARC-Record-ID").map(|id| id.trim().to_string());
+        let block = self.read_block(len)?;
+        // The record can be read on its own only when its member (if any) holds it alone:
+        // then what follows it starts a member too, or ends the file.
+        let alone = match self.skip_line_ends() {
+            Ok(()) => self.input.file_offset(self.offset).is_some(),
+            Err(e) => {
+                self.pending = Some(self.io(e));
+                false
             }
-            let date = header("WARC-Date")
-                .and_then(|d| DateTime::parse_from_rfc3339(d.trim()).ok())
-                .map(|d| d.with_timezone(&Utc));
-            let record_id = header("WARC-Record-ID").map(|id| id.trim().to_string());
-            let block = self.read_block(len)?;
-            return match http_page(&block, identified.is_some(), self.max_bytes) {
-                Ok((content_type, body)) => Ok(Some(Item::Page(WarcPage {
-                    uri,
-                    date,
-                    record_id,
-                    content_type,
-                    body,
-                }))),
-                Err(why) => skipped(why),
-            };
+        };
+        match http_page(&block, identified.is_some(), self.max_bytes) {
+            Ok((content_type, body)) => Ok(Next::Item(Item::Page(WarcPage {
+                uri,
+                date,
+                record_id,
+                content_type,
+                body,
+                offset: start.filter(|_| alone),
+            }))),
+            Err(why) => skipped(why),
         }
     }
 }
 
-impl<R: BufRead> Iterator for WarcReader<R> {
+impl<R: WarcInput> Iterator for WarcReader<R> {
     type Item = Result<Item, WarcError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;
+        }
+        if let Some(e) = self.pending.take() {
+            self.done = true;
+            return Some(Err(e));
         }
         let next = self.next_item();
         self.done = !matches!(next, Ok(Some(_)));
@@ -610,6 +833,104 @@ mod tests {
             assert_eq!(uris, ["https://e.org/a", "https://e.org/b"], "{}", path.display());
         }
         assert_eq!(list_warc_files(dir.path().to_str().unwrap()).unwrap(), [per_record, plain, whole]);
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    }
+
+    /// Three pages, with a request record before the second, as separate records.
+    fn three_records() -> Vec<Vec<u8>> {
+        let page = |uri: &str, text: &str| {
+            record(
+                "response",
+                uri,
+                "",
+                &http("200 OK", "Content-Type: text/html\r\n", format!("<p>{text}</p>").as_bytes()),
+            )
+        };
+        vec![
+            page("https://e.org/uno", "primera nota"),
+            record("request", "https://e.org/dos", "", b"GET /dos HTTP/1.1\r\n\r\n"),
+            page("https://e.org/dos", "segunda nota"),
+            page("https://e.org/tres", "tercera nota"),
+        ]
+    }
+
+    /// The pages of a file with their offsets.
+    fn pages_of(path: &Path) -> Vec<WarcPage> {
+        open(path, 1 << 20).unwrap().map(|i| page(&i).clone()).collect()
+    }
+
+    #[test]
+    fn each_record_with_a_member_or_file_of_its_own_is_read_again_from_its_offset() {
+        let records = three_records();
+        let dir = tempfile::tempdir().unwrap();
+        let per_record = dir.path().join("per-record.warc.gz");
+        std::fs::write(&per_record, records.iter().map(|r| gzip(r)).collect::<Vec<_>>().concat()).unwrap();
+        let plain = dir.path().join("plain.warc");
+        std::fs::write(&plain, records.concat()).unwrap();
+        for path in [&per_record, &plain] {
+            let pages = pages_of(path);
+            assert_eq!(pages.len(), 3, "{}", path.display());
+            let mut offsets = Vec::new();
+            for found in &pages {
+                let offset = found
+                    .offset
+                    .unwrap_or_else(|| panic!("{} in {}: no offset", found.uri, path.display()));
+                let again = read_at(path, offset, 1 << 20).unwrap();
+                assert_eq!(again.as_ref().map(|i| page(&Ok(i.clone())).clone()), Some(found.clone()));
+                offsets.push(offset);
+            }
+            assert_eq!(offsets[0], 0);
+            assert!(offsets.windows(2).all(|w| w[0] < w[1]), "{offsets:?}");
+        }
+        // In a plain file the offset is the record's own: the third page follows the others.
+        let plain_offsets: Vec<u64> = pages_of(&plain).iter().filter_map(|p| p.offset).collect();
+        let before_third: usize = records[..3].iter().map(Vec::len).sum();
+        assert_eq!(plain_offsets[2], before_third as u64);
+        // The request record's offset holds no page.
+        let request_at = records[0].len() as u64;
+        assert_eq!(read_at(&plain, request_at, 1 << 20).unwrap(), None);
+    }
+
+    #[test]
+    fn records_that_share_a_member_have_no_offset() {
+        let records = three_records();
+        let dir = tempfile::tempdir().unwrap();
+        let whole = dir.path().join("whole.warc.gz");
+        std::fs::write(&whole, gzip(&records.concat())).unwrap();
+        assert!(pages_of(&whole).iter().all(|p| p.offset.is_none()));
+
+        // The first two pages share a member, the last has its own.
+        let mixed = dir.path().join("mixed.warc.gz");
+        std::fs::write(&mixed, [gzip(&records[..3].concat()), gzip(&records[3])].concat()).unwrap();
+        let pages = pages_of(&mixed);
+        let offsets: Vec<Option<u64>> = pages.iter().map(|p| p.offset).collect();
+        assert_eq!(offsets[..2], [None, None]);
+        let last = offsets[2].expect("a member of its own");
+        assert_eq!(
+            read_at(&mixed, last, 1 << 20).unwrap().map(|i| page(&Ok(i)).uri.clone()).as_deref(),
+            Some("https://e.org/tres")
+        );
+    }
+
+    #[test]
+    fn reading_at_an_offset_keeps_the_caps_and_reports_a_missing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("plain.warc");
+        std::fs::write(&plain, three_records().concat()).unwrap();
+        assert!(matches!(
+            read_at(&plain, 0, 8).unwrap(),
+            Some(Item::Skipped { why: Skip::TooLarge, .. })
+        ));
+        assert!(matches!(read_at(&plain, 5, 1 << 20), Err(WarcError::Malformed { .. })));
+        assert!(matches!(
+            read_at(&dir.path().join("gone.warc"), 0, 1 << 20),
+            Err(WarcError::Open { .. })
+        ));
     }
 
     proptest::proptest! {

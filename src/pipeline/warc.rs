@@ -13,7 +13,7 @@ use super::{Claimed, Handled, PassReport, PipelineError, Ready, Shutdown, Source
 use crate::config::SourceConfig;
 use crate::discover::{self, Candidate};
 use crate::fetch::{self, OutcomeKind};
-use crate::store::{PageRecord, Store};
+use crate::store::{ArchivedBody, PageRecord, Store};
 
 /// Records of one archive taken up at once, per core. Analyses run one per core; the rest
 /// wait analysed (or queued) for this thread, so the cores keep working while it commits a
@@ -131,6 +131,8 @@ async fn read_warc(
         report.summary.errors.push(format!("{}: {reason}", path.display()));
         Ok::<(), PipelineError>(())
     };
+    // As read: the path an archived page is read again from. Absolute (the source's folder is).
+    let archive_path = path.to_string_lossy().into_owned();
     let reader = match discover::warc::open(path, source.discover.max_bytes) {
         Ok(reader) => reader,
         Err(e) => return archive_failed(store, report, tally, e.to_string()),
@@ -171,6 +173,12 @@ async fn read_warc(
             }
         };
         let url = warc_page.uri;
+        // Kept by reference when the record can be read on its own again; else copied.
+        let archived = warc_page.offset.filter(|_| !source.copy_pages).map(|offset| ArchivedBody {
+            archive: archive_path.clone(),
+            offset,
+            size: warc_page.body.len(),
+        });
         if !claimed.claim(&url) {
             // Taken by another source or by an earlier record of this archive in this pass.
             report.summary.skipped += 1;
@@ -198,7 +206,7 @@ async fn read_warc(
             fetched_at: warc_page.date.unwrap_or_else(Utc::now),
         };
         report.summary.pages_fetched += 1;
-        in_flight.push_back(analyse_off_thread(source.language, page, None, None));
+        in_flight.push_back(analyse_off_thread(source.language, page, None, None, archived));
         if in_flight.len() >= in_flight_limit()
             && let Some(ready) = in_flight.next().await
         {

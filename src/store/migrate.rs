@@ -16,6 +16,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0008_views.sql"),
     include_str!("../../migrations/0009_read_indexes.sql"),
     include_str!("../../migrations/0010_cheaper_passes.sql"),
+    include_str!("../../migrations/0011_archived_pages.sql"),
 ];
 
 /// The schema version this build writes.

@@ -83,10 +83,24 @@ pub struct PageRecord {
     pub body: Option<Vec<u8>>,
     /// The body compressed already; when set, it is stored in place of `body`.
     pub packed_body: Option<PackedBody>,
+    /// Where the body can be read again in a WARC archive; when set, no copy is stored (and
+    /// `body` and `packed_body` are not looked at).
+    pub archived: Option<ArchivedBody>,
     pub fetched_at: DateTime<Utc>,
     pub error: Option<String>,
     /// When a failed or deferred URL may be tried again.
     pub retry_after: Option<DateTime<Utc>>,
+}
+
+/// A page body kept in the WARC archive it was read from instead of copied into the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchivedBody {
+    /// The archive's absolute path, as read.
+    pub archive: String,
+    /// The byte offset of the page's record: of its gzip member in a `.warc.gz`.
+    pub offset: u64,
+    /// The body's length, kept as `pages.body_size`.
+    pub size: usize,
 }
 
 /// An article ready to store.

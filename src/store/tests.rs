@@ -860,7 +860,7 @@ fn stored_pages_stream_while_the_callback_writes() {
         .execute("UPDATE pages SET body = x'00010203' WHERE url = 'https://a.example/40'", [])
         .unwrap();
     let mut seen = Vec::new();
-    store
+    let unreadable = store
         .each_stored_page(None, &mut |p| {
             let id = store.article_for_url(&p.url)?.unwrap();
             let body = String::from_utf8(p.body).unwrap();
@@ -869,11 +869,88 @@ fn stored_pages_stream_while_the_callback_writes() {
             Ok(())
         })
         .unwrap();
+    assert_eq!(unreadable, 1);
     assert_eq!(seen.len(), 69);
     assert!(!seen.contains(&"https://a.example/40".to_string()));
     assert_eq!(seen[0], "https://a.example/0");
     assert_eq!(count(&store, "SELECT count(*) FROM statistics"), 2);
     assert_eq!(store.stored_pages(None).unwrap().len(), 69);
+}
+
+/// A plain WARC file holding one response record for `url` with `body`.
+fn warc_with(url: &str, body: &str) -> Vec<u8> {
+    let block = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{body}");
+    format!(
+        "WARC/1.1\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Record-ID: <urn:uuid:r1>\r\n\
+         Content-Length: {}\r\n\r\n{block}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn a_page_kept_in_its_archive_is_read_back_from_it_and_a_copy_replaces_the_reference() {
+    let (dir, store) = temp_store();
+    let url = "https://a.example/nota";
+    let html = "<p>Nota archivada</p>";
+    let archive = dir.path().join("crawl.warc");
+    std::fs::write(&archive, warc_with(url, html)).unwrap();
+    let archived = ArchivedBody {
+        archive: archive.to_string_lossy().into_owned(),
+        offset: 0,
+        size: html.len(),
+    };
+    let record = PageRecord {
+        body: None,
+        etag: Some("<urn:uuid:r1>".into()),
+        archived: Some(archived.clone()),
+        ..page(url, "")
+    };
+    store.record_page(&record).unwrap();
+    let row = "SELECT body IS NULL, archive IS NOT NULL, archive_offset, body_size, body_fetched_at IS NOT NULL FROM pages";
+    let stored = store.query(row).unwrap();
+    assert_eq!(
+        stored.rows[0],
+        [
+            serde_json::json!(1),
+            serde_json::json!(1),
+            serde_json::json!(0),
+            serde_json::json!(html.len()),
+            serde_json::json!(1)
+        ]
+    );
+    assert_eq!(store.stored_pages_count(None).unwrap(), 1);
+    let read = store.stored_page(url).unwrap().unwrap();
+    assert_eq!(read.body, html.as_bytes());
+    assert_eq!(store.stored_pages(None).unwrap().len(), 1);
+
+    // A record of another page at that offset, or another capture of this one: not read.
+    std::fs::write(&archive, warc_with("https://a.example/otra", html)).unwrap();
+    assert!(store.stored_page(url).unwrap().is_none());
+    std::fs::write(&archive, String::from_utf8(warc_with(url, html)).unwrap().replace("r1>", "r2>")).unwrap();
+    assert!(store.stored_page(url).unwrap().is_none());
+    std::fs::remove_file(&archive).unwrap();
+    assert_eq!(store.each_stored_page(None, &mut |_| Ok(())).unwrap(), 1);
+
+    // A record without a body keeps the reference; a copy replaces it, and back.
+    store
+        .record_page(&PageRecord {
+            body: None,
+            ..page(url, "")
+        })
+        .unwrap();
+    assert_eq!(store.query(row).unwrap().rows[0][1], serde_json::json!(1));
+    store.record_page(&page(url, "<p>copia</p>")).unwrap();
+    assert_eq!(
+        store.query(row).unwrap().rows[0][..3],
+        [serde_json::json!(0), serde_json::json!(0), serde_json::json!(null)]
+    );
+    assert_eq!(store.stored_page(url).unwrap().unwrap().body, b"<p>copia</p>");
+    store.record_page(&record).unwrap();
+    assert_eq!(
+        store.query(row).unwrap().rows[0][..3],
+        [serde_json::json!(1), serde_json::json!(1), serde_json::json!(0)]
+    );
 }
 
 #[test]

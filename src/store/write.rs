@@ -1,6 +1,9 @@
 //! Pages and articles: recording fetches, saving articles with dedup, and the lookups the
 //! pipeline needs between fetches.
 
+use std::collections::HashSet;
+use std::path::Path;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -52,9 +55,18 @@ impl PackedBody {
     }
 }
 
-/// The stored pages `reprocess` reads again: those with a body fetched on or after ?2, past
-/// id ?1 (they are read a few at a time, by id).
-const STORED_PAGES: &str = "FROM pages WHERE id > ?1 AND body IS NOT NULL AND (?2 IS NULL OR coalesce(body_fetched_at, fetched_at) >= ?2)";
+/// The stored pages `reprocess` reads again: those with a body (a copy, or a record in an
+/// archive) fetched on or after ?2, past id ?1 (they are read a few at a time, by id).
+const STORED_PAGES: &str = "FROM pages WHERE id > ?1 AND (body IS NOT NULL OR archive IS NOT NULL) \
+                            AND (?2 IS NULL OR coalesce(body_fetched_at, fetched_at) >= ?2)";
+
+/// The columns [`stored_page_from_row`] reads, in its order.
+const STORED_PAGE_COLUMNS: &str = "id, url, final_url, source, content_type, body, coalesce(body_fetched_at, fetched_at), \
+                                   etag, last_modified, archive, archive_offset, body_size";
+
+/// Room, beyond twice the page's own size, for the HTTP headers and chunk sizes around a page
+/// read again from its archive (the cap on the record read, which the page passed once).
+const ARCHIVED_RECORD_HEADROOM: u64 = 1 << 20;
 
 /// The superseded versions `reprocess` extracts again: fetched on or after ?2, past id ?1.
 const SUPERSEDED_VERSIONS: &str = "FROM articles WHERE id > ?1 AND superseded_at IS NOT NULL AND (?2 IS NULL OR fetched_at >= ?2)";
@@ -145,12 +157,16 @@ impl Store {
         };
         if older {
             // The stored page stays the one the current version was read from, which is what
-            // `reprocess` rebuilds it from.
+            // `reprocess` rebuilds it from, with the validators of that body (a record kept in
+            // its archive is checked against its record id, kept as the etag).
             upsert_page(
                 &tx,
                 &PageRecord {
                     body: None,
                     packed_body: None,
+                    archived: None,
+                    etag: None,
+                    last_modified: None,
                     ..page.clone()
                 },
             )?;
@@ -316,35 +332,37 @@ impl Store {
     }
 
     /// Calls `each` with every stored page with a body fetched on or after `since`, in the
-    /// order they were first recorded, a few at a time.
+    /// order they were first recorded, a few at a time; gives how many pages could not be read.
     ///
     /// No statement stays open while `each` runs, so it may write to the store (as
-    /// `reprocess` does). A body that no longer decompresses is logged and skipped, so one
-    /// damaged row does not stop the others.
-    pub fn each_stored_page(&self, since: Option<DateTime<Utc>>, each: &mut dyn FnMut(StoredPage) -> Result<()>) -> Result<()> {
+    /// `reprocess` does). A body that no longer decompresses, or whose archive is gone or
+    /// changed, is skipped (logged once per archive), so one damaged row does not stop the
+    /// others.
+    pub fn each_stored_page(&self, since: Option<DateTime<Utc>>, each: &mut dyn FnMut(StoredPage) -> Result<()>) -> Result<u64> {
         const BATCH: i64 = 32;
         let since = since.map(iso);
         let mut after = 0_i64;
+        let mut unreadable = 0;
+        let mut warned = HashSet::new();
         loop {
             let mut batch = Vec::new();
             let mut read = 0;
             {
-                let mut stmt = self.conn.prepare_cached(&format!(
-                    "SELECT id, url, final_url, source, content_type, body,
-                            coalesce(body_fetched_at, fetched_at), etag, last_modified
-                     {STORED_PAGES} ORDER BY id LIMIT ?3"
-                ))?;
+                let mut stmt = self
+                    .conn
+                    .prepare_cached(&format!("SELECT {STORED_PAGE_COLUMNS} {STORED_PAGES} ORDER BY id LIMIT ?3"))?;
                 let mut rows = stmt.query(params![after, since, BATCH])?;
                 while let Some(row) = rows.next()? {
                     read += 1;
                     after = row.get(0)?;
-                    if let Some(page) = stored_page_from_row(row)? {
-                        batch.push(page);
+                    match stored_page_from_row(row, &mut warned)? {
+                        Some(page) => batch.push(page),
+                        None => unreadable += 1,
                     }
                 }
             }
             if read == 0 {
-                return Ok(());
+                return Ok(unreadable);
             }
             for page in batch {
                 each(page)?;
@@ -370,17 +388,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// The page stored for `url` with its body, if a body is stored: what a 304 Not Modified
-    /// stands for.
+    /// The page stored for `url` with its body, if a body is stored (a copy, or a record in
+    /// an archive that can still be read): what a 304 Not Modified stands for.
     pub fn stored_page(&self, url: &str) -> Result<Option<StoredPage>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, url, final_url, source, content_type, body,
-                    coalesce(body_fetched_at, fetched_at), etag, last_modified
-             FROM pages WHERE url = ?1 AND body IS NOT NULL",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {STORED_PAGE_COLUMNS} FROM pages WHERE url = ?1 AND (body IS NOT NULL OR archive IS NOT NULL)"
+        ))?;
         let mut rows = stmt.query([url])?;
         match rows.next()? {
-            Some(row) => stored_page_from_row(row),
+            Some(row) => stored_page_from_row(row, &mut HashSet::new()),
             None => Ok(None),
         }
     }
@@ -415,18 +431,13 @@ impl Store {
     }
 }
 
-/// A stored page from a row of (id, url, final_url, source, content_type, body, fetched_at,
-/// etag, last_modified). A body that no longer decompresses is logged and gives None, so one
-/// damaged row does not stop the others.
-fn stored_page_from_row(row: &rusqlite::Row<'_>) -> Result<Option<StoredPage>> {
+/// A stored page from a row of [`STORED_PAGE_COLUMNS`]. A body that cannot be read (see
+/// [`page_body`]) gives None, so one damaged row does not stop the others.
+fn stored_page_from_row(row: &rusqlite::Row<'_>, warned: &mut HashSet<String>) -> Result<Option<StoredPage>> {
     let url: String = row.get(1)?;
-    let compressed: Vec<u8> = row.get(5)?;
-    let body = match zstd::decode_all(compressed.as_slice()) {
-        Ok(body) => body,
-        Err(e) => {
-            tracing::warn!(url = %url, error = %e, "Stored body does not decompress; skipped.");
-            return Ok(None);
-        }
+    let etag: Option<String> = row.get(7)?;
+    let Some(body) = page_body(row, &url, etag.as_deref(), warned)? else {
+        return Ok(None);
     };
     let Some(fetched_at) = parse_time(row.get(6)?) else {
         tracing::warn!(url = %url, "Stored page has an unreadable fetch time; skipped.");
@@ -437,11 +448,71 @@ fn stored_page_from_row(row: &rusqlite::Row<'_>) -> Result<Option<StoredPage>> {
         final_url: row.get(2)?,
         source: row.get(3)?,
         content_type: row.get(4)?,
-        etag: row.get(7)?,
+        etag,
         last_modified: row.get(8)?,
         body,
         fetched_at,
     }))
+}
+
+/// The one way a stored row (of [`STORED_PAGE_COLUMNS`]) becomes a page body: its copy,
+/// decompressed, else its record read again from its archive. None, logged, when it cannot be
+/// read: a copy that no longer decompresses (each such row logged), or an archive that is gone,
+/// unreadable or changed (logged once per archive in `warned`).
+fn page_body(row: &rusqlite::Row<'_>, url: &str, etag: Option<&str>, warned: &mut HashSet<String>) -> Result<Option<Vec<u8>>> {
+    if let Some(compressed) = row.get::<_, Option<Vec<u8>>>(5)? {
+        return Ok(match zstd::decode_all(compressed.as_slice()) {
+            Ok(body) => Some(body),
+            Err(e) => {
+                tracing::warn!(url = %url, error = %e, "Stored body does not decompress; skipped.");
+                None
+            }
+        });
+    }
+    let archive: Option<String> = row.get(9)?;
+    let offset: Option<i64> = row.get(10)?;
+    let size: Option<i64> = row.get(11)?;
+    let read = match (archive.as_deref(), offset.and_then(|o| u64::try_from(o).ok())) {
+        (Some(archive), Some(offset)) => read_archived(archive, offset, size.and_then(|s| u64::try_from(s).ok()), url, etag),
+        _ => Err("the page has no body and no usable archive location".to_string()),
+    };
+    match read {
+        Ok(body) => Ok(Some(body)),
+        Err(why) => {
+            let archive = archive.unwrap_or_default();
+            if warned.insert(archive.clone()) {
+                tracing::warn!(archive = %archive, url = %url, error = %why, "Pages kept in this archive cannot be read from it; skipped.");
+            } else {
+                tracing::debug!(archive = %archive, url = %url, error = %why, "Archived page cannot be read; skipped.");
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The body of the page `url` read again from its record at `offset` of `archive`, checked to
+/// be that page: the same target URI, the same record id when one is stored (`etag`), the
+/// same size; else why not.
+fn read_archived(archive: &str, offset: u64, size: Option<u64>, url: &str, etag: Option<&str>) -> std::result::Result<Vec<u8>, String> {
+    use crate::discover::warc::{Item, read_at};
+
+    let cap = size.unwrap_or(0).saturating_mul(2).saturating_add(ARCHIVED_RECORD_HEADROOM);
+    let changed = |what: &str| format!("the archive has changed: {what} at byte {offset}");
+    let page = match read_at(Path::new(archive), offset, cap) {
+        Ok(Some(Item::Page(page))) => page,
+        Ok(Some(Item::Skipped { .. })) | Ok(None) => return Err(changed("no HTML page record")),
+        Err(e) => return Err(e.to_string()),
+    };
+    if page.uri != url {
+        return Err(changed(&format!("a record of {} instead of {url}", page.uri)));
+    }
+    if etag.is_some() && page.record_id.as_deref() != etag {
+        return Err(changed("another record of the page"));
+    }
+    if size.is_some_and(|size| page.body.len() as u64 != size) {
+        return Err(changed("a page of another size"));
+    }
+    Ok(page.body)
 }
 
 fn non_empty(s: &str) -> Option<&str> {
@@ -482,37 +553,45 @@ fn finite_opt(x: Option<f64>) -> Option<f64> {
 
 fn upsert_page(conn: &Connection, page: &PageRecord) -> Result<()> {
     let packed_here;
-    let body = match (&page.packed_body, &page.body) {
-        (Some(packed), _) => Some(packed),
-        (None, Some(raw)) => {
+    let body = match (&page.archived, &page.packed_body, &page.body) {
+        (Some(_), _, _) => None,
+        (None, Some(packed), _) => Some(packed),
+        (None, None, Some(raw)) => {
             packed_here = PackedBody::new(raw).map_err(|e| StoreError::Compress {
                 url: page.url.clone(),
                 message: e.to_string(),
             })?;
             Some(&packed_here)
         }
-        (None, None) => None,
+        (None, None, None) => None,
     };
-    let body_size = body.map(|b| b.raw_len as i64);
+    let archived = page.archived.as_ref();
+    let body_size = body.map(|b| b.raw_len).or(archived.map(|a| a.size)).map(|n| n as i64);
     let fetched_at = iso(page.fetched_at);
-    let body_fetched_at = body.map(|_| fetched_at.clone());
+    let body_fetched_at = body_size.map(|_| fetched_at.clone());
     let body = body.map(|b| b.zstd.as_slice());
+    let archive = archived.map(|a| a.archive.as_str());
+    let archive_offset = archived.map(|a| i64::try_from(a.offset).unwrap_or(i64::MAX));
     let final_url = non_empty(&page.final_url).unwrap_or(page.url.as_str());
     conn.prepare_cached(
         "INSERT INTO pages (url, final_url, source, status, content_type, etag, last_modified,
                             body, body_size, body_fetched_at, fetched_at, error, retry_after,
-                            attempts, failures)
+                            attempts, failures, archive, archive_offset)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1,
-                 CASE WHEN ?12 IS NULL THEN 0 ELSE 1 END)
+                 CASE WHEN ?12 IS NULL THEN 0 ELSE 1 END, ?15, ?16)
          ON CONFLICT (url) DO UPDATE SET
              final_url = CASE WHEN ?14 THEN excluded.final_url ELSE pages.final_url END,
              source = excluded.source,
              status = excluded.status,
-             content_type = CASE WHEN excluded.body IS NOT NULL OR pages.body IS NULL
+             content_type = CASE WHEN excluded.body_size IS NOT NULL OR (pages.body IS NULL AND pages.archive IS NULL)
                                  THEN excluded.content_type ELSE pages.content_type END,
              etag = coalesce(excluded.etag, pages.etag),
              last_modified = coalesce(excluded.last_modified, pages.last_modified),
-             body = coalesce(excluded.body, pages.body),
+             -- A page has one body: a copy, or a record in an archive; a new one replaces either.
+             body = CASE WHEN excluded.archive IS NOT NULL THEN NULL ELSE coalesce(excluded.body, pages.body) END,
+             archive = CASE WHEN excluded.body IS NOT NULL THEN NULL ELSE coalesce(excluded.archive, pages.archive) END,
+             archive_offset = CASE WHEN excluded.body IS NOT NULL THEN NULL
+                                   ELSE coalesce(excluded.archive_offset, pages.archive_offset) END,
              body_size = coalesce(excluded.body_size, pages.body_size),
              body_fetched_at = coalesce(excluded.body_fetched_at, pages.body_fetched_at),
              fetched_at = excluded.fetched_at,
@@ -536,6 +615,8 @@ fn upsert_page(conn: &Connection, page: &PageRecord) -> Result<()> {
         page.error,
         page.retry_after.map(iso),
         non_empty(&page.final_url).is_some(),
+        archive,
+        archive_offset,
     ])?;
     Ok(())
 }
