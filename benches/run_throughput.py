@@ -17,7 +17,8 @@ share a content hash), then:
 3. writes them as files and runs one `vigia extract` process over all of them.
 
 Each step gets a fresh database. For each it prints wall seconds, CPU seconds (user + system
-of the vigia process), pages per wall second, peak RSS, and the rate as a ratio to `extract`.
+of the vigia process), the cores it kept busy on average (CPU seconds over wall seconds),
+pages per wall second, peak RSS, and the rate as a ratio to `extract`.
 The HTTP server runs inside this script; its CPU seconds are printed too, since on a small
 machine it competes with vigia for the cores.
 """
@@ -282,7 +283,7 @@ def main():
         results["extract"] = timed([vigia, "extract", "-q", *paths], stdout=sink) + (None,)
 
     base = args.count / results["extract"][0]
-    print(f"{'input':<28} {'wall s':>7} {'CPU s':>7} {'pages/s':>8} {'peak RSS MB':>12} {'articles':>9} {'× extract':>10}")
+    print(f"{'input':<28} {'wall s':>7} {'CPU s':>7} {'cores':>6} {'pages/s':>8} {'peak RSS MB':>12} {'articles':>9} {'× extract':>10}")
     labels = {
         "site": f"vigia run, site ({args.hosts} hosts)",
         "warc": "vigia run, WARC",
@@ -291,7 +292,7 @@ def main():
     for key, (wall, cpu, rss, stored) in results.items():
         rate = args.count / wall
         stored = "-" if stored is None else str(stored)
-        print(f"{labels[key]:<28} {wall:7.1f} {cpu:7.1f} {rate:8.0f} {rss:12.0f} {stored:>9} {rate / base:9.2f}x")
+        print(f"{labels[key]:<28} {wall:7.1f} {cpu:7.1f} {cpu / wall:6.2f} {rate:8.0f} {rss:12.0f} {stored:>9} {rate / base:9.2f}x")
     print(f"HTTP server CPU s during the site run: {served_cpu:.1f}")
     if not args.keep and not args.workdir:
         shutil.rmtree(work)
