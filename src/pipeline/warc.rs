@@ -17,8 +17,10 @@ use crate::store::{ArchivedBody, PageRecord, Store};
 
 /// Records of one archive taken up at once, per core. Analyses run one per core; the rest
 /// wait analysed (or queued) for this thread, so the cores keep working while it commits a
-/// batch, which takes as long as analysing a few dozen pages. About 0.3 MB each.
-const IN_FLIGHT_PER_CORE: usize = 16;
+/// batch, which (full-text index and write-ahead log included) can take as long as analysing
+/// a hundred pages: with 16 per core the analysis threads ran dry during commits. About
+/// 0.3 MB each.
+const IN_FLIGHT_PER_CORE: usize = 64;
 
 /// Records of one archive taken up at once. Asked of the system once: the answer reads files
 /// (cgroup limits), too slow to ask once per record.
