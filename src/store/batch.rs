@@ -119,8 +119,12 @@ impl Store {
     /// Commits the writes batched so far; the next write opens a new transaction.
     pub fn commit_batch(&self) -> Result<()> {
         if !self.conn.is_autocommit() {
-            index_pending(&self.conn)?;
-            self.conn.execute_batch("COMMIT")?;
+            let committed = index_pending(&self.conn).and_then(|()| Ok(self.conn.execute_batch("COMMIT")?));
+            if committed.is_err() {
+                // Claims held for the batch's figures may be of writes that are now undone.
+                self.claim_ends.take();
+            }
+            committed?;
         }
         self.batch.writes.set(0);
         Ok(())

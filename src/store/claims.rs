@@ -1,6 +1,8 @@
 //! Claims and stories in the database: assigns `statistics.claim_id` and `articles.story_id`
 //! (decided by [`crate::claims`]) and reads claims back for `trend --explain`.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, Row, params};
 use serde::Serialize;
 
@@ -97,10 +99,122 @@ fn sweep(conn: &Connection, sql: &str, params: impl rusqlite::Params, sweeper: &
     Ok(changed.len() as u64)
 }
 
+/// Claims given to new figures as they are stored, when a whole sweep would give them the same
+/// ones, so a pass leaves the regrouping after it only the keys it could not settle (and the
+/// figures need no second write). Per claim key met since it was last emptied: where a sweep
+/// of the key's stored figures ends, or None when the key is unsettled (a stored figure
+/// without the claim a sweep gives it, or a new figure that sorts before a stored one).
+///
+/// Only what committed writes left may be held: the store takes it out for a write and puts it
+/// back once the write is done, and empties it when a batch fails to commit and before every
+/// regrouping.
+#[derive(Debug, Default)]
+pub(super) struct ClaimEnds(HashMap<KeyBits, Option<KeyEnd>>);
+
+/// Keys held at most; past this the map is emptied (its keys are read again when met).
+const CLAIM_ENDS_HELD: usize = 100_000;
+
+/// A [`ClaimKey`] as a map key: its numbers by their bits, -0 as 0 (SQL finds one with the other).
+type KeyBits = (
+    String,
+    [Option<u64>; 3],
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+);
+
+fn key_bits(key: &ClaimKey) -> KeyBits {
+    let bits = |x: Option<f64>| x.map(|x| (x + 0.0).to_bits());
+    (
+        key.unit.clone(),
+        [bits(key.value), bits(key.low), bits(key.high)],
+        key.topic.clone(),
+        key.location.clone(),
+        key.year,
+        key.change.clone(),
+    )
+}
+
+/// Where the sweep of one settled key ends.
+#[derive(Debug)]
+struct KeyEnd {
+    sweep: ClaimSweep,
+    /// The day (NULL first, as SQLite sorts) and id of the key's last figure in sweep order.
+    last: (Option<String>, i64),
+}
+
+impl ClaimEnds {
+    /// The claim of new figure `id` of `key`, from an article of `day`: what a whole sweep
+    /// gives it, when the key is settled and the figure sorts after all its stored figures;
+    /// None otherwise (it is then grouped by the regrouping after the pass).
+    pub(super) fn assign(&mut self, conn: &Connection, key: &ClaimKey, day: Option<&str>, id: i64) -> Result<Option<i64>> {
+        if self.0.len() >= CLAIM_ENDS_HELD {
+            self.0.clear();
+        }
+        let end = match self.0.entry(key_bits(key)) {
+            std::collections::hash_map::Entry::Occupied(held) => held.into_mut(),
+            std::collections::hash_map::Entry::Vacant(new) => new.insert(key_end(conn, key)?),
+        };
+        let here = (day.map(str::to_string), id);
+        let claim = match end {
+            Some(settled) if here > settled.last => {
+                let claim = settled.sweep.assign(&Figure {
+                    id,
+                    key: key.clone(),
+                    day: here.0.clone().unwrap_or_default(),
+                });
+                settled.last = here;
+                Some(claim)
+            }
+            _ => None,
+        };
+        if claim.is_none() {
+            *end = None;
+        }
+        Ok(claim)
+    }
+}
+
+/// Where a sweep of `key`'s stored figures ends; None when one of them does not hold the claim
+/// the sweep gives it.
+fn key_end(conn: &Connection, key: &ClaimKey) -> Result<Option<KeyEnd>> {
+    let mut select = conn.prepare_cached(&one_key_sweep())?;
+    let mut rows = select.query(params![
+        key.unit,
+        key.value,
+        key.low,
+        key.high,
+        key.topic,
+        key.location,
+        key.year,
+        key.change
+    ])?;
+    let mut sweep = ClaimSweep::default();
+    let mut last = (None, 0);
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let day: Option<String> = row.get(9)?;
+        let stored: Option<i64> = row.get(10)?;
+        let figure = Figure {
+            id,
+            key: self::key(row, 1)?,
+            day: day.clone().unwrap_or_default(),
+        };
+        if stored != Some(sweep.assign(&figure)) {
+            return Ok(None);
+        }
+        last = (day, id);
+    }
+    Ok(Some(KeyEnd { sweep, last }))
+}
+
 impl Store {
     /// Brings claims and stories up to date with the stored figures and articles.
     /// It is one write: in a batch (the daemon's passes) it joins the batch's transaction.
     pub fn regroup(&self, scope: Regroup) -> Result<Regrouped> {
+        // What it changes is no longer where the held sweeps end.
+        self.claim_ends.take();
         let tx = self.write_tx()?;
         let mut done = regroup_claims(&tx, scope)?;
         done.articles = regroup_stories(&tx, scope)?;
@@ -143,20 +257,30 @@ impl Store {
     }
 }
 
+/// The figures of current articles as a sweep reads them: id, key columns, day, stored claim.
+/// (`articles_current_story` holds only current articles, with their day: the join reads
+/// neither an article's row nor its body, which lies before `day` in it.)
+const SWEEP_SELECT: &str = "SELECT s.id, s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change, a.day, s.claim_id
+     FROM statistics s JOIN articles a INDEXED BY articles_current_story ON a.id = s.article_id
+     WHERE a.superseded_at IS NULL";
+
+/// Sweep order: by key, then day (NULL first), then id.
+const SWEEP_ORDER: &str = "ORDER BY s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change, a.day, s.id";
+
+/// [`SWEEP_SELECT`] of one claim key (bound as ?1 to ?8, in [`KEY_COLUMNS`] order), in sweep order.
+fn one_key_sweep() -> String {
+    format!(
+        "{SWEEP_SELECT} AND s.unit = ?1 AND s.value IS ?2 AND s.low IS ?3 AND s.high IS ?4 AND s.topic IS ?5
+           AND s.location IS ?6 AND s.year IS ?7 AND s.change IS ?8 {SWEEP_ORDER}"
+    )
+}
+
 fn regroup_claims(conn: &Connection, scope: Regroup) -> Result<Regrouped> {
-    let select = format!(
-        "SELECT s.id, {KEY_COLUMNS}, a.day, s.claim_id
-         FROM statistics s JOIN articles a INDEXED BY articles_current_story ON a.id = s.article_id
-         WHERE a.superseded_at IS NULL"
-    );
-    // (`articles_current_story` holds only current articles, with their day: the join reads
-    // neither an article's row nor its body, which lies before `day` in it.)
-    let order = "ORDER BY s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change, a.day, s.id";
     let mut done = Regrouped::default();
     match scope {
         Regroup::All => {
             let mut sweeper = ClaimSweep::default();
-            done.figures = sweep(conn, &format!("{select} {order}"), [], &mut sweeper)?;
+            done.figures = sweep(conn, &format!("{SWEEP_SELECT} {SWEEP_ORDER}"), [], &mut sweeper)?;
         }
         Regroup::Touched => {
             // New figures have no claim yet; figures of a superseded version must leave theirs.
@@ -170,10 +294,7 @@ fn regroup_claims(conn: &Connection, scope: Regroup) -> Result<Regrouped> {
                    AND s.article_id IN (SELECT id FROM articles WHERE superseded_at IS NOT NULL)"
             ))?;
             let keys = stmt.query_map([], |row| key(row, 0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-            let one_key = format!(
-                "{select} AND s.unit = ?1 AND s.value IS ?2 AND s.low IS ?3 AND s.high IS ?4 AND s.topic IS ?5
-                   AND s.location IS ?6 AND s.year IS ?7 AND s.change IS ?8 {order}"
-            );
+            let one_key = one_key_sweep();
             for k in &keys {
                 let mut sweeper = ClaimSweep::default();
                 done.figures += sweep(

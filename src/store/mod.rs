@@ -376,6 +376,8 @@ fn folded_words(text: &str) -> String {
 pub struct Store {
     conn: Connection,
     batch: batch::Batch,
+    /// Claims given to new figures as they are written ([`claims::ClaimEnds`]).
+    claim_ends: std::cell::RefCell<claims::ClaimEnds>,
 }
 
 /// Compiled statements a read-write connection keeps.
@@ -453,6 +455,7 @@ impl Store {
         Ok(Store {
             conn,
             batch: batch::Batch::default(),
+            claim_ends: Default::default(),
         })
     }
 
@@ -490,6 +493,7 @@ impl Store {
         Ok(Store {
             conn,
             batch: batch::Batch::default(),
+            claim_ends: Default::default(),
         })
     }
 

@@ -1421,3 +1421,65 @@ fn articles_another_program_added_are_indexed_when_vigia_opens_the_database() {
     assert_eq!(indexed(&store, "extortion"), 1);
     assert_eq!(count(&store, "SELECT count(*) FROM articles_fts_pending"), 0);
 }
+
+/// A figure of one of a few claim keys, for the claim tests below.
+fn figure_of_key(k: usize) -> Statistic {
+    let mut s = extraction().statistics[0].clone();
+    s.value = Some([9.0, 12.0, -0.0, 0.0][k % 4]);
+    s.year = [Some(2024), None][k / 4 % 2];
+    s
+}
+
+#[test]
+fn claims_given_as_figures_are_stored_are_those_of_a_whole_sweep() {
+    // Articles of a few keys stored in shuffled day order (some undated, some 60+ days apart,
+    // some new versions), in batches and not; each pass ends with the regrouping `run` does.
+    // A whole sweep afterwards must find nothing to change.
+    let days = [
+        Some("2024-01-05"),
+        Some("2024-01-20"),
+        Some("2024-03-30"),
+        None,
+        Some("2024-06-03"),
+        Some("2024-01-05"),
+    ];
+    let mut given_at_insert = 0;
+    for seed in 0..12 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let (_dir, store) = temp_store();
+        for pass in 0..3 {
+            let batched = rng.bool();
+            if batched {
+                store.begin_batch().unwrap();
+            }
+            for i in 0..15 {
+                // Mostly new articles; now and then a new text of an earlier one (a version).
+                let n = if rng.u8(..5) == 0 && pass > 0 {
+                    rng.usize(..15)
+                } else {
+                    100 * pass + i
+                };
+                let url = format!("https://wire.example/{n}");
+                let body = format!("Report {n}, text {pass}-{i}: a riot in the prison left inmates dead.");
+                let day = days[if seed % 3 == 0 {
+                    (i / 3).min(days.len() - 1)
+                } else {
+                    rng.usize(..days.len())
+                }];
+                let mut extraction = extraction();
+                let figures = rng.usize(1..4);
+                extraction.statistics = (0..figures).map(|_| figure_of_key(rng.usize(..8))).collect();
+                store
+                    .save_article(&page(&url, &body), &article(&url, &body, day), &extraction)
+                    .unwrap();
+            }
+            given_at_insert += count(&store, "SELECT count(*) FROM statistics WHERE claim_id IS NOT NULL");
+            if batched {
+                store.end_batch().unwrap();
+            }
+            store.regroup(Regroup::Touched).unwrap();
+            assert_eq!(store.regroup(Regroup::All).unwrap().figures, 0, "seed {seed}, pass {pass}");
+        }
+    }
+    assert!(given_at_insert > 0, "no claim was given as figures were stored");
+}

@@ -7,7 +7,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::claims::ClaimEnds;
 use super::{NewArticle, PageRecord, Result, Saved, Store, StoreError, StoredPage, SupersededVersion, content_hash, iso, parse_time};
+use crate::claims::ClaimKey;
 use crate::extract::{EXTRACTOR_VERSION, Extraction};
 use crate::fetch::Validators;
 
@@ -117,6 +119,9 @@ impl Store {
     /// stamp in the markup is not a new version; nor is a body too short to tell (a paywall
     /// notice).
     pub fn save_article(&self, page: &PageRecord, article: &NewArticle, extraction: &Extraction) -> Result<Saved> {
+        // Taken out for the write and put back once it is done: a write that fails leaves the
+        // store none of the claims it gave.
+        let mut claim_ends = self.claim_ends.take();
         let tx = self.write_tx()?;
         let canonical = canonical_of(page, article);
         let hash = dedup_hash(&article.body);
@@ -151,7 +156,16 @@ impl Store {
             }
             Some(id) => (Saved::Duplicate(id), false),
             None => (
-                Saved::New(insert_article(&tx, canonical, 1, article, hash.as_deref(), extraction, None)?),
+                Saved::New(insert_article(
+                    &tx,
+                    canonical,
+                    1,
+                    article,
+                    hash.as_deref(),
+                    extraction,
+                    None,
+                    Some(&mut claim_ends),
+                )?),
                 false,
             ),
         };
@@ -178,6 +192,7 @@ impl Store {
         };
         add_aliases(&tx, id, &aliases)?;
         tx.commit()?;
+        self.claim_ends.replace(claim_ends);
         Ok(saved)
     }
 
@@ -684,12 +699,12 @@ fn insert_next_version(
         if known {
             return Ok(NextVersion::Known);
         }
-        insert_article(conn, &canonical, next, article, hash, extraction, Some(&current_fetched_at))?;
+        insert_article(conn, &canonical, next, article, hash, extraction, Some(&current_fetched_at), None)?;
         return Ok(NextVersion::Earlier);
     }
     conn.prepare_cached("UPDATE articles SET superseded_at = ?2 WHERE id = ?1")?
         .execute(params![id, fetched_at])?;
-    let new_id = insert_article(conn, &canonical, next, article, hash, extraction, None)?;
+    let new_id = insert_article(conn, &canonical, next, article, hash, extraction, None, None)?;
     conn.prepare_cached("UPDATE article_urls SET article_id = ?2 WHERE article_id = ?1")?
         .execute(params![id, new_id])?;
     Ok(NextVersion::Current(new_id))
@@ -697,6 +712,7 @@ fn insert_next_version(
 
 /// Inserts an article row as `version` of `canonical`, superseded at `superseded_at` (None:
 /// current), with its extraction; returns its id.
+#[allow(clippy::too_many_arguments)]
 fn insert_article(
     conn: &Connection,
     canonical: &str,
@@ -705,6 +721,7 @@ fn insert_article(
     hash: Option<&str>,
     extraction: &Extraction,
     superseded_at: Option<&str>,
+    claim_ends: Option<&mut ClaimEnds>,
 ) -> Result<i64> {
     conn.prepare_cached(
         "INSERT INTO articles (canonical_url, url, source, title, published, modified,
@@ -733,7 +750,7 @@ fn insert_article(
         stored_simhash(article.simhash),
     ])?;
     let id = conn.last_insert_rowid();
-    insert_extraction(conn, id, extraction)?;
+    insert_extraction(conn, id, extraction, claim_ends)?;
     Ok(id)
 }
 
@@ -741,7 +758,7 @@ fn insert_article(
 fn replace_figures(conn: &Connection, id: i64, extraction: &Extraction) -> Result<()> {
     conn.prepare_cached("DELETE FROM statistics WHERE article_id = ?1")?.execute([id])?;
     conn.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?.execute([id])?;
-    insert_extraction(conn, id, extraction)
+    insert_extraction(conn, id, extraction, None)
 }
 
 fn add_aliases(conn: &Connection, article_id: i64, urls: &[&str]) -> Result<()> {
@@ -757,19 +774,57 @@ fn add_aliases(conn: &Connection, article_id: i64, urls: &[&str]) -> Result<()> 
     Ok(())
 }
 
-fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction) -> Result<()> {
+/// Stores an article's statistics and entities. With `claim_ends` (a new current article),
+/// each figure gets its claim as it is stored where that is settled ([`ClaimEnds`]); the
+/// claim of a figure that starts one is its own id, so ids are given here, as SQLite would
+/// (one past the largest).
+fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction, claim_ends: Option<&mut ClaimEnds>) -> Result<()> {
+    let mut claims = match claim_ends {
+        Some(ends) if !extraction.statistics.is_empty() => {
+            let day: Option<String> = conn
+                .prepare_cached("SELECT day FROM articles INDEXED BY articles_current_story WHERE id = ?1 AND superseded_at IS NULL")?
+                .query_row([article_id], |row| row.get(0))?;
+            let last: i64 = conn
+                .prepare_cached("SELECT coalesce(max(id), 0) FROM statistics")?
+                .query_row([], |row| row.get(0))?;
+            Some((ends, day, last))
+        }
+        _ => None,
+    };
     let mut stmt = conn.prepare_cached(
         "INSERT INTO statistics (article_id, value, low, high, unit, qualifier, counted, topic,
                                  metric, year, location, attributed_to, sentence, \"start\", \"end\",
-                                 change, location_from)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                                 change, location_from, id, claim_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
     for s in &extraction.statistics {
+        let (value, low, high) = (finite_opt(s.value), finite_opt(s.low), finite_opt(s.high));
+        // (An id past i64::MAX is left to SQLite, and its figure to the regrouping.)
+        let (id, claim) = match &mut claims {
+            Some((ends, day, last)) => match last.checked_add(1) {
+                Some(id) => {
+                    *last = id;
+                    let key = ClaimKey {
+                        unit: s.unit.as_str().to_string(),
+                        value,
+                        low,
+                        high,
+                        topic: s.topic.map(|t| t.as_str().to_string()),
+                        location: s.location.clone(),
+                        year: s.year,
+                        change: s.change.map(|c| c.as_str().to_string()),
+                    };
+                    (Some(id), ends.assign(conn, &key, day.as_deref(), id)?)
+                }
+                None => (None, None),
+            },
+            None => (None, None),
+        };
         stmt.execute(params![
             article_id,
-            finite_opt(s.value),
-            finite_opt(s.low),
-            finite_opt(s.high),
+            value,
+            low,
+            high,
             s.unit.as_str(),
             s.qualifier.map(|q| q.as_str()),
             s.counted,
@@ -783,6 +838,8 @@ fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction
             s.end as i64,
             s.change.map(|c| c.as_str()),
             s.location_from.map(|l| l.as_str()),
+            id,
+            claim,
         ])?;
     }
     let mut stmt = conn.prepare_cached(
