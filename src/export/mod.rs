@@ -426,8 +426,8 @@ mod tests {
         // value 12.0, empty low and high, start 30, end 45, no change, location from its
         // sentence, version 1, current
         assert!(row.contains(",12.0,,,per_100k,"), "{row}");
-        // (and no claim or story until a run groups them)
-        assert!(row.ends_with(",30,45,,sentence,1,,,"), "{row}");
+        // (its claim, its own id, given as it was stored; no story until a run groups them)
+        assert!(row.ends_with(",30,45,,sentence,1,,1,"), "{row}");
     }
 
     #[test]
