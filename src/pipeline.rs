@@ -234,23 +234,11 @@ pub async fn run_with(
     shutdown: &Shutdown,
     claims: &Claims,
 ) -> Result<PassReport, PipelineError> {
-    pass(config, store, fetcher, selection, shutdown, &Progress::default(), claims).await
+    run_observed(config, store, fetcher, selection, shutdown, &Progress::default(), claims).await
 }
 
-/// [`run`] with a fetcher of the caller's, reporting its counts to `progress` as it goes (for
-/// a progress bar).
+/// [`run_with`], reporting its counts to `progress` as it goes (for a progress bar).
 pub async fn run_observed(
-    config: &Config,
-    store: &Store,
-    fetcher: &Fetcher,
-    selection: &Selection,
-    shutdown: &Shutdown,
-    progress: &Progress,
-) -> Result<PassReport, PipelineError> {
-    pass(config, store, fetcher, selection, shutdown, progress, &Claims::default()).await
-}
-
-async fn pass(
     config: &Config,
     store: &Store,
     fetcher: &Fetcher,

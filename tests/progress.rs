@@ -44,9 +44,17 @@ async fn a_pass_counts_every_page_it_takes_up() {
     store.sync_sources(&config.sources).unwrap();
     let fetcher = pipeline::fetcher_for(&config, &store).unwrap();
     let progress = Progress::default();
-    let report = pipeline::run_observed(&config, &store, &fetcher, &Selection::All, &Shutdown::default(), &progress)
-        .await
-        .unwrap();
+    let report = pipeline::run_observed(
+        &config,
+        &store,
+        &fetcher,
+        &Selection::All,
+        &Shutdown::default(),
+        &progress,
+        &pipeline::Claims::default(),
+    )
+    .await
+    .unwrap();
     let counts = progress.counts();
     let s = &report.summary;
     assert!(s.pages_fetched > 0);
@@ -58,9 +66,17 @@ async fn a_pass_counts_every_page_it_takes_up() {
 
     // A second pass takes up the same pages again and finds nothing new.
     let again = Progress::default();
-    pipeline::run_observed(&config, &store, &fetcher, &Selection::All, &Shutdown::default(), &again)
-        .await
-        .unwrap();
+    pipeline::run_observed(
+        &config,
+        &store,
+        &fetcher,
+        &Selection::All,
+        &Shutdown::default(),
+        &again,
+        &pipeline::Claims::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.counts().total, counts.total);
     assert_eq!(again.counts().new, 0);
 }

@@ -129,6 +129,17 @@ fn pages(db: &Path) -> Vec<PageRow> {
         .collect()
 }
 
+/// Runs `cfg` (two articles) and checks every page was stored as a copy, with no archive
+/// location; gives the database.
+fn stored_as_copies(cfg: &Path, dir: &Path) -> PathBuf {
+    let db = dir.join("vigia.db");
+    run(cfg).success().stderr(predicate::str::contains("2 articles new"));
+    for (url, has_body, at, offset, _) in pages(&db) {
+        assert!(has_body && at.is_none() && offset.is_none(), "{url}");
+    }
+    db
+}
+
 #[test]
 fn per_record_gzip_and_plain_archives_are_kept_by_reference_and_reprocess_alike() {
     for form in [Form::PerRecordGzip, Form::Plain] {
@@ -207,11 +218,7 @@ fn an_archive_moved_away_fails_reprocess_by_name_and_nothing_is_lost() {
 fn a_whole_file_gzip_archive_is_copied() {
     let dir = tempfile::tempdir().unwrap();
     let (cfg, _) = setup(dir.path(), Form::WholeFileGzip, "");
-    let db = dir.path().join("vigia.db");
-    run(&cfg).success().stderr(predicate::str::contains("2 articles new"));
-    for (url, has_body, at, offset, _) in pages(&db) {
-        assert!(has_body && at.is_none() && offset.is_none(), "{url}");
-    }
+    let db = stored_as_copies(&cfg, dir.path());
     let before = results(&db);
     reprocess(&cfg).success();
     assert_eq!(results(&db), before);
@@ -221,11 +228,7 @@ fn a_whole_file_gzip_archive_is_copied() {
 fn copy_pages_keeps_a_copy_and_is_refused_on_other_kinds() {
     let dir = tempfile::tempdir().unwrap();
     let (cfg, archive) = setup(dir.path(), Form::PerRecordGzip, "copy_pages = true\n");
-    let db = dir.path().join("vigia.db");
-    run(&cfg).success().stderr(predicate::str::contains("2 articles new"));
-    for (url, has_body, at, offset, _) in pages(&db) {
-        assert!(has_body && at.is_none() && offset.is_none(), "{url}");
-    }
+    let db = stored_as_copies(&cfg, dir.path());
     // The copies stand without the archive.
     std::fs::remove_file(&archive).unwrap();
     let before = results(&db);

@@ -58,7 +58,16 @@ pub fn run(global: &Global, args: RunArgs) -> anyhow::Result<ExitCode> {
             runtime.block_on(async {
                 store.sync_sources(&config.sources)?;
                 let fetcher = pipeline::fetcher_for(&config, &store)?;
-                pipeline::run_observed(&config, &store, &fetcher, &selection, &shutdown, &progress).await
+                pipeline::run_observed(
+                    &config,
+                    &store,
+                    &fetcher,
+                    &selection,
+                    &shutdown,
+                    &progress,
+                    &pipeline::Claims::default(),
+                )
+                .await
             })
         },
         |bar| {
