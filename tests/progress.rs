@@ -43,18 +43,14 @@ async fn a_pass_counts_every_page_it_takes_up() {
     let store = Store::open(&config.database).unwrap();
     store.sync_sources(&config.sources).unwrap();
     let fetcher = pipeline::fetcher_for(&config, &store).unwrap();
+    let observed = async |progress: &Progress| {
+        let claims = pipeline::Claims::default();
+        pipeline::run_observed(&config, &store, &fetcher, &Selection::All, &Shutdown::default(), progress, &claims)
+            .await
+            .unwrap()
+    };
     let progress = Progress::default();
-    let report = pipeline::run_observed(
-        &config,
-        &store,
-        &fetcher,
-        &Selection::All,
-        &Shutdown::default(),
-        &progress,
-        &pipeline::Claims::default(),
-    )
-    .await
-    .unwrap();
+    let report = observed(&progress).await;
     let counts = progress.counts();
     let s = &report.summary;
     assert!(s.pages_fetched > 0);
@@ -66,17 +62,7 @@ async fn a_pass_counts_every_page_it_takes_up() {
 
     // A second pass takes up the same pages again and finds nothing new.
     let again = Progress::default();
-    pipeline::run_observed(
-        &config,
-        &store,
-        &fetcher,
-        &Selection::All,
-        &Shutdown::default(),
-        &again,
-        &pipeline::Claims::default(),
-    )
-    .await
-    .unwrap();
+    observed(&again).await;
     assert_eq!(again.counts().total, counts.total);
     assert_eq!(again.counts().new, 0);
 }
