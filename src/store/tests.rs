@@ -114,6 +114,8 @@ fn open_creates_the_schema_in_wal_mode() {
     assert_eq!(mode, "wal");
     let fk: i64 = store.conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
     assert_eq!(fk, 1);
+    let page_size: i64 = store.conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+    assert_eq!(page_size, NEW_FILE_PAGE_SIZE);
     for table in [
         "sources",
         "pages",
@@ -127,6 +129,21 @@ fn open_creates_the_schema_in_wal_mode() {
         let n = count(&store, &format!("SELECT count(*) FROM sqlite_schema WHERE name = '{table}'"));
         assert_eq!(n, 1, "table {table}");
     }
+}
+
+#[test]
+fn a_file_made_elsewhere_keeps_its_page_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vigia.db");
+    // An empty file with SQLite's default pages, as another program leaves it.
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 0; CREATE TABLE t (x); DROP TABLE t;")
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let page_size: i64 = store.conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+    assert_eq!(page_size, 4096);
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
 }
 
 #[test]
