@@ -371,15 +371,7 @@ fn old_schema_db(dir: &Path) -> PathBuf {
     conn.pragma_update(None, "journal_mode", "WAL").unwrap();
     conn.execute_batch(include_str!("../migrations/0001_init.sql")).unwrap();
     conn.pragma_update(None, "user_version", 1).unwrap();
-    conn.execute(
-        "INSERT INTO articles (canonical_url, url, source, title, body, content_hash,
-             extractor_version, fetched_at, created_at)
-         VALUES ('https://x.example/1', 'https://x.example/1', 'wire', 'Old title',
-             'Extortion gangs target bus drivers', 'h1', '0.0.1',
-             '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
-        [],
-    )
-    .unwrap();
+    conn.execute_batch(include_str!("fixtures/store/bare_article.sql")).unwrap();
     db
 }
 

@@ -158,15 +158,8 @@ fn reopening_is_idempotent() {
 /// Inserts one article about extortion by SQL alone, as another program (or a vigia of the
 /// first schema version) would.
 fn insert_bare_article(conn: &Connection) {
-    conn.execute(
-        "INSERT INTO articles (canonical_url, url, source, title, body, content_hash,
-             extractor_version, fetched_at, created_at)
-         VALUES ('https://x.example/1', 'https://x.example/1', 'wire', 'Old title',
-             'Extortion gangs target bus drivers', 'h1', '0.0.1',
-             '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
-        [],
-    )
-    .unwrap();
+    conn.execute_batch(include_str!("../../tests/fixtures/store/bare_article.sql"))
+        .unwrap();
 }
 
 #[test]
