@@ -257,21 +257,26 @@ impl Store {
     }
 }
 
-/// The figures of current articles as a sweep reads them: id, key columns, day, stored claim.
-/// (`articles_current_story` holds only current articles, with their day: the join reads
+/// The figures of current articles as a sweep reads them: id, [`KEY_COLUMNS`], day, stored
+/// claim. (`articles_current_story` holds only current articles, with their day: the join reads
 /// neither an article's row nor its body, which lies before `day` in it.)
-const SWEEP_SELECT: &str = "SELECT s.id, s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change, a.day, s.claim_id
-     FROM statistics s JOIN articles a INDEXED BY articles_current_story ON a.id = s.article_id
-     WHERE a.superseded_at IS NULL";
+fn sweep_select() -> String {
+    format!(
+        "SELECT s.id, {KEY_COLUMNS}, a.day, s.claim_id
+         FROM statistics s JOIN articles a INDEXED BY articles_current_story ON a.id = s.article_id
+         WHERE a.superseded_at IS NULL"
+    )
+}
 
 /// Sweep order: by key, then day (NULL first), then id.
 const SWEEP_ORDER: &str = "ORDER BY s.unit, s.value, s.low, s.high, s.topic, s.location, s.year, s.change, a.day, s.id";
 
-/// [`SWEEP_SELECT`] of one claim key (bound as ?1 to ?8, in [`KEY_COLUMNS`] order), in sweep order.
+/// [`sweep_select`] of one claim key (bound as ?1 to ?8, in [`KEY_COLUMNS`] order), in sweep order.
 fn one_key_sweep() -> String {
     format!(
-        "{SWEEP_SELECT} AND s.unit = ?1 AND s.value IS ?2 AND s.low IS ?3 AND s.high IS ?4 AND s.topic IS ?5
-           AND s.location IS ?6 AND s.year IS ?7 AND s.change IS ?8 {SWEEP_ORDER}"
+        "{} AND s.unit = ?1 AND s.value IS ?2 AND s.low IS ?3 AND s.high IS ?4 AND s.topic IS ?5
+           AND s.location IS ?6 AND s.year IS ?7 AND s.change IS ?8 {SWEEP_ORDER}",
+        sweep_select()
     )
 }
 
@@ -280,7 +285,7 @@ fn regroup_claims(conn: &Connection, scope: Regroup) -> Result<Regrouped> {
     match scope {
         Regroup::All => {
             let mut sweeper = ClaimSweep::default();
-            done.figures = sweep(conn, &format!("{SWEEP_SELECT} {SWEEP_ORDER}"), [], &mut sweeper)?;
+            done.figures = sweep(conn, &format!("{} {SWEEP_ORDER}", sweep_select()), [], &mut sweeper)?;
         }
         Regroup::Touched => {
             // New figures have no claim yet; figures of a superseded version must leave theirs.
