@@ -1,9 +1,9 @@
 //! One pass over the due sources: discover, fetch, extract, store.
 //!
-//! Several sources are worked on at once, each taking its articles one at a time (politeness,
-//! per-host pacing, bounds the speed anyway). Parsing and extraction run on tokio's blocking
-//! pool so every core works, while this thread alone fetches and writes: it owns the SQLite
-//! connection, so writes never interleave. Each article is written whole, and the pass commits
+//! Several sources are worked on at once, each fetching its articles one at a time (politeness,
+//! per-host pacing, bounds the speed anyway). Parsing and extraction run on the analysis
+//! threads ([`pool`]) so every core works, while this thread alone fetches and writes: it owns
+//! the SQLite connection, so writes never interleave. Each article is written whole, and the pass commits
 //! its writes in batches every [`COMMIT_INTERVAL`], so an interrupted pass loses little and
 //! nothing committed.
 
@@ -14,7 +14,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+use futures_util::{FutureExt, StreamExt};
 use tracing::{debug, info, warn};
 
 use crate::article::{self, Article};
@@ -199,9 +200,8 @@ pub fn is_due(source: &SourceConfig, last_fetch: Option<DateTime<Utc>>, now: Dat
 }
 
 /// How many sources a pass works on at once. Each host is still paced on its own; this only
-/// lets slow hosts overlap. Each source has one page in hand at a time (fetched, analysed
-/// or written), so this is also how many pages can be in flight: enough to keep a page
-/// waiting for every analysis thread while others are fetched and written.
+/// lets slow hosts overlap. Each source fetches one page at a time and has up to
+/// [`SOURCE_IN_FLIGHT`] being analysed.
 pub const CONCURRENT_SOURCES: usize = 8;
 
 /// Runs one pass over the selected sources and records it in `runs`.
@@ -460,8 +460,13 @@ async fn run_source(
     let (candidates, unseen_left) = for_this_pass(source, discovered.candidates, store)?;
     report.progress.part_known(candidates.len() as u64);
     // A child sitemap that failed must be read again, so its index must not answer 304.
-    let mut complete = unseen_left == 0 && !discovered.outcomes.iter().any(|kind| kind.is_failure());
-    let (mut failures, mut answered, mut unanswered) = (0, 0, 0);
+    let complete = unseen_left == 0 && !discovered.outcomes.iter().any(|kind| kind.is_failure());
+    let mut tally = SourceTally {
+        complete,
+        ..SourceTally::default()
+    };
+    // Pages fetched and being analysed, stored in the order fetched.
+    let mut in_flight = FuturesOrdered::new();
     for (done, candidate) in candidates.iter().enumerate() {
         report.show_progress(done);
         if !claimed.claim(&candidate.url) {
@@ -473,10 +478,7 @@ async fn run_source(
                 && let Some(stored) = store.stored_page(&candidate.url)?
                 && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report).await?
             {
-                failures += 1;
-                complete = false;
-                report.summary.failed += 1;
-                report.summary.errors.push(msg);
+                tally.count(source, Handled::failed(OutcomeKind::Other, msg), false, store, report)?;
             }
             continue;
         }
@@ -484,37 +486,100 @@ async fn run_source(
             report.interrupted = true;
             break;
         }
-        let handled = handle_candidate(source, candidate, store, fetcher, report, shutdown).await?;
+        let step = handle_candidate(source, candidate, store, fetcher, report, shutdown).await?;
         if report.interrupted {
             break;
         }
-        match handled.kind {
-            Some(kind) => {
-                store.record_outcome(&source.name, kind, true, Utc::now())?;
-                if kind.is_failure() {
-                    unanswered += 1;
-                } else {
-                    answered += 1;
-                }
-                // A deferred page is tried again in a later pass, so its listing must be read again.
-                complete &= kind != OutcomeKind::Deferred;
+        match step {
+            Step::Done(handled) => tally.count(source, handled, true, store, report)?,
+            Step::Analyse { page, revisited } => {
+                let title = candidate.title.clone();
+                let published = candidate.published.clone();
+                in_flight.push_back(analyse_off_thread(source.language, page, title, published, None).map(move |ready| (revisited, ready)));
             }
-            None => complete = false,
         }
-        if let Some(msg) = handled.failure {
-            failures += 1;
-            complete = false;
-            report.summary.failed += 1;
-            report.summary.errors.push(msg);
+        // Pages whose analysis is done are stored now, so a slow source's pages do not wait
+        // in hand for the next ones; the oldest is waited for when too many are in flight.
+        while let Some(Some((revisited, ready))) = in_flight.next().now_or_never() {
+            tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
+        }
+        if in_flight.len() >= SOURCE_IN_FLIGHT
+            && let Some((revisited, ready)) = in_flight.next().await
+        {
+            tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
         }
     }
+    // What is in hand is analysed and stored, a stop asked for or not.
+    while let Some((revisited, ready)) = in_flight.next().await {
+        tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
+    }
     report.show_progress(candidates.len());
+    let SourceTally {
+        failures,
+        answered,
+        unanswered,
+        complete,
+    } = tally;
     Ok(SourcePass {
         error: (failures > 0).then(|| format!("{failures} of {} pages failed", candidates.len())),
         failed: unanswered > 0 && answered == 0,
         retry_after: None,
         documents: (complete && !report.interrupted).then_some(discovered.documents),
     })
+}
+
+/// Pages of one source fetched and being analysed at once, at most. The source's thread
+/// fetches the next page (one request at a time, paced per host) while the analysis threads
+/// work through these, and stores each as its analysis ends; with several sources at once,
+/// enough wait that the analysis threads keep working while that thread commits a batch.
+/// About 0.3 MB each.
+const SOURCE_IN_FLIGHT: usize = 16;
+
+/// How the candidates of one source went, for its pass's health.
+#[derive(Debug, Default)]
+struct SourceTally {
+    failures: usize,
+    /// Pages the server answered, and pages it did not.
+    answered: usize,
+    unanswered: usize,
+    /// Every candidate was taken with nothing left to try again.
+    complete: bool,
+}
+
+impl SourceTally {
+    /// Counts one candidate's outcome, and records it in the source's health when it was
+    /// this source's own request (`own`).
+    fn count(
+        &mut self,
+        source: &SourceConfig,
+        handled: Handled,
+        own: bool,
+        store: &Store,
+        report: &mut PassReport,
+    ) -> Result<(), PipelineError> {
+        if own {
+            match handled.kind {
+                Some(kind) => {
+                    store.record_outcome(&source.name, kind, true, Utc::now())?;
+                    if kind.is_failure() {
+                        self.unanswered += 1;
+                    } else {
+                        self.answered += 1;
+                    }
+                    // A deferred page is tried again in a later pass, so its listing must be read again.
+                    self.complete &= kind != OutcomeKind::Deferred;
+                }
+                None => self.complete = false,
+            }
+        }
+        if let Some(msg) = handled.failure {
+            self.failures += 1;
+            self.complete = false;
+            report.summary.failed += 1;
+            report.summary.errors.push(msg);
+        }
+        Ok(())
+    }
 }
 
 /// The candidates this pass takes: all of a `files` source's; of another source's, at most
@@ -580,11 +645,12 @@ impl Handled {
     }
 }
 
-/// Fetches (or reads) one candidate and stores what it yields. Page failures are recorded and
-/// returned in [`Handled`]; `Err` is a store failure that stops the pass.
+/// Fetches (or reads) one candidate: a page to analyse and store, or what became of it when
+/// there is none. Failures are recorded and returned in [`Handled`]; `Err` is a store failure
+/// that stops the pass.
 ///
 /// A stop asked for ends its network waits at once (then it sets `report.interrupted` and
-/// returns nothing done); a page in hand is still analysed and stored.
+/// returns nothing done).
 async fn handle_candidate(
     source: &SourceConfig,
     candidate: &Candidate,
@@ -592,7 +658,7 @@ async fn handle_candidate(
     fetcher: &Fetcher,
     report: &mut PassReport,
     shutdown: &Shutdown,
-) -> Result<Handled, PipelineError> {
+) -> Result<Step, PipelineError> {
     let now = Utc::now();
     let base = PageRecord {
         url: candidate.url.clone(),
@@ -606,7 +672,7 @@ async fn handle_candidate(
     if let Some(until) = store.retry_after(&candidate.url)? {
         debug!(url = %candidate.url, until = %until, "Deferred by an earlier run.");
         report.summary.skipped += 1;
-        return Ok(Handled::default());
+        return Ok(Step::Done(Handled::default()));
     }
 
     let page = if let Some(path) = &candidate.path {
@@ -614,11 +680,11 @@ async fn handle_candidate(
             FileRead::Page(page) => page,
             FileRead::Unchanged => {
                 report.summary.not_modified += 1;
-                return Ok(Handled::done(OutcomeKind::NotModified));
+                return Ok(Step::Done(Handled::done(OutcomeKind::NotModified)));
             }
             FileRead::Failed(msg) => {
                 record_failure(store, base, &msg)?;
-                return Ok(Handled::failed(OutcomeKind::Other, msg));
+                return Ok(Step::Done(Handled::failed(OutcomeKind::Other, msg)));
             }
         }
     } else {
@@ -628,7 +694,7 @@ async fn handle_candidate(
             .await
         else {
             report.interrupted = true;
-            return Ok(Handled::default());
+            return Ok(Step::Done(Handled::default()));
         };
         let outcome = match outcome {
             // 304 stands for the stored body. A page that gave no article then (filtered out,
@@ -638,10 +704,9 @@ async fn handle_candidate(
             Ok(Outcome::NotModified) if store.article_for_url(&candidate.url)?.is_none() => match store.stored_page(&candidate.url)? {
                 Some(stored) => {
                     report.summary.not_modified += 1;
-                    let analysed = store_page(source, candidate, stored_as_page(stored, now), store, report).await?;
-                    return Ok(Handled {
-                        kind: Some(OutcomeKind::NotModified),
-                        failure: Handled::analysed(analysed).failure,
+                    return Ok(Step::Analyse {
+                        page: stored_as_page(stored, now),
+                        revisited: true,
                     });
                 }
                 None => match shutdown
@@ -651,7 +716,7 @@ async fn handle_candidate(
                     Some(outcome) => outcome,
                     None => {
                         report.interrupted = true;
-                        return Ok(Handled::default());
+                        return Ok(Step::Done(Handled::default()));
                     }
                 },
             },
@@ -666,7 +731,7 @@ async fn handle_candidate(
             Ok(Outcome::NotModified) => {
                 report.summary.not_modified += 1;
                 store.record_page(&base)?;
-                return Ok(Handled::done(kind));
+                return Ok(Step::Done(Handled::done(kind)));
             }
             Ok(Outcome::WrongType {
                 final_url,
@@ -681,7 +746,7 @@ async fn handle_candidate(
                     content_type,
                     ..base
                 })?;
-                return Ok(Handled::done(kind));
+                return Ok(Step::Done(Handled::done(kind)));
             }
             Ok(Outcome::Disallowed) => {
                 report.summary.skipped += 1;
@@ -689,7 +754,7 @@ async fn handle_candidate(
                     error: Some("disallowed by robots.txt".into()),
                     ..base
                 })?;
-                return Ok(Handled::done(kind));
+                return Ok(Step::Done(Handled::done(kind)));
             }
             Ok(Outcome::Deferred { retry_after }) => {
                 report.summary.skipped += 1;
@@ -702,18 +767,40 @@ async fn handle_candidate(
                     retry_after: Some(until),
                     ..base
                 })?;
-                return Ok(Handled::done(kind));
+                return Ok(Step::Done(Handled::done(kind)));
             }
             Err(e) => {
                 let msg = format!("{}: {e}", candidate.url);
                 warn!(source = %source.name, url = %candidate.url, error = %e, "Fetch failed.");
                 record_failure(store, base, &e.to_string())?;
-                return Ok(Handled::failed(kind, msg));
+                return Ok(Step::Done(Handled::failed(kind, msg)));
             }
         }
     };
     report.summary.pages_fetched += 1;
-    Ok(Handled::analysed(store_page(source, candidate, page, store, report).await?))
+    Ok(Step::Analyse { page, revisited: false })
+}
+
+/// What [`handle_candidate`] leaves to do.
+enum Step {
+    /// Nothing: this is what became of the candidate.
+    Done(Handled),
+    /// Its page, to analyse and store; `revisited` when it is the stored page a 304 stood for
+    /// (its outcome is then the 304).
+    Analyse { page: fetch::Page, revisited: bool },
+}
+
+/// Stores a page of [`Step::Analyse`] as its analysis left it, and says what became of it.
+fn stored(source: &SourceConfig, revisited: bool, ready: Ready, store: &Store, report: &mut PassReport) -> Result<Handled, PipelineError> {
+    let handled = Handled::analysed(store_analysed(source, ready, store, report)?);
+    Ok(if revisited {
+        Handled {
+            kind: Some(OutcomeKind::NotModified),
+            failure: handled.failure,
+        }
+    } else {
+        handled
+    })
 }
 
 /// The longest a failing URL waits between two attempts.
