@@ -81,6 +81,30 @@ async fn robots_disallow_is_honoured_and_robots_is_fetched_once() {
 }
 
 #[tokio::test]
+async fn a_robots_txt_past_the_cap_keeps_its_full_lines_before_it() {
+    // 40 comment lines of 51 bytes put the last rule well past a cap of 2,000 bytes.
+    let padding = format!("# {}\n", "relleno ".repeat(6)).repeat(40);
+    let robots = format!("User-agent: *\nDisallow: /privado/\n{padding}Disallow: /tarde/\n");
+    let server = TestServer::start(
+        fixtures("fetch")
+            .route("/robots.txt", reply(Reply::text(robots)))
+            .route("/privado/nota", reply(Reply::html("<p>secreto</p>")))
+            .route("/tarde/nota", reply(Reply::html("<!DOCTYPE html><p>tarde</p>"))),
+    )
+    .await;
+    let fetcher = fetcher(FetchConfig {
+        max_bytes: 2_000,
+        ..config()
+    });
+
+    let blocked = get(&fetcher, &server.url("/privado/nota"), Expect::Html).await;
+    assert!(matches!(blocked, Ok(Outcome::Disallowed)), "{blocked:?}");
+    // Its rule lies past the cap, so it is not read.
+    let late = get(&fetcher, &server.url("/tarde/nota"), Expect::Html).await;
+    assert!(matches!(late, Ok(Outcome::Fetched(_))), "{late:?}");
+}
+
+#[tokio::test]
 async fn robots_sitemaps_share_the_cached_robots() {
     let robots = "User-agent: *\nAllow: /\nSitemap: https://example.org/sitemap.xml\n";
     let server = TestServer::start(fixtures("fetch").route("/robots.txt", reply(Reply::text(robots)))).await;

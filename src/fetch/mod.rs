@@ -464,23 +464,17 @@ impl Fetcher {
             return RobotsRules::allow_all();
         }
         let limit = MAX_ROBOTS_BYTES.min(self.config().max_bytes);
-        let mut body = Vec::new();
-        let mut stream = response.bytes_stream();
-        loop {
-            let chunk = match within(deadline, stream.next()).await {
-                Ok(Some(Ok(chunk))) => chunk,
-                Ok(None) => break,
-                Ok(Some(Err(e))) => return self.unreachable_robots(&current, e),
-                Err(_elapsed) => return timed_out(),
-            };
-            body.extend_from_slice(&chunk);
-            if body.len() as u64 >= limit {
+        let body = match read_body(response, deadline, limit, |_| false).await {
+            Ok(Body::Whole(body) | Body::Stopped(body)) => body,
+            Ok(Body::Over(mut body)) => {
                 // Rules past the cap are ignored; cut at the last full line.
-                let cut = body[..limit as usize].iter().rposition(|&b| b == b'\n').unwrap_or(0);
+                let cut = body.iter().rposition(|&b| b == b'\n').unwrap_or(0);
                 body.truncate(cut);
-                break;
+                body
             }
-        }
+            Err(BodyError::Transport(e)) => return self.unreachable_robots(&current, e),
+            Err(BodyError::Timeout) => return timed_out(),
+        };
         RobotsRules::parse(&self.shared.agent, &body)
     }
 
@@ -579,25 +573,20 @@ impl Fetcher {
             return Err(too_large());
         }
 
+        // Unlabelled, it is read only as far as it takes to see whether it is HTML.
         let mut sniff = expect == Expect::Html && content_type.is_none();
-        // Sized once when the length is known (within the cap), not grown copy after copy.
-        let announced = response.content_length().map_or(0, |len| len.min(self.config().max_bytes));
-        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
-        // Counted on the decompressed stream, so a compression bomb stops at the cap.
-        let mut stream = response.bytes_stream();
-        while let Some(chunk) = within(*deadline, stream.next()).await.map_err(timed_out)? {
-            let chunk = chunk.map_err(|e| self.failure(url, e))?;
-            if (body.len() + chunk.len()) as u64 > self.config().max_bytes {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-            if sniff && body.len() >= SNIFF_BYTES {
-                if !looks_like_html(&body) {
-                    return Ok(wrong_type());
-                }
-                sniff = false;
-            }
-        }
+        let not_html = |body: &[u8]| {
+            let seen = sniff && body.len() >= SNIFF_BYTES;
+            sniff &= !seen;
+            seen && !looks_like_html(body)
+        };
+        let body = match read_body(response, *deadline, self.config().max_bytes, not_html).await {
+            Ok(Body::Whole(body)) => body,
+            Ok(Body::Stopped(_)) => return Ok(wrong_type()),
+            Ok(Body::Over(_)) => return Err(too_large()),
+            Err(BodyError::Transport(e)) => return Err(self.failure(url, e)),
+            Err(BodyError::Timeout) => return Err(Failure::fatal(FetchError::Timeout(url.to_string()))),
+        };
         if sniff && !looks_like_html(&body) {
             return Ok(wrong_type());
         }
@@ -644,6 +633,56 @@ impl Fetcher {
             retry_after: None,
         }
     }
+}
+
+/// How reading a body ended.
+#[derive(Debug)]
+enum Body {
+    /// Read to its end.
+    Whole(Vec<u8>),
+    /// Longer than the cap: its first bytes, up to the cap exactly.
+    Over(Vec<u8>),
+    /// Left unread past these bytes, as the caller's check asked.
+    Stopped(Vec<u8>),
+}
+
+/// Why a body could not be read.
+#[derive(Debug)]
+enum BodyError {
+    Timeout,
+    Transport(reqwest::Error),
+}
+
+/// Reads a response's body by `deadline`, never holding more than `limit` bytes: the one loop
+/// through which every body from the network is read. Counted on the decompressed stream, so a
+/// compression bomb stops at the cap. `stop` sees the bytes read so far after each chunk and
+/// may end the read there.
+async fn read_body(
+    response: reqwest::Response,
+    deadline: Instant,
+    limit: u64,
+    mut stop: impl FnMut(&[u8]) -> bool,
+) -> Result<Body, BodyError> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    // Sized once when the length is known (within the cap), not grown copy after copy.
+    let announced = response
+        .content_length()
+        .map_or(0, |len| usize::try_from(len).unwrap_or(usize::MAX).min(limit));
+    let mut body = Vec::with_capacity(announced);
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = within(deadline, stream.next()).await.map_err(|_| BodyError::Timeout)? {
+        let chunk = chunk.map_err(BodyError::Transport)?;
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok(Body::Over(body));
+        }
+        body.extend_from_slice(&chunk);
+        if stop(&body) {
+            return Ok(Body::Stopped(body));
+        }
+    }
+    Ok(Body::Whole(body))
 }
 
 /// Runs one network wait until it ends or `deadline` passes.
