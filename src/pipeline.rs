@@ -249,7 +249,7 @@ pub async fn run_observed(
 ) -> Result<PassReport, PipelineError> {
     let started = Instant::now();
     let now = Utc::now();
-    store.prune_outcomes(now)?;
+    store.prune_history(now)?;
     let sources = select(config, store, selection, now)?;
     progress.expect_parts(sources.len() as u64);
     let run_id = store.start_run(now)?;

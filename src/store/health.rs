@@ -153,15 +153,27 @@ impl Store {
         Ok(())
     }
 
-    /// Drops outcome days older than [`OUTCOME_DAYS`] before `now`.
-    pub fn prune_outcomes(&self, now: DateTime<Utc>) -> Result<()> {
+    /// Drops outcome days and runs older than [`OUTCOME_DAYS`] before `now`, the last run
+    /// excepted: a daemon records a run per source pass, which over months would otherwise
+    /// pile up without end.
+    pub fn prune_history(&self, now: DateTime<Utc>) -> Result<()> {
         let cutoff = now
             .date_naive()
             .checked_sub_days(Days::new(OUTCOME_DAYS))
-            .unwrap_or(now.date_naive());
-        self.conn
-            .execute("DELETE FROM source_outcomes WHERE day < ?1", [cutoff.to_string()])?;
-        Ok(())
+            .unwrap_or(now.date_naive())
+            .to_string();
+        let tx = self.write_tx()?;
+        tx.execute("DELETE FROM source_outcomes WHERE day < ?1", [&cutoff])?;
+        // Runs are numbered as they start, so the old ones come first and the search for the
+        // first recent one stops early, whatever the number of runs. (`started_at` is an
+        // RFC 3339 time, which sorts after its own day.)
+        tx.execute(
+            "DELETE FROM runs WHERE id < coalesce(
+                 (SELECT id FROM runs WHERE started_at >= ?1 ORDER BY id LIMIT 1),
+                 (SELECT max(id) FROM runs))",
+            [&cutoff],
+        )?;
+        tx.commit()
     }
 
     /// Records whether a pass over `source` failed: returns how many passes in a row have

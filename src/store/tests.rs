@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use super::*;
 use crate::extract::{Change, Entity, EntityType, Extraction, LocationFrom, Qualifier, Statistic, Topic, Unit};
-use crate::fetch::Validators;
+use crate::fetch::{OutcomeKind, Validators};
 
 fn temp_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
@@ -681,6 +681,41 @@ language = "es"
             serde_json::json!(r#"["feed is not XML"]"#),
         ]
     );
+}
+
+#[test]
+fn history_past_120_days_is_dropped_but_the_last_run_is_kept() {
+    let (_dir, store) = temp_store();
+    let day = |n: i64| at(1) + Duration::days(n);
+    for n in [0, 10, 200] {
+        store.record_outcome("wire", OutcomeKind::Ok, true, day(n)).unwrap();
+        let run = store.start_run(day(n)).unwrap();
+        store.finish_run(run, day(n), &RunSummary::default()).unwrap();
+    }
+    let left = |sql: &str| {
+        store
+            .query(sql)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|row| row[0].to_string())
+            .collect::<Vec<_>>()
+    };
+
+    store.prune_history(day(125)).unwrap();
+    assert_eq!(
+        left("SELECT day FROM source_outcomes ORDER BY day"),
+        ["\"2024-06-11\"", "\"2024-12-18\""]
+    );
+    assert_eq!(
+        left("SELECT substr(started_at, 1, 10) FROM runs ORDER BY id"),
+        ["\"2024-06-11\"", "\"2024-12-18\""]
+    );
+
+    // Long after every run, the last one is still there for `status`.
+    store.prune_history(day(900)).unwrap();
+    assert!(left("SELECT day FROM source_outcomes").is_empty());
+    assert_eq!(left("SELECT substr(started_at, 1, 10) FROM runs"), ["\"2024-12-18\""]);
 }
 
 #[test]
