@@ -486,27 +486,37 @@ async fn run_source(
             report.interrupted = true;
             break;
         }
-        let step = handle_candidate(source, candidate, store, fetcher, report, shutdown).await?;
-        if report.interrupted {
-            break;
+        // The oldest page is stored first when too many are being analysed.
+        if in_flight.len() >= SOURCE_IN_FLIGHT
+            && let Some((revisited, ready)) = in_flight.next().await
+        {
+            tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
         }
+        let mut counts = RunSummary::default();
+        // While it is fetched, the pages before it are stored as their analyses end.
+        let step = {
+            let mut fetch = std::pin::pin!(handle_candidate(source, candidate, store, fetcher, &mut counts, shutdown));
+            loop {
+                tokio::select! {
+                    step = &mut fetch => break step?,
+                    Some((revisited, ready)) = in_flight.next(), if !in_flight.is_empty() => {
+                        tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
+                    }
+                }
+            }
+        };
+        report.summary.merge(&counts);
         match step {
             Step::Done(handled) => tally.count(source, handled, true, store, report)?,
+            Step::Interrupted => {
+                report.interrupted = true;
+                break;
+            }
             Step::Analyse { page, revisited } => {
                 let title = candidate.title.clone();
                 let published = candidate.published.clone();
                 in_flight.push_back(analyse_off_thread(source.language, page, title, published, None).map(move |ready| (revisited, ready)));
             }
-        }
-        // Pages whose analysis is done are stored now, so a slow source's pages do not wait
-        // in hand for the next ones; the oldest is waited for when too many are in flight.
-        while let Some(Some((revisited, ready))) = in_flight.next().now_or_never() {
-            tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
-        }
-        if in_flight.len() >= SOURCE_IN_FLIGHT
-            && let Some((revisited, ready)) = in_flight.next().await
-        {
-            tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
         }
     }
     // What is in hand is analysed and stored, a stop asked for or not.
@@ -649,14 +659,14 @@ impl Handled {
 /// there is none. Failures are recorded and returned in [`Handled`]; `Err` is a store failure
 /// that stops the pass.
 ///
-/// A stop asked for ends its network waits at once (then it sets `report.interrupted` and
-/// returns nothing done).
+/// What it fetched, skipped or found not modified is counted in `counts`. A stop asked for
+/// ends its network waits at once: it then returns [`Step::Interrupted`], nothing done.
 async fn handle_candidate(
     source: &SourceConfig,
     candidate: &Candidate,
     store: &Store,
     fetcher: &Fetcher,
-    report: &mut PassReport,
+    counts: &mut RunSummary,
     shutdown: &Shutdown,
 ) -> Result<Step, PipelineError> {
     let now = Utc::now();
@@ -671,7 +681,7 @@ async fn handle_candidate(
     // A URL that failed again and again, or whose server asked us to wait, waits its turn.
     if let Some(until) = store.retry_after(&candidate.url)? {
         debug!(url = %candidate.url, until = %until, "Deferred by an earlier run.");
-        report.summary.skipped += 1;
+        counts.skipped += 1;
         return Ok(Step::Done(Handled::default()));
     }
 
@@ -679,7 +689,7 @@ async fn handle_candidate(
         match read_file_page(candidate, path, store, source.discover.max_bytes)? {
             FileRead::Page(page) => page,
             FileRead::Unchanged => {
-                report.summary.not_modified += 1;
+                counts.not_modified += 1;
                 return Ok(Step::Done(Handled::done(OutcomeKind::NotModified)));
             }
             FileRead::Failed(msg) => {
@@ -693,8 +703,7 @@ async fn handle_candidate(
             .unless_stopped(fetcher.fetch(&candidate.url, &validators, Expect::Html))
             .await
         else {
-            report.interrupted = true;
-            return Ok(Step::Done(Handled::default()));
+            return Ok(Step::Interrupted);
         };
         let outcome = match outcome {
             // 304 stands for the stored body. A page that gave no article then (filtered out,
@@ -703,7 +712,7 @@ async fn handle_candidate(
             // the 304: the server was asked nothing new.
             Ok(Outcome::NotModified) if store.article_for_url(&candidate.url)?.is_none() => match store.stored_page(&candidate.url)? {
                 Some(stored) => {
-                    report.summary.not_modified += 1;
+                    counts.not_modified += 1;
                     return Ok(Step::Analyse {
                         page: stored_as_page(stored, now),
                         revisited: true,
@@ -715,8 +724,7 @@ async fn handle_candidate(
                 {
                     Some(outcome) => outcome,
                     None => {
-                        report.interrupted = true;
-                        return Ok(Step::Done(Handled::default()));
+                        return Ok(Step::Interrupted);
                     }
                 },
             },
@@ -729,7 +737,7 @@ async fn handle_candidate(
         match outcome {
             Ok(Outcome::Fetched(page)) => page,
             Ok(Outcome::NotModified) => {
-                report.summary.not_modified += 1;
+                counts.not_modified += 1;
                 store.record_page(&base)?;
                 return Ok(Step::Done(Handled::done(kind)));
             }
@@ -739,7 +747,7 @@ async fn handle_candidate(
                 content_type,
             }) => {
                 debug!(url = %candidate.url, content_type = ?content_type, "Not an HTML page; skipped.");
-                report.summary.skipped += 1;
+                counts.skipped += 1;
                 store.record_page(&PageRecord {
                     final_url,
                     status: Some(status),
@@ -749,7 +757,7 @@ async fn handle_candidate(
                 return Ok(Step::Done(Handled::done(kind)));
             }
             Ok(Outcome::Disallowed) => {
-                report.summary.skipped += 1;
+                counts.skipped += 1;
                 store.record_page(&PageRecord {
                     error: Some("disallowed by robots.txt".into()),
                     ..base
@@ -757,7 +765,7 @@ async fn handle_candidate(
                 return Ok(Step::Done(Handled::done(kind)));
             }
             Ok(Outcome::Deferred { retry_after }) => {
-                report.summary.skipped += 1;
+                counts.skipped += 1;
                 let until = chrono::Duration::from_std(retry_after)
                     .ok()
                     .and_then(|wait| now.checked_add_signed(wait))
@@ -777,7 +785,7 @@ async fn handle_candidate(
             }
         }
     };
-    report.summary.pages_fetched += 1;
+    counts.pages_fetched += 1;
     Ok(Step::Analyse { page, revisited: false })
 }
 
@@ -785,6 +793,8 @@ async fn handle_candidate(
 enum Step {
     /// Nothing: this is what became of the candidate.
     Done(Handled),
+    /// Nothing: a stop was asked for while it waited on the network.
+    Interrupted,
     /// Its page, to analyse and store; `revisited` when it is the stored page a 304 stood for
     /// (its outcome is then the 304).
     Analyse { page: fetch::Page, revisited: bool },

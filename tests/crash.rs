@@ -170,3 +170,36 @@ async fn sigterm_ends_network_waits_at_once() {
         "the pass is recorded"
     );
 }
+
+/// A page is stored as soon as it is analysed, not when the next page of its source arrives:
+/// killed while the second page takes a minute, the run has kept the first.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_the_next_page_is_slow_keeps_the_page_before_it() {
+    let server = lenta_server(|i| Duration::from_secs(if i >= 1 { 60 } else { 0 })).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("vigia.db");
+    let cfg = write_config(dir.path(), &server);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
+        .args(["run", "-q", "--config"])
+        .arg(&cfg)
+        .env_remove("VIGIA_CONFIG")
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let stored = db.exists() && Store::open_read_only(&db).and_then(|s| s.articles_count()).unwrap_or(0) >= 1;
+        if stored {
+            break;
+        }
+        // Well within the minute the second page takes.
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the first article waited for the second page"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(count(&db, "SELECT count(*) FROM articles"), 1);
+}
