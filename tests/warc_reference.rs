@@ -244,3 +244,20 @@ fn copy_pages_keeps_a_copy_and_is_refused_on_other_kinds() {
         .code(2)
         .stderr(predicate::str::contains("sources.copy_pages").and(predicate::str::contains("warc")));
 }
+
+/// An archive whose name is not UTF-8 cannot be named in the database as written, so its
+/// pages are kept as copies instead of references that could never be read back.
+#[cfg(unix)]
+#[test]
+fn an_archive_whose_name_is_not_utf8_is_copied() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, archive) = setup(dir.path(), Form::PerRecordGzip, "");
+    let renamed = archive.with_file_name(std::ffi::OsStr::from_bytes(b"rastreo-\xf1.warc.gz"));
+    std::fs::rename(&archive, &renamed).unwrap();
+    let db = stored_as_copies(&cfg, dir.path());
+    let before = results(&db);
+    reprocess(&cfg).success();
+    assert_eq!(results(&db), before);
+}

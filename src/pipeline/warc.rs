@@ -134,7 +134,8 @@ async fn read_warc(
         Ok::<(), PipelineError>(())
     };
     // As read: the path an archived page is read again from. Absolute (the source's folder is).
-    let archive_path = path.to_string_lossy().into_owned();
+    // A path that is not UTF-8 could not be stored as written, so its pages are copied.
+    let archive_path = path.to_str().map(str::to_string);
     let reader = match discover::warc::open(path, source.discover.max_bytes) {
         Ok(reader) => reader,
         Err(e) => return archive_failed(store, report, tally, e.to_string()),
@@ -176,11 +177,14 @@ async fn read_warc(
         };
         let url = warc_page.uri;
         // Kept by reference when the record can be read on its own again; else copied.
-        let archived = warc_page.offset.filter(|_| !source.copy_pages).map(|offset| ArchivedBody {
-            archive: archive_path.clone(),
-            offset,
-            size: warc_page.body.len(),
-        });
+        let archived = match (&archive_path, warc_page.offset) {
+            (Some(archive), Some(offset)) if !source.copy_pages => Some(ArchivedBody {
+                archive: archive.clone(),
+                offset,
+                size: warc_page.body.len(),
+            }),
+            _ => None,
+        };
         if !claimed.claim(&url) {
             // Taken by another source or by an earlier record of this archive in this pass.
             report.summary.skipped += 1;
