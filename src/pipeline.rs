@@ -7,7 +7,7 @@
 //! its writes in batches every [`COMMIT_INTERVAL`], so an interrupted pass loses little and
 //! nothing committed.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -466,7 +466,7 @@ async fn run_source(
         ..SourceTally::default()
     };
     // Pages fetched and being analysed, stored in the order fetched.
-    let mut in_flight = FuturesOrdered::new();
+    let mut in_flight = InFlight::new(SOURCE_IN_FLIGHT, SOURCE_IN_FLIGHT_BYTES);
     for (done, candidate) in candidates.iter().enumerate() {
         report.show_progress(done);
         if !claimed.claim(&candidate.url) {
@@ -486,8 +486,8 @@ async fn run_source(
             report.interrupted = true;
             break;
         }
-        // The oldest page is stored first when too many are being analysed.
-        if in_flight.len() >= SOURCE_IN_FLIGHT
+        // The oldest pages are stored first when too many are being analysed.
+        while in_flight.full()
             && let Some((revisited, ready)) = in_flight.next().await
         {
             tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
@@ -515,7 +515,11 @@ async fn run_source(
             Step::Analyse { page, revisited } => {
                 let title = candidate.title.clone();
                 let published = candidate.published.clone();
-                in_flight.push_back(analyse_off_thread(source.language, page, title, published, None).map(move |ready| (revisited, ready)));
+                let size = page.body.len();
+                in_flight.push(
+                    size,
+                    analyse_off_thread(source.language, page, title, published, None).map(move |ready| (revisited, ready)),
+                );
             }
         }
     }
@@ -544,6 +548,57 @@ async fn run_source(
 /// enough wait that the analysis threads keep working while that thread commits a batch.
 /// About 0.3 MB each.
 const SOURCE_IN_FLIGHT: usize = 16;
+
+/// Bytes of page (as received) one source holds in analysis at once, beyond which it waits
+/// before the next fetch: a run of pages near `fetch.max_bytes` is held to a few at a time.
+const SOURCE_IN_FLIGHT_BYTES: usize = 16 << 20;
+
+/// Pages handed to the analysis threads and not yet stored, taken back in the order given,
+/// bounded in number and in bytes.
+struct InFlight<F: Future> {
+    pages: FuturesOrdered<F>,
+    /// The size of each page, in the same order.
+    sizes: VecDeque<usize>,
+    bytes: usize,
+    max_pages: usize,
+    max_bytes: usize,
+}
+
+impl<F: Future> InFlight<F> {
+    fn new(max_pages: usize, max_bytes: usize) -> Self {
+        InFlight {
+            pages: FuturesOrdered::new(),
+            sizes: VecDeque::new(),
+            bytes: 0,
+            max_pages,
+            max_bytes,
+        }
+    }
+
+    fn push(&mut self, size: usize, page: F) {
+        self.pages.push_back(page);
+        self.sizes.push_back(size);
+        self.bytes = self.bytes.saturating_add(size);
+    }
+
+    /// Whether the oldest page must be taken back before another is given.
+    fn full(&self) -> bool {
+        self.pages.len() >= self.max_pages || self.bytes > self.max_bytes
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pages.is_empty()
+    }
+
+    /// The oldest page once its analysis is done; None when there is none. Dropped before it
+    /// is ready, it leaves that page in place.
+    async fn next(&mut self) -> Option<F::Output> {
+        let out = self.pages.next().await?;
+        let size = self.sizes.pop_front().unwrap_or(0);
+        self.bytes = self.bytes.saturating_sub(size);
+        Some(out)
+    }
+}
 
 /// How the candidates of one source went, for its pass's health.
 #[derive(Debug, Default)]
@@ -1395,6 +1450,28 @@ mod tests {
 
     /// Pages starting with this make [`analyse`] panic.
     pub(super) const PANICS: &[u8] = b"<!-- panics -->";
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn pages_in_flight_are_bounded_in_number_and_bytes_and_come_back_in_order() {
+        use std::future::ready;
+        let mut pages = InFlight::new(3, 100);
+        pages.push(10, ready(1));
+        pages.push(10, ready(2));
+        assert!(!pages.full());
+        pages.push(10, ready(3));
+        assert!(pages.full(), "three pages");
+        assert_eq!(pages.next().await, Some(1));
+        assert!(!pages.full());
+        pages.push(200, ready(4));
+        assert!(pages.full(), "220 bytes");
+        assert_eq!(pages.next().await, Some(2));
+        assert_eq!(pages.next().await, Some(3));
+        // A page larger than the budget is alone in flight.
+        assert!(pages.full());
+        assert_eq!(pages.next().await, Some(4));
+        assert!(pages.is_empty() && !pages.full());
+        assert_eq!(pages.next().await, None);
+    }
 
     #[test]
     fn a_pass_holds_its_claims_until_it_ends() {

@@ -6,10 +6,9 @@ use std::sync::LazyLock;
 use chrono::{DateTime, Utc};
 use tracing::{debug, warn};
 
-use futures_util::StreamExt;
-use futures_util::stream::FuturesOrdered;
-
-use super::{Claimed, Handled, PassReport, PipelineError, Ready, Shutdown, SourcePass, analyse_off_thread, record_failure, store_analysed};
+use super::{
+    Claimed, Handled, InFlight, PassReport, PipelineError, Ready, Shutdown, SourcePass, analyse_off_thread, record_failure, store_analysed,
+};
 use crate::config::SourceConfig;
 use crate::discover::{self, Candidate};
 use crate::fetch::{self, OutcomeKind};
@@ -21,6 +20,10 @@ use crate::store::{ArchivedBody, PageRecord, Store};
 /// a hundred pages: with 16 per core the analysis threads ran dry during commits. About
 /// 0.3 MB each.
 const IN_FLIGHT_PER_CORE: usize = 64;
+
+/// Bytes of page one archive holds in analysis at once, beyond which the next record waits: a
+/// run of pages near `fetch.max_bytes` is held to a few at a time.
+const IN_FLIGHT_BYTES: usize = 64 << 20;
 
 /// Records of one archive taken up at once. Asked of the system once: the answer reads files
 /// (cgroup limits), too slow to ask once per record.
@@ -143,7 +146,7 @@ async fn read_warc(
     // Read whole with nothing left to try again: then it need not be read until it changes.
     let mut complete = true;
     // Pages read and being analysed on the blocking pool, stored in the order read.
-    let mut in_flight = FuturesOrdered::new();
+    let mut in_flight = InFlight::new(in_flight_limit(), IN_FLIGHT_BYTES);
     let mut records = match read_ahead(reader) {
         Ok(records) => records,
         Err(e) => return archive_failed(store, report, tally, format!("cannot start a thread to read it: {e}")),
@@ -212,8 +215,9 @@ async fn read_warc(
             fetched_at: warc_page.date.unwrap_or_else(Utc::now),
         };
         report.summary.pages_fetched += 1;
-        in_flight.push_back(analyse_off_thread(source.language, page, None, None, archived));
-        if in_flight.len() >= in_flight_limit()
+        let size = page.body.len();
+        in_flight.push(size, analyse_off_thread(source.language, page, None, None, archived));
+        while in_flight.full()
             && let Some(ready) = in_flight.next().await
         {
             complete &= store_record(source, ready, store, report, tally)?;
