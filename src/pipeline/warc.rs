@@ -151,7 +151,18 @@ async fn read_warc(
         Ok(records) => records,
         Err(e) => return archive_failed(store, report, tally, format!("cannot start a thread to read it: {e}")),
     };
-    while let Some(item) = records.recv().await {
+    loop {
+        // While the next record is read, the pages before it are stored as their analyses end.
+        let item = tokio::select! {
+            item = records.recv() => match item {
+                Some(item) => item,
+                None => break,
+            },
+            Some(ready) = in_flight.next(), if !in_flight.is_empty() => {
+                complete &= store_record(source, ready, store, report, tally)?;
+                continue;
+            }
+        };
         report.show_progress(tally.records);
         tally.records += 1;
         report.progress.add_total(1);
