@@ -3,9 +3,9 @@
 //! Several sources are worked on at once, each fetching its articles one at a time (politeness,
 //! per-host pacing, bounds the speed anyway). Parsing and extraction run on the analysis
 //! threads ([`pool`]) so every core works, while this thread alone fetches and writes: it owns
-//! the SQLite connection, so writes never interleave. Each article is written whole, and the pass commits
-//! its writes in batches every [`COMMIT_INTERVAL`], so an interrupted pass loses little and
-//! nothing committed.
+//! the SQLite connection, so writes never interleave. Each article is written whole, and the
+//! pass commits its writes in batches every [`COMMIT_INTERVAL`], so an interrupted pass loses
+//! little and nothing committed.
 
 use std::collections::{HashSet, VecDeque};
 use std::panic::AssertUnwindSafe;
