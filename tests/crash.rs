@@ -68,6 +68,25 @@ fn write_config(dir: &std::path::Path, server: &TestServer) -> std::path::PathBu
     cfg
 }
 
+/// Starts `vigia run` on `cfg`, without waiting for it.
+fn spawn_run(cfg: &std::path::Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
+        .args(["run", "-q", "--config"])
+        .arg(cfg)
+        .env_remove("VIGIA_CONFIG")
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the database `db` holds `n` articles; fails with `why` after 30 s.
+async fn wait_for_articles(db: &std::path::Path, n: u64, why: &str) {
+    let started = Instant::now();
+    while !(db.exists() && Store::open_read_only(db).and_then(|s| s.articles_count()).unwrap_or(0) >= n) {
+        assert!(started.elapsed() < Duration::from_secs(30), "{why}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
@@ -75,25 +94,8 @@ async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("vigia.db");
     let cfg = write_config(dir.path(), &server);
-    let run = || {
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
-            .args(["run", "-q", "--config"])
-            .arg(&cfg)
-            .env_remove("VIGIA_CONFIG")
-            .spawn()
-            .unwrap()
-    };
-
-    let mut child = run();
-    let started = Instant::now();
-    loop {
-        let stored = db.exists() && Store::open_read_only(&db).and_then(|s| s.articles_count()).unwrap_or(0) >= 2;
-        if stored {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(30), "the run stored nothing");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let mut child = spawn_run(&cfg);
+    wait_for_articles(&db, 2, "the run stored nothing").await;
     child.kill().unwrap(); // SIGKILL: no chance to clean up
     child.wait().unwrap();
 
@@ -117,9 +119,19 @@ async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
     );
 
     // The lock died with the process: the next run goes ahead and completes the rest.
-    let status = run().wait().unwrap();
+    let status = spawn_run(&cfg).wait().unwrap();
     assert!(status.success(), "{status:?}");
     assert_eq!(count(&db, "SELECT count(*) FROM articles"), ARTICLES as i64);
+}
+
+/// A run started over a feed whose first article comes at once and whose second takes a
+/// minute: the server, the run's folder, its database and the run.
+async fn run_with_a_slow_second_page() -> (TestServer, tempfile::TempDir, std::path::PathBuf, std::process::Child) {
+    let server = lenta_server(|i| Duration::from_secs(if i >= 1 { 60 } else { 0 })).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("vigia.db");
+    let child = spawn_run(&write_config(dir.path(), &server));
+    (server, dir, db, child)
 }
 
 /// SIGTERM while a page is being fetched from a server that takes a minute to answer: the run
@@ -127,17 +139,7 @@ async fn sigkill_mid_run_loses_at_most_the_article_in_hand() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_network_waits_at_once() {
-    // The first article comes at once, the second takes a minute.
-    let server = lenta_server(|i| Duration::from_secs(if i >= 1 { 60 } else { 0 })).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("vigia.db");
-    let cfg = write_config(dir.path(), &server);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
-        .args(["run", "-q", "--config"])
-        .arg(&cfg)
-        .env_remove("VIGIA_CONFIG")
-        .spawn()
-        .unwrap();
+    let (server, _dir, db, mut child) = run_with_a_slow_second_page().await;
     let started = Instant::now();
     while server.hits("/nota/1.html") == 0 {
         assert!(started.elapsed() < Duration::from_secs(30), "the run never reached the slow page");
@@ -176,29 +178,9 @@ async fn sigterm_ends_network_waits_at_once() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_the_next_page_is_slow_keeps_the_page_before_it() {
-    let server = lenta_server(|i| Duration::from_secs(if i >= 1 { 60 } else { 0 })).await;
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("vigia.db");
-    let cfg = write_config(dir.path(), &server);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("vigia"))
-        .args(["run", "-q", "--config"])
-        .arg(&cfg)
-        .env_remove("VIGIA_CONFIG")
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    loop {
-        let stored = db.exists() && Store::open_read_only(&db).and_then(|s| s.articles_count()).unwrap_or(0) >= 1;
-        if stored {
-            break;
-        }
-        // Well within the minute the second page takes.
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the first article waited for the second page"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let (_server, _dir, db, mut child) = run_with_a_slow_second_page().await;
+    // Well within the minute the second page takes.
+    wait_for_articles(&db, 1, "the first article waited for the second page").await;
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(count(&db, "SELECT count(*) FROM articles"), 1);
