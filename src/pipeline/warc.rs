@@ -145,7 +145,7 @@ async fn read_warc(
     };
     // Read whole with nothing left to try again: then it need not be read until it changes.
     let mut complete = true;
-    // Pages read and being analysed on the blocking pool, stored in the order read.
+    // Pages read and being analysed on the analysis threads, stored in the order read.
     let mut in_flight = InFlight::new(in_flight_limit(), IN_FLIGHT_BYTES);
     let mut records = match read_ahead(reader) {
         Ok(records) => records,
