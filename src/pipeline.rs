@@ -92,7 +92,7 @@ impl PassReport {
     }
 }
 
-/// Asks a pass to stop: the article in hand is finished and committed, and every network wait
+/// Asks a pass to stop: the pages in hand are finished and committed, and every network wait
 /// (discovery, fetches, pacing, backoff) is abandoned at once.
 #[derive(Debug, Clone, Default)]
 pub struct Shutdown(Arc<ShutdownState>);

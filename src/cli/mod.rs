@@ -351,7 +351,7 @@ impl Reload {
     }
 }
 
-/// Watches SIGINT and SIGTERM: the first asks passes to stop (the article in hand is committed,
+/// Watches SIGINT and SIGTERM: the first asks passes to stop (the pages in hand are committed,
 /// network waits end at once), a second ends the process at once.
 ///
 /// Signals are awaited on a thread of their own, so they are seen even while the main thread
@@ -397,7 +397,7 @@ fn watch(reload: Option<Reload>) -> Shutdown {
                 match signals.next().await {
                     Caught::Stop if stops == 0 => {
                         stops += 1;
-                        tracing::warn!("Stopping after the article in hand (signal again to stop at once).");
+                        tracing::warn!("Stopping after the pages in hand (signal again to stop at once).");
                         asked.request();
                     }
                     Caught::Stop => {
