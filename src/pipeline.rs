@@ -476,9 +476,9 @@ async fn run_source(
             debug!(source = %source.name, url = %candidate.url, "Taken by another source in this pass.");
             if store.article_for_url(&candidate.url)?.is_none()
                 && let Some(stored) = store.stored_page(&candidate.url)?
-                && let PageResult::Failed(msg) = store_page(source, candidate, stored_as_page(stored, Utc::now()), store, report).await?
             {
-                tally.count(source, Handled::failed(OutcomeKind::Other, msg), false, store, report)?;
+                let page = stored_as_page(stored, Utc::now());
+                in_flight.push(page.body.len(), analysing(source, candidate, page, Origin::SetAside));
             }
             continue;
         }
@@ -488,9 +488,9 @@ async fn run_source(
         }
         // The oldest pages are stored first when too many are being analysed.
         while in_flight.full()
-            && let Some((revisited, ready)) = in_flight.next().await
+            && let Some((origin, ready)) = in_flight.next().await
         {
-            tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
+            tally.count(source, stored(source, origin, ready, store, report)?, origin, store, report)?;
         }
         let mut counts = RunSummary::default();
         // While it is fetched, the pages before it are stored as their analyses end.
@@ -499,33 +499,25 @@ async fn run_source(
             loop {
                 tokio::select! {
                     step = &mut fetch => break step?,
-                    Some((revisited, ready)) = in_flight.next(), if !in_flight.is_empty() => {
-                        tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
+                    Some((origin, ready)) = in_flight.next(), if !in_flight.is_empty() => {
+                        tally.count(source, stored(source, origin, ready, store, report)?, origin, store, report)?;
                     }
                 }
             }
         };
         report.summary.merge(&counts);
         match step {
-            Step::Done(handled) => tally.count(source, handled, true, store, report)?,
+            Step::Done(handled) => tally.count(source, handled, Origin::Fetched, store, report)?,
             Step::Interrupted => {
                 report.interrupted = true;
                 break;
             }
-            Step::Analyse { page, revisited } => {
-                let title = candidate.title.clone();
-                let published = candidate.published.clone();
-                let size = page.body.len();
-                in_flight.push(
-                    size,
-                    analyse_off_thread(source.language, page, title, published, None).map(move |ready| (revisited, ready)),
-                );
-            }
+            Step::Analyse { page, origin } => in_flight.push(page.body.len(), analysing(source, candidate, page, origin)),
         }
     }
     // What is in hand is analysed and stored, a stop asked for or not.
-    while let Some((revisited, ready)) = in_flight.next().await {
-        tally.count(source, stored(source, revisited, ready, store, report)?, true, store, report)?;
+    while let Some((origin, ready)) = in_flight.next().await {
+        tally.count(source, stored(source, origin, ready, store, report)?, origin, store, report)?;
     }
     report.show_progress(candidates.len());
     let SourceTally {
@@ -612,17 +604,17 @@ struct SourceTally {
 }
 
 impl SourceTally {
-    /// Counts one candidate's outcome, and records it in the source's health when it was
-    /// this source's own request (`own`).
+    /// Counts one candidate's outcome, and records it in the source's health unless it was
+    /// another source's page ([`Origin::SetAside`]).
     fn count(
         &mut self,
         source: &SourceConfig,
         handled: Handled,
-        own: bool,
+        origin: Origin,
         store: &Store,
         report: &mut PassReport,
     ) -> Result<(), PipelineError> {
-        if own {
+        if origin != Origin::SetAside {
             match handled.kind {
                 Some(kind) => {
                     store.record_outcome(&source.name, kind, true, Utc::now())?;
@@ -770,7 +762,7 @@ async fn handle_candidate(
                     counts.not_modified += 1;
                     return Ok(Step::Analyse {
                         page: stored_as_page(stored, now),
-                        revisited: true,
+                        origin: Origin::Revisited,
                     });
                 }
                 None => match shutdown
@@ -841,7 +833,10 @@ async fn handle_candidate(
         }
     };
     counts.pages_fetched += 1;
-    Ok(Step::Analyse { page, revisited: false })
+    Ok(Step::Analyse {
+        page,
+        origin: Origin::Fetched,
+    })
 }
 
 /// What [`handle_candidate`] leaves to do.
@@ -850,21 +845,43 @@ enum Step {
     Done(Handled),
     /// Nothing: a stop was asked for while it waited on the network.
     Interrupted,
-    /// Its page, to analyse and store; `revisited` when it is the stored page a 304 stood for
-    /// (its outcome is then the 304).
-    Analyse { page: fetch::Page, revisited: bool },
+    /// Its page, to analyse and store.
+    Analyse { page: fetch::Page, origin: Origin },
 }
 
-/// Stores a page of [`Step::Analyse`] as its analysis left it, and says what became of it.
-fn stored(source: &SourceConfig, revisited: bool, ready: Ready, store: &Store, report: &mut PassReport) -> Result<Handled, PipelineError> {
+/// Where a page a source analyses came from, which decides what its outcome counts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Fetched (or read) for this source.
+    Fetched,
+    /// The stored page a 304 stood for: its outcome is the 304.
+    Revisited,
+    /// The stored page of an article another source of this pass took and set aside (its
+    /// filters are not this source's): read again under this source's filters, as a 304
+    /// would have it, with no outcome of this source's own; only a failure counts.
+    SetAside,
+}
+
+/// A page of `candidate` handed to the analysis threads, to be stored in turn.
+fn analysing(
+    source: &SourceConfig,
+    candidate: &Candidate,
+    page: fetch::Page,
+    origin: Origin,
+) -> impl Future<Output = (Origin, Ready)> + use<> {
+    let (title, published) = (candidate.title.clone(), candidate.published.clone());
+    analyse_off_thread(source.language, page, title, published, None).map(move |ready| (origin, ready))
+}
+
+/// Stores a page a source analysed as its analysis left it, and says what became of it.
+fn stored(source: &SourceConfig, origin: Origin, ready: Ready, store: &Store, report: &mut PassReport) -> Result<Handled, PipelineError> {
     let handled = Handled::analysed(store_analysed(source, ready, store, report)?);
-    Ok(if revisited {
-        Handled {
+    Ok(match origin {
+        Origin::Revisited => Handled {
             kind: Some(OutcomeKind::NotModified),
             failure: handled.failure,
-        }
-    } else {
-        handled
+        },
+        Origin::Fetched | Origin::SetAside => handled,
     })
 }
 
@@ -995,19 +1012,6 @@ enum PageResult {
 
 /// What [`analyse_guarded`] makes of a page.
 type Analysed = Result<(NewArticle, extract::Extraction), String>;
-
-/// Extracts an article from a fetched page (on the blocking pool) and stores page, article and
-/// figures together.
-async fn store_page(
-    source: &SourceConfig,
-    candidate: &Candidate,
-    page: fetch::Page,
-    store: &Store,
-    report: &mut PassReport,
-) -> Result<PageResult, PipelineError> {
-    let ready = analyse_off_thread(source.language, page, candidate.title.clone(), candidate.published.clone(), None).await;
-    store_analysed(source, ready, store, report)
-}
 
 /// A page analysed and ready to store.
 struct Ready {
