@@ -69,20 +69,39 @@ fn key(row: &Row<'_>, at: usize) -> rusqlite::Result<ClaimKey> {
     })
 }
 
-/// Sweeps figures (id, key columns, day, stored claim) sorted by key, day and id, and writes
-/// each claim that changed.
+/// `key`'s values as bound to ?1 to ?8 of [`one_key_sweep`], in [`KEY_COLUMNS`] order.
+fn key_params(key: &ClaimKey) -> [&dyn rusqlite::ToSql; 8] {
+    [
+        &key.unit,
+        &key.value,
+        &key.low,
+        &key.high,
+        &key.topic,
+        &key.location,
+        &key.year,
+        &key.change,
+    ]
+}
+
+/// A row of [`sweep_select`]: the figure and its stored claim.
+fn swept(row: &Row<'_>) -> rusqlite::Result<(Figure, Option<i64>)> {
+    let figure = Figure {
+        id: row.get(0)?,
+        key: key(row, 1)?,
+        day: row.get::<_, Option<String>>(9)?.unwrap_or_default(),
+    };
+    Ok((figure, row.get(10)?))
+}
+
+/// Sweeps figures (rows of [`sweep_select`]) sorted by key, day and id, and writes each claim
+/// that changed.
 fn sweep(conn: &Connection, sql: &str, params: impl rusqlite::Params, sweeper: &mut ClaimSweep) -> Result<u64> {
     // Kept compiled: a regrouping after a run sweeps once per claim key it touched.
     let mut select = conn.prepare_cached(sql)?;
     let mut rows = select.query(params)?;
     let mut changed = Vec::new();
     while let Some(row) = rows.next()? {
-        let figure = Figure {
-            id: row.get(0)?,
-            key: key(row, 1)?,
-            day: row.get::<_, Option<String>>(9)?.unwrap_or_default(),
-        };
-        let stored: Option<i64> = row.get(10)?;
+        let (figure, stored) = swept(row)?;
         let claim = sweeper.assign(&figure);
         if stored != Some(claim) {
             changed.push((figure.id, claim));
@@ -180,31 +199,16 @@ impl ClaimEnds {
 /// the sweep gives it.
 fn key_end(conn: &Connection, key: &ClaimKey) -> Result<Option<KeyEnd>> {
     let mut select = conn.prepare_cached(&one_key_sweep())?;
-    let mut rows = select.query(params![
-        key.unit,
-        key.value,
-        key.low,
-        key.high,
-        key.topic,
-        key.location,
-        key.year,
-        key.change
-    ])?;
+    let mut rows = select.query(&key_params(key)[..])?;
     let mut sweep = ClaimSweep::default();
     let mut last = (None, 0);
     while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        let day: Option<String> = row.get(9)?;
-        let stored: Option<i64> = row.get(10)?;
-        let figure = Figure {
-            id,
-            key: self::key(row, 1)?,
-            day: day.clone().unwrap_or_default(),
-        };
+        let (figure, stored) = swept(row)?;
         if stored != Some(sweep.assign(&figure)) {
             return Ok(None);
         }
-        last = (day, id);
+        // The day as SQLite sorts it, NULL apart from any text.
+        last = (row.get(9)?, figure.id);
     }
     Ok(Some(KeyEnd { sweep, last }))
 }
@@ -302,12 +306,7 @@ fn regroup_claims(conn: &Connection, scope: Regroup) -> Result<Regrouped> {
             let one_key = one_key_sweep();
             for k in &keys {
                 let mut sweeper = ClaimSweep::default();
-                done.figures += sweep(
-                    conn,
-                    &one_key,
-                    params![k.unit, k.value, k.low, k.high, k.topic, k.location, k.year, k.change],
-                    &mut sweeper,
-                )?;
+                done.figures += sweep(conn, &one_key, &key_params(k)[..], &mut sweeper)?;
             }
             done.keys = keys.len() as u64;
         }
