@@ -140,6 +140,13 @@ fn stored_as_copies(cfg: &Path, dir: &Path) -> PathBuf {
     db
 }
 
+/// Runs `reprocess` on `cfg` and checks it rebuilt the results `db` held before.
+fn reprocess_gives_the_same_results(cfg: &Path, db: &Path) {
+    let before = results(db);
+    reprocess(cfg).success();
+    assert_eq!(results(db), before);
+}
+
 #[test]
 fn per_record_gzip_and_plain_archives_are_kept_by_reference_and_reprocess_alike() {
     for form in [Form::PerRecordGzip, Form::Plain] {
@@ -219,9 +226,7 @@ fn a_whole_file_gzip_archive_is_copied() {
     let dir = tempfile::tempdir().unwrap();
     let (cfg, _) = setup(dir.path(), Form::WholeFileGzip, "");
     let db = stored_as_copies(&cfg, dir.path());
-    let before = results(&db);
-    reprocess(&cfg).success();
-    assert_eq!(results(&db), before);
+    reprocess_gives_the_same_results(&cfg, &db);
 }
 
 #[test]
@@ -231,9 +236,7 @@ fn copy_pages_keeps_a_copy_and_is_refused_on_other_kinds() {
     let db = stored_as_copies(&cfg, dir.path());
     // The copies stand without the archive.
     std::fs::remove_file(&archive).unwrap();
-    let before = results(&db);
-    reprocess(&cfg).success();
-    assert_eq!(results(&db), before);
+    reprocess_gives_the_same_results(&cfg, &db);
 
     let text = "[[sources]]\nname = \"feed\"\nkind = \"rss\"\nurl = \"https://diariodelsur.example/feed\"\ncopy_pages = true\n";
     std::fs::write(&cfg, text).unwrap();
@@ -257,7 +260,5 @@ fn an_archive_whose_name_is_not_utf8_is_copied() {
     let renamed = archive.with_file_name(std::ffi::OsStr::from_bytes(b"rastreo-\xf1.warc.gz"));
     std::fs::rename(&archive, &renamed).unwrap();
     let db = stored_as_copies(&cfg, dir.path());
-    let before = results(&db);
-    reprocess(&cfg).success();
-    assert_eq!(results(&db), before);
+    reprocess_gives_the_same_results(&cfg, &db);
 }
