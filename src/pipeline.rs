@@ -599,7 +599,8 @@ struct SourceTally {
     /// Pages the server answered, and pages it did not.
     answered: usize,
     unanswered: usize,
-    /// Every candidate was taken with nothing left to try again.
+    /// Every candidate was taken with nothing left to try again (a source with listings; a
+    /// `warc` source keeps this per archive instead).
     complete: bool,
 }
 

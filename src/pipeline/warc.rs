@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use tracing::{debug, warn};
 
 use super::{
-    Claimed, Handled, InFlight, PassReport, PipelineError, Ready, Shutdown, SourcePass, analyse_off_thread, record_failure, store_analysed,
+    Claimed, Handled, InFlight, Origin, PassReport, PipelineError, Ready, Shutdown, SourcePass, SourceTally, analyse_off_thread,
+    record_failure, store_analysed,
 };
 use crate::config::SourceConfig;
 use crate::discover::{self, Candidate};
@@ -54,12 +55,11 @@ where
     Ok(receiver)
 }
 
-/// How the pages of a `warc` source went: pages answered, pages failed, archives failed.
+/// How the pages of a `warc` source went.
 #[derive(Debug, Default)]
 struct WarcTally {
-    answered: usize,
-    unanswered: usize,
-    failures: usize,
+    /// Its pages and archives, counted as any source's pages are.
+    outcomes: SourceTally,
     /// Records read from the source's archives, for its progress.
     records: usize,
 }
@@ -86,8 +86,8 @@ pub(super) async fn run_warc(
         }
     }
     Ok(SourcePass {
-        error: (tally.failures > 0).then(|| format!("{} pages or archives failed", tally.failures)),
-        failed: tally.unanswered > 0 && tally.answered == 0,
+        error: (tally.outcomes.failures > 0).then(|| format!("{} pages or archives failed", tally.outcomes.failures)),
+        failed: tally.outcomes.unanswered > 0 && tally.outcomes.answered == 0,
         retry_after: None,
         documents: None,
     })
@@ -129,12 +129,8 @@ async fn read_warc(
     let archive_failed = |store: &Store, report: &mut PassReport, tally: &mut WarcTally, reason: String| {
         warn!(source = %source.name, archive = %path.display(), error = %reason, "Archive failed.");
         record_failure(store, file_record.clone(), &reason)?;
-        store.record_outcome(&source.name, OutcomeKind::Other, true, Utc::now())?;
-        tally.failures += 1;
-        tally.unanswered += 1;
-        report.summary.failed += 1;
-        report.summary.errors.push(format!("{}: {reason}", path.display()));
-        Ok::<(), PipelineError>(())
+        let failed = Handled::failed(OutcomeKind::Other, format!("{}: {reason}", path.display()));
+        tally.outcomes.count(source, failed, Origin::Fetched, store, report)
     };
     // As read: the path an archived page is read again from. Absolute (the source's folder is).
     // A path that is not UTF-8 could not be stored as written, so its pages are copied.
@@ -257,17 +253,7 @@ fn store_record(
     tally: &mut WarcTally,
 ) -> Result<bool, PipelineError> {
     let handled = Handled::analysed(store_analysed(source, ready, store, report)?);
-    if let Some(kind) = handled.kind {
-        store.record_outcome(&source.name, kind, true, Utc::now())?;
-        if kind.is_failure() {
-            tally.unanswered += 1;
-        } else {
-            tally.answered += 1;
-        }
-    }
-    let Some(msg) = handled.failure else { return Ok(true) };
-    tally.failures += 1;
-    report.summary.failed += 1;
-    report.summary.errors.push(msg);
-    Ok(false)
+    let stored = handled.failure.is_none();
+    tally.outcomes.count(source, handled, Origin::Fetched, store, report)?;
+    Ok(stored)
 }
