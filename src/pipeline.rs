@@ -9,7 +9,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -466,7 +466,7 @@ async fn run_source(
         ..SourceTally::default()
     };
     // Pages fetched and being analysed, stored in the order fetched.
-    let mut in_flight = InFlight::new(SOURCE_IN_FLIGHT, SOURCE_IN_FLIGHT_BYTES);
+    let mut in_flight = InFlight::new(SOURCE_IN_FLIGHT, SOURCE_IN_FLIGHT_BYTES, &PROCESS_IN_FLIGHT);
     for (done, candidate) in candidates.iter().enumerate() {
         report.show_progress(done);
         if !claimed.claim(&candidate.url) {
@@ -545,25 +545,57 @@ const SOURCE_IN_FLIGHT: usize = 16;
 /// before the next fetch: a run of pages near `fetch.max_bytes` is held to a few at a time.
 const SOURCE_IN_FLIGHT_BYTES: usize = 16 << 20;
 
+/// Bytes of page the whole process holds in analysis at once, beyond which a source that has
+/// pages in analysis stores its oldest before it takes the next. Each source's own bound holds
+/// only that source, and a pass works on several at once (the daemon on many passes): eight
+/// sources of large pages could otherwise hold 128 MB. A source with nothing in analysis
+/// always takes its next page, so no source waits for another's to be stored: the most held is
+/// this plus one page per source.
+const PROCESS_IN_FLIGHT_BYTES: usize = 64 << 20;
+
+/// What every [`InFlight`] of the process holds, against [`PROCESS_IN_FLIGHT_BYTES`].
+static PROCESS_IN_FLIGHT: SharedBytes = SharedBytes::new(PROCESS_IN_FLIGHT_BYTES);
+
+/// Bytes held by several [`InFlight`]s together, and the most they may hold.
+struct SharedBytes {
+    held: AtomicUsize,
+    max: usize,
+}
+
+impl SharedBytes {
+    const fn new(max: usize) -> SharedBytes {
+        SharedBytes {
+            held: AtomicUsize::new(0),
+            max,
+        }
+    }
+
+    fn over(&self) -> bool {
+        self.held.load(Ordering::Relaxed) > self.max
+    }
+}
+
 /// Pages handed to the analysis threads and not yet stored, taken back in the order given,
-/// bounded in number and in bytes.
-struct InFlight<F: Future> {
+/// bounded in number and in bytes, and in bytes held with the others sharing `shared`.
+struct InFlight<'s, F: Future> {
     pages: FuturesOrdered<F>,
     /// The size of each page, in the same order.
     sizes: VecDeque<usize>,
     bytes: usize,
     max_pages: usize,
     max_bytes: usize,
+    shared: &'s SharedBytes,
 }
 
-impl<F: Future> InFlight<F> {
-    fn new(max_pages: usize, max_bytes: usize) -> Self {
+impl<'s, F: Future> InFlight<'s, F> {
+    fn new(max_pages: usize, max_bytes: usize, shared: &'s SharedBytes) -> Self {
         InFlight {
             pages: FuturesOrdered::new(),
             sizes: VecDeque::new(),
             bytes: 0,
             max_pages,
             max_bytes,
+            shared,
         }
     }
 
@@ -571,11 +603,12 @@ impl<F: Future> InFlight<F> {
         self.pages.push_back(page);
         self.sizes.push_back(size);
         self.bytes = self.bytes.saturating_add(size);
+        self.shared.held.fetch_add(size, Ordering::Relaxed);
     }
 
     /// Whether the oldest page must be taken back before another is given.
     fn full(&self) -> bool {
-        self.pages.len() >= self.max_pages || self.bytes > self.max_bytes
+        self.pages.len() >= self.max_pages || self.bytes > self.max_bytes || (self.shared.over() && !self.pages.is_empty())
     }
 
     fn is_empty(&self) -> bool {
@@ -588,7 +621,15 @@ impl<F: Future> InFlight<F> {
         let out = self.pages.next().await?;
         let size = self.sizes.pop_front().unwrap_or(0);
         self.bytes = self.bytes.saturating_sub(size);
+        self.shared.held.fetch_sub(size, Ordering::Relaxed);
         Some(out)
+    }
+}
+
+impl<F: Future> Drop for InFlight<'_, F> {
+    /// Pages dropped untaken (a pass that ended on an error) are no longer held.
+    fn drop(&mut self) {
+        self.shared.held.fetch_sub(self.bytes, Ordering::Relaxed);
     }
 }
 
@@ -1459,7 +1500,8 @@ mod tests {
     #[tokio::test(flavor = "current_thread")]
     async fn pages_in_flight_are_bounded_in_number_and_bytes_and_come_back_in_order() {
         use std::future::ready;
-        let mut pages = InFlight::new(3, 100);
+        let shared = SharedBytes::new(usize::MAX);
+        let mut pages = InFlight::new(3, 100, &shared);
         pages.push(10, ready(1));
         pages.push(10, ready(2));
         assert!(!pages.full());
@@ -1476,6 +1518,30 @@ mod tests {
         assert_eq!(pages.next().await, Some(4));
         assert!(pages.is_empty() && !pages.full());
         assert_eq!(pages.next().await, None);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn sources_in_flight_together_are_bounded_in_bytes_and_each_keeps_one_page() {
+        use std::future::ready;
+        let shared = SharedBytes::new(100);
+        let mut first = InFlight::new(16, 1000, &shared);
+        let mut second = InFlight::new(16, 1000, &shared);
+        first.push(80, ready(1));
+        assert!(!first.full() && !second.full(), "80 bytes held in all");
+        second.push(30, ready(2));
+        assert!(
+            first.full() && second.full(),
+            "110 bytes held together, each over none of its own bounds"
+        );
+        assert_eq!(first.next().await, Some(1));
+        assert!(first.is_empty());
+        second.push(90, ready(3));
+        assert!(second.full(), "120 bytes held, all by the second");
+        assert!(!first.full(), "one with nothing in analysis still takes its next page");
+        drop(second);
+        first.push(60, ready(4));
+        assert!(!first.full(), "pages dropped untaken are no longer held");
+        assert_eq!(shared.held.load(Ordering::Relaxed), 60);
     }
 
     #[test]

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use tracing::{debug, warn};
 
 use super::{
-    Claimed, Handled, InFlight, Origin, PassReport, PipelineError, Ready, Shutdown, SourcePass, SourceTally, analyse_off_thread,
-    record_failure, store_analysed,
+    Claimed, Handled, InFlight, Origin, PROCESS_IN_FLIGHT, PassReport, PipelineError, Ready, Shutdown, SourcePass, SourceTally,
+    analyse_off_thread, record_failure, store_analysed,
 };
 use crate::config::SourceConfig;
 use crate::discover::{self, Candidate};
@@ -142,7 +142,7 @@ async fn read_warc(
     // Read whole with nothing left to try again: then it need not be read until it changes.
     let mut complete = true;
     // Pages read and being analysed on the analysis threads, stored in the order read.
-    let mut in_flight = InFlight::new(in_flight_limit(), IN_FLIGHT_BYTES);
+    let mut in_flight = InFlight::new(in_flight_limit(), IN_FLIGHT_BYTES, &PROCESS_IN_FLIGHT);
     let mut records = match read_ahead(reader) {
         Ok(records) => records,
         Err(e) => return archive_failed(store, report, tally, format!("cannot start a thread to read it: {e}")),
