@@ -14,11 +14,14 @@ share a content hash), then:
    with a robots.txt and a sitemap of its pages, and runs `vigia run --all` over one sitemap
    source per origin, with no pacing;
 2. writes them as a `.warc.gz` (one gzip member per response record) and runs one `warc` source;
-3. writes them as files and runs one `vigia extract` process over all of them.
+3. runs `vigia reprocess` over the database the WARC run made (its pages read back from the
+   archive, every article extracted again and its figures replaced);
+4. writes them as files and runs one `vigia extract` process over all of them.
 
-Each step gets a fresh database. For each it prints wall seconds, CPU seconds (user + system
-of the vigia process), the cores it kept busy on average (CPU seconds over wall seconds),
-pages per wall second, peak RSS, and the rate as a ratio to `extract`.
+Each run gets a fresh database (the reprocess works on the WARC run's). For each step it prints
+wall seconds, CPU seconds (user + system of the vigia process), the cores it kept busy on
+average (CPU seconds over wall seconds), pages per wall second, peak RSS, and the rate as a
+ratio to `extract`.
 The HTTP server runs inside this script; its CPU seconds are printed too, since on a small
 machine it competes with vigia for the cores.
 """
@@ -271,7 +274,15 @@ def main():
     cfg = config(warc, '[[sources]]\nname = "archive"\nkind = "warc"\nurl = "archives"\nlanguage = "auto"\n')
     results["warc"] = run_vigia(vigia, cfg) + (articles(vigia, cfg),)
 
-    # 3. One `vigia extract` process over the same pages as files.
+    # 3. `vigia reprocess` over what the WARC run stored.
+    log = warc / "reprocess.log"
+    with open(log, "wb") as out:
+        measured = timed([vigia, "reprocess", "--config", str(cfg)], stdout=out, stderr=subprocess.STDOUT)
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.startswith("vigia reprocess:")]
+    print(lines[-1] if lines else f"(no summary line; see {log})")
+    results["reprocess"] = measured + (articles(vigia, cfg),)
+
+    # 4. One `vigia extract` process over the same pages as files.
     files = work / "files"
     files.mkdir(exist_ok=True)
     paths = []
@@ -287,6 +298,7 @@ def main():
     labels = {
         "site": f"vigia run, site ({args.hosts} hosts)",
         "warc": "vigia run, WARC",
+        "reprocess": "vigia reprocess (the WARC's)",
         "extract": "vigia extract (1 process)",
     }
     for key, (wall, cpu, rss, stored) in results.items():

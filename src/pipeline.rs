@@ -1347,7 +1347,26 @@ pub fn reprocess(config: Option<&Config>, store: &Store, since: Option<DateTime<
 
 /// [`reprocess`], reporting its counts to `progress` as it goes (for a progress bar): pages and
 /// earlier versions read, articles re-extracted, failures.
+///
+/// Its writes are batched as a pass's are ([`Store::begin_batch`]): one transaction per
+/// article made it wait on the log, a sync and a full-text segment for each, and spend twice
+/// the time of its analyses. Each write is still whole, and what was written before an error
+/// is kept.
 pub fn reprocess_observed(
+    config: Option<&Config>,
+    store: &Store,
+    since: Option<DateTime<Utc>>,
+    progress: &Progress,
+) -> Result<ReprocessReport, PipelineError> {
+    store.begin_batch()?;
+    let report = reprocess_batched(config, store, since, progress);
+    let ended = store.end_batch();
+    let report = report?;
+    ended?;
+    Ok(report)
+}
+
+fn reprocess_batched(
     config: Option<&Config>,
     store: &Store,
     since: Option<DateTime<Utc>>,
