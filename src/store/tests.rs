@@ -449,6 +449,15 @@ fn full_text_search_finds_words_and_follows_updates() {
     assert_eq!(search("riot"), vec![vec![serde_json::json!(id)]]);
     assert!(search("football").is_empty());
 
+    // The same text again (a reprocess by the same extractor) leaves the index as it was.
+    let index_rows = || count(&store, "SELECT count(*) FROM articles_fts_data");
+    let before = index_rows();
+    store
+        .replace_extraction(id, &article("https://a.example/1", BODY, None), &extraction())
+        .unwrap();
+    assert_eq!(index_rows(), before, "an unchanged text is not indexed again");
+    assert_eq!(search("cocaine"), vec![vec![serde_json::json!(id)]]);
+
     let mut changed = article("https://a.example/1", "Extorsión en el transporte.", None);
     changed.title = Some("Extorsión".into());
     store.replace_extraction(id, &changed, &Extraction::default()).unwrap();

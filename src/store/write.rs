@@ -224,30 +224,33 @@ impl Store {
                  content_hash = CASE WHEN EXISTS (SELECT 1 FROM articles o
                      WHERE o.content_hash = ?3 AND o.id <> ?1 AND o.superseded_at IS NULL)
                      THEN content_hash ELSE ?3 END,
-                 title = ?4, published = ?5, modified = ?6, author = ?7, language = ?8,
-                 body = ?9, relevance = ?10, topics = ?11, extractor_version = ?12,
-                 updated_at = ?13, simhash = ?14
+                 published = ?4, modified = ?5, author = ?6, language = ?7,
+                 relevance = ?8, topics = ?9, extractor_version = ?10,
+                 updated_at = ?11, simhash = ?12
              WHERE id = ?1",
         )?
         .execute(params![
             article_id,
             canonical,
             dedup_hash(&article.body),
-            article.title,
             published,
             article.modified,
             authors(article),
             article.language,
-            article.body,
             finite(extraction.relevance),
             topics_json(extraction),
             EXTRACTOR_VERSION,
             iso(Utc::now()),
             stored_simhash(article.simhash),
         ])?;
+        // The text only where it changed: setting it, even to what it was, takes the article out
+        // of the full-text index and queues it again (schema version 10), a segment of the
+        // index per article, and a reprocess by the same extractor changes no text.
+        tx.prepare_cached("UPDATE articles SET title = ?2, body = ?3 WHERE id = ?1 AND (title IS NOT ?2 OR body IS NOT ?3)")?
+            .execute(params![article_id, article.title, article.body])?;
         replace_figures(&tx, article_id, extraction)?;
         // Only claim URLs no other article holds.
-        let mut stmt = tx.prepare("INSERT INTO article_urls (url, article_id) VALUES (?1, ?2) ON CONFLICT (url) DO NOTHING")?;
+        let mut stmt = tx.prepare_cached("INSERT INTO article_urls (url, article_id) VALUES (?1, ?2) ON CONFLICT (url) DO NOTHING")?;
         for url in [canonical, article.url.as_str()] {
             if !url.is_empty() {
                 stmt.execute(params![url, article_id])?;
