@@ -497,6 +497,72 @@ fn replace_extraction_replaces_rows_and_deletes_cascade() {
 }
 
 #[test]
+fn replace_extraction_keeps_the_rows_it_finds_again_and_replaces_the_rest() {
+    let (_dir, store) = temp_store();
+    let Saved::New(id) = store
+        .save_article(
+            &page("https://a.example/1", BODY),
+            &article("https://a.example/1", BODY, None),
+            &extraction(),
+        )
+        .unwrap()
+    else {
+        panic!()
+    };
+    // Another article's rows come after, so rows written again get new ids.
+    let other_body = "Customs officers seized 120 kilograms of cocaine hidden in a container of frozen fish at the port on Tuesday, \
+                      the third such seizure this month, and two dock workers were detained for questioning.";
+    store
+        .save_article(
+            &page("https://a.example/2", other_body),
+            &article("https://a.example/2", other_body, None),
+            &extraction(),
+        )
+        .unwrap();
+    let ids = |table: &str| -> String {
+        store
+            .conn
+            .query_row(
+                &format!("SELECT group_concat(id) FROM (SELECT id FROM {table} WHERE article_id = {id} ORDER BY id)"),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let (figures, entities) = (ids("statistics"), ids("entities"));
+    let again = |extraction: &Extraction| {
+        store
+            .replace_extraction(id, &article("https://a.example/1", BODY, None), extraction)
+            .unwrap()
+    };
+
+    again(&extraction());
+    assert_eq!(
+        (ids("statistics"), ids("entities")),
+        (figures.clone(), entities.clone()),
+        "found again as stored"
+    );
+
+    // A field outside the claim key (the attribution) is still a different figure.
+    let mut other = extraction();
+    other.statistics[1].source = Some("the guards' union".into());
+    again(&other);
+    assert_ne!(ids("statistics"), figures, "the figures are written again");
+    assert_eq!(ids("entities"), entities, "the entities were found again");
+    assert_eq!(
+        count(&store, "SELECT count(*) FROM statistics WHERE attributed_to = 'the guards'' union'"),
+        1
+    );
+
+    let figures = ids("statistics");
+    let mut fewer = other.clone();
+    fewer.entities.clear();
+    again(&fewer);
+    assert_eq!(ids("statistics"), figures);
+    assert_eq!(count(&store, &format!("SELECT count(*) FROM entities WHERE article_id = {id}")), 0);
+}
+
+#[test]
 fn replace_extraction_fills_change_and_location_from() {
     let (_dir, store) = temp_store();
     // As an older extractor left it: neither field known.

@@ -5,12 +5,13 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::claims::ClaimEnds;
 use super::{NewArticle, PageRecord, Result, Saved, Store, StoreError, StoredPage, SupersededVersion, content_hash, iso, parse_time};
 use crate::claims::ClaimKey;
-use crate::extract::{EXTRACTOR_VERSION, Extraction};
+use crate::extract::{EXTRACTOR_VERSION, Entity, Extraction, Statistic};
 use crate::fetch::Validators;
 
 /// Bodies shorter than this many words are not deduplicated by content: a paywall notice or
@@ -757,11 +758,99 @@ fn insert_article(
     Ok(id)
 }
 
-/// Replaces the statistics and entities of one article row.
+/// A figure's columns from `value` to `location_from`: what [`figure_row`] gives, in its order.
+macro_rules! figure_columns {
+    () => {
+        "value, low, high, unit, qualifier, counted, topic, metric, year, location, attributed_to, sentence, \"start\", \"end\", change, location_from"
+    };
+}
+
+/// An entity's columns from `type` to `end`: what [`entity_row`] gives, in its order.
+macro_rules! entity_columns {
+    () => {
+        "type, name, role, country, \"start\", \"end\""
+    };
+}
+
+/// A figure as its row holds it, in [`figure_columns`] order: what is written, and what a
+/// reprocess compares with what is stored.
+fn figure_row(s: &Statistic) -> [Value; 16] {
+    let text = |t: Option<&str>| t.map_or(Value::Null, |t| Value::Text(t.to_string()));
+    let real = |x: Option<f64>| finite_opt(x).map_or(Value::Null, Value::Real);
+    [
+        real(s.value),
+        real(s.low),
+        real(s.high),
+        Value::Text(s.unit.as_str().to_string()),
+        text(s.qualifier.map(|q| q.as_str())),
+        text(s.counted.as_deref()),
+        text(s.topic.map(|t| t.as_str())),
+        text(s.metric.as_deref()),
+        s.year.map_or(Value::Null, |y| Value::Integer(y.into())),
+        text(s.location.as_deref()),
+        text(s.source.as_deref()),
+        Value::Text(s.sentence.clone()),
+        Value::Integer(s.start as i64),
+        Value::Integer(s.end as i64),
+        text(s.change.map(|c| c.as_str())),
+        text(s.location_from.map(|l| l.as_str())),
+    ]
+}
+
+/// An entity as its row holds it, in [`entity_columns`] order.
+fn entity_row(e: &Entity) -> [Value; 6] {
+    [
+        Value::Text(e.kind.as_str().to_string()),
+        Value::Text(e.name.clone()),
+        e.role.clone().map_or(Value::Null, Value::Text),
+        e.country.clone().map_or(Value::Null, Value::Text),
+        Value::Integer(e.start as i64),
+        Value::Integer(e.end as i64),
+    ]
+}
+
+/// The rows `sql` (selecting by article id ?1) reads for article `id`, in id order.
+fn stored_rows<const N: usize>(conn: &Connection, sql: &str, id: i64) -> Result<Vec<[Value; N]>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map([id], |row| {
+        let mut values: [Value; N] = std::array::from_fn(|_| Value::Null);
+        for (n, value) in values.iter_mut().enumerate() {
+            *value = row.get(n)?;
+        }
+        Ok(values)
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Replaces the statistics and entities of one article row. Those the new extraction gives
+/// exactly as stored, in the same order, keep their rows, and so their ids and claims: a
+/// reprocess by the same extractor rewrites none of them.
 fn replace_figures(conn: &Connection, id: i64, extraction: &Extraction) -> Result<()> {
-    conn.prepare_cached("DELETE FROM statistics WHERE article_id = ?1")?.execute([id])?;
-    conn.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?.execute([id])?;
-    insert_extraction(conn, id, extraction, None)
+    let stored: Vec<[Value; 16]> = stored_rows(
+        conn,
+        concat!("SELECT ", figure_columns!(), " FROM statistics WHERE article_id = ?1 ORDER BY id"),
+        id,
+    )?;
+    if !stored
+        .iter()
+        .eq(extraction.statistics.iter().map(figure_row).collect::<Vec<_>>().iter())
+    {
+        conn.prepare_cached("DELETE FROM statistics WHERE article_id = ?1")?.execute([id])?;
+        insert_figures(conn, id, &extraction.statistics, None)?;
+    }
+    let stored: Vec<[Value; 6]> = stored_rows(
+        conn,
+        concat!("SELECT ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
+        id,
+    )?;
+    if !stored
+        .iter()
+        .eq(extraction.entities.iter().map(entity_row).collect::<Vec<_>>().iter())
+    {
+        conn.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?.execute([id])?;
+        insert_entities(conn, id, &extraction.entities)?;
+    }
+    Ok(())
 }
 
 fn add_aliases(conn: &Connection, article_id: i64, urls: &[&str]) -> Result<()> {
@@ -782,8 +871,14 @@ fn add_aliases(conn: &Connection, article_id: i64, urls: &[&str]) -> Result<()> 
 /// claim of a figure that starts one is its own id, so ids are given here, as SQLite would
 /// (one past the largest).
 fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction, claim_ends: Option<&mut ClaimEnds>) -> Result<()> {
+    insert_figures(conn, article_id, &extraction.statistics, claim_ends)?;
+    insert_entities(conn, article_id, &extraction.entities)
+}
+
+/// [`insert_extraction`]'s figures.
+fn insert_figures(conn: &Connection, article_id: i64, statistics: &[Statistic], claim_ends: Option<&mut ClaimEnds>) -> Result<()> {
     let mut claims = match claim_ends {
-        Some(ends) if !extraction.statistics.is_empty() => {
+        Some(ends) if !statistics.is_empty() => {
             let day: Option<String> = conn
                 .prepare_cached("SELECT day FROM articles INDEXED BY articles_current_story WHERE id = ?1 AND superseded_at IS NULL")?
                 .query_row([article_id], |row| row.get(0))?;
@@ -794,13 +889,12 @@ fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction
         }
         _ => None,
     };
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO statistics (article_id, value, low, high, unit, qualifier, counted, topic,
-                                 metric, year, location, attributed_to, sentence, \"start\", \"end\",
-                                 change, location_from, id, claim_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-    )?;
-    for s in &extraction.statistics {
+    let mut stmt = conn.prepare_cached(concat!(
+        "INSERT INTO statistics (article_id, ",
+        figure_columns!(),
+        ", id, claim_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+    ))?;
+    for s in statistics {
         let (value, low, high) = (finite_opt(s.value), finite_opt(s.low), finite_opt(s.high));
         // (An id past i64::MAX is left to SQLite, and its figure to the regrouping.)
         let (id, claim) = match &mut claims {
@@ -823,42 +917,25 @@ fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction
             },
             None => (None, None),
         };
-        stmt.execute(params![
-            article_id,
-            value,
-            low,
-            high,
-            s.unit.as_str(),
-            s.qualifier.map(|q| q.as_str()),
-            s.counted,
-            s.topic.map(|t| t.as_str()),
-            s.metric,
-            s.year,
-            s.location,
-            s.source,
-            s.sentence,
-            s.start as i64,
-            s.end as i64,
-            s.change.map(|c| c.as_str()),
-            s.location_from.map(|l| l.as_str()),
-            id,
-            claim,
-        ])?;
+        let row = figure_row(s);
+        let ends = [Value::from(id), Value::from(claim)];
+        stmt.execute(rusqlite::params_from_iter(
+            std::iter::once(&Value::Integer(article_id)).chain(&row).chain(&ends),
+        ))?;
     }
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO entities (article_id, type, name, role, country, \"start\", \"end\")
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    for e in &extraction.entities {
-        stmt.execute(params![
-            article_id,
-            e.kind.as_str(),
-            e.name,
-            e.role,
-            e.country,
-            e.start as i64,
-            e.end as i64,
-        ])?;
+    Ok(())
+}
+
+/// [`insert_extraction`]'s entities.
+fn insert_entities(conn: &Connection, article_id: i64, entities: &[Entity]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(concat!(
+        "INSERT INTO entities (article_id, ",
+        entity_columns!(),
+        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    ))?;
+    for e in entities {
+        let row = entity_row(e);
+        stmt.execute(rusqlite::params_from_iter(std::iter::once(&Value::Integer(article_id)).chain(&row)))?;
     }
     Ok(())
 }
