@@ -102,6 +102,17 @@ fn extraction() -> Extraction {
 const BODY: &str = "A riot in the Litoral prison left nine inmates dead on Tuesday.\n\n\
                     Guards found between 200 and 400 kilograms of cocaine.";
 
+/// Saves a new article at `url` with [`BODY`] and [`extraction`], and gives its id.
+fn new_article(store: &Store, url: &str) -> i64 {
+    match store
+        .save_article(&page(url, BODY), &article(url, BODY, None), &extraction())
+        .unwrap()
+    {
+        Saved::New(id) => id,
+        other => panic!("{url} was not new: {other:?}"),
+    }
+}
+
 fn count(store: &Store, sql: &str) -> i64 {
     store.conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
@@ -393,16 +404,7 @@ fn the_same_article_under_a_second_url_is_stored_once() {
 #[test]
 fn the_same_body_under_another_canonical_url_is_a_duplicate() {
     let (_dir, store) = temp_store();
-    let Saved::New(id) = store
-        .save_article(
-            &page("https://a.example/story", BODY),
-            &article("https://a.example/story", BODY, None),
-            &extraction(),
-        )
-        .unwrap()
-    else {
-        panic!()
-    };
+    let id = new_article(&store, "https://a.example/story");
     // Whitespace and case do not make a different article.
     let reworded = BODY.to_uppercase().replace("\n\n", "\n \n  ");
     let saved = store
@@ -429,16 +431,7 @@ fn the_same_body_under_another_canonical_url_is_a_duplicate() {
 #[test]
 fn full_text_search_finds_words_and_follows_updates() {
     let (_dir, store) = temp_store();
-    let Saved::New(id) = store
-        .save_article(
-            &page("https://a.example/1", BODY),
-            &article("https://a.example/1", BODY, None),
-            &extraction(),
-        )
-        .unwrap()
-    else {
-        panic!()
-    };
+    let id = new_article(&store, "https://a.example/1");
     let search = |word: &str| {
         store
             .query(&format!("SELECT rowid FROM articles_fts WHERE articles_fts MATCH '{word}'"))
@@ -470,16 +463,7 @@ fn full_text_search_finds_words_and_follows_updates() {
 #[test]
 fn replace_extraction_replaces_rows_and_deletes_cascade() {
     let (_dir, store) = temp_store();
-    let Saved::New(id) = store
-        .save_article(
-            &page("https://a.example/1", BODY),
-            &article("https://a.example/1", BODY, None),
-            &extraction(),
-        )
-        .unwrap()
-    else {
-        panic!()
-    };
+    let id = new_article(&store, "https://a.example/1");
     let mut new = extraction();
     new.statistics.truncate(1);
     new.relevance = 0.25;
@@ -499,16 +483,7 @@ fn replace_extraction_replaces_rows_and_deletes_cascade() {
 #[test]
 fn replace_extraction_keeps_the_rows_it_finds_again_and_replaces_the_rest() {
     let (_dir, store) = temp_store();
-    let Saved::New(id) = store
-        .save_article(
-            &page("https://a.example/1", BODY),
-            &article("https://a.example/1", BODY, None),
-            &extraction(),
-        )
-        .unwrap()
-    else {
-        panic!()
-    };
+    let id = new_article(&store, "https://a.example/1");
     // Another article's rows come after, so rows written again get new ids.
     let other_body = "Customs officers seized 120 kilograms of cocaine hidden in a container of frozen fish at the port on Tuesday, \
                       the third such seizure this month, and two dock workers were detained for questioning.";
