@@ -831,10 +831,9 @@ fn replace_figures(conn: &Connection, id: i64, extraction: &Extraction) -> Resul
         concat!("SELECT ", figure_columns!(), " FROM statistics WHERE article_id = ?1 ORDER BY id"),
         id,
     )?;
-    if !stored
-        .iter()
-        .eq(extraction.statistics.iter().map(figure_row).collect::<Vec<_>>().iter())
-    {
+    let same =
+        stored.len() == extraction.statistics.len() && stored.iter().zip(&extraction.statistics).all(|(row, s)| *row == figure_row(s));
+    if !same {
         conn.prepare_cached("DELETE FROM statistics WHERE article_id = ?1")?.execute([id])?;
         insert_figures(conn, id, &extraction.statistics, None)?;
     }
@@ -843,10 +842,8 @@ fn replace_figures(conn: &Connection, id: i64, extraction: &Extraction) -> Resul
         concat!("SELECT ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
         id,
     )?;
-    if !stored
-        .iter()
-        .eq(extraction.entities.iter().map(entity_row).collect::<Vec<_>>().iter())
-    {
+    let same = stored.len() == extraction.entities.len() && stored.iter().zip(&extraction.entities).all(|(row, e)| *row == entity_row(e));
+    if !same {
         conn.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?.execute([id])?;
         insert_entities(conn, id, &extraction.entities)?;
     }
