@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::claims::ClaimEnds;
@@ -772,78 +772,88 @@ macro_rules! entity_columns {
     };
 }
 
+/// A text column's value, NULL for none.
+fn text(t: Option<&str>) -> ValueRef<'_> {
+    t.map_or(ValueRef::Null, |t| ValueRef::Text(t.as_bytes()))
+}
+
 /// A figure as its row holds it, in [`figure_columns`] order: what is written, and what a
-/// reprocess compares with what is stored.
-fn figure_row(s: &Statistic) -> [Value; 16] {
-    let text = |t: Option<&str>| t.map_or(Value::Null, |t| Value::Text(t.to_string()));
-    let real = |x: Option<f64>| finite_opt(x).map_or(Value::Null, Value::Real);
+/// reprocess compares with what is stored. Borrowed from the figure: nothing is copied.
+fn figure_row(s: &Statistic) -> [ValueRef<'_>; 16] {
+    let real = |x: Option<f64>| finite_opt(x).map_or(ValueRef::Null, ValueRef::Real);
     [
         real(s.value),
         real(s.low),
         real(s.high),
-        Value::Text(s.unit.as_str().to_string()),
+        text(Some(s.unit.as_str())),
         text(s.qualifier.map(|q| q.as_str())),
         text(s.counted.as_deref()),
         text(s.topic.map(|t| t.as_str())),
         text(s.metric.as_deref()),
-        s.year.map_or(Value::Null, |y| Value::Integer(y.into())),
+        s.year.map_or(ValueRef::Null, |y| ValueRef::Integer(y.into())),
         text(s.location.as_deref()),
         text(s.source.as_deref()),
-        Value::Text(s.sentence.clone()),
-        Value::Integer(s.start as i64),
-        Value::Integer(s.end as i64),
+        text(Some(&s.sentence)),
+        ValueRef::Integer(s.start as i64),
+        ValueRef::Integer(s.end as i64),
         text(s.change.map(|c| c.as_str())),
         text(s.location_from.map(|l| l.as_str())),
     ]
 }
 
 /// An entity as its row holds it, in [`entity_columns`] order.
-fn entity_row(e: &Entity) -> [Value; 6] {
+fn entity_row(e: &Entity) -> [ValueRef<'_>; 6] {
     [
-        Value::Text(e.kind.as_str().to_string()),
-        Value::Text(e.name.clone()),
-        e.role.clone().map_or(Value::Null, Value::Text),
-        e.country.clone().map_or(Value::Null, Value::Text),
-        Value::Integer(e.start as i64),
-        Value::Integer(e.end as i64),
+        text(Some(e.kind.as_str())),
+        text(Some(&e.name)),
+        text(e.role.as_deref()),
+        text(e.country.as_deref()),
+        ValueRef::Integer(e.start as i64),
+        ValueRef::Integer(e.end as i64),
     ]
 }
 
-/// The rows `sql` (selecting by article id ?1) reads for article `id`, in id order.
-fn stored_rows<const N: usize>(conn: &Connection, sql: &str, id: i64) -> Result<Vec<[Value; N]>> {
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([id], |row| {
-        let mut values: [Value; N] = std::array::from_fn(|_| Value::Null);
-        for (n, value) in values.iter_mut().enumerate() {
-            *value = row.get(n)?;
+/// Whether the rows `select` reads for article `id` (bound as ?1) are `rows`, in order.
+fn stored_as<'a, const N: usize>(
+    conn: &Connection,
+    select: &str,
+    id: i64,
+    mut rows: impl Iterator<Item = [ValueRef<'a>; N]>,
+) -> Result<bool> {
+    let mut stmt = conn.prepare_cached(select)?;
+    let mut stored = stmt.query([id])?;
+    while let Some(row) = stored.next()? {
+        let Some(given) = rows.next() else { return Ok(false) };
+        for (n, value) in given.iter().enumerate() {
+            if row.get_ref(n)? != *value {
+                return Ok(false);
+            }
         }
-        Ok(values)
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+    Ok(rows.next().is_none())
 }
 
 /// Replaces the statistics and entities of one article row. Those the new extraction gives
 /// exactly as stored, in the same order, keep their rows, and so their ids and claims: a
 /// reprocess by the same extractor rewrites none of them.
 fn replace_figures(conn: &Connection, id: i64, extraction: &Extraction) -> Result<()> {
-    let stored: Vec<[Value; 16]> = stored_rows(
+    let figures = extraction.statistics.iter().map(figure_row);
+    if !stored_as(
         conn,
         concat!("SELECT ", figure_columns!(), " FROM statistics WHERE article_id = ?1 ORDER BY id"),
         id,
-    )?;
-    let same =
-        stored.len() == extraction.statistics.len() && stored.iter().zip(&extraction.statistics).all(|(row, s)| *row == figure_row(s));
-    if !same {
+        figures,
+    )? {
         conn.prepare_cached("DELETE FROM statistics WHERE article_id = ?1")?.execute([id])?;
         insert_figures(conn, id, &extraction.statistics, None)?;
     }
-    let stored: Vec<[Value; 6]> = stored_rows(
+    let entities = extraction.entities.iter().map(entity_row);
+    if !stored_as(
         conn,
         concat!("SELECT ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
         id,
-    )?;
-    let same = stored.len() == extraction.entities.len() && stored.iter().zip(&extraction.entities).all(|(row, e)| *row == entity_row(e));
-    if !same {
+        entities,
+    )? {
         conn.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?.execute([id])?;
         insert_entities(conn, id, &extraction.entities)?;
     }
@@ -914,10 +924,12 @@ fn insert_figures(conn: &Connection, article_id: i64, statistics: &[Statistic], 
             },
             None => (None, None),
         };
-        let row = figure_row(s);
-        let ends = [Value::from(id), Value::from(claim)];
+        let ends = [id, claim].map(|n| n.map_or(ValueRef::Null, ValueRef::Integer));
         stmt.execute(rusqlite::params_from_iter(
-            std::iter::once(&Value::Integer(article_id)).chain(&row).chain(&ends),
+            std::iter::once(ValueRef::Integer(article_id))
+                .chain(figure_row(s))
+                .chain(ends)
+                .map(ToSqlOutput::Borrowed),
         ))?;
     }
     Ok(())
@@ -931,8 +943,11 @@ fn insert_entities(conn: &Connection, article_id: i64, entities: &[Entity]) -> R
         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     ))?;
     for e in entities {
-        let row = entity_row(e);
-        stmt.execute(rusqlite::params_from_iter(std::iter::once(&Value::Integer(article_id)).chain(&row)))?;
+        stmt.execute(rusqlite::params_from_iter(
+            std::iter::once(ValueRef::Integer(article_id))
+                .chain(entity_row(e))
+                .map(ToSqlOutput::Borrowed),
+        ))?;
     }
     Ok(())
 }
