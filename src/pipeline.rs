@@ -490,7 +490,7 @@ async fn run_source(
         while in_flight.full()
             && let Some((origin, ready)) = in_flight.next().await
         {
-            tally.count(source, stored(source, origin, ready, store, report)?, origin, store, report)?;
+            tally.store(source, origin, ready, store, report)?;
         }
         let mut counts = RunSummary::default();
         // While it is fetched, the pages before it are stored as their analyses end.
@@ -500,7 +500,7 @@ async fn run_source(
                 tokio::select! {
                     step = &mut fetch => break step?,
                     Some((origin, ready)) = in_flight.next(), if !in_flight.is_empty() => {
-                        tally.count(source, stored(source, origin, ready, store, report)?, origin, store, report)?;
+                        tally.store(source, origin, ready, store, report)?;
                     }
                 }
             }
@@ -517,7 +517,7 @@ async fn run_source(
     }
     // What is in hand is analysed and stored, a stop asked for or not.
     while let Some((origin, ready)) = in_flight.next().await {
-        tally.count(source, stored(source, origin, ready, store, report)?, origin, store, report)?;
+        tally.store(source, origin, ready, store, report)?;
     }
     report.show_progress(candidates.len());
     let SourceTally {
@@ -646,6 +646,29 @@ struct SourceTally {
 }
 
 impl SourceTally {
+    /// Stores a page the source analysed, as its analysis left it, and counts what became of
+    /// it; false when it failed.
+    fn store(
+        &mut self,
+        source: &SourceConfig,
+        origin: Origin,
+        ready: Ready,
+        store: &Store,
+        report: &mut PassReport,
+    ) -> Result<bool, PipelineError> {
+        let handled = Handled::analysed(store_analysed(source, ready, store, report)?);
+        let stored = handled.failure.is_none();
+        let handled = match origin {
+            Origin::Revisited => Handled {
+                kind: Some(OutcomeKind::NotModified),
+                failure: handled.failure,
+            },
+            Origin::Fetched | Origin::SetAside => handled,
+        };
+        self.count(source, handled, origin, store, report)?;
+        Ok(stored)
+    }
+
     /// Counts one candidate's outcome, and records it in the source's health unless it was
     /// another source's page ([`Origin::SetAside`]).
     fn count(
@@ -913,18 +936,6 @@ fn analysing(
 ) -> impl Future<Output = (Origin, Ready)> + use<> {
     let (title, published) = (candidate.title.clone(), candidate.published.clone());
     analyse_off_thread(source.language, page, title, published, None).map(move |ready| (origin, ready))
-}
-
-/// Stores a page a source analysed as its analysis left it, and says what became of it.
-fn stored(source: &SourceConfig, origin: Origin, ready: Ready, store: &Store, report: &mut PassReport) -> Result<Handled, PipelineError> {
-    let handled = Handled::analysed(store_analysed(source, ready, store, report)?);
-    Ok(match origin {
-        Origin::Revisited => Handled {
-            kind: Some(OutcomeKind::NotModified),
-            failure: handled.failure,
-        },
-        Origin::Fetched | Origin::SetAside => handled,
-    })
 }
 
 /// The longest a failing URL waits between two attempts.

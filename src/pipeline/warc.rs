@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use tracing::{debug, warn};
 
 use super::{
-    Claimed, Handled, InFlight, Origin, PROCESS_IN_FLIGHT, PassReport, PipelineError, Ready, Shutdown, SourcePass, SourceTally,
-    analyse_off_thread, record_failure, store_analysed,
+    Claimed, Handled, InFlight, Origin, PROCESS_IN_FLIGHT, PassReport, PipelineError, Shutdown, SourcePass, SourceTally,
+    analyse_off_thread, record_failure,
 };
 use crate::config::SourceConfig;
 use crate::discover::{self, Candidate};
@@ -155,7 +155,7 @@ async fn read_warc(
                 None => break,
             },
             Some(ready) = in_flight.next(), if !in_flight.is_empty() => {
-                complete &= store_record(source, ready, store, report, tally)?;
+                complete &= tally.outcomes.store(source, Origin::Fetched, ready, store, report)?;
                 continue;
             }
         };
@@ -180,7 +180,7 @@ async fn read_warc(
             }
             Err(e) => {
                 while let Some(ready) = in_flight.next().await {
-                    store_record(source, ready, store, report, tally)?;
+                    tally.outcomes.store(source, Origin::Fetched, ready, store, report)?;
                 }
                 return archive_failed(store, report, tally, e.to_string());
             }
@@ -227,11 +227,11 @@ async fn read_warc(
         while in_flight.full()
             && let Some(ready) = in_flight.next().await
         {
-            complete &= store_record(source, ready, store, report, tally)?;
+            complete &= tally.outcomes.store(source, Origin::Fetched, ready, store, report)?;
         }
     }
     while let Some(ready) = in_flight.next().await {
-        complete &= store_record(source, ready, store, report, tally)?;
+        complete &= tally.outcomes.store(source, Origin::Fetched, ready, store, report)?;
     }
     report.show_progress(tally.records);
     if complete {
@@ -241,19 +241,4 @@ async fn read_warc(
         })?;
     }
     Ok(())
-}
-
-/// Stores one analysed record and counts it; false when it failed (so the archive must be
-/// read again).
-fn store_record(
-    source: &SourceConfig,
-    ready: Ready,
-    store: &Store,
-    report: &mut PassReport,
-    tally: &mut WarcTally,
-) -> Result<bool, PipelineError> {
-    let handled = Handled::analysed(store_analysed(source, ready, store, report)?);
-    let stored = handled.failure.is_none();
-    tally.outcomes.count(source, handled, Origin::Fetched, store, report)?;
-    Ok(stored)
 }
