@@ -575,11 +575,11 @@ impl SharedBytes {
     }
 }
 
-/// Pages handed to the analysis threads and not yet stored, taken back in the order given,
-/// bounded in number and in bytes, and in bytes held with the others sharing `shared`.
-struct InFlight<'s, F: Future> {
-    pages: FuturesOrdered<F>,
-    /// The size of each page, in the same order.
+/// The count and bytes of pages held in analysis, oldest first, against a bound of their own
+/// and the bytes held by every holder sharing `shared`. It keeps no page: its owner keeps them
+/// in the same order ([`InFlight`] as futures, `reprocess` as jobs).
+struct Held<'s> {
+    /// The size of each page held.
     sizes: VecDeque<usize>,
     bytes: usize,
     max_pages: usize,
@@ -587,10 +587,9 @@ struct InFlight<'s, F: Future> {
     shared: &'s SharedBytes,
 }
 
-impl<'s, F: Future> InFlight<'s, F> {
+impl<'s> Held<'s> {
     fn new(max_pages: usize, max_bytes: usize, shared: &'s SharedBytes) -> Self {
-        InFlight {
-            pages: FuturesOrdered::new(),
+        Held {
             sizes: VecDeque::new(),
             bytes: 0,
             max_pages,
@@ -599,16 +598,56 @@ impl<'s, F: Future> InFlight<'s, F> {
         }
     }
 
-    fn push(&mut self, size: usize, page: F) {
-        self.pages.push_back(page);
+    fn add(&mut self, size: usize) {
         self.sizes.push_back(size);
         self.bytes = self.bytes.saturating_add(size);
         self.shared.held.fetch_add(size, Ordering::Relaxed);
     }
 
+    /// The oldest page is no longer held.
+    fn remove_oldest(&mut self) {
+        let size = self.sizes.pop_front().unwrap_or(0);
+        self.bytes = self.bytes.saturating_sub(size);
+        self.shared.held.fetch_sub(size, Ordering::Relaxed);
+    }
+
+    /// Whether the oldest page must be taken back before another is given. One page is always
+    /// allowed, so no holder waits for another's pages to be stored.
+    fn full(&self) -> bool {
+        self.sizes.len() >= self.max_pages || self.bytes > self.max_bytes || (self.shared.over() && !self.sizes.is_empty())
+    }
+}
+
+impl Drop for Held<'_> {
+    /// Pages dropped untaken (a pass that ended on an error) are no longer held.
+    fn drop(&mut self) {
+        self.shared.held.fetch_sub(self.bytes, Ordering::Relaxed);
+    }
+}
+
+/// Pages handed to the analysis threads and not yet stored, taken back in the order given,
+/// bounded as [`Held`] says.
+struct InFlight<'s, F: Future> {
+    pages: FuturesOrdered<F>,
+    held: Held<'s>,
+}
+
+impl<'s, F: Future> InFlight<'s, F> {
+    fn new(max_pages: usize, max_bytes: usize, shared: &'s SharedBytes) -> Self {
+        InFlight {
+            pages: FuturesOrdered::new(),
+            held: Held::new(max_pages, max_bytes, shared),
+        }
+    }
+
+    fn push(&mut self, size: usize, page: F) {
+        self.pages.push_back(page);
+        self.held.add(size);
+    }
+
     /// Whether the oldest page must be taken back before another is given.
     fn full(&self) -> bool {
-        self.pages.len() >= self.max_pages || self.bytes > self.max_bytes || (self.shared.over() && !self.pages.is_empty())
+        self.held.full()
     }
 
     fn is_empty(&self) -> bool {
@@ -619,17 +658,8 @@ impl<'s, F: Future> InFlight<'s, F> {
     /// is ready, it leaves that page in place.
     async fn next(&mut self) -> Option<F::Output> {
         let out = self.pages.next().await?;
-        let size = self.sizes.pop_front().unwrap_or(0);
-        self.bytes = self.bytes.saturating_sub(size);
-        self.shared.held.fetch_sub(size, Ordering::Relaxed);
+        self.held.remove_oldest();
         Some(out)
-    }
-}
-
-impl<F: Future> Drop for InFlight<'_, F> {
-    /// Pages dropped untaken (a pass that ended on an error) are no longer held.
-    fn drop(&mut self) {
-        self.shared.held.fetch_sub(self.bytes, Ordering::Relaxed);
     }
 }
 
@@ -1391,26 +1421,30 @@ fn reprocess_batched(
     // Pages are analysed on the analysis threads, up to REPROCESS_AHEAD ahead of the one being
     // written; each is then written (or passed over) in the order it was read, exactly as if
     // analysed there and then: the analysis reads nothing but the page.
-    let mut ahead = std::collections::VecDeque::new();
+    let mut ahead = VecDeque::new();
+    let mut held = Held::new(REPROCESS_AHEAD, REPROCESS_AHEAD_BYTES, &PROCESS_IN_FLIGHT);
     let unreadable = store.each_stored_page(since, &mut |stored| {
         let language = config
             .and_then(|c| c.sources.iter().find(|s| s.name == stored.source))
             .map_or(Language::Auto, |s| s.language);
         let source = stored.source.clone();
         let fetched_at = stored.fetched_at;
+        held.add(stored.body.len());
         let analysis = OnPool::start(stored_as_page(stored, fetched_at), move |page| {
             analyse_guarded(language, page, None, None)
         });
         ahead.push_back(Analysing { source, analysis });
-        if ahead.len() >= REPROCESS_AHEAD
+        while held.full()
             && let Some(next) = ahead.pop_front()
         {
+            held.remove_oldest();
             reprocess_page(config, store, &mut report, &mut progress, next)?;
         }
         Ok(())
     })?;
     report.unreadable = unreadable;
     while let Some(next) = ahead.pop_front() {
+        held.remove_oldest();
         reprocess_page(config, store, &mut report, &mut progress, next)?;
     }
     store.each_superseded_version(since, &mut |version| {
@@ -1520,6 +1554,11 @@ fn reprocess_page(
 /// Stored pages `reprocess` has analysing at once: enough to keep every core busy while it
 /// writes, few enough that the pages in hand stay small.
 const REPROCESS_AHEAD: usize = 32;
+
+/// Bytes of stored page `reprocess` has analysing at once (and, with the rest of the process,
+/// no more than [`PROCESS_IN_FLIGHT_BYTES`]): 32 pages near `fetch.max_bytes` would otherwise
+/// all be in hand together.
+const REPROCESS_AHEAD_BYTES: usize = 16 << 20;
 
 #[cfg(test)]
 mod tests {
