@@ -17,7 +17,10 @@ pub(super) fn find_sources(toks: &Tokens<'_>, d: &StatData, names: &[(usize, usi
             continue;
         }
         let candidate = after
-            .and_then(|m| name_before(toks, m.start, d, names))
+            .and_then(|m| match m.value {
+                true => found_before(toks, m.start, names),
+                false => name_before(toks, m.start, d, names),
+            })
             .or_else(|| before.and_then(|m| name_after(toks, m.end, d, *m.value, names)));
         // A source is a name; a description ("the report", "fuentes oficiales") gives none.
         if let Some((name, s, e)) = candidate
@@ -114,6 +117,16 @@ pub(super) fn name_after(
             break;
         }
     }
+    // "Costa Rica's National Crime Institute": the name is the institute's, not the country's
+    // (but "Hootsuite's yearly report" is Hootsuite's).
+    if let Some(k) = (j..j + 3)
+        .take_while(|&k| toks.is_capitalized(k))
+        .find(|&k| possessive(toks, k + 1))
+        && toks.is_capitalized(k + 3)
+        && crate::extract::geo::names_place(&toks.text[toks.start(j)..toks.end(k)])
+    {
+        j = k + 3;
+    }
     if toks.is_capitalized(j) {
         return name_from(toks, j, names);
     }
@@ -143,7 +156,26 @@ pub(super) fn name_after(
     Some((toks.text[toks.start(start)..toks.end(e - 1)].to_string(), start, e))
 }
 
+/// Whether tokens `i` and `i + 1` are a possessive "'s" written right after the word before.
+fn possessive(toks: &Tokens<'_>, i: usize) -> bool {
+    (toks.is_punct(i, "'") || toks.is_punct(i, "’")) && toks.norm(i + 1) == "s" && toks.attached(i) && toks.attached(i + 1)
+}
+
 pub(super) static REPORT_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| table::built(table::REPORT_WORDS.lines()));
+
+/// The person or organisation the entity finder found right before a cue ("the Observatory
+/// counted"), or its acronym in brackets ("the Crime Observatory (OC) counted"); a comma may
+/// stand between them ("La Fundación Paz (FP), contabilizó").
+fn found_before(toks: &Tokens<'_>, cue: usize, names: &[(usize, usize)]) -> Option<(String, usize, usize)> {
+    let cue = if cue > 0 && toks.is_punct(cue - 1, ",") { cue - 1 } else { cue };
+    let acronym = cue >= 3 && toks.is_punct(cue - 1, ")") && toks.is_punct(cue - 3, "(");
+    let end = if acronym { cue - 3 } else { cue };
+    let &(start, _) = names.iter().find(|n| n.1 == end && n.0 < end)?;
+    match acronym {
+        true => name_from(toks, start, names),
+        false => Some((toks.text[toks.start(start)..toks.end(end - 1)].to_string(), start, end)),
+    }
+}
 
 /// The source before a cue: "the Federal Police said", "Ana Ríos, informó".
 pub(super) fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData, names: &[(usize, usize)]) -> Option<(String, usize, usize)> {
@@ -262,6 +294,73 @@ mod tests {
             Some("BPD".into())
         );
         assert_eq!(source("Police said on Friday that 30 people were arrested."), None);
+    }
+
+    #[test]
+    fn an_organisation_that_records_or_estimates_a_figure_is_its_source_and_a_place_is_not() {
+        let src = |t: &str, l: Lang| one(t, l).source;
+        assert_eq!(
+            src(
+                "The Regional Crime Observatory put the murder rate for 2019 at 41.2 per 100,000 inhabitants.",
+                Lang::En
+            )
+            .as_deref(),
+            Some("Regional Crime Observatory")
+        );
+        assert_eq!(
+            src("The Crime Observatory (OC) counted 310 killings in March.", Lang::En).as_deref(),
+            Some("OC")
+        );
+        assert_eq!(
+            src("El Instituto de Medicina Forense registró 230 homicidios en marzo.", Lang::Es).as_deref(),
+            Some("Instituto de Medicina Forense")
+        );
+        assert_eq!(
+            src("La Fundación Paz Ciudadana (FPC), contabilizó este año 900 asesinatos.", Lang::Es).as_deref(),
+            Some("FPC")
+        );
+        // The same verbs after a place, or after no name, attribute nothing.
+        assert_eq!(src("Brazil recorded 40,000 violent deaths last year.", Lang::En), None);
+        assert_eq!(src("Chile registró 800 homicidios el año pasado.", Lang::Es), None);
+        assert_eq!(src("The police recorded 75 robberies in the district.", Lang::En), None);
+    }
+
+    #[test]
+    fn a_publisher_is_the_source_and_a_country_that_owns_it_is_not() {
+        let src = |t: &str, l: Lang| one(t, l).source;
+        assert_eq!(
+            src(
+                "According to a study released by Peru's National Crime Institute (INC) on May 3, 1,200 people were held.",
+                Lang::En
+            )
+            .as_deref(),
+            Some("INC")
+        );
+        assert_eq!(
+            src(
+                "Murders fell 9 percent, according to a report by Costa Rica's Judicial Investigation Agency.",
+                Lang::En
+            )
+            .as_deref(),
+            Some("Judicial Investigation Agency")
+        );
+        // A possessor that is not a place keeps the name: the report is the pollster's.
+        assert_eq!(
+            src(
+                "According to Gallup's Global Safety Report, 64 percent feel safe at night.",
+                Lang::En
+            )
+            .as_deref(),
+            Some("Gallup")
+        );
+        assert_eq!(
+            src(
+                "La población penal creció 2 % en 2022, de acuerdo con datos publicados por el Instituto Nacional de Censos.",
+                Lang::Es
+            )
+            .as_deref(),
+            Some("Instituto Nacional de Censos")
+        );
     }
 
     #[test]

@@ -52,8 +52,10 @@ pub(crate) struct StatData {
     /// Cues the source follows ("according to"), with whether any phrase may follow (not
     /// only a name or "the ..."): "according to local officials" but not "says homicides fell".
     before_cues: Lexicon<bool>,
-    /// Cues the source precedes ("the police said").
-    after_cues: Lexicon<()>,
+    /// Cues the source precedes ("the police said"); true for verbs that also follow places
+    /// and plain subjects ("the Observatory counted", but "Brazil recorded"), which attribute
+    /// only after a person or organisation the entity finder found.
+    after_cues: Lexicon<bool>,
     stopwords: WordTable<()>,
     comparison: Lexicon<()>,
     /// Change cues before a figure ("rose by"), after it ("% decrease"; `true`: only at the
@@ -92,10 +94,11 @@ pub(crate) fn load(lang: Lang) -> Result<StatData, TableError> {
         if !row.applies(0, lang)? {
             continue;
         }
-        match row.choice(1, "position", &[("before", 0), ("before_any", 1), ("after", 2)])? {
+        match row.choice(1, "position", &[("before", 0), ("before_any", 1), ("after", 2), ("after_named", 3)])? {
             0 => before_cues.insert(row.get(2), false),
             1 => before_cues.insert(row.get(2), true),
-            _ => after_cues.insert(row.get(2), ()),
+            2 => after_cues.insert(row.get(2), false),
+            _ => after_cues.insert(row.get(2), true),
         }
     }
     let mut stopwords = WordTable::default();
