@@ -296,71 +296,64 @@ mod tests {
         assert_eq!(source("Police said on Friday that 30 people were arrested."), None);
     }
 
+    /// Each text's one figure and the source it should get.
+    fn sources_are(cases: &[(&str, Lang, Option<&str>)]) {
+        for &(text, lang, want) in cases {
+            assert_eq!(one(text, lang).source.as_deref(), want, "{text}");
+        }
+    }
+
     #[test]
     fn an_organisation_that_records_or_estimates_a_figure_is_its_source_and_a_place_is_not() {
-        let src = |t: &str, l: Lang| one(t, l).source;
-        assert_eq!(
-            src(
+        sources_are(&[
+            (
                 "The Regional Crime Observatory put the murder rate for 2019 at 41.2 per 100,000 inhabitants.",
-                Lang::En
-            )
-            .as_deref(),
-            Some("Regional Crime Observatory")
-        );
-        assert_eq!(
-            src("The Crime Observatory (OC) counted 310 killings in March.", Lang::En).as_deref(),
-            Some("OC")
-        );
-        assert_eq!(
-            src("El Instituto de Medicina Forense registró 230 homicidios en marzo.", Lang::Es).as_deref(),
-            Some("Instituto de Medicina Forense")
-        );
-        assert_eq!(
-            src("La Fundación Paz Ciudadana (FPC), contabilizó este año 900 asesinatos.", Lang::Es).as_deref(),
-            Some("FPC")
-        );
-        // The same verbs after a place, or after no name, attribute nothing.
-        assert_eq!(src("Brazil recorded 40,000 violent deaths last year.", Lang::En), None);
-        assert_eq!(src("Chile registró 800 homicidios el año pasado.", Lang::Es), None);
-        assert_eq!(src("The police recorded 75 robberies in the district.", Lang::En), None);
+                Lang::En,
+                Some("Regional Crime Observatory"),
+            ),
+            ("The Crime Observatory (OC) counted 310 killings in March.", Lang::En, Some("OC")),
+            (
+                "El Instituto de Medicina Forense registró 230 homicidios en marzo.",
+                Lang::Es,
+                Some("Instituto de Medicina Forense"),
+            ),
+            (
+                "La Fundación Paz Ciudadana (FPC), contabilizó este año 900 asesinatos.",
+                Lang::Es,
+                Some("FPC"),
+            ),
+            // The same verbs after a place, or after no name, attribute nothing.
+            ("Brazil recorded 40,000 violent deaths last year.", Lang::En, None),
+            ("Chile registró 800 homicidios el año pasado.", Lang::Es, None),
+            ("The police recorded 75 robberies in the district.", Lang::En, None),
+        ]);
     }
 
     #[test]
     fn a_publisher_is_the_source_and_a_country_that_owns_it_is_not() {
-        let src = |t: &str, l: Lang| one(t, l).source;
-        assert_eq!(
-            src(
+        sources_are(&[
+            (
                 "According to a study released by Peru's National Crime Institute (INC) on May 3, 1,200 people were held.",
-                Lang::En
-            )
-            .as_deref(),
-            Some("INC")
-        );
-        assert_eq!(
-            src(
+                Lang::En,
+                Some("INC"),
+            ),
+            (
                 "Murders fell 9 percent, according to a report by Costa Rica's Judicial Investigation Agency.",
-                Lang::En
-            )
-            .as_deref(),
-            Some("Judicial Investigation Agency")
-        );
-        // A possessor that is not a place keeps the name: the report is the pollster's.
-        assert_eq!(
-            src(
+                Lang::En,
+                Some("Judicial Investigation Agency"),
+            ),
+            // A possessor that is not a place keeps the name: the report is the pollster's.
+            (
                 "According to Gallup's Global Safety Report, 64 percent feel safe at night.",
-                Lang::En
-            )
-            .as_deref(),
-            Some("Gallup")
-        );
-        assert_eq!(
-            src(
+                Lang::En,
+                Some("Gallup"),
+            ),
+            (
                 "La población penal creció 2 % en 2022, de acuerdo con datos publicados por el Instituto Nacional de Censos.",
-                Lang::Es
-            )
-            .as_deref(),
-            Some("Instituto Nacional de Censos")
-        );
+                Lang::Es,
+                Some("Instituto Nacional de Censos"),
+            ),
+        ]);
     }
 
     #[test]
