@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::claims::ClaimEnds;
@@ -833,31 +833,114 @@ fn stored_as<'a, const N: usize>(
     Ok(rows.next().is_none())
 }
 
-/// Replaces the statistics and entities of one article row. Those the new extraction gives
-/// exactly as stored, in the same order, keep their rows, and so their ids and claims: a
-/// reprocess by the same extractor rewrites none of them.
+/// Replaces the statistics and entities of one article row. A figure (or entity) found again
+/// at the same place in the text keeps its row and id, its columns rewritten where they
+/// changed; one found no more is deleted and a new one inserted. A reprocess by the same
+/// extractor rewrites nothing, and a figure re-read differently (a new attribution, a unit
+/// resolved another way) is still the figure its id names.
 fn replace_figures(conn: &Connection, id: i64, extraction: &Extraction) -> Result<()> {
-    let figures = extraction.statistics.iter().map(figure_row);
-    if !stored_as(
-        conn,
-        concat!("SELECT ", figure_columns!(), " FROM statistics WHERE article_id = ?1 ORDER BY id"),
-        id,
-        figures,
-    )? {
-        conn.prepare_cached("DELETE FROM statistics WHERE article_id = ?1")?.execute([id])?;
-        insert_figures(conn, id, &extraction.statistics, None)?;
+    replace_rows(conn, id, &FIGURE_ROWS, &extraction.statistics, figure_row, |conn, new| {
+        insert_figures(conn, id, new, None)
+    })?;
+    replace_rows(conn, id, &ENTITY_ROWS, &extraction.entities, entity_row, |conn, new| {
+        insert_entities(conn, id, new)
+    })
+}
+
+/// The statements that re-read and rewrite one table's rows of an article in place.
+struct RowStatements {
+    /// The columns of an article's rows (bound as ?1), in id order.
+    select: &'static str,
+    /// The same with each row's id first.
+    select_with_id: &'static str,
+    /// Sets the columns of row ?1 to ?2...; a figure's claim is decided again.
+    update: &'static str,
+    delete: &'static str,
+    /// Where `start` and `end` are among the columns.
+    place: (usize, usize),
+}
+
+const FIGURE_ROWS: RowStatements = RowStatements {
+    select: concat!("SELECT ", figure_columns!(), " FROM statistics WHERE article_id = ?1 ORDER BY id"),
+    select_with_id: concat!(
+        "SELECT id, ",
+        figure_columns!(),
+        " FROM statistics WHERE article_id = ?1 ORDER BY id"
+    ),
+    update: concat!(
+        "UPDATE statistics SET (",
+        figure_columns!(),
+        ") = (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17), claim_id = NULL WHERE id = ?1"
+    ),
+    delete: "DELETE FROM statistics WHERE id = ?1",
+    place: (12, 13),
+};
+
+const ENTITY_ROWS: RowStatements = RowStatements {
+    select: concat!("SELECT ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
+    select_with_id: concat!("SELECT id, ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
+    update: concat!(
+        "UPDATE entities SET (",
+        entity_columns!(),
+        ") = (?2, ?3, ?4, ?5, ?6, ?7) WHERE id = ?1"
+    ),
+    delete: "DELETE FROM entities WHERE id = ?1",
+    place: (4, 5),
+};
+
+/// [`replace_figures`] for one table: `items` as `row` gives them against the article's stored
+/// rows; `insert` stores those found at no stored place.
+fn replace_rows<'a, T, const N: usize>(
+    conn: &Connection,
+    id: i64,
+    table: &RowStatements,
+    items: &'a [T],
+    row: fn(&'a T) -> [ValueRef<'a>; N],
+    insert: impl FnOnce(&Connection, Vec<&'a T>) -> Result<()>,
+) -> Result<()> {
+    // The usual case, every row as stored, is read without copying anything.
+    if stored_as(conn, table.select, id, items.iter().map(row))? {
+        return Ok(());
     }
-    let entities = extraction.entities.iter().map(entity_row);
-    if !stored_as(
-        conn,
-        concat!("SELECT ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
-        id,
-        entities,
-    )? {
-        conn.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?.execute([id])?;
-        insert_entities(conn, id, &extraction.entities)?;
+    let mut stmt = conn.prepare_cached(table.select_with_id)?;
+    let stored = stmt
+        .query_map([id], |r| {
+            let values = (1..=N).map(|n| r.get::<_, Value>(n)).collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((r.get::<_, i64>(0)?, values))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    drop(stmt);
+    // Whether a stored row lies at the same place in the text as a new one (`start` and `end`).
+    let (start, end) = table.place;
+    let same_place =
+        |old: &[Value], new: &[ValueRef<'_>]| ValueRef::from(&old[start]) == new[start] && ValueRef::from(&old[end]) == new[end];
+    let mut taken = vec![false; stored.len()];
+    let mut new = Vec::new();
+    let mut update = conn.prepare_cached(table.update)?;
+    for item in items {
+        let values = row(item);
+        // The first stored row at the same place not yet taken (two at one place pair in order).
+        let Some(n) = (0..stored.len()).find(|&n| !taken[n] && same_place(&stored[n].1, &values)) else {
+            new.push(item);
+            continue;
+        };
+        taken[n] = true;
+        let (row_id, old) = &stored[n];
+        if old.iter().map(ValueRef::from).ne(values.iter().copied()) {
+            update.execute(rusqlite::params_from_iter(
+                std::iter::once(ValueRef::Integer(*row_id)).chain(values).map(ToSqlOutput::Borrowed),
+            ))?;
+        }
     }
-    Ok(())
+    drop(update);
+    let mut delete = conn.prepare_cached(table.delete)?;
+    for ((row_id, _), taken) in stored.iter().zip(taken) {
+        if !taken {
+            delete.execute([row_id])?;
+        }
+    }
+    drop(delete);
+    insert(conn, new)
 }
 
 fn add_aliases(conn: &Connection, article_id: i64, urls: &[&str]) -> Result<()> {
@@ -883,9 +966,15 @@ fn insert_extraction(conn: &Connection, article_id: i64, extraction: &Extraction
 }
 
 /// [`insert_extraction`]'s figures.
-fn insert_figures(conn: &Connection, article_id: i64, statistics: &[Statistic], claim_ends: Option<&mut ClaimEnds>) -> Result<()> {
+fn insert_figures<'a>(
+    conn: &Connection,
+    article_id: i64,
+    statistics: impl IntoIterator<Item = &'a Statistic>,
+    claim_ends: Option<&mut ClaimEnds>,
+) -> Result<()> {
+    let mut statistics = statistics.into_iter().peekable();
     let mut claims = match claim_ends {
-        Some(ends) if !statistics.is_empty() => {
+        Some(ends) if statistics.peek().is_some() => {
             let day: Option<String> = conn
                 .prepare_cached("SELECT day FROM articles INDEXED BY articles_current_story WHERE id = ?1 AND superseded_at IS NULL")?
                 .query_row([article_id], |row| row.get(0))?;
@@ -936,7 +1025,7 @@ fn insert_figures(conn: &Connection, article_id: i64, statistics: &[Statistic], 
 }
 
 /// [`insert_extraction`]'s entities.
-fn insert_entities(conn: &Connection, article_id: i64, entities: &[Entity]) -> Result<()> {
+fn insert_entities<'a>(conn: &Connection, article_id: i64, entities: impl IntoIterator<Item = &'a Entity>) -> Result<()> {
     let mut stmt = conn.prepare_cached(concat!(
         "INSERT INTO entities (article_id, ",
         entity_columns!(),
