@@ -1418,9 +1418,10 @@ fn reprocess_batched(
     let mut progress = progress.part();
     progress.expect_parts(1);
     progress.part_known(store.stored_pages_count(since)? + store.superseded_versions_count(since)?);
-    // Pages are analysed on the analysis threads, up to REPROCESS_AHEAD ahead of the one being
-    // written; each is then written (or passed over) in the order it was read, exactly as if
-    // analysed there and then: the analysis reads nothing but the page.
+    // Pages are analysed on the analysis threads, up to REPROCESS_AHEAD (and at most
+    // REPROCESS_AHEAD_BYTES of them) ahead of the one being written; each is then written (or
+    // passed over) in the order it was read, exactly as if analysed there and then: the
+    // analysis reads nothing but the page.
     let mut ahead = VecDeque::new();
     let mut held = Held::new(REPROCESS_AHEAD, REPROCESS_AHEAD_BYTES, &PROCESS_IN_FLIGHT);
     let unreadable = store.each_stored_page(since, &mut |stored| {
