@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, ParamsFromIter, params};
 
 use super::claims::ClaimEnds;
 use super::{NewArticle, PageRecord, Result, Saved, Store, StoreError, StoredPage, SupersededVersion, content_hash, iso, parse_time};
@@ -813,7 +813,8 @@ fn entity_row(e: &Entity) -> [ValueRef<'_>; 6] {
     ]
 }
 
-/// Whether the rows `select` reads for article `id` (bound as ?1) are `rows`, in order.
+/// Whether the rows `select` reads for article `id` (bound as ?1) are `rows`, in order, after
+/// each row's id (its first column).
 fn stored_as<'a, const N: usize>(
     conn: &Connection,
     select: &str,
@@ -825,12 +826,18 @@ fn stored_as<'a, const N: usize>(
     while let Some(row) = stored.next()? {
         let Some(given) = rows.next() else { return Ok(false) };
         for (n, value) in given.iter().enumerate() {
-            if row.get_ref(n)? != *value {
+            if row.get_ref(n + 1)? != *value {
                 return Ok(false);
             }
         }
     }
     Ok(rows.next().is_none())
+}
+
+/// `first` (an article's or a row's id), then `values`, as the parameters ?1, ?2, ... of a
+/// statement; borrowed, nothing copied.
+fn bound<'a>(first: i64, values: impl IntoIterator<Item = ValueRef<'a>>) -> ParamsFromIter<impl Iterator<Item = ToSqlOutput<'a>>> {
+    rusqlite::params_from_iter(std::iter::once(ValueRef::Integer(first)).chain(values).map(ToSqlOutput::Borrowed))
 }
 
 /// Replaces the statistics and entities of one article row. A figure (or entity) found again
@@ -849,10 +856,8 @@ fn replace_figures(conn: &Connection, id: i64, extraction: &Extraction) -> Resul
 
 /// The statements that re-read and rewrite one table's rows of an article in place.
 struct RowStatements {
-    /// The columns of an article's rows (bound as ?1), in id order.
+    /// The id and columns of an article's rows (bound as ?1), in id order.
     select: &'static str,
-    /// The same with each row's id first.
-    select_with_id: &'static str,
     /// Sets the columns of row ?1 to ?2...; a figure's claim is decided again.
     update: &'static str,
     delete: &'static str,
@@ -861,8 +866,7 @@ struct RowStatements {
 }
 
 const FIGURE_ROWS: RowStatements = RowStatements {
-    select: concat!("SELECT ", figure_columns!(), " FROM statistics WHERE article_id = ?1 ORDER BY id"),
-    select_with_id: concat!(
+    select: concat!(
         "SELECT id, ",
         figure_columns!(),
         " FROM statistics WHERE article_id = ?1 ORDER BY id"
@@ -877,8 +881,7 @@ const FIGURE_ROWS: RowStatements = RowStatements {
 };
 
 const ENTITY_ROWS: RowStatements = RowStatements {
-    select: concat!("SELECT ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
-    select_with_id: concat!("SELECT id, ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
+    select: concat!("SELECT id, ", entity_columns!(), " FROM entities WHERE article_id = ?1 ORDER BY id"),
     update: concat!(
         "UPDATE entities SET (",
         entity_columns!(),
@@ -902,7 +905,7 @@ fn replace_rows<'a, T, const N: usize>(
     if stored_as(conn, table.select, id, items.iter().map(row))? {
         return Ok(());
     }
-    let mut stmt = conn.prepare_cached(table.select_with_id)?;
+    let mut stmt = conn.prepare_cached(table.select)?;
     let stored = stmt
         .query_map([id], |r| {
             let values = (1..=N).map(|n| r.get::<_, Value>(n)).collect::<rusqlite::Result<Vec<_>>>()?;
@@ -927,9 +930,7 @@ fn replace_rows<'a, T, const N: usize>(
         taken[n] = true;
         let (row_id, old) = &stored[n];
         if old.iter().map(ValueRef::from).ne(values.iter().copied()) {
-            update.execute(rusqlite::params_from_iter(
-                std::iter::once(ValueRef::Integer(*row_id)).chain(values).map(ToSqlOutput::Borrowed),
-            ))?;
+            update.execute(bound(*row_id, values))?;
         }
     }
     drop(update);
@@ -1014,12 +1015,7 @@ fn insert_figures<'a>(
             None => (None, None),
         };
         let ends = [id, claim].map(|n| n.map_or(ValueRef::Null, ValueRef::Integer));
-        stmt.execute(rusqlite::params_from_iter(
-            std::iter::once(ValueRef::Integer(article_id))
-                .chain(figure_row(s))
-                .chain(ends)
-                .map(ToSqlOutput::Borrowed),
-        ))?;
+        stmt.execute(bound(article_id, figure_row(s).into_iter().chain(ends)))?;
     }
     Ok(())
 }
@@ -1032,11 +1028,7 @@ fn insert_entities<'a>(conn: &Connection, article_id: i64, entities: impl IntoIt
         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     ))?;
     for e in entities {
-        stmt.execute(rusqlite::params_from_iter(
-            std::iter::once(ValueRef::Integer(article_id))
-                .chain(entity_row(e))
-                .map(ToSqlOutput::Borrowed),
-        ))?;
+        stmt.execute(bound(article_id, entity_row(e)))?;
     }
     Ok(())
 }
