@@ -84,13 +84,19 @@ pub(super) fn name_from(toks: &Tokens<'_>, i: usize, names: &[(usize, usize)]) -
     }
     let last = last?;
     // "(UNODC)" right after the name.
-    if toks.is_punct(last + 1, "(") && toks.is_word(last + 2) && toks.is_punct(last + 3, ")") {
-        let acr = toks.raw(last + 2);
-        if acr.len() >= 2 && acr.chars().all(|c| c.is_uppercase()) {
-            return Some((acr.to_string(), i, last + 4));
-        }
+    if let Some(acr) = acronym_at(toks, last + 1) {
+        return Some((acr.to_string(), i, last + 4));
     }
     Some((toks.text[toks.start(i)..toks.end(last)].to_string(), i, last + 1))
+}
+
+/// The acronym in brackets whose "(" is token `open`: "(UNODC)", "(PNP)".
+fn acronym_at<'a>(toks: &Tokens<'a>, open: usize) -> Option<&'a str> {
+    if !(toks.is_punct(open, "(") && toks.is_word(open + 1) && toks.is_punct(open + 2, ")")) {
+        return None;
+    }
+    let acr = toks.raw(open + 1);
+    (acr.len() >= 2 && acr.chars().all(|c| c.is_uppercase())).then_some(acr)
 }
 
 /// The source after a cue: "according to the UNODC", "según Cedatos", "said the minister".
@@ -187,11 +193,11 @@ pub(super) fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData, names: &[
     while j > 0 && toks.is_word(j - 1) && REPORT_WORDS.contains(&toks.norm(j - 1)) {
         j -= 1;
     }
-    if j > 0 && toks.is_punct(j - 1, ")") && j >= 3 && toks.is_punct(j - 3, "(") && toks.is_word(j - 2) {
-        let acr = toks.raw(j - 2);
-        if acr.len() >= 2 && acr.chars().all(|c| c.is_uppercase()) {
-            return Some((acr.to_string(), j - 3, j));
-        }
+    // "the Crime Observatory (OC) said": the acronym.
+    if j >= 3
+        && let Some(acr) = acronym_at(toks, j - 3)
+    {
+        return Some((acr.to_string(), j - 3, j));
     }
     let comma_skipped = j < cue && toks.is_punct(j, ",");
     let end = j;
