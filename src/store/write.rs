@@ -992,7 +992,6 @@ fn insert_figures<'a>(
         ", id, claim_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
     ))?;
     for s in statistics {
-        let (value, low, high) = (finite_opt(s.value), finite_opt(s.low), finite_opt(s.high));
         // (An id past i64::MAX is left to SQLite, and its figure to the regrouping.)
         let (id, claim) = match &mut claims {
             Some((ends, day, last)) => match last.checked_add(1) {
@@ -1000,9 +999,9 @@ fn insert_figures<'a>(
                     *last = id;
                     let key = ClaimKey {
                         unit: s.unit.as_str().to_string(),
-                        value,
-                        low,
-                        high,
+                        value: finite_opt(s.value),
+                        low: finite_opt(s.low),
+                        high: finite_opt(s.high),
                         topic: s.topic.map(|t| t.as_str().to_string()),
                         location: s.location.clone(),
                         year: s.year,
