@@ -473,7 +473,10 @@ pub(super) fn inherit_units(toks: &Tokens<'_>, nums: &[Number], drafts: &mut [Dr
             }
             i < at && i > 0 && (list_punct(i - 1) || matches!(toks.norm(i - 1), "and" | "y"))
         };
-        let listed = at > 0 && !explains && (list_punct(at - 1) || labelled());
+        // "Sonora, con 9 mil pesos; Baja California Sur, con 7 mil": "con" or "with" after a
+        // label's comma opens the item.
+        let with_label = at > 2 && matches!(toks.norm(at - 1), "con" | "with") && toks.is_punct(at - 2, ",") && toks.is_capitalized(at - 3);
+        let listed = at > 0 && !explains && (list_punct(at - 1) || labelled() || with_label);
         if listed
             && closes_clause
             && let Some(prev) = drafts[..k].iter().rev().find(|p| p.has_unit && p.unit != "count").cloned()
@@ -931,6 +934,39 @@ mod tests {
         assert_eq!(s[1].year, Some(2021));
         let s = stats("Las denuncias pasaron de 1.500 a 9.000 casos por año.", Lang::Es);
         assert_eq!(s.iter().map(|s| s.value).collect::<Vec<_>>(), vec![Some(1500.0), Some(9000.0)]);
+    }
+
+    #[test]
+    fn a_list_item_opened_by_with_takes_the_list_unit() {
+        let s = stats(
+            "El gasto más alto fue el de Colima, con 8 mil 240 pesos; Nayarit, 7 mil 15, y Quintana Roo, con 6 mil 900.",
+            Lang::Es,
+        );
+        let got: Vec<_> = s.iter().map(|s| (s.value, s.unit.as_str())).collect();
+        assert_eq!(got, [(Some(8240.0), "MXN"), (Some(7015.0), "MXN"), (Some(6900.0), "MXN")]);
+        let s = stats(
+            "Seizures were largest in Ucayali, with 14 tons; Puno, 9, and Cusco, with 6.",
+            Lang::En,
+        );
+        assert!(s.iter().all(|s| s.unit == "kg"), "{s:?}");
+        // "con" inside a clause, not after a label, opens no item.
+        let s = stats("Se incautaron 40 kilos de cocaína en el puerto, con 3 detenidos.", Lang::Es);
+        assert_eq!(s.iter().map(|s| s.unit.as_str()).collect::<Vec<_>>(), ["kg", "count"]);
+    }
+
+    #[test]
+    fn a_budget_compared_with_an_approved_one_keeps_its_currency() {
+        let s = stats(
+            "El proyecto asigna 98 mil 120 millones de pesos a la Guardia, frente a los 104 mil 3 millones aprobados el año pasado.",
+            Lang::Es,
+        );
+        let got: Vec<_> = s.iter().map(|s| (s.value, s.unit.as_str())).collect();
+        assert_eq!(got, [(Some(98_120e6), "MXN"), (Some(104_003e6), "MXN")]);
+        let s = stats(
+            "The plan gives the police 2.4 billion pesos, down from 2.9 billion budgeted in 2023.",
+            Lang::En,
+        );
+        assert_eq!(s.iter().map(|s| s.unit.as_str()).collect::<Vec<_>>(), ["MXN", "MXN"]);
     }
 
     #[test]
