@@ -56,6 +56,9 @@ pub(crate) struct StatData {
     /// and plain subjects ("the Observatory counted", but "Brazil recorded"), which attribute
     /// only after a person or organisation the entity finder found.
     after_cues: Lexicon<bool>,
+    /// Words that may stand between a source and the cue after it ("Ruiz also said", "Ríos
+    /// le dijo a la prensa").
+    cue_between: WordTable<()>,
     stopwords: WordTable<()>,
     comparison: Lexicon<()>,
     /// Change cues before a figure ("rose by"), after it ("% decrease"; `true`: only at the
@@ -90,15 +93,18 @@ pub(crate) fn load(lang: Lang) -> Result<StatData, TableError> {
     }
     let mut before_cues = Lexicon::new();
     let mut after_cues = Lexicon::new();
+    let mut cue_between = WordTable::default();
     for row in table::ATTRIBUTION.rows()? {
         if !row.applies(0, lang)? {
             continue;
         }
-        match row.choice(1, "position", &[("before", 0), ("before_any", 1), ("after", 2), ("after_named", 3)])? {
+        let positions = [("before", 0), ("before_any", 1), ("after", 2), ("after_named", 3), ("between", 4)];
+        match row.choice(1, "position", &positions)? {
             0 => before_cues.insert(row.get(2), false),
             1 => before_cues.insert(row.get(2), true),
             2 => after_cues.insert(row.get(2), false),
-            _ => after_cues.insert(row.get(2), true),
+            3 => after_cues.insert(row.get(2), true),
+            _ => cue_between.insert(tokens::fold(row.get(2)), ()),
         }
     }
     let mut stopwords = WordTable::default();
@@ -161,6 +167,7 @@ pub(crate) fn load(lang: Lang) -> Result<StatData, TableError> {
         qualifiers,
         before_cues,
         after_cues,
+        cue_between,
         stopwords,
         comparison,
     })
