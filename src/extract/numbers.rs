@@ -1103,6 +1103,11 @@ pub fn change_word_before(toks: &Tokens<'_>, lang: Lang, i: usize) -> bool {
     change_before(toks, data(lang), i)
 }
 
+/// Whether token `i` is a day of the week ("Tuesday", "martes").
+pub fn is_weekday_at(toks: &Tokens<'_>, lang: Lang, i: usize) -> bool {
+    data(lang).weekdays.matches_at(toks, i)
+}
+
 /// Years named in a text that can be the reference year of a figure (not "since 2015").
 pub fn is_since(toks: &Tokens<'_>, lang: Lang, first: usize) -> bool {
     data(lang).since.longest_ending_at(toks, first).is_some()
