@@ -319,10 +319,28 @@ fn org_phrase(doc: &Doc<'_>, i: usize) -> Option<usize> {
             break;
         }
         // "and/y X" when X is no other organisation or place: "Drugs and Crime".
-        if doc.joined(k) && AND_WORDS.contains(&doc.key(k)) && doc.shape(k) == Shape::Lower && org_word(doc, k + 1) {
+        let and_word = doc.joined(k) && AND_WORDS.contains(&doc.key(k)) && doc.shape(k) == Shape::Lower;
+        // "contra la Droga y el Delito": an article after "y" may open the last word of a
+        // linked name, and nothing longer.
+        let linked = || (h + hn..end).any(|m| doc.shape(m) == Shape::Lower || ORG_LINKS.contains(&doc.key(m)));
+        if and_word
+            && doc.joined(k + 1)
+            && doc.shape(k + 1) == Shape::Lower
+            && ORG_ARTICLES.contains(&doc.key(k + 1))
+            && org_word(doc, k + 2)
+            && caps_from(doc, k + 2) == k + 3
+            && head_at(doc, k + 2).is_none()
+            && linked()
+            && LEXICON.orgs.longest_in(doc.f, k + 2, |_| false).is_none()
+            && gazetteer().longest_in(doc.f, k + 2, |_| false).is_none()
+        {
+            end = k + 3;
+            break;
+        }
+        if and_word && org_word(doc, k + 1) {
             let run = caps_from(doc, k + 1);
             let other = (k + 1..run).any(|m| head_at(doc, m).is_some()) || super::persons::starts_known_name(doc, k + 1);
-            let linked = (h + hn..end).any(|m| doc.shape(m) == Shape::Lower || ORG_LINKS.contains(&doc.key(m)));
+            let linked = linked();
             // One last word after "of ... and" closes a list of portfolios, even a head word
             // ("Ministry of the Interior and Police"), unless it is a known body or place.
             let joinable = |_: usize| false;

@@ -581,3 +581,14 @@ fn a_head_word_closing_a_list_of_portfolios() {
     let f = en("The Ministry of Justice and the National Police said 12 inmates escaped.");
     assert_eq!(names(&f, EntityType::Organization), ["Ministry of Justice", "National Police"]);
 }
+
+#[test]
+fn an_article_after_y_may_open_the_last_word_of_a_linked_name() {
+    let f = es("La Comisión contra la Corrupción y el Soborno abrió 40 casos.");
+    assert_eq!(names(&f, EntityType::Organization), ["Comisión contra la Corrupción y el Soborno"]);
+    // Two bodies joined by "y el" stay two.
+    let f = es("La Fiscalía y el Ministerio Público abrieron 40 casos.");
+    assert_eq!(names(&f, EntityType::Organization), ["Fiscalía", "Ministerio Público"]);
+    let f = es("El Ministerio de Defensa y el Ejército movilizaron 900 soldados.");
+    assert_eq!(names(&f, EntityType::Organization), ["Ministerio de Defensa", "Ejército"]);
+}
