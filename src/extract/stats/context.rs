@@ -237,6 +237,41 @@ pub(super) fn change(toks: &Tokens<'_>, dr: &Draft, d: &StatData) -> Option<Chan
     })
 }
 
+/// "los dobles subieron un 72,7 % y los triples un 500 %", "Sonora, con alza de 61 %; Colima,
+/// 30 %": a percentage that closes a list item after one with a change has that change too.
+/// Between the two: no other number, a joining comma, semicolon, bracket or "and", and at
+/// most two other lowercase words.
+pub(super) fn listed_changes(toks: &Tokens<'_>, drafts: &mut [Draft]) {
+    for k in 1..drafts.len() {
+        let dr = &drafts[k];
+        let closes = dr.end >= toks.len() || toks.kind(dr.end) == Some(Kind::Punct);
+        if dr.unit != "percent" || dr.change.is_some() || dr.num.change_from || dr.num.change_to || dr.compared || !closes {
+            continue;
+        }
+        let Some(prev) = drafts[..k].iter().rev().find(|p| p.unit == "percent") else {
+            continue;
+        };
+        let Some(change) = prev.change else { continue };
+        let between = prev.end..dr.lead.min(dr.first);
+        let joined = between
+            .clone()
+            .any(|j| [",", ";", "("].iter().any(|p| toks.is_punct(j, p)) || tokens::AND_WORDS.contains(&toks.norm(j)));
+        let plain = |j: usize| {
+            toks.is_capitalized(j)
+                || toks.kind(j) == Some(Kind::Punct)
+                || tokens::AND_WORDS.contains(&toks.norm(j))
+                || matches!(
+                    toks.norm(j),
+                    "con" | "with" | "el" | "la" | "los" | "las" | "un" | "una" | "the" | "a" | "an"
+                )
+        };
+        let others = between.clone().filter(|&j| !plain(j)).count();
+        if joined && others <= 2 && !between.clone().any(|j| toks.is_number(j)) {
+            drafts[k].change = Some(change);
+        }
+    }
+}
+
 /// How far (in tokens, a comma counting five) a year may sit from the figure it dates.
 pub(super) const MAX_YEAR_DISTANCE: usize = 12;
 
@@ -1043,6 +1078,25 @@ mod tests {
         let text = "Murders rose to 700 last year.\nTraffic deaths reached 1,250, up 6 percent.";
         let topics: Vec<_> = stats(text, Lang::En).iter().map(|s| s.topic).collect();
         assert_eq!(topics, [Some(Topic::Homicide), None, None]);
+    }
+
+    #[test]
+    fn a_percentage_closing_a_list_item_takes_the_change_before_it() {
+        let changes = |text: &str, lang: Lang| stats(text, lang).iter().map(|s| s.change).collect::<Vec<_>>();
+        let up = Some(Change::Increase);
+        assert_eq!(
+            changes("Los robos subieron un 14,2 % y las extorsiones un 31 %.", Lang::Es),
+            [up, up]
+        );
+        assert_eq!(
+            changes(
+                "Destaca Colima, con un alza de 22,5 % anual; Durango, 18 %, y Campeche, con 9,4 %.",
+                Lang::Es
+            ),
+            [up, up, up]
+        );
+        // A percentage that goes on to name what it counts is no list item.
+        assert_eq!(changes("Murders rose 12%, and 40% of cases remain unsolved.", Lang::En), [up, None]);
     }
 
     #[test]

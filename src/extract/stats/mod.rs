@@ -537,6 +537,7 @@ fn sentence_stats<'w>(
         dr.metric = metric(toks, dr, lang);
         dr.change = change(toks, dr, d);
     }
+    listed_changes(toks, &mut drafts);
     let text = s.text;
     for dr in drafts {
         // Every draft's unit is a unit of the record by now: pesos and bare dollars are
