@@ -149,7 +149,7 @@ pub(super) fn name_after(
         && REPORT_WORDS.contains(&toks.norm(j - 1))
         && !toks.is_capitalized(j)
         && let Some(k) = (j..j + 5)
-            .take_while(|&k| toks.is_word(k) && (k == j || !toks.is_capitalized(k) || numbers::is_weekday_at(toks, d.lang, k)))
+            .take_while(|&k| toks.is_word(k) && (!toks.is_capitalized(k) || numbers::is_weekday_at(toks, d.lang, k)))
             .find(|&k| k > j && matches!(toks.norm(k), "by" | "of" | "from" | "de" | "del" | "por"))
     {
         let name = match toks.norm(k + 1) {
