@@ -272,6 +272,15 @@ pub(super) fn listed_changes(toks: &Tokens<'_>, drafts: &mut [Draft]) {
     }
 }
 
+/// Whether tokens `from..to` join two figures in one clause: an "and" among at most four
+/// words, no clause break, no other number.
+fn joined_by_and(toks: &Tokens<'_>, from: usize, to: usize) -> bool {
+    to > from
+        && to - from <= 4
+        && (from..to).any(|j| tokens::AND_WORDS.contains(&toks.norm(j)))
+        && !(from..to).any(|j| toks.is_number(j) || [",", ";", ":", "(", ")"].iter().any(|p| toks.is_punct(j, p)))
+}
+
 /// How far (in tokens, a comma counting five) a year may sit from the figure it dates.
 pub(super) const MAX_YEAR_DISTANCE: usize = 12;
 
@@ -415,6 +424,18 @@ pub(super) fn assign_years(toks: &Tokens<'_>, nums: &[Number], lang: Lang, draft
             && drafts[k].year.is_none()
         {
             drafts[k].year = Some(y);
+            // "left 1,660 dead and some 850 injured in the first three months of 2024": a year
+            // after two figures joined by "and" dates both.
+            let mut j = k;
+            while after_preposition
+                && ys >= drafts[k].end
+                && j > 0
+                && drafts[j - 1].year.is_none()
+                && joined_by_and(toks, drafts[j - 1].end, drafts[j].lead.min(drafts[j].first))
+            {
+                drafts[j - 1].year = Some(y);
+                j -= 1;
+            }
         }
     }
     // "since January 2007 overcrowding has risen from 15 percent to 37": the start of the span
@@ -1097,6 +1118,27 @@ mod tests {
         );
         // A percentage that goes on to name what it counts is no list item.
         assert_eq!(changes("Murders rose 12%, and 40% of cases remain unsolved.", Lang::En), [up, None]);
+    }
+
+    #[test]
+    fn a_year_after_two_figures_joined_by_and_dates_both() {
+        let years = |text: &str, lang: Lang| stats(text, lang).iter().map(|s| s.year).collect::<Vec<_>>();
+        assert_eq!(
+            years(
+                "Gang attacks left 812 people dead and some 430 injured in the first half of 2023.",
+                Lang::En
+            ),
+            [Some(2023), Some(2023)]
+        );
+        assert_eq!(
+            years("Hubo 151 secuestros y 98 extorsiones en 2009.", Lang::Es),
+            [Some(2009), Some(2009)]
+        );
+        // A figure with a year of its own, or one across a clause break, keeps what it had.
+        assert_eq!(
+            years("Prices were $38,100 a year ago, and $34,400 in 2015.", Lang::En),
+            [None, Some(2015)]
+        );
     }
 
     #[test]
