@@ -11,6 +11,11 @@ pub(super) type Source = (String, usize, usize, bool);
 pub(super) fn find_sources(toks: &Tokens<'_>, d: &StatData, names: &[(usize, usize)]) -> Vec<Source> {
     let mut found: Vec<Source> = Vec::new();
     for i in 0..toks.len() {
+        // A cue written with a capital inside a sentence is part of a name ("Lecture Notes",
+        // "the United States"), not a verb.
+        if i > 0 && toks.is_capitalized(i) {
+            continue;
+        }
         let after = d.after_cues.longest_at(toks, i);
         let before = d.before_cues.longest_at(toks, i);
         if after.is_none() && before.is_none() {
@@ -87,7 +92,11 @@ pub(super) fn name_from(toks: &Tokens<'_>, i: usize, names: &[(usize, usize)]) -
             break;
         }
     }
-    let last = last?;
+    let mut last = last?;
+    // "claimed the Comptroller General Wednesday": a weekday after a name is when, not who.
+    while last > i && [Lang::En, Lang::Es].iter().any(|&l| numbers::is_weekday_at(toks, l, last)) {
+        last -= 1;
+    }
     // "(UNODC)" right after the name.
     if let Some(acr) = acronym_at(toks, last + 1) {
         return Some((acr.to_string(), i, last + 4));
@@ -458,6 +467,30 @@ mod tests {
                 Lang::En,
                 Some("Interior Ministry"),
             ),
+        ]);
+    }
+
+    #[test]
+    fn verbs_in_the_present_and_cues_that_are_part_of_a_name() {
+        sources_are(&[
+            (
+                "La Dirección de Estadística Policial destaca que hubo 312 robos en mayo.",
+                Lang::Es,
+                Some("Dirección de Estadística Policial"),
+            ),
+            (
+                "La tasa llegó a 18,2 por cada 100.000 habitantes, señala el Observatorio Ciudadano.",
+                Lang::Es,
+                Some("Observatorio Ciudadano"),
+            ),
+            (
+                "Overcrowding reached 41 percent, claimed the Inspector General Thursday.",
+                Lang::En,
+                Some("Inspector General"),
+            ),
+            // A capitalised cue inside a sentence is a word of a name, not a verb.
+            ("The Patient Reported Outcomes scale gave 0.91 in the sample.", Lang::En, None),
+            ("The Lecture Notes series printed 40 volumes last year.", Lang::En, None),
         ]);
     }
 
