@@ -104,9 +104,14 @@ pub(super) fn name_from(toks: &Tokens<'_>, i: usize, names: &[(usize, usize)]) -
     Some((toks.text[toks.start(i)..toks.end(last)].to_string(), i, last + 1))
 }
 
+/// Whether one token stands in brackets whose "(" is token `open`: "(UNODC)", "(Mininter)".
+fn one_in_brackets(toks: &Tokens<'_>, open: usize) -> bool {
+    toks.is_punct(open, "(") && toks.is_punct(open + 2, ")")
+}
+
 /// The acronym in brackets whose "(" is token `open`: "(UNODC)", "(PNP)".
 fn acronym_at<'a>(toks: &Tokens<'a>, open: usize) -> Option<&'a str> {
-    if !(toks.is_punct(open, "(") && toks.is_word(open + 1) && toks.is_punct(open + 2, ")")) {
+    if !(one_in_brackets(toks, open) && toks.is_word(open + 1)) {
         return None;
     }
     let acr = toks.raw(open + 1);
@@ -210,7 +215,7 @@ pub(super) static REPORT_WORDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| t
 /// stand between them ("La Fundación Paz (FP), contabilizó").
 fn found_before(toks: &Tokens<'_>, cue: usize, names: &[(usize, usize)]) -> Option<(String, usize, usize)> {
     let cue = if cue > 0 && toks.is_punct(cue - 1, ",") { cue - 1 } else { cue };
-    let acronym = cue >= 3 && toks.is_punct(cue - 1, ")") && toks.is_punct(cue - 3, "(");
+    let acronym = cue >= 3 && one_in_brackets(toks, cue - 3);
     let end = if acronym { cue - 3 } else { cue };
     let &(start, _) = names.iter().find(|n| n.1 == end && n.0 < end)?;
     match acronym {
@@ -237,7 +242,7 @@ pub(super) fn name_before(toks: &Tokens<'_>, cue: usize, d: &StatData, names: &[
     }
     // "the Interior Ministry (Mininter) said": a short form in brackets that is not an acronym
     // stands for the name before it.
-    if j >= 3 && toks.is_punct(j - 3, "(") && toks.is_capitalized(j - 2) && toks.is_punct(j - 1, ")") {
+    if j >= 3 && one_in_brackets(toks, j - 3) && toks.is_capitalized(j - 2) {
         j -= 3;
     }
     let comma_skipped = j < cue && toks.is_punct(j, ",");
