@@ -165,14 +165,10 @@ pub(super) fn name_after(
         && let Some(k) = (j..j + 5)
             .take_while(|&k| toks.is_word(k) && (!toks.is_capitalized(k) || numbers::is_weekday_at(toks, d.lang, k)))
             .find(|&k| k > j && matches!(toks.norm(k), "by" | "of" | "from" | "de" | "del" | "por"))
+        // name_from passes over a leading article ("by the Institute") as it does everywhere.
+        && let Some(named) = name_from(toks, k + 1, names).filter(|n| toks.is_capitalized(n.1))
     {
-        let name = match toks.norm(k + 1) {
-            "the" | "el" | "la" | "los" | "las" => k + 2,
-            _ => k + 1,
-        };
-        if toks.is_capitalized(name) {
-            return name_from(toks, name, names);
-        }
+        return Some(named);
     }
     if toks.is_capitalized(j) {
         return name_from(toks, j, names);
